@@ -1,0 +1,85 @@
+"""The OSM tag keys urbanfit reads. Every source asks for exactly these, so tables match."""
+
+from __future__ import annotations
+
+__all__ = [
+    "BUILDING_KEYS",
+    "DRIVE_HIGHWAYS",
+    "LOT_KEYS",
+    "PARKING_KEYS",
+    "SIDES",
+    "STREET_KEYS",
+]
+
+SIDES = ("left", "right", "both")
+
+# Highway classes that carry general motor traffic (the drive network).
+DRIVE_HIGHWAYS = (
+    "motorway",
+    "motorway_link",
+    "trunk",
+    "trunk_link",
+    "primary",
+    "primary_link",
+    "secondary",
+    "secondary_link",
+    "tertiary",
+    "tertiary_link",
+    "unclassified",
+    "residential",
+    "living_street",
+    "service",
+    "road",
+)
+
+STREET_KEYS = (
+    "highway",
+    "name",
+    "lanes",
+    "width",
+    "est_width",
+    "maxspeed",
+    "oneway",
+    "junction",
+    "access",
+    "motor_vehicle",
+    "service",
+    "area",
+)
+
+_ORIENTATIONS = ("parallel", "diagonal", "perpendicular")
+
+# Curb parking, new schema (parking:<side>=...) and old schema (parking:lane:<side>=...).
+PARKING_KEYS = tuple(
+    key
+    for side in SIDES
+    for key in (
+        f"parking:{side}",
+        f"parking:{side}:orientation",
+        f"parking:{side}:restriction",
+        f"parking:{side}:capacity",
+        f"parking:{side}:access",
+        f"parking:lane:{side}",
+        *(f"parking:lane:{side}:{o}" for o in _ORIENTATIONS),
+        f"parking:lane:{side}:capacity",
+        f"parking:condition:{side}",
+        f"parking:condition:{side}:capacity",
+    )
+)
+
+LOT_KEYS = (
+    "amenity",
+    "parking",
+    "name",
+    "capacity",
+    "access",
+    "fee",
+    "levels",
+    "building:levels",
+    "parking:levels",
+    "location",
+    "layer",
+    "building",
+)
+
+BUILDING_KEYS = ("building", "building:levels", "levels", "amenity", "shop", "name", "height")

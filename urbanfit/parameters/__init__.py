@@ -1,0 +1,21 @@
+"""Every documented default, as frozen dataclasses: one place, each value with unit and source.
+
+One concern per module (``streets``, ``parking``, ``traffic``...); `Parameters` bundles them so
+a run's parameters are one value that can be listed in reports and hashed for caching.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from urbanfit.parameters.base import assumptions_table, param, parameters_hash
+from urbanfit.parameters.streets import StreetParams
+
+__all__ = ["Parameters", "StreetParams", "assumptions_table", "param", "parameters_hash"]
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """All parameter groups of one run."""
+
+    streets: StreetParams = field(default_factory=StreetParams)
