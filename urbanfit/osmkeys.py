@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 __all__ = [
+    "ACCESS_KEYS",
     "BUILDING_KEYS",
     "DRIVE_HIGHWAYS",
     "LOT_KEYS",
@@ -13,7 +14,7 @@ __all__ = [
 
 SIDES = ("left", "right", "both")
 
-# Highway classes that carry general motor traffic (the drive network).
+# Highway classes of the drive network (as OSMnx 'drive' and pyrosm 'driving': no service roads).
 DRIVE_HIGHWAYS = (
     "motorway",
     "motorway_link",
@@ -28,7 +29,6 @@ DRIVE_HIGHWAYS = (
     "unclassified",
     "residential",
     "living_street",
-    "service",
     "road",
 )
 
@@ -43,9 +43,14 @@ STREET_KEYS = (
     "junction",
     "access",
     "motor_vehicle",
+    "motorcar",
+    "vehicle",
     "service",
     "area",
 )
+
+# Access keys from most to least specific for cars; the first one a way carries decides.
+ACCESS_KEYS = ("motorcar", "motor_vehicle", "vehicle", "access")
 
 _ORIENTATIONS = ("parallel", "diagonal", "perpendicular")
 

@@ -1,0 +1,138 @@
+"""City presets: one TOML file each in the top-level ``cities/`` folder."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from urbanfit.errors import ConfigError
+
+__all__ = ["Preset", "list_presets", "load_preset", "slugify"]
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named city: where its data comes from and a note for the reader."""
+
+    slug: str
+    name: str
+    country: str = ""
+    place: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    bundled: str | None = None
+    extract: str | None = None
+    notes: str = ""
+
+    @property
+    def source_label(self) -> str:
+        """How the preset is fetched, for listings."""
+        if self.bundled:
+            return f"bundled extract ({self.bundled}), offline"
+        if self.extract:
+            return f"local extract {self.extract}"
+        if self.bbox:
+            return f"Overpass bbox {', '.join(f'{c:g}' for c in self.bbox)}"
+        return f"Overpass place {self.place!r}"
+
+
+def slugify(text: str) -> str:
+    """
+    Turn a city name into a safe folder name (ASCII letters, digits and hyphens).
+
+    Parameters
+    ----------
+    text
+        Any text, possibly untrusted (``"../../etc"`` becomes ``"etc"``).
+
+    Returns
+    -------
+    slug
+        Lower-case slug, at most 80 characters; ``"city"`` if nothing is left.
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
+    return slug or "city"
+
+
+def _parse(data: dict[str, Any], slug: str, origin: str) -> Preset:
+    allowed = {"name", "country", "place", "bbox", "bundled", "extract", "notes"}
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ConfigError(f"{origin}: unknown keys {', '.join(unknown)}")
+    sources = [k for k in ("place", "bbox", "bundled", "extract") if data.get(k) is not None]
+    if len(sources) != 1:
+        raise ConfigError(f"{origin}: give exactly one of place, bbox, bundled or extract")
+    bbox = data.get("bbox")
+    if bbox is not None:
+        ok = isinstance(bbox, list) and len(bbox) == 4
+        ok = ok and all(isinstance(c, int | float) and not isinstance(c, bool) for c in bbox)
+        if not ok or not (bbox[0] < bbox[2] and bbox[1] < bbox[3]):
+            raise ConfigError(f"{origin}: bbox must be [west, south, east, north] in degrees")
+        bbox = tuple(float(c) for c in bbox)
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"{origin}: a preset needs a name")
+    return Preset(
+        slug=slug,
+        name=name,
+        country=str(data.get("country", "")),
+        place=data.get("place"),
+        bbox=bbox,
+        bundled=data.get("bundled"),
+        extract=data.get("extract"),
+        notes=str(data.get("notes", "")),
+    )
+
+
+def _read(path: Path | Any, slug: str) -> Preset:
+    origin = f"preset {getattr(path, 'name', path)}"
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except OSError as error:
+        raise ConfigError(f"cannot read {origin}: {error.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{origin} is not valid TOML: {error}") from None
+    return _parse(data, slug, origin)
+
+
+def list_presets() -> list[Preset]:
+    """Return every shipped preset, sorted by slug."""
+    folder = resources.files("urbanfit._cities")
+    files = sorted(
+        (f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name
+    )
+    return [_read(f, f.name.removesuffix(".toml")) for f in files]
+
+
+def load_preset(name: str) -> Preset | None:
+    """
+    Find a preset by slug (``helsinki``) or by the path of a preset TOML file.
+
+    Parameters
+    ----------
+    name
+        A preset slug or a ``.toml`` path.
+
+    Returns
+    -------
+    preset
+        The preset, or None when ``name`` is neither (then it is treated as a place name).
+    """
+    if name.endswith(".toml"):
+        path = Path(name)
+        if not path.is_file():
+            raise ConfigError(f"preset file not found: {name}")
+        preset = _read(path, slugify(path.stem))
+        if preset.extract and not Path(preset.extract).is_absolute():
+            preset = Preset(**{**preset.__dict__, "extract": str(path.parent / preset.extract)})
+        return preset
+    slug = slugify(name)
+    resource = resources.files("urbanfit._cities").joinpath(f"{slug}.toml")
+    if slug == name.strip().lower() and resource.is_file():
+        return _read(resource, slug)
+    return None

@@ -1,0 +1,233 @@
+"""The ``urbanfit`` command line: thin wiring of sources, models and renderers."""
+
+from __future__ import annotations
+
+import logging
+import os
+import webbrowser
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from urbanfit import __version__
+from urbanfit.errors import ConfigError, UrbanfitError
+
+app = typer.Typer(
+    name="urbanfit",
+    help=(
+        "Score how much kei-sized vehicles (Japanese micro-cars and micro-trucks) would shrink "
+        "a city's parking footprint and congestion compared with US full-size cars, SUVs and "
+        "pickups, from OpenStreetMap data."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+out = Console()
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"urbanfit {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _main(
+    *,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log diagnostics to the terminal.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Urbanfit: kei vehicles vs full-size fleets, city by city."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    os.environ.setdefault("AEQ_SHOW_PROGRESS", "FALSE")
+
+
+def _fail(error: UrbanfitError) -> typer.Exit:
+    console.print(f"[red]error:[/] {error}", markup=True, highlight=False)
+    return typer.Exit(code=error.exit_code)
+
+
+def _parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    if text is None:
+        return None
+    try:
+        parts = tuple(float(p) for p in text.split(","))
+    except ValueError:
+        raise ConfigError(f"--bbox must be four numbers west,south,east,north, got {text!r}") from None
+    if len(parts) != 4 or not (parts[0] < parts[2] and parts[1] < parts[3]):
+        raise ConfigError(f"--bbox must be west,south,east,north with west<east, south<north: {text!r}")
+    return (parts[0], parts[1], parts[2], parts[3])
+
+
+def _parse_shares(text: str) -> tuple[float, ...]:
+    try:
+        shares = tuple(float(p) / 100.0 for p in text.split(","))
+    except ValueError:
+        raise ConfigError(f"--kei-shares must be percentages like 0,25,50,100, got {text!r}") from None
+    if not shares or any(not 0 <= s <= 1 for s in shares):
+        raise ConfigError(f"--kei-shares must lie between 0 and 100, got {text!r}")
+    return shares
+
+
+@app.command()
+def analyze(
+    city: Annotated[
+        str,
+        typer.Argument(
+            help="A preset (see `urbanfit cities`), a preset .toml file, or a place name "
+            "such as 'Somerville, Massachusetts, USA'."
+        ),
+    ] = "",
+    *,
+    osm_file: Annotated[
+        Path | None,
+        typer.Option(help="Read a local .osm, .osm.bz2, .osm.gz or .osm.pbf extract instead."),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Display name (and output folder) of the city.")
+    ] = None,
+    bbox: Annotated[
+        str | None,
+        typer.Option(help="west,south,east,north in degrees: fetch this box, or clip a PBF."),
+    ] = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Outputs folder; results go to OUT/<city>/.")
+    ] = Path("outputs"),
+    kei_shares: Annotated[
+        str, typer.Option(help="Kei shares of the fleet to compare, in percent.")
+    ] = "0,25,50,100",
+    fleet: Annotated[
+        str, typer.Option(help="Full-size baseline fleet (see `urbanfit vehicles`).")
+    ] = "us_new_sales",
+    vehicles_file: Annotated[
+        Path | None, typer.Option(help="TOML file adding or overriding vehicle profiles/fleets.")
+    ] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Cache folder for Overpass responses.")
+    ] = None,
+    open_map: Annotated[
+        bool, typer.Option("--open", help="Open map.html in the browser when done.")
+    ] = False,
+) -> None:
+    """Analyse CITY and write map.html, summary.json and tables to OUT/<city>/."""
+    from urbanfit.pipeline import analyze as run  # noqa: PLC0415  (heavy imports)
+    from urbanfit.render import write_outputs  # noqa: PLC0415
+    from urbanfit.sources import OverpassConfig  # noqa: PLC0415
+
+    try:
+        overpass = OverpassConfig(cache_dir=cache_dir) if cache_dir else OverpassConfig()
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("starting", total=1.0)
+
+            def progress(label: str, fraction: float) -> None:
+                bar.update(task, description=label, completed=fraction)
+
+            result = run(
+                city,
+                osm_file=osm_file,
+                name=name,
+                bbox=_parse_bbox(bbox),
+                kei_shares=_parse_shares(kei_shares),
+                base_fleet=fleet,
+                vehicles_file=vehicles_file,
+                overpass=overpass,
+                progress=progress,
+            )
+            folder = write_outputs(
+                result, out_dir, progress=lambda w: progress(f"writing {w}", 0.97)
+            )
+    except UrbanfitError as error:
+        raise _fail(error) from None
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted[/]: earlier outputs were left as they were")
+        raise typer.Exit(code=130) from None
+    network = result.summary["network"]
+    out.print(
+        f"[bold]{result.city.name}[/]: {network['street_km']:.1f} km of street in "
+        f"{network['edges_count']} edges, {result.summary['lots']['count']} parking lots",
+        highlight=False,
+    )
+    for line in result.summary.get("headlines", []):
+        out.print(f"  {line}", highlight=False)
+    out.print(f"outputs: {folder}/  (open {folder / 'map.html'})", highlight=False)
+    if open_map:
+        webbrowser.open((folder / "map.html").resolve().as_uri())
+
+
+@app.command()
+def cities() -> None:
+    """List the city presets shipped in cities/ (use the slug as CITY)."""
+    from urbanfit.cities import list_presets  # noqa: PLC0415
+
+    try:
+        presets = list_presets()
+    except UrbanfitError as error:
+        raise _fail(error) from None
+    table = Table(title="City presets")
+    for column in ("preset", "name", "country", "source", "notes"):
+        table.add_column(column, overflow="fold")
+    for p in presets:
+        table.add_row(p.slug, p.name, p.country, p.source_label, p.notes)
+    out.print(table)
+
+
+@app.command()
+def vehicles(
+    vehicles_file: Annotated[
+        Path | None, typer.Option(help="TOML file adding or overriding profiles/fleets.")
+    ] = None,
+) -> None:
+    """List vehicle profiles and fleet mixes, each figure with its source."""
+    from urbanfit.vehicles import load_vehicles  # noqa: PLC0415
+
+    try:
+        catalog = load_vehicles(vehicles_file)
+    except UrbanfitError as error:
+        raise _fail(error) from None
+    table = Table(title="Vehicle profiles (metres)")
+    for column in ("id", "label", "class", "length", "width", "height", "turn radius", "source"):
+        table.add_column(column, overflow="fold")
+    for p in catalog.profiles.values():
+        table.add_row(
+            p.id,
+            p.label,
+            "kei" if p.is_kei else "full-size",
+            f"{p.length_m:.2f}",
+            f"{p.width_m:.2f}",
+            f"{p.height_m:.2f}",
+            f"{p.turning_radius_m:.1f}",
+            p.source,
+        )
+    out.print(table)
+    fleets = Table(title="Fleet mixes (share of vehicles)")
+    for column in ("id", "label", "shares", "source"):
+        fleets.add_column(column, overflow="fold")
+    for f in catalog.fleets.values():
+        shares = ", ".join(f"{k} {v:.0%}" for k, v in f.shares.items())
+        fleets.add_row(f.id, f.label, shares, f.source)
+    out.print(fleets)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

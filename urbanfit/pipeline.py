@@ -1,0 +1,186 @@
+"""The analysis pipeline: source -> city data -> models -> one result. No rendering here."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from urbanfit.cities import Preset, load_preset, slugify
+from urbanfit.citydata import CityData, build_city
+from urbanfit.errors import SourceError
+from urbanfit.parameters import Parameters
+from urbanfit.sources import OverpassConfig, RawCity, fetch_overpass, read_bundled, read_file
+from urbanfit.summary import build_summary
+from urbanfit.vehicles import Scenario, VehicleCatalog, load_vehicles, scenarios
+
+__all__ = ["AnalysisResult", "Progress", "analyze", "load_city"]
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, float], None]
+"""Progress callback: ``(step label, fraction of the whole run done in [0, 1])``."""
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """Everything one run produced: typed tables, model results and the summary dict."""
+
+    slug: str
+    city: CityData
+    params: Parameters
+    catalog: VehicleCatalog
+    scenarios: list[Scenario]
+    models: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def streets(self) -> Any:
+        """The `streets` GeoDataFrame."""
+        return self.city.streets
+
+    @property
+    def lots(self) -> Any:
+        """The `lots` GeoDataFrame."""
+        return self.city.lots
+
+    @property
+    def buildings(self) -> Any:
+        """The `buildings` GeoDataFrame."""
+        return self.city.buildings
+
+
+def _noop(_label: str, _fraction: float) -> None:
+    return None
+
+
+def load_city(
+    city: str,
+    *,
+    osm_file: Path | None = None,
+    name: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    params: Parameters | None = None,
+    overpass: OverpassConfig | None = None,
+) -> tuple[str, CityData]:
+    """
+    Resolve a city (preset, preset file, place name, bbox or local extract) into city data.
+
+    Parameters
+    ----------
+    city
+        A preset slug (``helsinki``), a preset ``.toml`` path, or a place name for Nominatim.
+        Ignored for the source when ``osm_file`` is given (then it is the display name).
+    osm_file
+        A local ``.osm`` / ``.osm.bz2`` / ``.osm.gz`` / ``.osm.pbf`` extract.
+    name
+        Display name (defaults to the preset's name, the place name or the file name).
+    bbox
+        ``(west, south, east, north)``: fetch this box from Overpass, or clip a PBF file to it.
+    params
+        Parameters (street defaults are used here).
+    overpass
+        Endpoints and cache folder for online fetching.
+
+    Returns
+    -------
+    slug, city
+        The output folder slug and the typed tables.
+    """
+    params = params or Parameters()
+    raw: RawCity
+    if osm_file is not None:
+        display = name or (city if city else Path(osm_file).name.split(".")[0])
+        raw = read_file(Path(osm_file), bbox=bbox)
+    else:
+        preset = load_preset(city) if city else None
+        if preset is not None:
+            display = name or preset.name
+            raw = _from_preset(preset, overpass)
+            city = preset.slug
+        elif bbox is not None:
+            display = name or city or "bbox"
+            raw = fetch_overpass(bbox=bbox, config=overpass)
+        elif city:
+            display = name or city
+            raw = fetch_overpass(place=city, config=overpass)
+        else:
+            raise SourceError("name a city (a preset or a place), or give --osm-file or --bbox")
+    data = build_city(raw, name=display, params=params.streets)
+    return slugify(name or city or display), data
+
+
+def _from_preset(preset: Preset, overpass: OverpassConfig | None) -> RawCity:
+    if preset.bundled:
+        return read_bundled(preset.bundled)
+    if preset.extract:
+        return read_file(Path(preset.extract), bbox=preset.bbox)
+    if preset.bbox:
+        return fetch_overpass(bbox=preset.bbox, config=overpass)
+    return fetch_overpass(place=preset.place, config=overpass)
+
+
+def analyze(
+    city: str,
+    *,
+    osm_file: Path | None = None,
+    name: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    params: Parameters | None = None,
+    vehicles_file: Path | None = None,
+    kei_shares: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0),
+    base_fleet: str = "us_new_sales",
+    overpass: OverpassConfig | None = None,
+    progress: Progress | None = None,
+) -> AnalysisResult:
+    """
+    Run the whole analysis for one city and return its result (nothing is written).
+
+    Parameters
+    ----------
+    city
+        A preset slug, a preset ``.toml`` path, or a place name.
+    osm_file, name, bbox, overpass
+        See `load_city`.
+    params
+        All model parameters; defaults documented in `urbanfit.parameters`.
+    vehicles_file
+        A TOML file adding or overriding vehicle profiles and fleets.
+    kei_shares
+        Scenario kei shares in [0, 1].
+    base_fleet
+        Fleet id of the full-size baseline mix.
+    progress
+        Optional callback ``(label, fraction done)``.
+
+    Returns
+    -------
+    result
+        Tables as GeoDataFrames, model results, and a JSON-ready summary dict.
+    """
+    started = time.perf_counter()
+    report = progress or _noop
+    params = params or Parameters()
+    catalog = load_vehicles(vehicles_file)
+    runs = scenarios(catalog, base_fleet=base_fleet, kei_shares=kei_shares)
+    report("reading OSM data", 0.0)
+    slug, data = load_city(
+        city, osm_file=osm_file, name=name, bbox=bbox, params=params, overpass=overpass
+    )
+    log.info("%s: %d street edges, %d lots", data.name, len(data.streets), len(data.lots))
+    models: dict[str, Any] = {}
+    report("summarising", 0.95)
+    summary = build_summary(
+        data,
+        slug=slug,
+        params=params,
+        catalog=catalog,
+        scenarios=runs,
+        models=models,
+        run_seconds=time.perf_counter() - started,
+    )
+    report("done", 1.0)
+    return AnalysisResult(slug, data, params, catalog, runs, models, summary)

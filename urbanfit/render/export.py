@@ -1,0 +1,131 @@
+"""Write a run's outputs atomically under ``outputs/<slug>/``.
+
+Everything is written into a hidden staging folder beside the target; only when all files are
+complete does the staging folder replace the previous output (the old one is moved aside first
+and removed last). A failure or Ctrl-C at any point leaves the previous complete output in place.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from urbanfit.errors import OutputError
+from urbanfit.pipeline import AnalysisResult
+
+__all__ = ["staged_folder", "write_outputs"]
+
+log = logging.getLogger(__name__)
+
+Writer = Callable[[AnalysisResult, Path], None]
+
+
+@contextmanager
+def staged_folder(target: Path) -> Iterator[Path]:
+    """
+    Yield an empty staging folder that replaces ``target`` only if the block completes.
+
+    Parameters
+    ----------
+    target
+        The final output folder.
+
+    Yields
+    ------
+    staging
+        Where to write; renamed to ``target`` on success, deleted on failure.
+    """
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"cannot create {target.parent}: {error.strerror}") from None
+    token = uuid.uuid4().hex[:8]
+    staging = target.parent / f".{target.name}.partial-{token}"
+    retired = target.parent / f".{target.name}.old-{token}"
+    staging.mkdir()
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    try:
+        if target.exists():
+            os.replace(target, retired)
+        os.replace(staging, target)
+    except OSError as error:
+        if retired.exists() and not target.exists():
+            os.replace(retired, target)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"cannot write {target}: {error.strerror}") from None
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def write_summary(result: AnalysisResult, folder: Path) -> None:
+    """Write ``summary.json``."""
+    text = json.dumps(result.summary, indent=2, ensure_ascii=False, default=_json_default)
+    (folder / "summary.json").write_text(text + "\n", encoding="utf-8")
+
+
+def write_map(result: AnalysisResult, folder: Path) -> None:
+    """Write ``map.html``."""
+    from urbanfit.render.map import build_map  # noqa: PLC0415  (folium import is slow)
+
+    build_map(result).save(str(folder / "map.html"))
+
+
+WRITERS: tuple[Writer, ...] = (write_summary, write_map)
+
+
+def write_outputs(
+    result: AnalysisResult,
+    out_root: Path,
+    *,
+    writers: tuple[Writer, ...] = WRITERS,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
+    """
+    Write every output of a run to ``out_root/<slug>/``, atomically.
+
+    Parameters
+    ----------
+    result
+        The analysis result.
+    out_root
+        The outputs folder (``outputs`` by default in the CLI).
+    writers
+        Functions that each write some files into the staging folder.
+    progress
+        Optional callback told the name of each writer as it starts.
+
+    Returns
+    -------
+    folder
+        The complete output folder.
+    """
+    target = Path(out_root) / result.slug
+    with staged_folder(target) as staging:
+        for writer in writers:
+            if progress is not None:
+                progress(writer.__name__.removeprefix("write_"))
+            try:
+                writer(result, staging)
+            except OSError as error:
+                raise OutputError(f"cannot write outputs: {error}") from None
+    log.info("wrote %s", target)
+    return target

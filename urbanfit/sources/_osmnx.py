@@ -1,0 +1,93 @@
+"""OSMnx graph and features -> raw frames; shared by the XML and Overpass sources."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import osmnx as ox
+import pandas as pd
+
+from urbanfit.osmkeys import BUILDING_KEYS, LOT_KEYS, PARKING_KEYS, STREET_KEYS
+from urbanfit.sources.raw import BUILDING_COLUMNS, EDGE_COLUMNS, LOT_COLUMNS, conform
+
+__all__ = ["LOT_TAGS", "BUILDING_TAGS", "edges_from_graph", "features_frame", "osmnx_settings"]
+
+LOT_TAGS: dict[str, bool | str | list[str]] = {"amenity": "parking"}
+BUILDING_TAGS: dict[str, bool | str | list[str]] = {"building": True}
+
+
+@contextmanager
+def osmnx_settings(**overrides: Any) -> Iterator[None]:
+    """Temporarily set OSMnx settings (tags to keep plus ``overrides``), restoring them after."""
+    wanted = {
+        "useful_tags_way": sorted({*STREET_KEYS, *PARKING_KEYS}),
+        "useful_tags_node": [],
+        "log_console": False,
+        **overrides,
+    }
+    saved = {key: getattr(ox.settings, key) for key in wanted}
+    try:
+        for key, value in wanted.items():
+            setattr(ox.settings, key, value)
+        yield
+    finally:
+        for key, value in saved.items():
+            setattr(ox.settings, key, value)
+
+
+def edges_from_graph(graph: nx.MultiDiGraph) -> gpd.GeoDataFrame:
+    """
+    Turn an unsimplified OSMnx graph into one row per undirected way segment.
+
+    Parameters
+    ----------
+    graph
+        Built with ``simplify=False``: every edge joins two consecutive way nodes.
+
+    Returns
+    -------
+    edges
+        Raw edge frame (see `urbanfit.sources.raw.EDGE_COLUMNS`). Two-way segments, which
+        OSMnx stores in both directions, appear once in the way's own node order; one-way
+        segments keep OSMnx's travel direction and are marked ``oneway="yes"``.
+    """
+    if graph.number_of_edges() == 0:
+        return conform(None, EDGE_COLUMNS)
+    frame = ox.convert.graph_to_gdfs(graph, nodes=False).reset_index()
+    oneway = frame["oneway"].astype(bool)
+    reverse_copy = frame["reversed"].astype(bool) if "reversed" in frame else False
+    frame = frame[oneway | ~reverse_copy].copy()
+    frame["oneway"] = oneway[frame.index].map({True: "yes", False: "no"})
+    frame = frame.rename(columns={"osmid": "osm_id"})
+    return conform(frame, EDGE_COLUMNS)
+
+
+def features_frame(fetch: Callable[[], gpd.GeoDataFrame], kind: str) -> gpd.GeoDataFrame:
+    """
+    Run an OSMnx features query and conform its result; no match gives an empty frame.
+
+    Parameters
+    ----------
+    fetch
+        Calls ``ox.features_from_xml`` / ``ox.features_from_polygon`` with the right tags.
+    kind
+        ``"lots"`` or ``"buildings"``.
+
+    Returns
+    -------
+    frame
+        Raw lot or building frame.
+    """
+    columns = LOT_COLUMNS if kind == "lots" else BUILDING_COLUMNS
+    try:
+        found = fetch()
+    except ox._errors.InsufficientResponseError:
+        return conform(None, columns)
+    found = found.reset_index().rename(columns={"element": "osm_type", "id": "osm_id"})
+    keys = LOT_KEYS if kind == "lots" else BUILDING_KEYS
+    found = found[[c for c in ("osm_type", "osm_id", *keys, "geometry") if c in found.columns]]
+    return conform(pd.DataFrame(found).pipe(gpd.GeoDataFrame, crs=found.crs), columns)

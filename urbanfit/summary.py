@@ -1,0 +1,133 @@
+"""Assemble the JSON-ready summary of a run from city data and model results (pure)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import numpy as np
+
+from urbanfit import __version__
+from urbanfit.citydata import CityData
+from urbanfit.osmkeys import PARKING_KEYS
+from urbanfit.parameters import Parameters, assumptions_table, parameters_hash
+from urbanfit.vehicles import Scenario, VehicleCatalog
+
+__all__ = ["SCHEMA_VERSION", "build_summary", "network_figures"]
+
+SCHEMA_VERSION = "1.0"
+
+
+def network_figures(city: CityData) -> dict[str, Any]:
+    """
+    Headline figures of the typed tables; every key names its unit.
+
+    Parameters
+    ----------
+    city
+        Typed tables.
+
+    Returns
+    -------
+    figures
+        ``network``, ``lots`` and ``buildings`` sections of the summary.
+    """
+    streets, lots, buildings = city.streets, city.lots, city.buildings
+    km = streets["length_m"] / 1000.0
+    tagged = streets[list(PARKING_KEYS)].notna().any(axis=1)
+    by_class = km.groupby(streets["highway"]).sum().sort_values(ascending=False)
+    return {
+        "network": {
+            "edges_count": len(streets),
+            "street_km": round(float(km.sum()), 3),
+            "lane_km": round(float((km * streets["lanes"]).sum()), 3),
+            "oneway_km": round(float(km[streets["oneway"]].sum()), 3),
+            "street_km_by_class": {str(k): round(float(v), 3) for k, v in by_class.items()},
+            "parking_tagged_edges_count": int(tagged.sum()),
+            "parking_tagged_km": round(float(km[tagged].sum()), 3),
+        },
+        "lots": {
+            "count": len(lots),
+            "polygons_count": int((~lots["is_point"]).sum()),
+            "points_count": int(lots["is_point"].sum()),
+            "with_capacity_tag_count": int(lots["capacity"].notna().sum()),
+            "capacity_tag_spaces_count": int(np.nansum(lots["capacity"].to_numpy())),
+            "area_ha": round(float(lots["area_m2"].sum()) / 10_000, 4),
+            "by_kind_count": {str(k): int(v) for k, v in lots["kind"].value_counts().items()},
+        },
+        "buildings": {
+            "count": len(buildings),
+            "floor_area_m2": round(float(buildings["floor_area_m2"].sum()), 1),
+            "by_use_count": {str(k): int(v) for k, v in buildings["use"].value_counts().items()},
+        },
+    }
+
+
+def build_summary(
+    city: CityData,
+    *,
+    slug: str,
+    params: Parameters,
+    catalog: VehicleCatalog,
+    scenarios: list[Scenario],
+    models: dict[str, Any],
+    run_seconds: float,
+) -> dict[str, Any]:
+    """
+    Build the versioned summary dict written to ``summary.json``.
+
+    Parameters
+    ----------
+    city
+        Typed tables.
+    slug
+        Output folder name.
+    params
+        The run's parameters (listed with units and sources).
+    catalog
+        Vehicle profiles and fleets used.
+    scenarios
+        The kei-share scenarios.
+    models
+        Model results by name; each with a ``summary`` dict.
+    run_seconds
+        Wall time of the analysis.
+
+    Returns
+    -------
+    summary
+        JSON-serialisable dict; figures carry their unit in the key name (``_km``, ``_m2``,
+        ``_count``, ``_share``...).
+    """
+    summary: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "urbanfit_version": __version__,
+        "city": {"name": city.name, "slug": slug, "crs": city.crs.to_string()},
+        "provenance": dataclasses.asdict(city.provenance),
+        "run": {
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "seconds": round(run_seconds, 3),
+            "parameters_hash": parameters_hash(params),
+        },
+        **network_figures(city),
+        "data_quality": city.quality,
+        "scenarios": [
+            {"id": s.id, "kei_share": s.kei_share, "label": s.label, "shares": dict(s.shares)}
+            for s in scenarios
+        ],
+        "vehicles": {
+            "profiles": {
+                pid: {**dataclasses.asdict(p), "is_kei": p.is_kei}
+                for pid, p in catalog.profiles.items()
+            },
+            "fleets": {
+                fid: {"label": f.label, "shares": dict(f.shares), "source": f.source}
+                for fid, f in catalog.fleets.items()
+            },
+        },
+        "assumptions": assumptions_table(params),
+    }
+    for model_name, result in models.items():
+        summary[model_name] = result.summary
+    return summary
