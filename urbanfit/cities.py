@@ -103,9 +103,7 @@ def _read(path: Path | Any, slug: str) -> Preset:
 def list_presets() -> list[Preset]:
     """Return every shipped preset, sorted by slug."""
     folder = resources.files("urbanfit._cities")
-    files = sorted(
-        (f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name
-    )
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
     return [_read(f, f.name.removesuffix(".toml")) for f in files]
 
 

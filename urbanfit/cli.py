@@ -27,13 +27,16 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
-out = Console()
+
+
+def _consoles() -> tuple[Console, Console]:
+    # Built per call so that the terminal width (or $COLUMNS) is read when a command runs.
+    return Console(stderr=True), Console()
 
 
 def _version(value: bool) -> None:
     if value:
-        out.print(f"urbanfit {__version__}")
+        _consoles()[1].print(f"urbanfit {__version__}")
         raise typer.Exit
 
 
@@ -57,7 +60,7 @@ def _main(
 
 
 def _fail(error: UrbanfitError) -> typer.Exit:
-    console.print(f"[red]error:[/] {error}", markup=True, highlight=False)
+    _consoles()[0].print(f"[red]error:[/] {error}", markup=True, highlight=False)
     return typer.Exit(code=error.exit_code)
 
 
@@ -67,9 +70,13 @@ def _parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
     try:
         parts = tuple(float(p) for p in text.split(","))
     except ValueError:
-        raise ConfigError(f"--bbox must be four numbers west,south,east,north, got {text!r}") from None
+        raise ConfigError(
+            f"--bbox must be four numbers west,south,east,north, got {text!r}"
+        ) from None
     if len(parts) != 4 or not (parts[0] < parts[2] and parts[1] < parts[3]):
-        raise ConfigError(f"--bbox must be west,south,east,north with west<east, south<north: {text!r}")
+        raise ConfigError(
+            f"--bbox must be west,south,east,north with west<east, south<north: {text!r}"
+        )
     return (parts[0], parts[1], parts[2], parts[3])
 
 
@@ -77,7 +84,9 @@ def _parse_shares(text: str) -> tuple[float, ...]:
     try:
         shares = tuple(float(p) / 100.0 for p in text.split(","))
     except ValueError:
-        raise ConfigError(f"--kei-shares must be percentages like 0,25,50,100, got {text!r}") from None
+        raise ConfigError(
+            f"--kei-shares must be percentages like 0,25,50,100, got {text!r}"
+        ) from None
     if not shares or any(not 0 <= s <= 1 for s in shares):
         raise ConfigError(f"--kei-shares must lie between 0 and 100, got {text!r}")
     return shares
@@ -128,6 +137,7 @@ def analyze(
     from urbanfit.render import write_outputs  # noqa: PLC0415
     from urbanfit.sources import OverpassConfig  # noqa: PLC0415
 
+    console, out = _consoles()
     try:
         overpass = OverpassConfig(cache_dir=cache_dir) if cache_dir else OverpassConfig()
         with Progress(
@@ -179,6 +189,7 @@ def cities() -> None:
     """List the city presets shipped in cities/ (use the slug as CITY)."""
     from urbanfit.cities import list_presets  # noqa: PLC0415
 
+    out = _consoles()[1]
     try:
         presets = list_presets()
     except UrbanfitError as error:
@@ -200,14 +211,15 @@ def vehicles(
     """List vehicle profiles and fleet mixes, each figure with its source."""
     from urbanfit.vehicles import load_vehicles  # noqa: PLC0415
 
+    out = _consoles()[1]
     try:
         catalog = load_vehicles(vehicles_file)
     except UrbanfitError as error:
         raise _fail(error) from None
-    table = Table(title="Vehicle profiles (metres)")
-    for column in ("id", "label", "class", "length", "width", "height", "turn radius", "source"):
-        table.add_column(column, overflow="fold")
-    for p in catalog.profiles.values():
+    table = Table(title="Vehicle profiles (metres; sources below)")
+    for column in ("id", "label", "class", "length", "width", "height", "turn radius", "src"):
+        table.add_column(column, no_wrap=column in {"id", "label"})
+    for n, p in enumerate(catalog.profiles.values(), start=1):
         table.add_row(
             p.id,
             p.label,
@@ -216,16 +228,21 @@ def vehicles(
             f"{p.width_m:.2f}",
             f"{p.height_m:.2f}",
             f"{p.turning_radius_m:.1f}",
-            p.source,
+            f"[{n}]",
         )
     out.print(table)
-    fleets = Table(title="Fleet mixes (share of vehicles)")
-    for column in ("id", "label", "shares", "source"):
+    for n, p in enumerate(catalog.profiles.values(), start=1):
+        out.print(f"[{n}] {p.id}: {p.source}", soft_wrap=True, highlight=False, markup=False)
+    out.print()
+    fleets = Table(title="Fleet mixes (share of vehicles; sources below)")
+    for column in ("id", "label", "shares"):
         fleets.add_column(column, overflow="fold")
     for f in catalog.fleets.values():
         shares = ", ".join(f"{k} {v:.0%}" for k, v in f.shares.items())
-        fleets.add_row(f.id, f.label, shares, f.source)
+        fleets.add_row(f.id, f.label, shares)
     out.print(fleets)
+    for f in catalog.fleets.values():
+        out.print(f"{f.id}: {f.source}", soft_wrap=True, highlight=False, markup=False)
 
 
 def main() -> None:

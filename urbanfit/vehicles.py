@@ -7,11 +7,12 @@ layout may add or override entries.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from urbanfit.errors import ConfigError
 
@@ -112,7 +113,9 @@ def _number(table: Mapping[str, Any], key: str, where: str) -> float:
     return float(value)
 
 
-def _parse(data: Mapping[str, Any], origin: str) -> tuple[dict[str, VehicleProfile], dict[str, Fleet]]:
+def _parse(
+    data: Mapping[str, Any], origin: str
+) -> tuple[dict[str, VehicleProfile], dict[str, Fleet]]:
     profiles: dict[str, VehicleProfile] = {}
     for pid, table in dict(data.get("profiles", {})).items():
         where = f"{origin}: profile {pid!r}"

@@ -56,9 +56,7 @@ def drivable(edges: pd.DataFrame) -> pd.Series:
     return keep & ~closed.fillna(value=False).astype(bool)
 
 
-def _lookup(
-    classes: pd.Series, table: tuple[tuple[str, float], ...]
-) -> np.ndarray:
+def _lookup(classes: pd.Series, table: tuple[tuple[str, float], ...]) -> np.ndarray:
     values = dict(table)
     fallback = values.get("*", np.nan)
     return classes.map(values).fillna(fallback).to_numpy(dtype="float64")
@@ -150,6 +148,9 @@ def build_streets(
         geometry=geom,
         crs=crs,
     )
+    # A source-independent row order: by way, then by (travel-direction) end nodes.
+    streets = streets.sort_values(["osm_id", "u", "v"], kind="stable").reset_index(drop=True)
+    streets["edge_id"] = np.arange(len(streets), dtype="int64")
     quality = {
         "lanes": quality_counts(lanes_q),
         "width": quality_counts(width_q),

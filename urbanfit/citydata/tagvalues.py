@@ -35,7 +35,9 @@ def _quality(raw: pd.Series, ok: pd.Series, recovered: pd.Series) -> pd.Series:
 
 
 def _to_float(text: pd.Series) -> pd.Series:
-    numbers = pd.to_numeric(text.astype("string").str.replace(",", ".", regex=False), errors="coerce")
+    numbers = pd.to_numeric(
+        text.astype("string").str.replace(",", ".", regex=False), errors="coerce"
+    )
     return pd.Series(numbers.to_numpy(dtype="float64", na_value=np.nan), index=text.index)
 
 
@@ -66,7 +68,7 @@ def parse_count(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def parse_length_m(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """
+    r"""
     Parse a length tag such as ``width`` into metres.
 
     Parameters
@@ -78,7 +80,7 @@ def parse_length_m(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     -------
     values, quality
         Metres (NaN unless readable) and a quality code. ``"3.5"`` is ok (metres is the OSM
-        default unit); ``"3 m"``, ``"3,5"``, ``"12 ft"``, ``"12'"`` and ``"10'6\\""`` are
+        default unit); ``"3 m"``, ``"3,5"``, ``"12 ft"``, ``"12'"`` and ``"10'6\""`` are
         recovered; anything else (``"wide"``, ``"3;4"``, ``"0"``) is invalid.
     """
     text = raw.astype("string").str.strip()
@@ -90,9 +92,7 @@ def parse_length_m(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     value = _to_float(text.where(ok))
     value = value.fillna(_to_float(metres)).fillna(_to_float(comma))
     value = value.fillna(_to_float(feet) * 0.3048)
-    value = value.fillna(
-        (_to_float(feet_inches[0]) * 12 + _to_float(feet_inches[1])) * 0.0254
-    )
+    value = value.fillna((_to_float(feet_inches[0]) * 12 + _to_float(feet_inches[1])) * 0.0254)
     value = value.where(value > 0)
     good = value.notna()
     quality = _quality(raw, ok & good, good & ~ok)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -58,11 +57,11 @@ def staged_folder(target: Path) -> Iterator[Path]:
         raise
     try:
         if target.exists():
-            os.replace(target, retired)
-        os.replace(staging, target)
+            target.replace(retired)
+        staging.replace(target)
     except OSError as error:
         if retired.exists() and not target.exists():
-            os.replace(retired, target)
+            retired.replace(target)
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(f"cannot write {target}: {error.strerror}") from None
     shutil.rmtree(retired, ignore_errors=True)

@@ -158,8 +158,9 @@ def _legend(title: str, entries: dict[str, str]) -> str:
 
 def _title_box(result: AnalysisResult) -> str:
     s = result.summary
+    network = s["network"]
     lines = [
-        f"{s['network']['street_km']:.1f} km of drivable street, {s['network']['edges_count']} edges",
+        f"{network['street_km']:.1f} km of drivable street, {network['edges_count']} edges",
         f"{s['lots']['count']} parking lots mapped",
     ]
     lines.extend(str(line) for line in s.get("headlines", []))
@@ -175,7 +176,9 @@ def _title_box(result: AnalysisResult) -> str:
     )
 
 
-def build_map(result: AnalysisResult, *, extra_layers: list[folium.FeatureGroup] | None = None) -> folium.Map:
+def build_map(
+    result: AnalysisResult, *, extra_layers: list[folium.FeatureGroup] | None = None
+) -> folium.Map:
     """
     Build the interactive map of one analysed city.
 
@@ -231,8 +234,10 @@ def build_map(result: AnalysisResult, *, extra_layers: list[folium.FeatureGroup]
     Fullscreen().add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     legend = _legend("Street class", {k: v for k, v in CLASS_COLOURS.items() if "_link" not in k})
-    fmap.get_root().html.add_child(folium.Element(_title_box(result)))
-    fmap.get_root().html.add_child(
+    root = fmap.get_root()
+    assert isinstance(root, folium.Figure)
+    root.html.add_child(folium.Element(_title_box(result)))
+    root.html.add_child(
         folium.Element(
             "<div id='urbanfit-legend' style='position:fixed;bottom:30px;right:10px;z-index:9999;"
             f"background:white;padding:6px 10px;font:12px sans-serif'>{legend}</div>"

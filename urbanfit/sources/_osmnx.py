@@ -14,7 +14,7 @@ import pandas as pd
 from urbanfit.osmkeys import BUILDING_KEYS, LOT_KEYS, PARKING_KEYS, STREET_KEYS
 from urbanfit.sources.raw import BUILDING_COLUMNS, EDGE_COLUMNS, LOT_COLUMNS, conform
 
-__all__ = ["LOT_TAGS", "BUILDING_TAGS", "edges_from_graph", "features_frame", "osmnx_settings"]
+__all__ = ["BUILDING_TAGS", "LOT_TAGS", "edges_from_graph", "features_frame", "osmnx_settings"]
 
 LOT_TAGS: dict[str, bool | str | list[str]] = {"amenity": "parking"}
 BUILDING_TAGS: dict[str, bool | str | list[str]] = {"building": True}
@@ -53,7 +53,8 @@ def edges_from_graph(graph: nx.MultiDiGraph) -> gpd.GeoDataFrame:
     edges
         Raw edge frame (see `urbanfit.sources.raw.EDGE_COLUMNS`). Two-way segments, which
         OSMnx stores in both directions, appear once in the way's own node order; one-way
-        segments keep OSMnx's travel direction and are marked ``oneway="yes"``.
+        segments keep OSMnx's travel direction and are marked ``oneway="yes"``; two-way segments
+        carry no ``oneway`` value, since OSMnx keeps only its own reading of the tag.
     """
     if graph.number_of_edges() == 0:
         return conform(None, EDGE_COLUMNS)
@@ -61,7 +62,8 @@ def edges_from_graph(graph: nx.MultiDiGraph) -> gpd.GeoDataFrame:
     oneway = frame["oneway"].astype(bool)
     reverse_copy = frame["reversed"].astype(bool) if "reversed" in frame else False
     frame = frame[oneway | ~reverse_copy].copy()
-    frame["oneway"] = oneway[frame.index].map({True: "yes", False: "no"})
+    # OSMnx has already turned oneway=-1 ways around; two-way keeps no tag (as if untagged).
+    frame["oneway"] = oneway[frame.index].map({True: "yes", False: None})
     frame = frame.rename(columns={"osmid": "osm_id"})
     return conform(frame, EDGE_COLUMNS)
 

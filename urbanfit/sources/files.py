@@ -7,9 +7,9 @@ import logging
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import osmnx as ox
 import pandas as pd
+from shapely.geometry import box
 
 from urbanfit.errors import SourceError
 from urbanfit.osmkeys import BUILDING_KEYS, LOT_KEYS, PARKING_KEYS, STREET_KEYS
@@ -26,6 +26,7 @@ from urbanfit.sources.raw import (
     LOT_COLUMNS,
     Provenance,
     RawCity,
+    clip,
     conform,
 )
 
@@ -128,12 +129,13 @@ def _read_pbf(
     provenance = Provenance(
         kind=provenance_kind, description=description, data_date=max(known) if known else None
     )
-    return RawCity(
+    raw = RawCity(
         edges=conform(_renamed(edges), EDGE_COLUMNS),
         lots=conform(_renamed(lots), LOT_COLUMNS),
         buildings=conform(_renamed(buildings), BUILDING_COLUMNS),
         provenance=provenance,
     )
+    return clip(raw, box(*bbox)) if bbox else raw
 
 
 def _renamed(frame: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -172,5 +174,3 @@ def _read_xml(path: Path) -> RawCity:
         kind="file", description=f"{path} (file modified {stamp})", data_date=None
     )
     return RawCity(edges=edges, lots=lots, buildings=buildings, provenance=provenance)
-
-

@@ -133,7 +133,9 @@ def _boundary(place: str | None, bbox: tuple[float, float, float, float] | None)
     if bbox is not None:
         west, south, east, north = bbox
         if not (west < east and south < north):
-            raise SourceError(f"bbox must be west,south,east,north with west<east, south<north: {bbox}")
+            raise SourceError(
+                f"bbox must be west,south,east,north with west<east, south<north: {bbox}"
+            )
         return box(west, south, east, north)
     try:
         found = ox.geocode_to_gdf(str(place))

