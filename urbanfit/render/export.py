@@ -7,6 +7,7 @@ and removed last). A failure or Ctrl-C at any point leaves the previous complete
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import shutil
@@ -15,6 +16,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import geopandas as gpd
+import pandas as pd
 
 from urbanfit.errors import OutputError
 from urbanfit.pipeline import AnalysisResult
@@ -88,7 +92,39 @@ def write_map(result: AnalysisResult, folder: Path) -> None:
     build_map(result).save(str(folder / "map.html"))
 
 
-WRITERS: tuple[Writer, ...] = (write_summary, write_map)
+def _model_tables(result: AnalysisResult) -> dict[str, pd.DataFrame]:
+    """Every table of the run by name: the city tables, then each model's result tables."""
+    tables: dict[str, pd.DataFrame] = {
+        "streets": result.city.streets,
+        "lots": result.city.lots,
+    }
+    for model_name, model in result.models.items():
+        if not dataclasses.is_dataclass(model):
+            continue
+        for f in dataclasses.fields(model):
+            value = getattr(model, f.name)
+            if isinstance(value, pd.DataFrame) and len(value.columns):
+                tables[f"{model_name}_{f.name}"] = value
+    return tables
+
+
+def write_tables(result: AnalysisResult, folder: Path) -> None:
+    """Write ``tables/*.csv`` (every table, geometry left out) and ``layers.gpkg`` (map layers)."""
+    csv_folder = folder / "tables"
+    csv_folder.mkdir()
+    gpkg = folder / "layers.gpkg"
+    for name, table in _model_tables(result).items():
+        plain = pd.DataFrame(table.drop(columns="geometry", errors="ignore"))
+        plain.to_csv(csv_folder / f"{name}.csv", index=False)
+        if isinstance(table, gpd.GeoDataFrame) and table.geometry.notna().any():
+            layer = table.copy()
+            for column in layer.columns:  # GeoPackage columns hold scalars only
+                if column != layer.geometry.name and layer[column].dtype == object:
+                    layer[column] = layer[column].astype("string")
+            layer.to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
+
+
+WRITERS: tuple[Writer, ...] = (write_summary, write_tables, write_map)
 
 
 def write_outputs(
