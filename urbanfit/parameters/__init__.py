@@ -9,9 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from urbanfit.parameters.base import assumptions_table, param, parameters_hash
+from urbanfit.parameters.parking import CurbParams, LotParams, ParkingParams
 from urbanfit.parameters.streets import StreetParams
 
-__all__ = ["Parameters", "StreetParams", "assumptions_table", "param", "parameters_hash"]
+__all__ = [
+    "CurbParams",
+    "LotParams",
+    "Parameters",
+    "ParkingParams",
+    "StreetParams",
+    "assumptions_table",
+    "param",
+    "parameters_hash",
+]
 
 
 @dataclass(frozen=True)
@@ -19,3 +29,4 @@ class Parameters:
     """All parameter groups of one run."""
 
     streets: StreetParams = field(default_factory=StreetParams)
+    parking: ParkingParams = field(default_factory=ParkingParams)

@@ -1,0 +1,224 @@
+"""Lot stall packing by hand: a 60 m x 40 m rectangle, an L-shaped lot, rotation, multi-storey,
+tag-only lots and the calibration table.
+
+Documented defaults (urbanfit.parameters.parking.LotParams):
+- full-size (US): stall W 9 ft = 2.7432 m, depth D 18 ft = 5.4864 m, aisle A 24 ft = 7.3152 m;
+  module 2D + A = 18.288 m; a stall needs its box plus the aisle in front, D + A = 12.8016 m;
+- kei (Japan): W 2.0 m, D 3.6 m, A 5.5 m; module 12.7 m; D + A = 9.1 m.
+Across a layout, row boxes start at k x module (stall then aisle) and k x module + D (aisle
+then stall); along a row, stalls start at the beginning of each stretch inside the lot. With
+step 90 the four directions of the lot's axes are tried; the best wins.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from shapely import affinity
+from shapely.geometry import Point, Polygon, box
+
+from urbanfit.models.parking import lot_stalls, module_ratio, pack_stalls, parking_model
+from urbanfit.parameters.parking import LotParams, ParkingParams
+from urbanfit.vehicles import load_vehicles, scenarios
+
+CRS = "EPSG:32635"
+X0, Y0 = 500_000.0, 6_670_000.0
+FULL: dict[str, Any] = {"stall_width_m": 2.7432, "stall_depth_m": 5.4864, "aisle_m": 7.3152}
+KEI: dict[str, Any] = {"stall_width_m": 2.0, "stall_depth_m": 3.6, "aisle_m": 5.5}
+
+RECT = affinity.translate(box(0, 0, 60, 40), X0, Y0)
+# L: the 60 x 40 rectangle without its 30 x 20 north-east corner
+L_SHAPE = affinity.translate(
+    Polygon([(0, 0), (60, 0), (60, 20), (30, 20), (30, 40), (0, 40)]), X0, Y0
+)
+
+
+def test_rectangle_60_by_40_full_size() -> None:
+    # rows along the 60 m side: floor(60 / 2.7432 = 21.87) = 21 stalls a row;
+    #   across 40 m: boxes at 0 (to 12.80) and 5.49 (to 18.29), 18.29 (to 31.09) and
+    #   23.77 (to 36.58); the next at 36.58 would end at 49.4 > 40 -> 4 rows -> 84
+    # rows along the 40 m side: floor(40 / 2.7432 = 14.58) = 14 a row; across 60 m:
+    #   3 modules = 54.864 m, 5.136 m left < 12.80 -> 6 rows -> 84
+    assert pack_stalls([RECT], step_deg=90, **FULL).tolist() == [84]
+
+
+def test_rectangle_60_by_40_kei() -> None:
+    # rows along 60 m: 30 stalls a row; across 40 m: 3 modules (38.1 m), 1.9 m left < 9.1
+    #   -> 6 rows -> 180
+    # rows along 40 m: 20 a row; across 60 m: 4 modules (50.8 m), 9.2 m left >= 9.1 gives
+    #   one more single-loaded row -> 9 rows -> 180
+    assert pack_stalls([RECT], step_deg=90, **KEI).tolist() == [180]
+
+
+def test_l_shaped_lot_full_size() -> None:
+    # stalls are laid from the start of each free stretch of a row
+    # rows along x, modules from y = 0: the lower band (y < 20) is 60 m long (21 stalls),
+    #   the upper band 30 m (floor(30 / 2.7432 = 10.94) = 10):
+    #   box y 0-12.80 -> 21; 5.49-18.29 -> 21; 18.29-31.09 crosses y = 20 -> 10;
+    #   23.77-36.58 -> 10; the next would end at 49.4 > 40 -> 62
+    # rows along y, modules from x = 0: x < 30 is 40 m tall (14 a row), a box reaching
+    #   x > 30 only has y 0-20 (floor(20 / 2.7432 = 7.29) = 7):
+    #   14 + 14 + 7 + 7 + 7 + 7 -> 56 (and 56 with modules from x = 60)
+    # rows along x, modules from y = 40: boxes y 27.2-40, 21.7-34.5, 8.9-21.7 -> 10 each,
+    #   3.4-16.2 -> 21 -> 51
+    # best: 62
+    assert pack_stalls([L_SHAPE], step_deg=90, **FULL).tolist() == [62]
+
+
+def test_l_shaped_lot_kei() -> None:
+    # rows along y, modules from x = 0 (20 a row where x < 30, 10 where the box reaches x > 30):
+    #   box x 0-9.1 -> 20; 3.6-12.7 -> 20; 12.7-21.8 -> 20; 16.3-25.4 -> 20;
+    #   25.4-34.5 -> 10; 28.9-38.0 -> 10; 38.1-47.2 -> 10; 41.6-50.7 -> 10; 50.8-59.9 -> 10;
+    #   the next, 54.3-63.4, is outside -> 130
+    # rows along x from y = 0: 30 + 30 + 15 + 15 + 15 + 15 = 120 (from y = 40 and from
+    #   x = 60 alike: 120) -> best 130
+    assert pack_stalls([L_SHAPE], step_deg=90, **KEI).tolist() == [130]
+
+
+def test_a_hole_in_a_lot_removes_the_stalls_it_blocks() -> None:
+    # the 60 x 40 rectangle with a 10 m x 10 m hole at x 25-35, y 15-25 (kei, step 90)
+    # rows along x from y = 0: boxes y 0-9.1 and 3.6-12.7 -> 30 each; 12.7-21.8 and
+    #   16.3-25.4 meet the hole: x 0-25 and 35-60 -> 12 + 12 each; 25.4-34.5 and
+    #   28.9-38.0 -> 30 each: 30 + 30 + 24 + 24 + 30 + 30 = 168 (168 from y = 40 too)
+    # rows along y: 6 full rows of 20 and 3 meeting the hole with 7 + 7 -> 162
+    holed = Polygon(
+        [(0, 0), (60, 0), (60, 40), (0, 40)], [[(25, 15), (35, 15), (35, 25), (25, 25)]]
+    )
+    assert pack_stalls([affinity.translate(holed, X0, Y0)], step_deg=90, **KEI).tolist() == [168]
+
+
+def test_finer_angles_never_lose_stalls_and_respect_the_area_bound() -> None:
+    # every angle of step 90 is also tried with step 15 (both start at the dominant axis)
+    for shape, coarse_full, coarse_kei in ((RECT, 84, 180), (L_SHAPE, 62, 130)):
+        full = int(pack_stalls([shape], **FULL)[0])
+        kei = int(pack_stalls([shape], **KEI)[0])
+        assert full >= coarse_full
+        assert kei >= coarse_kei
+        # a stall needs at least W x (D + A / 2): 25.08 m2 full-size, 12.7 m2 kei
+        assert full <= shape.area / (2.7432 * (5.4864 + 7.3152 / 2))
+        assert kei <= shape.area / (2.0 * (3.6 + 5.5 / 2))
+
+
+@pytest.mark.parametrize("angle", [17.0, 37.0, 90.0, 133.0])
+def test_rotating_a_lot_changes_its_count_by_at_most_one_row(angle: float) -> None:
+    # longest possible row: 60 m / 2.7432 -> 21 full-size, 60 / 2.0 -> 30 kei
+    for shape in (RECT, L_SHAPE):
+        turned = affinity.rotate(shape, angle, origin=(X0 + 11.0, Y0 + 7.0))
+        for sizes, row in ((FULL, 21), (KEI, 30)):
+            before = int(pack_stalls([shape], **sizes)[0])
+            after = int(pack_stalls([turned], **sizes)[0])
+            assert abs(after - before) <= row
+
+
+def test_degenerate_geometries_give_zero_without_error() -> None:
+    geoms = [
+        Point(X0, Y0),
+        Polygon(),
+        box(X0, Y0, X0 + 10, Y0),
+        shapely.LineString([(0, 0), (1, 1)]),
+    ]
+    assert pack_stalls(geoms, **FULL).tolist() == [0, 0, 0, 0]
+    assert pack_stalls([], **FULL).tolist() == []
+    # a 5 m x 5 m square holds no kei stall with its aisle (needs 9.1 m)
+    assert pack_stalls([box(0, 0, 5, 5)], **KEI).tolist() == [0]
+
+
+def test_multipolygon_lots_count_both_parts() -> None:
+    two = shapely.MultiPolygon([RECT, affinity.translate(RECT, 100.0, 0.0)])
+    assert pack_stalls([two], step_deg=90, **KEI).tolist() == [360]
+
+
+def _lots(rows: list[dict[str, Any]], geoms: list[Any]) -> gpd.GeoDataFrame:
+    frame = pd.DataFrame(rows)
+    frame["lot_id"] = np.arange(len(rows), dtype="int64")
+    frame["area_m2"] = shapely.area(geoms)
+    frame["is_point"] = shapely.get_type_id(geoms) == 0
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs=CRS)
+
+
+def test_multistorey_is_footprint_times_levels_times_efficiency() -> None:
+    lots = _lots(
+        [
+            {"kind": "multi-storey", "levels": 3.0},
+            {"kind": "multi-storey", "levels": np.nan},
+        ],
+        [RECT, RECT],
+    )
+    stalls = lot_stalls(lots, params=LotParams(orientation_step_deg=90))
+    # 3 levels: floor(84 x 3 x 0.8 = 201.6) = 201 full-size, floor(180 x 2.4 = 432) kei
+    # no levels tag: 2 levels by default -> floor(84 x 1.6 = 134.4) = 134, 180 x 1.6 = 288
+    assert stalls["model_full_size"].tolist() == [201.0, 134.0]
+    assert stalls["model_kei"].tolist() == [432.0, 288.0]
+    assert stalls["levels_defaulted"].tolist() == [False, True]
+    assert stalls["method"].tolist() == ["multistorey", "multistorey"]
+
+
+def test_module_ratio() -> None:
+    # (2.7432 x (5.4864 + 3.6576)) / (2.0 x (3.6 + 2.75)) = 25.0838 / 12.7 = 1.97510
+    assert module_ratio() == pytest.approx(25.08382 / 12.7, rel=1e-5)
+
+
+def test_lot_figures_sources_and_calibration() -> None:
+    catalog = load_vehicles()
+    lots = _lots(
+        [
+            {"kind": "surface", "capacity": np.nan},  # model only
+            {"kind": "surface", "capacity": 90.0},  # tag, packed ratio
+            {"kind": "underground", "capacity": 100.0},  # tag, module ratio
+            {"kind": "surface", "capacity": np.nan},  # point without tag: unknown
+            {"kind": "underground", "capacity": np.nan},  # unknown
+            {"kind": "surface", "capacity": np.nan},  # zero-area polygon: unknown
+        ],
+        [RECT, RECT, RECT, Point(X0, Y0), RECT, box(X0, Y0, X0 + 10, Y0)],
+    )
+    streets = gpd.GeoDataFrame(
+        {"edge_id": [0], "length_m": [10.0]},
+        geometry=[shapely.LineString([(X0, Y0 - 50), (X0 + 10, Y0 - 50)])],
+        crs=CRS,
+    )
+    params = ParkingParams(lots=LotParams(orientation_step_deg=90))
+    result = parking_model(streets, lots, catalog, scenarios(catalog), params=params)
+    table = result.lots
+    assert table["source"].tolist() == [
+        "model_surface",
+        "tag_capacity",
+        "tag_capacity",
+        "unknown",
+        "unknown",
+        "unknown",
+    ]
+    # baseline figures: 84 modelled, the tags 90 and 100
+    assert table["stalls_full_size"].tolist()[:3] == [84.0, 90.0, 100.0]
+    # all kei: 180 modelled; floor(90 x 180 / 84 = 192.86) = 192; floor(100 x 1.9751) = 197
+    assert table["stalls_kei"].tolist()[:3] == [180.0, 192.0, 197.0]
+    assert table["kei_ratio_source"].tolist()[:3] == ["packing", "packing", "module"]
+    assert table["stalls_full_size"].iloc[3:].isna().all()
+    # 50 % kei shares each lot's area: 1 / (0.5 / 84 + 0.5 / 180) = 114.55 -> 114
+    assert table["spaces_kei050"].iloc[0] == 114.0
+    # calibration needs a model and a tag: only lot 1 (the underground lot is not modelled)
+    calibration = result.calibration
+    lot_rows = calibration[calibration["layer"] == "lot"]
+    assert lot_rows["feature_id"].tolist() == [1]
+    assert lot_rows["model_to_tag_ratio"].tolist() == pytest.approx([84 / 90])
+    summary = result.summary
+    assert summary["lot_calibration_median_ratio"] == pytest.approx(84 / 90)
+    assert summary["lots_unknown_count"] == 3
+    assert summary["lots_tag_capacity_count"] == 2
+    # baseline lot spaces 84 + 90 + 100 = 274; all kei 180 + 192 + 197 = 569
+    assert summary["lot_spaces_kei000"] == 274.0
+    assert summary["lot_spaces_kei100"] == 569.0
+    # land: the two surface lots, 4800 m2; all kei frees 2400 x (1 - 84/180) + 2400 x
+    # (1 - 90/192) = 1280 + 1275 = 2555 m2 = 0.2555 ha, 53.23 % of 4800 m2
+    assert summary["lot_land_area_ha"] == pytest.approx(0.48)
+    assert summary["land_freed_ha_kei100"] == pytest.approx(0.2555)
+    assert summary["land_freed_pct_of_lot_area_kei100"] == pytest.approx(2555 / 4800 * 100)
+    # land per parked vehicle: 4800 / (84 + 90) baseline, 4800 / (180 + 192) all kei
+    assert summary["lot_m2_per_vehicle_kei000"] == pytest.approx(4800 / 174)
+    assert summary["lot_m2_per_vehicle_kei100"] == pytest.approx(4800 / 372)
+    json.dumps(summary, allow_nan=False)

@@ -1,0 +1,1 @@
+"""Pure models: parking footprint, congestion, narrow-street fit (no I/O)."""

@@ -1,0 +1,152 @@
+"""Parking footprint defaults: curb geometry, lot stall and aisle sizes, multi-storey efficiency.
+
+Lengths in metres, angles in degrees. Imperial figures from US codes are converted exactly
+(1 ft = 0.3048 m).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from urbanfit.parameters.base import param
+
+__all__ = ["CurbParams", "LotParams", "ParkingParams"]
+
+FT = 0.3048
+
+
+def _ft(feet: float) -> float:
+    """Convert feet to metres, rounded to 0.1 mm (so 9 ft prints as 2.7432)."""
+    return round(feet * FT, 4)
+
+
+_US_STALL = (
+    "US 90-degree stall of 9 ft x 18 ft with a 24 ft two-way aisle, the common municipal "
+    "minimum (e.g. Palmview, TX Code of Ordinances sec. 156.106; Portsmouth, VA zoning "
+    "ordinance parking dimension table, standard spaces)"
+)
+_JP_STALL = (
+    "Japan, 駐車場設計・施工指針 (Parking lot design and construction guideline, Ministry of "
+    "Construction, 1992): design stall for a kei car 2.0 m wide x 3.6 m long"
+)
+
+
+@dataclass(frozen=True)
+class CurbParams:
+    """Curb (on-street) parking geometry."""
+
+    intersection_clearance_m: float = param(
+        _ft(20),
+        "m",
+        "20 ft no-parking distance from a crosswalk at an intersection, the Uniform Vehicle Code "
+        "rule adopted by most US states and cities (e.g. Avon, OH Codified Ordinances "
+        "452.03(a)(6); Mount Pleasant, TX Code of Ordinances, prohibited stopping places, "
+        "item 6); applied at every end of a side that is a junction or dead end",
+    )
+    parallel_gap_m: float = param(
+        1.0,
+        "m",
+        "modelling assumption: manoeuvring gap between parallel-parked vehicles; close to the "
+        "0.9 m left by a 22 ft (6.71 m) US parallel stall (e.g. Portsmouth, VA parking "
+        "dimension table; Lewisburg, WV Code 1359.03(b)) around a 19 ft (5.79 m) AASHTO "
+        "passenger-car design vehicle",
+    )
+    diagonal_angle_deg: float = param(
+        60.0,
+        "deg",
+        "modelling assumption: OSM orientation=diagonal does not record the angle; 60 degrees is "
+        "one of the two standard angles in US parking dimension tables (e.g. Portsmouth, VA: "
+        "9 ft stall, 10.4 ft of curb per stall at 60 degrees, which is 9 ft / sin 60)",
+    )
+    full_size_stall_width_m: float = param(
+        _ft(9), "m", "stall width for full-size vehicles: " + _US_STALL
+    )
+    kei_stall_width_m: float = param(2.0, "m", "stall width for kei vehicles: " + _JP_STALL)
+    parallel_depth_m: float = param(
+        _ft(8),
+        "m",
+        "depth of a parallel parking lane, used only for curb m2 per vehicle: 8 ft parallel stall "
+        "width (Portsmouth, VA parking dimension table)",
+    )
+    perpendicular_depth_m: float = param(
+        _ft(18),
+        "m",
+        "depth of a perpendicular curb stall, used only for curb m2 per vehicle: " + _US_STALL,
+    )
+    diagonal_depth_m: float = param(
+        _ft(20),
+        "m",
+        "depth of a 60-degree curb stall measured square to the curb, used only for curb m2 per "
+        "vehicle: 20 ft (Portsmouth, VA and Signal Hill, CA sec. 20.70.090 tables)",
+    )
+    infer_highways: tuple[str, ...] = param(
+        ("residential", "unclassified", "tertiary", "living_street"),
+        "-",
+        "modelling assumption, used only with infer=True: untagged sides of these local street "
+        "classes are estimated as parallel parking (the common pattern on urban local streets; "
+        "no survey behind it); every other untagged side stays unknown",
+    )
+    side_offset_m: float = param(
+        3.0,
+        "m",
+        "display choice: each side's line is the street line offset by this distance to its "
+        "side (left positive); no effect on any count",
+    )
+
+
+@dataclass(frozen=True)
+class LotParams:
+    """Off-street lot stall packing and multi-storey factors."""
+
+    full_size_stall_width_m: float = param(_ft(9), "m", _US_STALL)
+    full_size_stall_depth_m: float = param(_ft(18), "m", _US_STALL)
+    full_size_aisle_m: float = param(_ft(24), "m", _US_STALL)
+    kei_stall_width_m: float = param(2.0, "m", _JP_STALL)
+    kei_stall_depth_m: float = param(3.6, "m", _JP_STALL)
+    kei_aisle_m: float = param(
+        5.5,
+        "m",
+        "Japan, 駐車場法施行令 (Parking Lots Act Enforcement Order) art. 8(2): minimum width of a "
+        "two-way car aisle in an off-street lot, 5.5 m",
+    )
+    orientation_step_deg: float = param(
+        15.0,
+        "deg",
+        "modelling assumption: besides the lot's dominant axis (its minimum rotated rectangle), "
+        "layouts are tried every this many degrees around the full circle (each angle also "
+        "fixes the side the modules start from); the best count wins",
+    )
+    containment_tolerance_m: float = param(
+        0.001,
+        "m",
+        "numerical tolerance: a stall may overhang the mapped outline by this much (1 mm), so "
+        "stalls that end exactly on the boundary count despite rounding",
+    )
+    multistorey_efficiency: float = param(
+        0.8,
+        "-",
+        "ratio of the net area per stall in a 9 ft x 60 ft US double-loaded module (270 sq ft) "
+        "to the 334 gross sq ft per space of US parking structures (Carl Walker database, "
+        "Cudney 2018): ramps, cores and columns take the rest; rounded to 0.8",
+    )
+    multistorey_default_levels: float = param(
+        2.0,
+        "levels",
+        "modelling assumption, used only where a multi-storey lot has no levels tag (flagged as "
+        "defaulted): the smallest structure that is multi-storey",
+    )
+    packed_kinds: tuple[str, ...] = param(
+        ("surface", "rooftop", "street_side"),
+        "-",
+        "modelling assumption: lot kinds whose polygon is one parking deck, packed with stalls; "
+        "multi-storey is packed then scaled by levels x efficiency; other kinds (underground, "
+        "other) and point lots use their capacity tag or stay unknown",
+    )
+
+
+@dataclass(frozen=True)
+class ParkingParams:
+    """All parking-model parameters."""
+
+    curb: CurbParams = field(default_factory=CurbParams)
+    lots: LotParams = field(default_factory=LotParams)
