@@ -135,3 +135,20 @@ def test_unknown_file_type_is_a_source_error(tmp_path: Path) -> None:
     odd.write_text("{}")
     with pytest.raises(SourceError, match="expected an .osm.pbf"):
         read_file(odd)
+
+
+def test_turning_a_oneway_minus_one_way_swaps_its_parking_sides(tmp_path: Path) -> None:
+    # drawn 2 -> 1 with oneway=-1 and parking on its (drawing) left: traffic runs 1 -> 2, so
+    # the parking is on the right of the travel direction
+    town = tmp_path / "lane.osm"
+    town.write_text(
+        '<osm version="0.6">'
+        '<node id="1" lat="0" lon="3" version="1"/><node id="2" lat="0" lon="3.001" version="1"/>'
+        '<way id="9" version="1"><nd ref="2"/><nd ref="1"/>'
+        '<tag k="highway" v="residential"/><tag k="oneway" v="-1"/>'
+        '<tag k="parking:left" v="lane"/></way></osm>'
+    )
+    street = _town(town).streets.iloc[0]
+    assert (street["u"], street["v"]) == (1, 2)
+    assert street["parking:right"] == "lane"
+    assert pd.isna(street["parking:left"])

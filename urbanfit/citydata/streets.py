@@ -124,6 +124,16 @@ def build_streets(
     deg_u = degree[np.searchsorted(node_ids, u)] if len(u) else np.array([], dtype=int)
     deg_v = degree[np.searchsorted(node_ids, v)] if len(v) else np.array([], dtype=int)
 
+    # parking:left/right are relative to the way's drawing direction: turning a way round
+    # swaps its sides.
+    parking = {key: raw[key].to_numpy(dtype="object") for key in PARKING_KEYS}
+    for key in PARKING_KEYS:
+        if ":left" in key:
+            twin = key.replace(":left", ":right")
+            left, right = parking[key], parking[twin]
+            parking[key] = np.where(backwards, right, left)
+            parking[twin] = np.where(backwards, left, right)
+
     name = raw["name"].astype("object").where(raw["name"].notna(), None)
     streets = gpd.GeoDataFrame(
         {
@@ -143,7 +153,7 @@ def build_streets(
             "lanes_defaulted": lanes_tag.isna().to_numpy(),
             "width_defaulted": width_tag.isna().to_numpy(),
             "speed_defaulted": speed_tag.isna().to_numpy(),
-            **{key: raw[key].to_numpy(dtype="object") for key in PARKING_KEYS},
+            **parking,
         },
         geometry=geom,
         crs=crs,

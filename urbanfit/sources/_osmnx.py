@@ -8,13 +8,18 @@ from typing import Any
 
 import geopandas as gpd
 import networkx as nx
+import numpy as np
 import osmnx as ox
 import pandas as pd
+import shapely
 
 from urbanfit.osmkeys import BUILDING_KEYS, LOT_KEYS, PARKING_KEYS, STREET_KEYS
 from urbanfit.sources.raw import BUILDING_COLUMNS, EDGE_COLUMNS, LOT_COLUMNS, conform
 
 __all__ = ["BUILDING_TAGS", "LOT_TAGS", "edges_from_graph", "features_frame", "osmnx_settings"]
+
+# oneway values for which OSMnx reverses a way's nodes (osmnx.graph._add_paths)
+_OSMNX_REVERSED = ("-1", "reverse", "T")
 
 LOT_TAGS: dict[str, bool | str | list[str]] = {"amenity": "parking"}
 BUILDING_TAGS: dict[str, bool | str | list[str]] = {"building": True}
@@ -27,6 +32,7 @@ def osmnx_settings(**overrides: Any) -> Iterator[None]:
         "useful_tags_way": sorted({*STREET_KEYS, *PARKING_KEYS}),
         "useful_tags_node": [],
         "log_console": False,
+        "all_oneway": True,  # keep each way once, with its raw oneway tag
         **overrides,
     }
     saved = {key: getattr(ox.settings, key) for key in wanted}
@@ -41,31 +47,31 @@ def osmnx_settings(**overrides: Any) -> Iterator[None]:
 
 def edges_from_graph(graph: nx.MultiDiGraph) -> gpd.GeoDataFrame:
     """
-    Turn an unsimplified OSMnx graph into one row per undirected way segment.
+    Turn an unsimplified OSMnx graph into one row per way segment, in drawing order.
 
     Parameters
     ----------
     graph
-        Built with ``simplify=False``: every edge joins two consecutive way nodes.
+        Built with ``simplify=False`` under ``settings.all_oneway=True`` (see `osmnx_settings`):
+        every way appears once, its raw ``oneway`` tag kept; OSMnx has turned ``oneway=-1``
+        ways round, which is undone here so that all sources give ways as drawn.
 
     Returns
     -------
     edges
-        Raw edge frame (see `urbanfit.sources.raw.EDGE_COLUMNS`). Two-way segments, which
-        OSMnx stores in both directions, appear once in the way's own node order; one-way
-        segments keep OSMnx's travel direction and are marked ``oneway="yes"``; two-way segments
-        carry no ``oneway`` value, since OSMnx keeps only its own reading of the tag.
+        Raw edge frame (see `urbanfit.sources.raw.EDGE_COLUMNS`).
     """
     if graph.number_of_edges() == 0:
         return conform(None, EDGE_COLUMNS)
     frame = ox.convert.graph_to_gdfs(graph, nodes=False).reset_index()
-    oneway = frame["oneway"].astype(bool)
-    reverse_copy = frame["reversed"].astype(bool) if "reversed" in frame else False
-    frame = frame[oneway | ~reverse_copy].copy()
-    # OSMnx has already turned oneway=-1 ways around; two-way keeps no tag (as if untagged).
-    frame["oneway"] = oneway[frame.index].map({True: "yes", False: None})
-    frame = frame.rename(columns={"osmid": "osm_id"})
-    return conform(frame, EDGE_COLUMNS)
+    turned = frame["oneway"].astype("string").isin(_OSMNX_REVERSED).fillna(value=False)
+    turned = turned.to_numpy(dtype=bool)
+    u, v = frame["u"].to_numpy(), frame["v"].to_numpy()
+    frame["u"], frame["v"] = np.where(turned, v, u), np.where(turned, u, v)
+    geometry = frame.geometry.to_numpy()
+    geometry[turned] = shapely.reverse(geometry[turned])
+    frame = frame.set_geometry(geometry, crs=frame.crs)
+    return conform(frame.rename(columns={"osmid": "osm_id"}), EDGE_COLUMNS)
 
 
 def features_frame(fetch: Callable[[], gpd.GeoDataFrame], kind: str) -> gpd.GeoDataFrame:
