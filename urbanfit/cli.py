@@ -128,6 +128,13 @@ def analyze(
     cache_dir: Annotated[
         Path | None, typer.Option(help="Cache folder for Overpass responses.")
     ] = None,
+    infer_curb: Annotated[
+        bool,
+        typer.Option(
+            help="Estimate parking on curbs without parking tags by class rules "
+            "(every estimate labelled 'inferred')."
+        ),
+    ] = False,
     open_map: Annotated[
         bool, typer.Option("--open", help="Open map.html in the browser when done.")
     ] = False,
@@ -161,6 +168,7 @@ def analyze(
                 base_fleet=fleet,
                 vehicles_file=vehicles_file,
                 overpass=overpass,
+                infer_curb=infer_curb,
                 progress=progress,
             )
             folder = write_outputs(

@@ -12,6 +12,7 @@ from typing import Any
 from urbanfit.cities import Preset, load_preset, slugify
 from urbanfit.citydata import CityData, build_city
 from urbanfit.errors import SourceError
+from urbanfit.models.parking import parking_model
 from urbanfit.parameters import Parameters
 from urbanfit.sources import OverpassConfig, RawCity, fetch_overpass, read_bundled, read_file
 from urbanfit.summary import build_summary
@@ -134,6 +135,7 @@ def analyze(
     kei_shares: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0),
     base_fleet: str = "us_new_sales",
     overpass: OverpassConfig | None = None,
+    infer_curb: bool = False,
     progress: Progress | None = None,
 ) -> AnalysisResult:
     """
@@ -153,6 +155,8 @@ def analyze(
         Scenario kei shares in [0, 1].
     base_fleet
         Fleet id of the full-size baseline mix.
+    infer_curb
+        Estimate parking on untagged curbs by documented class rules (labelled ``inferred``).
     progress
         Optional callback ``(label, fraction done)``.
 
@@ -172,6 +176,10 @@ def analyze(
     )
     log.info("%s: %d street edges, %d lots", data.name, len(data.streets), len(data.lots))
     models: dict[str, Any] = {}
+    report("parking model", 0.3)
+    models["parking"] = parking_model(
+        data.streets, data.lots, catalog, runs, params=params.parking, infer=infer_curb
+    )
     report("summarising", 0.95)
     summary = build_summary(
         data,

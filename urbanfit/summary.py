@@ -130,4 +130,49 @@ def build_summary(
     }
     for model_name, result in models.items():
         summary[model_name] = result.summary
+    summary["headlines"] = headlines(summary, scenarios)
     return summary
+
+
+def _fmt(value: float | None, digits: int = 0) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+def headlines(summary: dict[str, Any], scenarios: list[Scenario]) -> list[str]:
+    """
+    One-line statements of the headline figures, taken verbatim from the summary.
+
+    Parameters
+    ----------
+    summary
+        The summary built so far (model sections included).
+    scenarios
+        The scenarios; the last one is the headline scenario.
+
+    Returns
+    -------
+    lines
+        Short sentences for the map title box, the terminal and the report.
+    """
+    lines: list[str] = []
+    top = scenarios[-1]
+    parking = summary.get("parking")
+    if parking is not None:
+        gained = parking.get(f"spaces_gained_{top.id}")
+        pct = parking.get(f"spaces_gained_pct_{top.id}")
+        base = parking.get(f"total_spaces_{scenarios[0].id}")
+        lines.append(
+            f"Parking at {top.label}: {_fmt(gained)} more spaces than the "
+            f"{_fmt(base)} of a full-size fleet (+{_fmt(pct, 1)} %)"
+        )
+        freed = parking.get(f"land_freed_ha_{top.id}")
+        freed_pct = parking.get(f"land_freed_pct_of_lot_area_{top.id}")
+        lines.append(
+            f"Lot land freed at {top.label} for the same cars: {_fmt(freed, 2)} ha "
+            f"({_fmt(freed_pct, 1)} % of lot area)"
+        )
+        lines.append(
+            f"Curb: {_fmt(parking.get('curb_parking_km'), 1)} km with parking, "
+            f"{_fmt(parking.get('curb_unknown_km'), 1)} km untagged (unknown)"
+        )
+    return lines

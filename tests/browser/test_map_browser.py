@@ -36,6 +36,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+CURB = "Curb parking: spaces gained at 100 % kei"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 # The folium map object is a global named after its container's id.
@@ -239,13 +240,15 @@ def test_map_initialises_with_its_libraries_and_no_console_errors(map_page: MapP
 
 
 def test_each_layer_holds_the_towns_features(map_page: MapPage) -> None:
-    # 5 street edges (Main Street x2, Cross Street x2, Back Lane); 2 lots (Market Lot polygon,
-    # the underground lot, a node, drawn as a marker)
+    # 5 street edges (Main Street x2, Cross Street x2, Back Lane); 6 curb sides with parking
+    # (both sides of both Main Street edges, the right side of both Cross Street edges); 2 lots
+    # (the Market Lot polygon and the underground lot, a node drawn as a circle)
     assert map_page.overlays() == {
         "Streets by class": {"ticked": True, "onMap": True, "features": 5, "drawn": 5},
+        CURB: {"ticked": True, "onMap": True, "features": 6, "drawn": 6},
         "Parking lots": {"ticked": True, "onMap": True, "features": 2, "drawn": 2},
     }
-    assert map_page.drawn() == {"canvasPaths": 6, "markers": 1}
+    assert map_page.drawn() == {"canvasPaths": 5 + 6 + 2, "markers": 0}
     map_page.assert_clean()
 
 
@@ -259,14 +262,14 @@ def test_unticking_a_layer_hides_it_and_ticking_shows_it_again(map_page: MapPage
     assert map_page.overlays()["Streets by class"] == {
         "ticked": False, "onMap": False, "features": 5, "drawn": 0,
     }  # fmt: skip
-    assert map_page.drawn() == {"canvasPaths": 1, "markers": 1}  # the Market Lot polygon
+    assert map_page.drawn() == {"canvasPaths": 6 + 2, "markers": 0}  # curb sides and lots
     assert map_page.feature_at("name", "Back Lane")["alpha"] == 0  # gone from the canvas
 
     lots.locator("input").uncheck()
-    assert map_page.drawn() == {"canvasPaths": 0, "markers": 0}
+    assert map_page.drawn() == {"canvasPaths": 6, "markers": 0}
 
     streets.locator("input").check()
-    assert map_page.drawn() == {"canvasPaths": 5, "markers": 0}
+    assert map_page.drawn() == {"canvasPaths": 5 + 6, "markers": 0}
     assert map_page.feature_at("name", "Back Lane")["alpha"] > 0
     map_page.assert_clean()
 
@@ -277,7 +280,20 @@ def test_clicking_the_market_lot_opens_a_popup_with_its_capacity(map_page: MapPa
     map_page.page.mouse.click(lot["x"], lot["y"])
     popup = map_page.page.locator(".leaflet-popup-content")
     popup.wait_for(state="visible")
-    assert popup.evaluate(JS_ROWS) == {"Lot": "Market Lot", "Kind": "surface", "Capacity tag": "60"}
+    # The lot is 66.77 m x 44.21 m. Full-size modules (2 x 18 ft + 24 ft aisle = 18.288 m)
+    # across 44.21 m: 2 -> 4 rows x floor(66.77 / 2.7432) = 24 stalls = 96. Kei modules
+    # (2 x 3.6 m + 5.5 m = 12.7 m) across 66.77 m: 5 -> 10 rows x floor(44.21 / 2.0) = 22 = 220.
+    # The capacity tag (60) is the full-size figure; kei scales it: floor(60 x 220 / 96) = 137.
+    assert popup.evaluate(JS_ROWS) == {
+        "Lot": "Market Lot",
+        "Kind": "surface",
+        "Capacity tag": "60",
+        "Stalls, full-size": "60",
+        "Stalls, kei": "137",
+        "Figure from": "tag_capacity",
+        "Model stalls, full-size": "96",
+        "Model stalls, kei": "220",
+    }
     map_page.assert_clean()
 
 

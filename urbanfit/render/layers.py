@@ -1,0 +1,179 @@
+"""Map layers for model results: each reads a result table and draws it, computing nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from urbanfit.render.map_base import geojson_layer
+
+__all__ = ["BINS", "binned_colours", "curb_layer", "lots_layer"]
+
+# Sequential bins (lower bounds) and colours shared by the "gain" layers.
+BINS: dict[str, tuple[tuple[float, str], ...]] = {
+    "curb_gain_per_100m": (
+        (-np.inf, "#d9d9d9"),
+        (0.5, "#c7e9c0"),
+        (2.0, "#74c476"),
+        (4.0, "#31a354"),
+        (6.0, "#006d2c"),
+    ),
+}
+
+
+def binned_colours(values: pd.Series, bins: tuple[tuple[float, str], ...]) -> pd.Series:
+    """
+    Colour each value by the bin it falls into (bins are ``(lower bound, colour)``).
+
+    Parameters
+    ----------
+    values
+        Numbers; missing values take the first bin's colour.
+    bins
+        Ascending lower bounds with their colours.
+
+    Returns
+    -------
+    colours
+        One colour per value.
+    """
+    bounds = np.array([b for b, _ in bins])
+    colours = np.array([c for _, c in bins])
+    index = np.searchsorted(bounds, values.fillna(-np.inf).to_numpy(), side="right") - 1
+    return pd.Series(colours[np.clip(index, 0, len(bins) - 1)], index=values.index)
+
+
+def bin_legend(bins: tuple[tuple[float, str], ...], unit: str) -> dict[str, str]:
+    """Legend entries ``{"2 – 4 spaces/100 m": colour, ...}`` for a bin table."""
+    entries: dict[str, str] = {}
+    for i, (lower, colour) in enumerate(bins):
+        upper = bins[i + 1][0] if i + 1 < len(bins) else None
+        if lower == -np.inf:
+            entries[f"below {upper:g} {unit}"] = colour
+        elif upper is None:
+            entries[f"{lower:g} {unit} or more"] = colour
+        else:
+            entries[f"{lower:g} – {upper:g} {unit}"] = colour
+    return entries
+
+
+def _whole(values: pd.Series, *, missing: str) -> pd.Series:
+    """Numbers as whole-number text (``"60"``), missing ones as ``missing``."""
+    return values.round().astype("Int64").astype("string").fillna(missing)
+
+
+def _top(parking: Any) -> str:
+    return str(parking.scenario_ids[-1])
+
+
+def curb_layer(parking: Any, *, scenario_label: str) -> tuple[folium.FeatureGroup, dict[str, str]]:
+    """
+    Curb sides with parking, coloured by spaces gained per 100 m in the last scenario.
+
+    Parameters
+    ----------
+    parking
+        A `ParkingResult`.
+    scenario_label
+        Human label of the last scenario (e.g. ``"100 % kei"``).
+
+    Returns
+    -------
+    layer, legend
+        The layer and its legend entries.
+    """
+    top = _top(parking)
+    base = parking.baseline_id
+    sides = parking.sides
+    sides = sides[sides[f"spaces_{base}"].notna()]
+    gained = sides[f"gained_per_100m_{top}"]
+    table = gpd.GeoDataFrame(
+        {
+            "side": sides["side"],
+            "status": sides["status"],
+            "orientation": sides["orientation"],
+            "source": sides["source"],
+            "usable_m": sides["usable_length_m"].round(1),
+            "spaces_base": sides[f"spaces_{base}"].round(1),
+            "spaces_top": sides[f"spaces_{top}"].round(1),
+            "gained_per_100m": gained.round(1),
+        },
+        geometry=sides.geometry,
+        crs=sides.crs,
+    )
+    layer = geojson_layer(
+        table,
+        name=f"Curb parking: spaces gained at {scenario_label}",
+        fields={
+            "side": "Side",
+            "orientation": "Orientation",
+            "source": "Figure from",
+            "usable_m": "Usable curb (m)",
+            "spaces_base": "Spaces, full-size fleet",
+            "spaces_top": f"Spaces, {scenario_label}",
+            "gained_per_100m": "Gained per 100 m",
+        },
+        style={"weight": 4, "opacity": 0.9},
+        colours=binned_colours(gained, BINS["curb_gain_per_100m"]),
+    )
+    return layer, bin_legend(BINS["curb_gain_per_100m"], "spaces/100 m")
+
+
+def lots_layer(
+    lots: gpd.GeoDataFrame, parking: Any | None
+) -> tuple[folium.FeatureGroup, dict[str, str]]:
+    """
+    Parking lots with a popup of stalls by class and the source of each figure.
+
+    Parameters
+    ----------
+    lots
+        The city's `lots` table.
+    parking
+        A `ParkingResult`, or None when the parking model did not run.
+
+    Returns
+    -------
+    layer, legend
+        The layer and its legend entries.
+    """
+    capacity = _whole(lots["capacity"], missing="none")
+    table = gpd.GeoDataFrame(
+        {
+            "name": lots["name"].fillna("(unnamed)"),
+            "kind": lots["kind"],
+            "capacity_tag": capacity,
+            "area_m2": lots["area_m2"].round(0),
+        },
+        geometry=lots.geometry,
+        crs=lots.crs,
+    )
+    fields = {"name": "Lot", "kind": "Kind", "capacity_tag": "Capacity tag"}
+    if parking is not None:
+        modelled = parking.lots.set_index("lot_id").reindex(lots["lot_id"])
+        for column, label in (
+            ("stalls_full_size", "Stalls, full-size"),
+            ("stalls_kei", "Stalls, kei"),
+        ):
+            table[column] = _whole(modelled[column], missing="unknown").to_numpy()
+            fields[column] = label
+        table["source"] = modelled["source"].fillna("unknown").to_numpy()
+        fields["source"] = "Figure from"
+        for column, label in (
+            ("model_full_size", "Model stalls, full-size"),
+            ("model_kei", "Model stalls, kei"),
+        ):
+            table[column] = _whole(modelled[column], missing="not modelled").to_numpy()
+            fields[column] = label
+    layer = geojson_layer(
+        table,
+        name="Parking lots",
+        fields={**fields, "area_m2": "Area (m²)"},
+        popup_fields=fields,
+        style={"color": "#3f007d", "weight": 1, "fillOpacity": 0.4},
+    )
+    return layer, {"parking lot": "#3f007d"}

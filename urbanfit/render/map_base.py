@@ -1,0 +1,137 @@
+"""Shared map helpers: web geometry, escaping, one toggleable GeoJSON layer, legends.
+
+Geometries are simplified to `SIMPLIFY_TOLERANCE_M` in the city's metric CRS and coordinates
+rounded to `COORD_DECIMALS` decimal degrees (about 0.1 m), so that large cities give small files.
+All OSM text is HTML-escaped before it reaches the page.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+__all__ = [
+    "COORD_DECIMALS",
+    "SIMPLIFY_TOLERANCE_M",
+    "escape_text",
+    "geojson_layer",
+    "legend_block",
+]
+
+SIMPLIFY_TOLERANCE_M = 1.0
+COORD_DECIMALS = 6
+
+_HTML_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;"))
+
+
+def escape_text(values: pd.Series) -> pd.Series:
+    """
+    HTML-escape a column (OSM text is untrusted); numeric columns pass unchanged.
+
+    Parameters
+    ----------
+    values
+        Any column.
+
+    Returns
+    -------
+    escaped
+        Same index; text escaped like `html.escape` with ``quote=True``, missing as None.
+    """
+    if values.dtype.kind in "biuf":
+        return values
+    text = values.astype("string")
+    for raw, entity in _HTML_ESCAPES:  # "&" first, so entities are not escaped twice
+        text = text.str.replace(raw, entity, regex=False)
+    return text.astype("object").where(values.notna(), None)
+
+
+def _web_geometry(frame: gpd.GeoDataFrame) -> np.ndarray:
+    simplified = shapely.simplify(frame.geometry.to_numpy(), SIMPLIFY_TOLERANCE_M)
+    wgs = gpd.GeoSeries(simplified, crs=frame.crs).to_crs(4326).to_numpy()
+    return shapely.transform(wgs, lambda xy: np.round(xy, COORD_DECIMALS))
+
+
+def geojson_layer(
+    frame: gpd.GeoDataFrame,
+    *,
+    name: str,
+    fields: dict[str, str],
+    style: dict[str, Any],
+    colours: pd.Series | None = None,
+    popup_fields: dict[str, str] | None = None,
+    show: bool = True,
+) -> folium.FeatureGroup:
+    """
+    Build one toggleable layer from a table, with tooltips (and optionally popups).
+
+    Parameters
+    ----------
+    frame
+        Rows to draw, in a projected CRS.
+    name
+        Layer name shown in the layer control.
+    fields
+        Columns shown in the tooltip, mapped to their labels.
+    style
+        Leaflet path style (``color``, ``weight``, ``fillOpacity``...).
+    colours
+        One colour per row (indexed like ``frame``), overriding ``style``'s colour.
+    popup_fields
+        Columns shown in a click popup, mapped to labels.
+    show
+        Whether the layer is on when the map opens.
+
+    Returns
+    -------
+    layer
+        A folium FeatureGroup holding one GeoJson layer.
+    """
+    columns = list(dict.fromkeys([*fields, *(popup_fields or {})]))
+    table = gpd.GeoDataFrame(
+        {c: escape_text(frame[c]) for c in columns},
+        geometry=_web_geometry(frame),
+        crs=4326,
+    )
+    if colours is not None:
+        table["_colour"] = colours.to_numpy()
+    base_style = dict(style)
+
+    def style_function(feature: dict[str, Any]) -> dict[str, Any]:
+        colour = feature["properties"].get("_colour")
+        return {**base_style, **({"color": colour, "fillColor": colour} if colour else {})}
+
+    group = folium.FeatureGroup(name=html.escape(name), show=show)
+    layer = folium.GeoJson(
+        table,
+        # points (e.g. lots mapped as nodes) as circles in the layer's style, not pin icons
+        marker=folium.CircleMarker(radius=6, fill=True),
+        name=html.escape(name),
+        style_function=style_function,
+        tooltip=folium.GeoJsonTooltip(
+            fields=list(fields), aliases=list(fields.values()), localize=True
+        ),
+        popup=(
+            folium.GeoJsonPopup(fields=list(popup_fields), aliases=list(popup_fields.values()))
+            if popup_fields
+            else None
+        ),
+    )
+    layer.add_to(group)
+    return group
+
+
+def legend_block(title: str, entries: dict[str, str]) -> str:
+    """HTML of one legend block: a title and a colour swatch per (escaped) entry."""
+    rows = "".join(
+        f'<div><span style="display:inline-block;width:14px;height:6px;background:{c};'
+        f'margin-right:6px;vertical-align:middle"></span>{html.escape(k)}</div>'
+        for k, c in entries.items()
+    )
+    return f"<div class='urbanfit-legend-block'><b>{html.escape(title)}</b>{rows}</div>"
