@@ -67,3 +67,34 @@ def test_helsinki_outputs_are_written(helsinki, tmp_path: Path) -> None:
     assert any(row["parameter"] == "streets.speed_kmh" for row in summary["assumptions"])
     page = (folder / "map.html").read_text()
     assert page.count('"type": "Feature"') >= 1500 + 43
+
+
+def test_helsinki_parking_figures_trace_back_to_the_tables(helsinki) -> None:  # noqa: ANN001
+    parking = helsinki.models["parking"]
+    figures = helsinki.summary["parking"]
+    sides = parking.sides
+    # two sides per edge, every side parsed from tags or reported unknown
+    assert len(sides) == 2 * 1500 == figures["curb_sides_count"]
+    km = sides["length_m"] / 1000
+    parked = sides["status"].eq("parking")
+    assert figures["curb_parking_km"] == pytest.approx(km[parked].sum())
+    assert figures["curb_unknown_km"] == pytest.approx(km[sides["status"].eq("unknown")].sum())
+    assert figures["curb_parking_km"] > 5  # Helsinki centre is well tagged
+    # kei fit more vehicles on every parked side (never fewer)
+    base, top = parking.baseline_id, parking.scenario_ids[-1]
+    assert (sides.loc[parked, f"spaces_{top}"] >= sides.loc[parked, f"spaces_{base}"]).all()
+    assert figures[f"curb_spaces_{top}"] > figures[f"curb_spaces_{base}"] > 0
+    assert figures[f"curb_spaces_{base}"] == pytest.approx(sides[f"spaces_{base}"].sum())
+    # the one lot with a capacity tag keeps it as its full-size figure
+    tagged = parking.lots[parking.lots["capacity_tag"].notna()]
+    assert len(tagged) == 1 and tagged["stalls_full_size"].iloc[0] == 400
+    # curb calibration: model vs mapped capacity, median of the table's ratios
+    curb = parking.calibration[parking.calibration["layer"] == "curb"]
+    assert figures["curb_calibration_way_sides_count"] == len(curb) > 0
+    assert figures["curb_calibration_median_ratio"] == pytest.approx(
+        curb["model_to_tag_ratio"].median()
+    )
+    # the figures reach summary.json through the headlines too
+    assert any(
+        f"{figures[f'spaces_gained_{top}']:,.0f}" in line for line in helsinki.summary["headlines"]
+    )
