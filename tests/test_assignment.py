@@ -1,0 +1,241 @@
+"""Equilibrium assignment on hand-solved networks, network pruning and flow conservation."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from urbanfit.errors import ModelError
+from urbanfit.models.congestion import (
+    assign_demand,
+    build_network,
+    check_flow_conservation,
+    congestion_model,
+    node_imbalance,
+    prune_links,
+    solve_equilibrium,
+    user_demand,
+)
+from urbanfit.models.congestion.synthetic import grid_city
+from urbanfit.parameters.traffic import AssignmentParams, TrafficParams
+from urbanfit.vehicles import load_vehicles, scenarios
+
+# Two routes from zone 1 to zone 2: route A via node 3, route B via node 4.
+# Link 1->3: t0 = 11.5 min, c = 1000; link 1->4: t0 = 34 min, c = 1000; the other links
+# (3->2, 4->2 and return links so that no node is a sink) take 0.001 min and never bind.
+# BPR t = t0 (1 + 0.15 (x/c)^4). With 3000 PCE/h, the split x_A = 2000, x_B = 1000 gives
+#   t_A = 11.5 (1 + 0.15 x 2^4) = 11.5 x 3.4 = 39.1 min
+#   t_B = 34 (1 + 0.15 x 1^4)  = 34 x 1.15 = 39.1 min
+# Equal times on both used routes: the (unique) user equilibrium.
+A_NODE = [1, 3, 1, 4, 2, 3, 2, 4]
+B_NODE = [3, 2, 4, 2, 3, 1, 4, 1]
+FREE_FLOW = [11.5, 0.001, 34.0, 0.001, 0.001, 0.001, 0.001, 0.001]
+CAPACITY = [1000.0, 1e9, 1000.0, 1e9, 1e9, 1e9, 1e9, 1e9]
+
+
+def _od(trips: float) -> np.ndarray:
+    return np.array([[0.0, trips], [0.0, 0.0]])
+
+
+def test_two_route_equilibrium_matches_the_hand_solution() -> None:
+    eq = solve_equilibrium(
+        A_NODE, B_NODE, FREE_FLOW, CAPACITY, [_od(3000.0)], pces=[1.0], rel_gap=1e-5, max_iter=2000
+    )
+    assert eq.pce_flow[0] == pytest.approx(2000.0, rel=1e-3)
+    assert eq.pce_flow[2] == pytest.approx(1000.0, rel=2e-3)
+    assert eq.congested_time[0] == pytest.approx(39.1, rel=1e-3)
+    assert eq.congested_time[2] == pytest.approx(39.1, rel=1e-3)
+    assert eq.pce_flow[4:].sum() == pytest.approx(0.0, abs=1e-9)  # return links unused
+    assert eq.rel_gap <= 1e-5
+
+
+def test_pce_weights_each_class_in_the_link_load() -> None:
+    # 1000 cars at PCE 1 and 1000 pickups at PCE 2 load 3000 PCE/h: the same equilibrium
+    # as above, 2000 / 1000 PCE on A / B. Both classes see the same times, so each splits
+    # 2/3 : 1/3 -> 666.7 cars and 666.7 pickups on A (666.7 + 2 x 666.7 = 2000 PCE).
+    eq = solve_equilibrium(
+        A_NODE,
+        B_NODE,
+        FREE_FLOW,
+        CAPACITY,
+        [_od(1000.0), _od(1000.0)],
+        pces=[1.0, 2.0],
+        names=["car", "pickup"],
+        rel_gap=1e-5,
+        max_iter=2000,
+    )
+    assert eq.classes == ("car", "pickup")
+    assert eq.pce_flow[0] == pytest.approx(2000.0, rel=1e-3)
+    assert eq.class_flows[0].sum() == pytest.approx(2000 / 1.5, rel=1e-3)
+    assert eq.class_flows[2].sum() == pytest.approx(1000 / 1.5, rel=2e-3)
+    # BPR with beta 4 is steep: a 0.05 % flow error at gap 1e-5 moves the time ~0.2 %
+    assert eq.congested_time[0] == pytest.approx(39.1, rel=5e-3)
+
+
+def test_lighter_pce_lowers_the_equilibrium_time() -> None:
+    # The same 2000 vehicles all at PCE 1 load only 2000 PCE/h. Equilibrium then needs
+    # t_A(x) = t_B(2000 - x): check that condition at the returned flows, and that the
+    # common time is below the 39.1 min of the heavier fleet.
+    eq = solve_equilibrium(
+        A_NODE,
+        B_NODE,
+        FREE_FLOW,
+        CAPACITY,
+        [_od(1000.0), _od(1000.0)],
+        pces=[1.0, 1.0],
+        rel_gap=1e-5,
+        max_iter=2000,
+    )
+    x_a, x_b = eq.pce_flow[0], eq.pce_flow[2]
+    assert x_a + x_b == pytest.approx(2000.0, rel=1e-9)
+    t_a = 11.5 * (1 + 0.15 * (x_a / 1000) ** 4)
+    t_b = 34.0 * (1 + 0.15 * (x_b / 1000) ** 4)
+    assert t_a == pytest.approx(t_b, rel=1e-3)
+    assert t_a < 39.1 * 0.9
+
+
+def test_unreached_gap_is_an_error() -> None:
+    with pytest.raises(ModelError, match="relative gap"):
+        solve_equilibrium(
+            A_NODE,
+            B_NODE,
+            FREE_FLOW,
+            CAPACITY,
+            [_od(3000.0)],
+            pces=[1.0],
+            rel_gap=1e-14,
+            max_iter=3,
+        )
+
+
+def test_prune_links_by_hand() -> None:
+    # 0: 1->2   1: 2->1   2: 2->3   3: 3->2   4: 3->1   5: 1->3   (core, strongly connected)
+    # 6: 1->2 slower duplicate of 0       7: 2->2 self loop
+    # 8: 3->4 into a sink (4)             9: 5->1 out of a source (5)
+    # 10: 4->6, 11: 6->4 would make 4 a non-sink if 6 kept... 4 then has in 8, 11 and out 10:
+    #     {4, 6} is its own strong component, smaller than the core, so 8, 10, 11 go.
+    frm = [1, 2, 2, 3, 3, 1, 1, 2, 3, 5, 4, 6]
+    to = [2, 1, 3, 2, 1, 3, 2, 2, 4, 1, 6, 4]
+    time = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 5.0, 1.0, 1.0, 1.0, 1.0, 1.0]
+    cap = [1.0] * 12
+    keep, report = prune_links(frm, to, time, cap)
+    assert np.flatnonzero(keep).tolist() == [0, 1, 2, 3, 4, 5]
+    assert report["self_loops"] == 1
+    assert report["duplicate_arcs"] == 1
+    assert report["dead_end_links"] == 1  # 9 (5 is a source); 8 leads into {4, 6}
+    assert report["outside_largest_component"] == 3  # 8, 10, 11
+    assert report["kept_links"] == 6
+
+
+def test_flow_is_conserved_after_pruning_a_network_with_dead_ends() -> None:
+    streets, _ = grid_city(8, 8, spacing_m=200.0, spurs=4)  # 4 one-way spurs into sinks
+    network = build_network(streets)
+    assert network.report["dead_end_links"] == 4
+    links = network.links
+    outdeg = np.bincount(links["a"], minlength=network.n_nodes)
+    indeg = np.bincount(links["b"], minlength=network.n_nodes)
+    assert (outdeg > 0).all() and (indeg > 0).all()  # no sinks or sources left
+    xy = network.node_xy
+    corners = [int(np.argmin(xy.sum(1))), int(np.argmax(xy.sum(1)))]
+    od = pd.DataFrame(
+        {
+            "origin": ["sw", "ne"],
+            "destination": ["ne", "sw"],
+            "trips": [900.0, 400.0],
+            "origin_x": xy[corners, 0],
+            "origin_y": xy[corners, 1],
+            "destination_x": xy[corners[::-1], 0],
+            "destination_y": xy[corners[::-1], 1],
+        }
+    )
+    demand = user_demand(od, network)
+    eq = assign_demand(network, demand, [("car", 1.0, 0.7), ("pickup", 1.07, 0.3)])
+    flow = eq.class_flows.sum(axis=1)
+    # independent check at every node: network flow in - out = what connectors bring/take
+    imbalance = node_imbalance(links["a"], links["b"], flow, network.n_nodes)
+    conn = demand.connectors
+    served = np.zeros(network.n_nodes, dtype=bool)
+    served[conn["node"]] = True
+    assert np.abs(imbalance[~served]).max() < 1e-6
+    # at each zone's connector nodes the network gains what the zone sends and loses what
+    # it receives: sw sends 900 and receives 400 -> -500 net inflow; ne the opposite
+    for zone, net_in in (("sw", -500.0), ("ne", 500.0)):
+        row = demand.zones.index[demand.zones["zone"] == zone][0]
+        nodes = conn.loc[conn["zone"] == row, "node"].to_numpy()
+        assert imbalance[nodes].sum() == pytest.approx(net_in, rel=1e-6)
+
+
+def test_check_flow_conservation_catches_a_leak() -> None:
+    a = np.array([0, 1])
+    b = np.array([1, 2])
+    assert check_flow_conservation(a, b, np.array([5.0, 5.0]), 3, [0, 2]) == 0.0
+    with pytest.raises(ModelError, match="not conserved"):
+        check_flow_conservation(a, b, np.array([5.0, 3.0]), 3, [0, 2])
+
+
+@pytest.fixture(scope="module")
+def small_city_result():  # type: ignore[no-untyped-def]
+    streets, buildings = grid_city(12, 12, spacing_m=200.0, floor_area_m2=30000.0, spurs=2)
+    catalog = load_vehicles()
+    calls: list[tuple[int, int, str]] = []
+    result = congestion_model(
+        streets,
+        buildings,
+        catalog,
+        scenarios(catalog),
+        progress=lambda d, t, label: calls.append((d, t, label)),
+    )
+    return result, calls
+
+
+def test_delay_falls_monotonically_with_kei_share(small_city_result) -> None:  # type: ignore[no-untyped-def]
+    result, _ = small_city_result
+    table = result.scenarios.sort_values("kei_share")
+    assert table["kei_share"].tolist() == [0.0, 0.25, 0.5, 1.0]
+    assert table["delay_veh_h"].iloc[0] > 0
+    assert (np.diff(table["delay_veh_h"]) < 0).all()
+    assert (np.diff(table["mean_pce"]) < 0).all()
+    assert (np.diff(table["queue_storage_veh"]) > 0).all()
+    assert (table["rel_gap"] <= 1e-5).all()
+    # demand is in vehicles and the same in every scenario
+    assert table["vkt_veh_km"].std() / table["vkt_veh_km"].mean() < 0.05
+    assert table.loc["kei000", "delay_veh_h_change_pct"] == 0.0
+
+
+def test_result_tables_and_summary(small_city_result) -> None:  # type: ignore[no-untyped-def]
+    result, calls = small_city_result
+    for sid in result.scenarios.index:
+        for name in ("flow_veh_h", "pce_flow", "vc", "time_min", "vc_change"):
+            assert f"{name}_{sid}" in result.links.columns
+    assert (result.links["vc_change_kei100"] <= 1e-9).mean() > 0.99
+    assert result.links.crs is not None
+    json.dumps(result.summary, allow_nan=False)
+    assert result.summary["baseline_scenario"] == "kei000"
+    assert calls[-1][0] == calls[-1][1] == 6  # 2 preparation steps + 4 scenarios
+    # AequilibraE's iteration messages reach the callback instead of a terminal
+    assert any("iteration" in label for _, _, label in calls)
+
+
+def test_fleet_class_mode_gives_the_same_pce_flows() -> None:
+    streets, buildings = grid_city(8, 8, spacing_m=200.0, floor_area_m2=30000.0)
+    catalog = load_vehicles()
+    runs = scenarios(catalog, kei_shares=(0.5,))
+    tight = AssignmentParams(scenario_rel_gap=1e-7)
+    per_profile = congestion_model(
+        streets, buildings, catalog, runs, params=TrafficParams(assignment=tight)
+    )
+    fleet = congestion_model(
+        streets,
+        buildings,
+        catalog,
+        runs,
+        params=TrafficParams(
+            assignment=AssignmentParams(scenario_rel_gap=1e-7, class_mode="fleet")
+        ),
+    )
+    a = per_profile.links["pce_flow_kei050"].to_numpy()
+    b = fleet.links["pce_flow_kei050"].to_numpy()
+    assert np.abs(a - b).max() < 1e-3 * a.max()

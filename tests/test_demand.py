@@ -1,0 +1,135 @@
+"""Trip ends, gravity distribution (Furness) and user OD tables, checked by hand."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from urbanfit.errors import ModelError
+from urbanfit.models.congestion import (
+    build_network,
+    building_trip_ends,
+    furness,
+    h3_zones,
+    synthetic_demand,
+    user_demand,
+    zone_costs,
+)
+from urbanfit.models.congestion.synthetic import grid_city
+from urbanfit.parameters.traffic import DemandParams
+
+
+def test_furness_two_by_two_solved_by_hand() -> None:
+    # O = (100, 50), D = (60, 90), f = [[1, .5], [.5, 1]].
+    # Row/column sums fix T = [[x, 100 - x], [60 - x, x - 10]]; the gravity form keeps the
+    # odds ratio T11 T22 / (T12 T21) = f11 f22 / (f12 f21) = 4:
+    # x (x - 10) = 4 (100 - x)(60 - x)  ->  x^2 - 210 x + 8000 = 0  ->  x = 50 (or 160 > 60).
+    trips, iterations = furness([100.0, 50.0], [60.0, 90.0], [[1.0, 0.5], [0.5, 1.0]])
+    assert trips == pytest.approx(np.array([[50.0, 50.0], [10.0, 40.0]]), abs=1e-5)
+    assert iterations > 1
+
+
+def test_furness_row_and_column_sums_match_and_attractions_are_scaled() -> None:
+    rng = np.random.default_rng(3)
+    o = rng.uniform(10, 100, 6)
+    d = rng.uniform(10, 100, 6)
+    f = np.exp(-0.1 * rng.uniform(1, 30, (6, 6)))
+    trips, _ = furness(o, d, f, tolerance=1e-10)
+    assert trips.sum(axis=1) == pytest.approx(o, rel=1e-8)
+    # attractions scaled to the production total
+    assert trips.sum(axis=0) == pytest.approx(d * o.sum() / d.sum(), rel=1e-8)
+
+
+def test_furness_fails_loudly_when_a_zone_reaches_nobody() -> None:
+    f = np.array([[1.0, 0.0], [0.0, 0.0]])
+    with pytest.raises(ModelError):
+        furness([10.0, 10.0], [10.0, 10.0], f, max_iter=50)
+
+
+def _buildings(uses: list[str], areas: list[float], xs: list[float]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"use": uses, "floor_area_m2": areas},
+        geometry=[shapely.box(x, 6_672_000.0, x + 10, 6_672_010.0) for x in xs],
+        crs="EPSG:32635",
+    )
+
+
+def test_building_trip_ends_by_hand() -> None:
+    b = _buildings(["residential", "commercial", "other"], [800.0, 1000.0, 1000.0], [0, 50, 99])
+    ends = building_trip_ends(b)
+    # residential: 800 m2 / 80 = 10 dwellings x 0.36 = 3.6 trips; 74 % out = 2.664, in 0.936
+    # commercial: 1000 m2 = 10.7639 ksqft x 1.16 = 12.486 trips; 14 % out = 1.748, in 10.738
+    # other: 10.7639 ksqft x 0.70 = 7.535 trips; 12 % out = 0.904, in 6.631
+    assert ends["productions"].tolist() == pytest.approx([2.664, 1.748, 0.904], abs=1e-3)
+    assert ends["attractions"].tolist() == pytest.approx([0.936, 10.738, 6.631], abs=1e-3)
+
+
+def test_h3_zones_keep_every_trip_end() -> None:
+    _, buildings = grid_city(12, 12, spacing_m=300.0)
+    zones, resolution = h3_zones(buildings, DemandParams(min_zones=1))
+    ends = building_trip_ends(buildings)
+    assert resolution == DemandParams().h3_resolution
+    assert zones["productions"].sum() == pytest.approx(ends["productions"].sum())
+    assert zones["attractions"].sum() == pytest.approx(ends["attractions"].sum())
+    assert zones["zone"].is_unique and len(zones) > 1
+
+
+def test_h3_zones_refine_when_there_are_too_few() -> None:
+    # a 3.3 km x 3.3 km grid covers only a few resolution-8 cells (0.74 km2 each)
+    _, buildings = grid_city(12, 12, spacing_m=300.0)
+    coarse, _ = h3_zones(buildings, DemandParams(min_zones=1))
+    zones, resolution = h3_zones(buildings, DemandParams(min_zones=len(coarse) + 1))
+    assert resolution > DemandParams().h3_resolution
+    assert len(zones) > len(coarse)
+
+
+def test_h3_zones_coarsen_when_there_are_too_many() -> None:
+    _, buildings = grid_city(12, 12, spacing_m=300.0)
+    zones, resolution = h3_zones(buildings, DemandParams(h3_resolution=10, max_zones=5))
+    assert len(zones) <= 5
+    assert resolution < 10
+
+
+def test_zone_costs_follow_the_street_grid() -> None:
+    streets, _ = grid_city(5, 1, spacing_m=500.0)  # row 0 is a 2 km primary street, 50 km/h
+    network = build_network(streets)
+    west = int(np.argmin(network.node_xy[:, 0]))
+    east = int(np.argmax(network.node_xy[:, 0]))
+    connectors = pd.DataFrame({"zone": [0, 1], "node": [west, east], "distance_m": [0.0, 0.0]})
+    costs = zone_costs(network, connectors, 2)
+    # 2000 m at 50 km/h = 2.4 min each way; intrazonal = half the nearest = 1.2 min
+    assert costs == pytest.approx(np.array([[1.2, 2.4], [2.4, 1.2]]), abs=1e-6)
+
+
+def test_synthetic_demand_balances_to_the_productions() -> None:
+    streets, buildings = grid_city(12, 12, spacing_m=300.0)
+    network = build_network(streets)
+    demand = synthetic_demand(buildings, network)
+    assert demand.source == "synthetic"
+    assert demand.trips.sum(axis=1) == pytest.approx(demand.zones["productions"], rel=1e-6)
+    assert set(demand.connectors["zone"]) == set(range(len(demand.zones)))
+
+
+def test_user_od_replaces_synthetic_demand() -> None:
+    streets, _ = grid_city(6, 6, spacing_m=200.0)
+    network = build_network(streets)
+    od = pd.DataFrame(
+        {
+            "origin": ["a", "a", "b", "a"],
+            "destination": ["b", "c", "c", "b"],
+            "trips": [100.0, 50.0, 25.0, 10.0],
+            "origin_x": [385_000.0, 385_000.0, 386_000.0, 385_000.0],
+            "origin_y": [6_672_000.0] * 4,
+            "destination_x": [386_000.0, 385_500.0, 385_500.0, 386_000.0],
+            "destination_y": [6_672_000.0, 6_673_000.0, 6_673_000.0, 6_672_000.0],
+        }
+    )
+    demand = user_demand(od, network)
+    assert demand.zones["zone"].tolist() == ["a", "b", "c"]
+    # repeated pair a -> b is summed: 100 + 10
+    assert demand.trips.tolist() == [[0.0, 110.0, 50.0], [0.0, 0.0, 25.0], [0.0, 0.0, 0.0]]
+    with pytest.raises(ModelError, match="origin_x"):
+        user_demand(od.drop(columns=["origin_x"]), network)

@@ -1,0 +1,81 @@
+"""Congestion model: capacity from vehicle physics, synthetic demand, equilibrium assignment.
+
+Public entry: `congestion_model` (called by the pipeline) and `validate_tntp` (called by the
+``validate-assignment`` command). The pieces are public too, for tests and notebooks.
+"""
+
+from __future__ import annotations
+
+from urbanfit.models.congestion.assignment import Equilibrium, Progress, solve_equilibrium
+from urbanfit.models.congestion.capacity import (
+    fleet_jam_density_veh_per_km,
+    fleet_pce,
+    jam_density_veh_per_km,
+    lanes_per_direction,
+    link_capacity_pcu_h,
+    pce,
+    pce_table,
+    saturation_headway_s,
+)
+from urbanfit.models.congestion.demand import (
+    Demand,
+    building_trip_ends,
+    connect_zones,
+    furness,
+    h3_zones,
+    synthetic_demand,
+    zone_costs,
+)
+from urbanfit.models.congestion.metrics import CHANGE_FIGURES, add_changes, scenario_figures
+from urbanfit.models.congestion.model import CongestionResult, assign_demand, congestion_model
+from urbanfit.models.congestion.network import (
+    Network,
+    build_network,
+    check_flow_conservation,
+    directed_links,
+    node_imbalance,
+    prune_links,
+)
+from urbanfit.models.congestion.od import user_demand
+from urbanfit.models.congestion.validation import (
+    ValidationReport,
+    beckmann_objective,
+    validate_tntp,
+)
+
+__all__ = [
+    "CHANGE_FIGURES",
+    "CongestionResult",
+    "Demand",
+    "Equilibrium",
+    "Network",
+    "Progress",
+    "ValidationReport",
+    "add_changes",
+    "assign_demand",
+    "beckmann_objective",
+    "build_network",
+    "building_trip_ends",
+    "check_flow_conservation",
+    "congestion_model",
+    "connect_zones",
+    "directed_links",
+    "fleet_jam_density_veh_per_km",
+    "fleet_pce",
+    "furness",
+    "h3_zones",
+    "jam_density_veh_per_km",
+    "lanes_per_direction",
+    "link_capacity_pcu_h",
+    "node_imbalance",
+    "pce",
+    "pce_table",
+    "prune_links",
+    "saturation_headway_s",
+    "scenario_figures",
+    "solve_equilibrium",
+    "synthetic_demand",
+    "user_demand",
+    "validate_tntp",
+    "zone_costs",
+]

@@ -1,0 +1,308 @@
+"""Static user-equilibrium assignment with AequilibraE 1.7.2, fully in memory.
+
+The graph is built from a DataFrame and demand from memory-only matrices; AequilibraE's
+project database is never used (it needs SQLite extensions this Python cannot load).
+Progress messages from AequilibraE are routed to an optional callback, never to a terminal.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from urbanfit.errors import ModelError
+from urbanfit.models.congestion.network import check_flow_conservation
+
+__all__ = ["Equilibrium", "Progress", "solve_equilibrium"]
+
+Progress = Callable[[int, int, str], None]
+"""Progress callback: ``(done, total, label)``."""
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Equilibrium:
+    """
+    Result of one equilibrium assignment, arrays aligned with the input links.
+
+    Attributes
+    ----------
+    class_flows
+        Vehicles per hour (demand units) of each class on each link, shape (links, classes).
+    pce_flow
+        PCE-weighted flow on each link (what the capacity sees).
+    congested_time
+        Link travel time at equilibrium, same unit as the free-flow time given.
+    iterations, rel_gap, seconds
+        Iterations run, relative gap reached and wall-clock time of the solver.
+    classes
+        Class names, in column order of ``class_flows``.
+    """
+
+    class_flows: FloatArray
+    pce_flow: FloatArray
+    congested_time: FloatArray
+    iterations: int
+    rel_gap: float
+    seconds: float
+    classes: tuple[str, ...]
+
+
+class _Signal:
+    """Stands in for AequilibraE's progress signal: forwards iterations to a callback."""
+
+    def __init__(self, solver: Any, progress: Progress | None, label: str) -> None:
+        self.solver = solver
+        self.progress = progress
+        self.label = label
+
+    def emit(self, value: list[Any]) -> None:
+        if self.progress is None or not value or value[0] != "set_text":
+            return
+        if str(value[1]).startswith("Equilibrium Assignment - Iteration"):
+            it, cap, gap = self.solver.iter, self.solver.max_iter, self.solver.rgap
+            self.progress(int(it), int(cap), f"{self.label}iteration {it}, relative gap {gap:.2e}")
+
+
+def _aequilibrae() -> Any:
+    """Import AequilibraE with its progress bars off and its log kept off the terminal."""
+    os.environ["AEQ_SHOW_PROGRESS"] = "FALSE"
+    log = logging.getLogger("aequilibrae")
+    if not any(isinstance(h, logging.NullHandler) for h in log.handlers):
+        log.addHandler(logging.NullHandler())
+    first = "aequilibrae" not in sys.modules
+    import aequilibrae.matrix  # noqa: PLC0415
+    import aequilibrae.paths  # noqa: PLC0415
+
+    if first:  # its import sets its logger to DEBUG, which reaches any root handler
+        log.setLevel(logging.WARNING)
+    return aequilibrae
+
+
+def solve_equilibrium(
+    a_node: npt.ArrayLike,
+    b_node: npt.ArrayLike,
+    free_flow_time: npt.ArrayLike,
+    capacity: npt.ArrayLike,
+    demand: Sequence[npt.ArrayLike],
+    *,
+    pces: Sequence[float],
+    names: Sequence[str] | None = None,
+    alpha: float | npt.ArrayLike = 0.15,
+    beta: float | npt.ArrayLike = 4.0,
+    algorithm: str = "bfw",
+    rel_gap: float = 1e-4,
+    max_iter: int = 2000,
+    block_centroid_flows: bool = True,
+    cores: int = 0,
+    conservation_tolerance: float = 1e-6,
+    require_gap: bool = True,
+    progress: Progress | None = None,
+    label: str = "",
+) -> Equilibrium:
+    """
+    Multi-class static user equilibrium with BPR link costs.
+
+    Nodes are numbered ``1..n``; nodes ``1..Z`` are the zone centroids, ``Z`` being the size
+    of the demand matrices. Every class shares the link costs and loads the links with its
+    PCE: ``t = t0 (1 + alpha (sum_k pce_k x_k / c)^beta)``.
+
+    Parameters
+    ----------
+    a_node, b_node
+        From and to node (1-based) of each directed link.
+    free_flow_time, capacity
+        Per link; capacity in the units of ``pce x demand`` per hour.
+    demand
+        One Z x Z matrix per class (vehicles); the diagonal is ignored.
+    pces
+        PCE of each class.
+    names
+        Class names (default ``class0``, ``class1``...).
+    alpha, beta
+        BPR parameters, scalars or one value per link.
+    algorithm
+        AequilibraE algorithm (``"bfw"``, ``"cfw"``, ``"fw"``, ``"msa"``).
+    rel_gap, max_iter
+        Stopping relative gap and iteration cap.
+    block_centroid_flows
+        Forbid paths through centroids (true when centroids are artificial zone nodes).
+    cores
+        Threads (0: all).
+    conservation_tolerance
+        Allowed node imbalance relative to the largest link flow.
+    require_gap
+        Raise `ModelError` when ``rel_gap`` is not reached within ``max_iter``.
+    progress, label
+        Optional ``(done, total, label)`` callback, and a prefix for its labels.
+
+    Returns
+    -------
+    equilibrium
+        Flows per class and in PCE, congested times and convergence figures.
+
+    Raises
+    ------
+    ModelError
+        On bad input, when flow is not conserved at a non-centroid node, or (with
+        ``require_gap``) when the gap is not reached.
+    """
+    aeq = _aequilibrae()
+    a = np.asarray(a_node, dtype=np.int64)
+    b = np.asarray(b_node, dtype=np.int64)
+    t0 = np.asarray(free_flow_time, dtype=float)
+    cap = np.asarray(capacity, dtype=float)
+    mats = [np.asarray(d, dtype=np.float64) for d in demand]
+    if not mats or len(mats) != len(pces):
+        raise ModelError("give one demand matrix and one PCE per class")
+    zones = mats[0].shape[0]
+    if any(m.shape != (zones, zones) for m in mats):
+        raise ModelError("demand matrices must all be square and of the same size")
+    if len(a) == 0 or a.min() < 1 or b.min() < 1:
+        raise ModelError("links need positive node numbers")
+    if not (np.isfinite(t0).all() and (t0 > 0).all()):
+        raise ModelError("free-flow times must be positive (AequilibraE rejects zeros)")
+    if not (np.isfinite(cap).all() and (cap > 0).all()):
+        raise ModelError("capacities must be positive")
+    if any(not np.isfinite(m).all() or (m < 0).any() for m in mats):
+        raise ModelError("demand must be finite and non-negative")
+    labels = list(names) if names is not None else [f"class{k}" for k in range(len(mats))]
+    n_links = len(a)
+    network = pd.DataFrame(
+        {
+            "link_id": np.arange(1, n_links + 1, dtype=np.int64),
+            "a_node": a,
+            "b_node": b,
+            "direction": np.ones(n_links, dtype=np.int8),
+            "free_flow_time": t0,
+            "capacity": cap,
+            "alpha": np.broadcast_to(np.asarray(alpha, dtype=float), (n_links,)).copy(),
+            "beta": np.broadcast_to(np.asarray(beta, dtype=float), (n_links,)).copy(),
+        }
+    )
+    network["id"] = network["link_id"]
+    options: dict[str, Any] = {
+        "algorithm": algorithm,
+        "rel_gap": rel_gap,
+        "max_iter": max_iter,
+        "block_centroid_flows": block_centroid_flows,
+        "cores": cores,
+        "conservation_tolerance": conservation_tolerance,
+        "require_gap": require_gap,
+        "progress": progress,
+        "label": label,
+    }
+    with warnings.catch_warnings():
+        # AequilibraE 1.7.2 calls pandas with inplace=True, deprecated in pandas 3.1
+        # (Pandas4Warning, a DeprecationWarning); nothing a user can act on.
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"aequilibrae\.")
+        # Its conjugate step sizes divide by zero on tiny or uncongested networks and then
+        # fall back to plain Frank-Wolfe by design; numpy warns from inside AequilibraE.
+        warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"aequilibrae\.")
+        return _solve(aeq, network, mats, pces=pces, labels=labels, **options)
+
+
+def _solve(
+    aeq: Any,
+    network: pd.DataFrame,
+    mats: list[FloatArray],
+    *,
+    pces: Sequence[float],
+    labels: list[str],
+    algorithm: str,
+    rel_gap: float,
+    max_iter: int,
+    block_centroid_flows: bool,
+    cores: int,
+    conservation_tolerance: float,
+    require_gap: bool,
+    progress: Progress | None,
+    label: str,
+) -> Equilibrium:
+    a = network["a_node"].to_numpy()
+    b = network["b_node"].to_numpy()
+    n_links = len(a)
+    zones = mats[0].shape[0]
+    graph = aeq.paths.Graph()
+    graph.network = network
+    centroids = np.arange(1, zones + 1, dtype=np.int64)
+    graph.prepare_graph(centroids)
+    graph.set_graph("free_flow_time")
+    graph.set_blocked_centroid_flows(block_centroid_flows)
+
+    classes = []
+    for k, (name, mat) in enumerate(zip(labels, mats, strict=True)):
+        matrix = aeq.matrix.AequilibraeMatrix()
+        matrix.create_empty(zones=zones, matrix_names=[f"m{k}"], memory_only=True)
+        matrix.index[:] = centroids
+        body = mat.copy()
+        np.fill_diagonal(body, 0.0)
+        matrix.matrices[:, :, 0] = body
+        matrix.computational_view([f"m{k}"])
+        tc = aeq.paths.TrafficClass(name, graph, matrix)
+        tc.set_pce(float(pces[k]))
+        classes.append(tc)
+
+    assig = aeq.paths.TrafficAssignment()
+    assig.set_classes(classes)
+    assig.set_vdf("BPR")
+    assig.set_vdf_parameters({"alpha": "alpha", "beta": "beta"})
+    assig.set_capacity_field("capacity")
+    assig.set_time_field("free_flow_time")
+    assig.set_algorithm(algorithm)
+    if cores:
+        assig.set_cores(int(cores))
+    solver = assig.assignment
+    solver.max_iter = int(max_iter)
+    solver.rgap_target = float(rel_gap)
+    solver.signal = _Signal(solver, progress, label)
+    started = time.perf_counter()
+    assig.execute(log_specification=False)
+    seconds = time.perf_counter() - started
+
+    # Results are indexed by AequilibraE's supernet id: the rank of (link_id, direction),
+    # i.e. link_id - 1 here since every link is one-directional with ids 1..n.
+    flows = np.column_stack([np.asarray(c.results.link_loads)[:n_links, 0] for c in classes])
+    flows = np.nan_to_num(flows)
+    congested = np.asarray(assig.congested_time, dtype=float)[:n_links].copy()
+    pce_arr = np.asarray([float(p) for p in pces])
+    pce_flow = flows @ pce_arr
+    exempt = centroids - 1
+    n_nodes = int(max(a.max(), b.max()))
+    for k, name in enumerate(labels):
+        check_flow_conservation(
+            a - 1,
+            b - 1,
+            flows[:, k],
+            n_nodes,
+            exempt,
+            rel_tol=conservation_tolerance,
+            what=f"assignment {label}class {name!r}",
+        )
+    reached = float(solver.rgap)
+    iterations = int(solver.iter)
+    if require_gap and not reached <= rel_gap:
+        raise ModelError(
+            f"assignment {label}did not reach relative gap {rel_gap:g} in {iterations} "
+            f"iterations (reached {reached:.3g}); raise max_iter or loosen the gap"
+        )
+    return Equilibrium(
+        class_flows=flows,
+        pce_flow=pce_flow,
+        congested_time=congested,
+        iterations=iterations,
+        rel_gap=reached,
+        seconds=seconds,
+        classes=tuple(labels),
+    )

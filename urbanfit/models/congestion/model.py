@@ -1,0 +1,304 @@
+"""The congestion model's public entry: network, demand, one assignment per fleet scenario."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from urbanfit.errors import ModelError
+from urbanfit.models.congestion.assignment import Equilibrium, Progress, solve_equilibrium
+from urbanfit.models.congestion.capacity import fleet_jam_density_veh_per_km, pce_table
+from urbanfit.models.congestion.demand import Demand, synthetic_demand
+from urbanfit.models.congestion.metrics import add_changes, scenario_figures
+from urbanfit.models.congestion.network import Network, build_network
+from urbanfit.models.congestion.od import user_demand
+from urbanfit.parameters.traffic import AssignmentParams, TrafficParams
+from urbanfit.vehicles import Scenario, VehicleCatalog
+
+__all__ = ["CONNECTOR_CAPACITY", "CongestionResult", "assign_demand", "congestion_model"]
+
+CONNECTOR_CAPACITY = 1e9
+"""Capacity of centroid connectors (PCE/h): large enough never to delay."""
+
+LINK_FIGURES = ("flow_veh_h", "pce_flow", "vc", "time_min")
+
+
+@dataclass(frozen=True)
+class CongestionResult:
+    """
+    Output of `congestion_model`.
+
+    Attributes
+    ----------
+    links
+        One row per assigned directed link (see `Network.links` for the static columns)
+        plus, per scenario id ``s``: ``flow_veh_h_s``, ``pce_flow_s``, ``vc_s``,
+        ``time_min_s`` and ``vc_change_s`` (V/C minus the baseline's).
+    scenarios
+        One row per scenario id: ``label``, ``kei_share``, ``mean_pce``, the figures of
+        `scenario_figures`, ``iterations``, ``rel_gap``, ``seconds``, and for each figure
+        of `CHANGE_FIGURES` its ``_change`` and ``_change_pct`` against the baseline.
+    summary
+        JSON-serialisable figures, units in the keys.
+    zones
+        Demand zones (points) with productions and attractions.
+    pce
+        Per profile: length, saturation headway, PCE, jam density.
+    """
+
+    links: gpd.GeoDataFrame
+    scenarios: pd.DataFrame
+    summary: dict[str, Any]
+    zones: gpd.GeoDataFrame
+    pce: pd.DataFrame
+
+
+def assign_demand(
+    network: Network,
+    demand: Demand,
+    classes: Sequence[tuple[str, float, float]],
+    *,
+    params: AssignmentParams | None = None,
+    connector_time_min: float = 1e-3,
+    rel_gap: float | None = None,
+    progress: Progress | None = None,
+    label: str = "",
+) -> Equilibrium:
+    """
+    Assign a demand on a network, one traffic class per ``(name, pce, share)``.
+
+    Zone ``z`` becomes AequilibraE centroid ``z + 1``, network node ``i`` node ``Z + 1 + i``;
+    connectors run both ways with a tiny time and a capacity that never binds.
+
+    Returns
+    -------
+    equilibrium
+        Arrays aligned with ``network.links`` (connectors dropped).
+    """
+    params = params or AssignmentParams()
+    zones = len(demand.zones)
+    links = network.links
+    conn = demand.connectors
+    offset = zones + 1
+    zone_id = conn["zone"].to_numpy() + 1
+    node_id = conn["node"].to_numpy() + offset
+    a = np.concatenate([links["a"].to_numpy() + offset, zone_id, node_id])
+    b = np.concatenate([links["b"].to_numpy() + offset, node_id, zone_id])
+    t0 = np.concatenate(
+        [links["free_flow_min"].to_numpy(), np.full(2 * len(conn), connector_time_min)]
+    )
+    cap = np.concatenate(
+        [links["capacity_pcu_h"].to_numpy(), np.full(2 * len(conn), CONNECTOR_CAPACITY)]
+    )
+    eq = solve_equilibrium(
+        a,
+        b,
+        t0,
+        cap,
+        [demand.trips * share for _, _, share in classes],
+        pces=[p for _, p, _ in classes],
+        names=[name for name, _, _ in classes],
+        alpha=params.bpr_alpha,
+        beta=params.bpr_beta,
+        algorithm=params.algorithm,
+        rel_gap=params.rel_gap if rel_gap is None else rel_gap,
+        max_iter=params.max_iter,
+        block_centroid_flows=True,
+        cores=params.cores,
+        conservation_tolerance=params.conservation_tolerance,
+        progress=progress,
+        label=label,
+    )
+    n = len(links)
+    return dataclasses.replace(
+        eq,
+        class_flows=eq.class_flows[:n],
+        pce_flow=eq.pce_flow[:n],
+        congested_time=eq.congested_time[:n],
+    )
+
+
+def _classes(
+    scenario: Scenario, pce: pd.Series, params: AssignmentParams
+) -> list[tuple[str, float, float]]:
+    shares = {p: float(w) for p, w in scenario.shares.items() if w > 0}
+    if params.class_mode == "fleet":
+        return [("fleet", sum(w * float(pce[p]) for p, w in shares.items()), 1.0)]
+    if params.class_mode != "profile":
+        raise ModelError(f"class_mode must be 'profile' or 'fleet', got {params.class_mode!r}")
+    return [(p, float(pce[p]), w) for p, w in sorted(shares.items())]
+
+
+def congestion_model(
+    streets: gpd.GeoDataFrame,
+    buildings: gpd.GeoDataFrame | None,
+    catalog: VehicleCatalog,
+    scenarios: Sequence[Scenario],
+    *,
+    params: TrafficParams | None = None,
+    od: pd.DataFrame | None = None,
+    progress: Progress | None = None,
+) -> CongestionResult:
+    """
+    Peak-hour congestion of a city under each fleet scenario.
+
+    Builds the pruned directed network, synthesises demand from buildings (or uses ``od``),
+    and runs one multi-class equilibrium assignment per scenario to
+    ``params.assignment.scenario_rel_gap``. Demand is in vehicles and is the same in every
+    scenario; only the PCE mix changes.
+
+    Parameters
+    ----------
+    streets, buildings
+        City tables (docs/tables.md); ``buildings`` may be None when ``od`` is given.
+    catalog
+        Vehicle profiles.
+    scenarios
+        Fleet scenarios, e.g. from `urbanfit.vehicles.scenarios`; the one with kei share 0
+        (else the smallest) is the baseline.
+    params
+        Capacity, demand and assignment parameters.
+    od
+        Optional user OD table replacing synthetic demand (see `user_demand`).
+    progress
+        Optional ``(done, total, label)`` callback; ``total`` is 2 + number of scenarios.
+
+    Returns
+    -------
+    result
+        Per-link and per-scenario tables and a summary.
+    """
+    params = params or TrafficParams()
+    if not scenarios:
+        raise ModelError("no scenarios to run")
+    ids = [s.id for s in scenarios]
+    if len(set(ids)) != len(ids):
+        raise ModelError("scenario ids must be unique")
+    total = 2 + len(scenarios)
+
+    def step(done: int, label: str) -> None:
+        if progress is not None:
+            progress(done, total, label)
+
+    step(0, "congestion: building the network")
+    network = build_network(streets, params.capacity)
+    step(1, "congestion: demand")
+    if od is not None:
+        demand = user_demand(od, network, params.demand)
+    elif buildings is None:
+        raise ModelError("give buildings or an OD table for the congestion model")
+    else:
+        demand = synthetic_demand(buildings, network, params.demand)
+    step(2, "congestion: assignment")
+    table = pce_table(catalog, params.capacity)
+    links = network.links.copy()
+    rows: dict[str, dict[str, Any]] = {}
+    columns: dict[str, np.ndarray] = {}
+    for done, scenario in enumerate(scenarios, start=2):
+        classes = _classes(scenario, table["pce"], params.assignment)
+
+        def inner(_d: int, _t: int, text: str, done: int = done) -> None:
+            step(done, text)
+
+        eq = assign_demand(
+            network,
+            demand,
+            classes,
+            params=params.assignment,
+            connector_time_min=params.demand.connector_time_min,
+            rel_gap=params.assignment.scenario_rel_gap,
+            progress=inner if progress is not None else None,
+            label=f"{scenario.label}: ",
+        )
+        veh = eq.class_flows.sum(axis=1)
+        jam = fleet_jam_density_veh_per_km(scenario.shares, catalog, params.capacity)
+        figures = scenario_figures(
+            links,
+            veh_flow=veh,
+            pce_flow=eq.pce_flow,
+            time_min=eq.congested_time,
+            jam_density_veh_per_lane_km=jam,
+        )
+        rows[scenario.id] = {
+            "label": scenario.label,
+            "kei_share": float(scenario.kei_share),
+            "mean_pce": float(sum(w * float(table["pce"][p]) for p, w in scenario.shares.items())),
+            **figures,
+            "iterations": eq.iterations,
+            "rel_gap": eq.rel_gap,
+            "seconds": eq.seconds,
+        }
+        for name, values in zip(
+            LINK_FIGURES,
+            (veh, eq.pce_flow, eq.pce_flow / links["capacity_pcu_h"].to_numpy(), eq.congested_time),
+            strict=True,
+        ):
+            columns[f"{name}_{scenario.id}"] = np.asarray(values, dtype=float)
+        step(done + 1, f"congestion: {scenario.label} done")
+    baseline = min(scenarios, key=lambda s: s.kei_share).id
+    frame = add_changes(pd.DataFrame.from_dict(rows, orient="index"), baseline)
+    frame.index.name = "scenario"
+    for sid in ids:
+        columns[f"vc_change_{sid}"] = columns[f"vc_{sid}"] - columns[f"vc_{baseline}"]
+    links = pd.concat([links, pd.DataFrame(columns, index=links.index)], axis=1)
+    geometry = links.pop("geometry")
+    links = gpd.GeoDataFrame(links.assign(geometry=geometry), geometry="geometry", crs=streets.crs)
+    summary = _summary(network, demand, frame, baseline, params)
+    return CongestionResult(links, frame, summary, demand.zones, table)
+
+
+def _summary(
+    network: Network, demand: Demand, frame: pd.DataFrame, baseline: str, params: TrafficParams
+) -> dict[str, Any]:
+    trips = demand.trips
+    keep = (
+        "kei_share",
+        "mean_pce",
+        "vht_veh_h",
+        "vkt_veh_km",
+        "delay_veh_h",
+        "mean_speed_kmh",
+        "share_km_vc_over_0_9",
+        "share_km_vc_over_1_0",
+        "jam_density_veh_per_lane_km",
+        "queue_storage_veh",
+        "iterations",
+        "rel_gap",
+        "vht_veh_h_change_pct",
+        "delay_veh_h_change",
+        "delay_veh_h_change_pct",
+        "mean_speed_kmh_change_pct",
+        "share_km_vc_over_1_0_change",
+        "queue_storage_veh_change",
+        "queue_storage_veh_change_pct",
+    )
+    per = {
+        sid: {k: _plain(row[k]) for k in keep if k in row.index} for sid, row in frame.iterrows()
+    }
+    return {
+        "demand_source": demand.source,
+        "zones": len(demand.zones),
+        "h3_resolution": demand.h3_resolution,
+        "trips_veh_per_h": float(trips.sum()),
+        "intrazonal_trips_veh_per_h": float(np.trace(trips)),
+        "network_links": len(network.links),
+        "network_nodes": network.n_nodes,
+        "network_km": float(network.links["length_m"].sum() / 1000.0),
+        "network_prep_links": {k: int(v) for k, v in network.report.items()},
+        "rel_gap_target": params.assignment.scenario_rel_gap,
+        "baseline_scenario": str(baseline),
+        "scenarios": per,
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.integer | int) and not isinstance(value, bool):
+        return int(value)
+    value = float(value)
+    return value if np.isfinite(value) else None

@@ -1,0 +1,90 @@
+"""A user origin-destination table that replaces the synthetic demand."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from urbanfit.errors import ModelError
+from urbanfit.models.congestion.demand import Demand, connect_zones
+from urbanfit.models.congestion.network import Network
+from urbanfit.parameters.traffic import DemandParams
+
+__all__ = ["user_demand"]
+
+
+def _zone_points(od: pd.DataFrame, crs: object) -> pd.DataFrame:
+    for end in ("origin", "destination"):
+        if {f"{end}_x", f"{end}_y"} <= set(od.columns):
+            continue
+        if {f"{end}_lon", f"{end}_lat"} <= set(od.columns):
+            continue
+        raise ModelError(
+            f"OD table needs {end}_x/{end}_y (network CRS) or {end}_lon/{end}_lat columns"
+        )
+    parts = []
+    for end in ("origin", "destination"):
+        if {f"{end}_x", f"{end}_y"} <= set(od.columns):
+            pts = gpd.GeoSeries(shapely.points(od[f"{end}_x"], od[f"{end}_y"]), crs=crs)
+        else:
+            pts = gpd.GeoSeries(
+                shapely.points(od[f"{end}_lon"], od[f"{end}_lat"]), crs=4326
+            ).to_crs(crs)
+        parts.append(pd.DataFrame({"zone": od[end].astype(str), "x": pts.x, "y": pts.y}))
+    points = pd.concat(parts, ignore_index=True).drop_duplicates("zone").sort_values("zone")
+    return points.reset_index(drop=True)
+
+
+def user_demand(od: pd.DataFrame, network: Network, params: DemandParams | None = None) -> Demand:
+    """
+    Use a user OD table instead of synthetic demand.
+
+    Parameters
+    ----------
+    od
+        One row per origin-destination pair: ``origin``, ``destination`` (zone ids),
+        ``trips`` (vehicles in the peak hour), and zone points as ``origin_x``,
+        ``origin_y``, ``destination_x``, ``destination_y`` in the network's CRS or
+        ``origin_lon``, ``origin_lat``, ``destination_lon``, ``destination_lat`` (WGS 84).
+        A zone's point is taken from its first row.
+    network
+        The prepared network.
+    params
+        Connector settings.
+
+    Returns
+    -------
+    demand
+        Zones, the trip matrix (pairs summed) and centroid connectors.
+    """
+    params = params or DemandParams()
+    for column in ("origin", "destination", "trips"):
+        if column not in od.columns:
+            raise ModelError(f"OD table lacks column {column!r}")
+    if od.empty:
+        raise ModelError("OD table is empty")
+    trips = pd.to_numeric(od["trips"], errors="coerce").to_numpy(dtype=float)
+    if not (np.isfinite(trips) & (trips >= 0)).all():
+        raise ModelError("OD trips must be non-negative numbers")
+    points = _zone_points(od, network.links.crs)
+    if not (np.isfinite(points["x"]) & np.isfinite(points["y"])).all():
+        raise ModelError("OD zone points must have finite coordinates")
+    index = pd.Index(points["zone"])
+    oi = index.get_indexer(od["origin"].astype(str))
+    di = index.get_indexer(od["destination"].astype(str))
+    n = len(index)
+    matrix = np.zeros((n, n))
+    np.add.at(matrix, (oi, di), trips)
+    zones = gpd.GeoDataFrame(
+        {
+            "zone": points["zone"].to_numpy(dtype=object),
+            "productions": matrix.sum(axis=1),
+            "attractions": matrix.sum(axis=0),
+        },
+        geometry=shapely.points(points["x"], points["y"]),
+        crs=network.links.crs,
+    )
+    connectors = connect_zones(points[["x", "y"]].to_numpy(), network, params.connectors_per_zone)
+    return Demand(zones, matrix, connectors, "user")

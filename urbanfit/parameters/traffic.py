@@ -1,0 +1,267 @@
+"""Parameters of the congestion model: capacity physics, synthetic demand and assignment.
+
+Every field is declared with `param(default, unit, source)`. Where a value is a judgement of
+ours rather than a published figure, its source says "modelling assumption" and why.
+Per-class tables are tuples of ``(highway class, value)`` pairs so the dataclasses stay frozen
+and hashable; ``*_link`` classes take their parent class's value and ``"*"`` is the fallback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from urbanfit.parameters.base import param
+
+__all__ = [
+    "AssignmentParams",
+    "CapacityParams",
+    "DemandParams",
+    "TrafficParams",
+]
+
+
+@dataclass(frozen=True)
+class CapacityParams:
+    """Saturation headways, passenger-car equivalents and link capacities."""
+
+    reaction_time_s: float = param(
+        1.0,
+        "s",
+        "Wave travel time tau of Newell's simplified car-following model (Newell, G. F., 2002, "
+        "'A simplified car-following theory: a lower order model', Transportation Research "
+        "Part B 36(3), 195-205), where each driver follows the leader's trajectory shifted by "
+        "tau in time; about 1 s as estimated from freeway trajectories by Ahn, Cassidy & "
+        "Laval (2004), Transportation Research Part B 38(5), 431-440.",
+    )
+    min_gap_m: float = param(
+        2.0,
+        "m",
+        "Bumper-to-bumper standstill gap s0 of the Intelligent Driver Model (Treiber, Hennecke "
+        "& Helbing, 2000, Physical Review E 62, 1805-1824: s0 = 2 m); the jam spacing of a "
+        "vehicle is its length plus this gap.",
+    )
+    discharge_speed_kmh: float = param(
+        28.0,
+        "km/h",
+        "Modelling assumption: speed at which a standing queue discharges past the stop line. "
+        "Chosen so that the reference car's saturation headway, 1.0 s + (4.9 m + 2.0 m) / "
+        "7.78 m/s = 1.887 s, reproduces the HCM base saturation flow of 1,900 pc/h/ln "
+        "(3600 / 1900 = 1.895 s).",
+    )
+    reference_length_m: float = param(
+        4.9,
+        "m",
+        "Modelling assumption: length of the passenger car that counts as 1.0 PCE, taken as a "
+        "midsize sedan (the Toyota Camry profile, 4.92 m), the kind of car HCM base "
+        "conditions describe ('passenger cars only').",
+    )
+    saturation_flow_pcu_h_lane: tuple[tuple[str, float], ...] = param(
+        (
+            ("motorway", 2200.0),
+            ("trunk", 2000.0),
+            ("primary", 1900.0),
+            ("secondary", 1900.0),
+            ("tertiary", 1900.0),
+            ("unclassified", 1800.0),
+            ("residential", 1800.0),
+            ("living_street", 1200.0),
+            ("service", 1200.0),
+            ("*", 1800.0),
+        ),
+        "pc/h/lane",
+        "Motorway: HCM 7th ed. (2022) basic freeway and multilane highway capacity, 2,200 "
+        "pc/h/ln at a free-flow speed of 60 mph (Exhibit 12-6 family of speed-flow curves). "
+        "Trunk: modelling assumption between freeway and signalised street. Primary to "
+        "tertiary: HCM 7th ed. Chapter 19 base saturation flow rate of a signalised lane, "
+        "1,900 pc/h/ln. Unclassified, residential: modelling assumption, HCM base less ~5 % "
+        "for narrow lanes and parking manoeuvres (HCM lane-width and parking adjustments). "
+        "Living street, service: modelling assumption, shared surface at walking-pace design "
+        "speeds. '*': any other class, modelling assumption (the residential value).",
+    )
+    green_share: tuple[tuple[str, float], ...] = param(
+        (
+            ("motorway", 1.0),
+            ("trunk", 0.8),
+            ("primary", 0.55),
+            ("secondary", 0.5),
+            ("tertiary", 0.45),
+            ("unclassified", 0.45),
+            ("residential", 0.45),
+            ("living_street", 0.45),
+            ("service", 0.45),
+            ("*", 0.45),
+        ),
+        "-",
+        "Effective green-time share g/C that turns saturation flow into lane capacity (HCM 7th "
+        "ed. Chapter 19: capacity = saturation flow x g/C). Motorway 1.0: uninterrupted flow. "
+        "Modelling assumption for the rest: major arterials get the larger share of a "
+        "two-phase cycle (0.55), minor streets less; unsignalised minor streets are given a "
+        "comparable share to stand for yielding at junctions; '*' is any other class.",
+    )
+
+
+@dataclass(frozen=True)
+class DemandParams:
+    """Synthetic peak-hour origin-destination demand from buildings."""
+
+    h3_resolution: int = param(
+        8,
+        "-",
+        "Modelling assumption: H3 resolution 8 cells (mean area about 0.74 km2, edge about "
+        "0.53 km; Uber H3 documentation, table of cell statistics by resolution) are close to "
+        "the size of urban traffic analysis zones.",
+    )
+    min_zones: int = param(
+        30,
+        "-",
+        "Modelling assumption: if resolution 8 gives fewer zones than this (a small city "
+        "centre), finer H3 resolutions (up to 10, mean area about 0.015 km2) are used, since "
+        "with few zones most trips stay inside one zone and never load the network.",
+    )
+    max_zones: int = param(
+        600,
+        "-",
+        "Modelling assumption: if resolution 8 gives more zones than this, the next coarser "
+        "H3 resolution is used, so that assignment time stays bounded on metro-sized areas.",
+    )
+    floor_area_per_dwelling_m2: float = param(
+        80.0,
+        "m2",
+        "Modelling assumption: gross floor area per dwelling, including circulation, used to "
+        "turn residential floor area into dwelling units.",
+    )
+    residential_trips_per_dwelling: float = param(
+        0.36,
+        "veh trips/dwelling/h",
+        "ITE Trip Generation Manual, 10th ed. (2017), land use 221 Multifamily Housing "
+        "(Mid-Rise), weekday AM peak hour of adjacent street traffic, average rate per "
+        "dwelling unit (US suburban/urban sites; vehicle trips).",
+    )
+    residential_outbound_share: float = param(
+        0.74,
+        "-",
+        "ITE Trip Generation Manual, 10th ed., land use 221, AM peak hour directional "
+        "distribution (about 26 % entering, 74 % exiting).",
+    )
+    commercial_trips_per_1000_sqft: float = param(
+        1.16,
+        "veh trips/1000 sq ft/h",
+        "ITE Trip Generation Manual, 10th ed., land use 710 General Office Building, weekday "
+        "AM peak hour of adjacent street traffic, average rate per 1,000 sq ft gross floor "
+        "area; modelling assumption: offices stand in for all commercial floor area.",
+    )
+    commercial_outbound_share: float = param(
+        0.14,
+        "-",
+        "ITE Trip Generation Manual, 10th ed., land use 710, AM peak hour directional "
+        "distribution (about 86 % entering, 14 % exiting).",
+    )
+    other_trips_per_1000_sqft: float = param(
+        0.70,
+        "veh trips/1000 sq ft/h",
+        "ITE Trip Generation Manual, 10th ed., land use 110 General Light Industrial, weekday "
+        "AM peak hour average rate per 1,000 sq ft; modelling assumption: stands in for "
+        "buildings of 'other' use.",
+    )
+    other_outbound_share: float = param(
+        0.12,
+        "-",
+        "ITE Trip Generation Manual, 10th ed., land use 110, AM peak hour directional "
+        "distribution (about 88 % entering, 12 % exiting).",
+    )
+    demand_scale: float = param(
+        1.0,
+        "-",
+        "Modelling assumption: multiplier on all trip rates (e.g. below 1 for cities with a "
+        "lower car mode share than the US sites ITE counts come from).",
+    )
+    gravity_beta_per_min: float = param(
+        0.1,
+        "1/min",
+        "Modelling assumption: negative-exponential deterrence f(t) = exp(-beta t) on "
+        "free-flow minutes (Ortuzar & Willumsen, Modelling Transport, 4th ed. 2011, "
+        "section 5.2: the exponential form suits urban trips); beta 0.1/min halves the "
+        "attraction of a destination every 7 min.",
+    )
+    ipf_tolerance: float = param(
+        1e-8,
+        "-",
+        "Numerical: Furness iterations stop when row and column totals match to this "
+        "relative error.",
+    )
+    ipf_max_iter: int = param(1000, "-", "Numerical: cap on Furness iterations.")
+    connectors_per_zone: int = param(
+        3,
+        "-",
+        "Modelling assumption: each zone centroid is joined to this many nearest network "
+        "nodes, so its trips can enter the network at more than one point.",
+    )
+    connector_time_min: float = param(
+        1e-3,
+        "min",
+        "Numerical: a tiny positive connector time (AequilibraE rejects zero free-flow times).",
+    )
+
+
+@dataclass(frozen=True)
+class AssignmentParams:
+    """Static user-equilibrium assignment (AequilibraE, bi-conjugate Frank-Wolfe)."""
+
+    bpr_alpha: float = param(
+        0.15,
+        "-",
+        "US Bureau of Public Roads (1964), Traffic Assignment Manual: t = t0 (1 + alpha "
+        "(v/c)^beta), alpha = 0.15.",
+    )
+    bpr_beta: float = param(
+        4.0, "-", "US Bureau of Public Roads (1964), Traffic Assignment Manual: beta = 4."
+    )
+    algorithm: str = param(
+        "bfw",
+        "-",
+        "Bi-conjugate Frank-Wolfe (Mitradjieva & Lindberg, 2013, Transportation Science "
+        "47(2), 280-293), as implemented in AequilibraE.",
+    )
+    rel_gap: float = param(
+        1e-4,
+        "-",
+        "Default stopping relative gap of an assignment (DESIGN.md: 1e-4 or better).",
+    )
+    scenario_rel_gap: float = param(
+        1e-5,
+        "-",
+        "Tighter relative gap for the scenario runs whose differences are reported: at 1e-4 "
+        "total travel time can still be off by ~0.07 % (measured on Sioux Falls), as large as "
+        "small scenario differences; at 1e-5 Sioux Falls TSTT is within ~0.01 % of the "
+        "best-known solution.",
+    )
+    max_iter: int = param(
+        2000,
+        "-",
+        "Numerical: cap on Frank-Wolfe iterations; the model fails loudly if the gap is not "
+        "reached.",
+    )
+    conservation_tolerance: float = param(
+        1e-6,
+        "-",
+        "Numerical: the largest node imbalance allowed, relative to the largest link flow "
+        "(AequilibraE 1.7.2 can violate flow conservation on graphs with dead ends).",
+    )
+    class_mode: str = param(
+        "profile",
+        "-",
+        "'profile': one AequilibraE traffic class per vehicle profile with its own PCE. "
+        "'fleet': one class carrying the fleet-mean PCE; since every class sees the same link "
+        "costs, its equilibrium PCE flows are the same (up to the gap) at a fraction of the "
+        "run time. Modelling choice.",
+    )
+    cores: int = param(0, "-", "Threads for AequilibraE (0: all cores).")
+
+
+@dataclass(frozen=True)
+class TrafficParams:
+    """All parameter groups of the congestion model."""
+
+    capacity: CapacityParams = field(default_factory=CapacityParams)
+    demand: DemandParams = field(default_factory=DemandParams)
+    assignment: AssignmentParams = field(default_factory=AssignmentParams)
