@@ -155,3 +155,20 @@ def test_failed_run_keeps_the_previous_output(tmp_path: Path) -> None:
     assert bad.exit_code == 2
     assert (tmp_path / "town" / "summary.json").read_text() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["town"]
+
+
+def test_a_city_without_buildings_still_gets_parking_and_a_note(tmp_path: Path) -> None:
+    # Main Street alone (see the bbox test): no buildings, so no demand to assign
+    pbf = tmp_path / "town.osm.pbf"
+    with osmium.SimpleWriter(str(pbf)) as writer:
+        for obj in osmium.FileProcessor(str(TOWN)):
+            writer.add(obj)
+    result = _run("analyze", "--osm-file", str(pbf), "--bbox", "2.9995,0.0005,3.0025,0.0012",
+                  "--name", "bare", "--out", str(tmp_path / "out"))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "note: congestion model not run" in result.output
+    summary = json.loads((tmp_path / "out" / "bare" / "summary.json").read_text())
+    assert "congestion" not in summary
+    assert len(summary["notes"]) == 1
+    assert summary["notes"][0].startswith("congestion model not run: no buildings")
+    assert "parking" in summary

@@ -69,7 +69,7 @@ def test_helsinki_outputs_are_written(helsinki, tmp_path: Path) -> None:
     assert page.count('"type": "Feature"') >= 1500 + 43
 
 
-def test_helsinki_parking_figures_trace_back_to_the_tables(helsinki) -> None:  # noqa: ANN001
+def test_helsinki_parking_figures_trace_back_to_the_tables(helsinki) -> None:
     parking = helsinki.models["parking"]
     figures = helsinki.summary["parking"]
     sides = parking.sides

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -60,7 +61,8 @@ def _main(
 
 
 def _fail(error: UrbanfitError) -> typer.Exit:
-    _consoles()[0].print(f"[red]error:[/] {error}", markup=True, highlight=False)
+    message = f"[red]error:[/] {escape(str(error))}"
+    _consoles()[0].print(message, markup=True, highlight=False, soft_wrap=True)
     return typer.Exit(code=error.exit_code)
 
 
@@ -135,6 +137,17 @@ def analyze(
             "(every estimate labelled 'inferred')."
         ),
     ] = False,
+    congestion: Annotated[
+        bool,
+        typer.Option(help="Run the congestion model (demand and equilibrium assignment)."),
+    ] = True,
+    od: Annotated[
+        Path | None,
+        typer.Option(
+            help="CSV origin-destination matrix (origin, destination, trips, zone points) "
+            "replacing the synthetic demand."
+        ),
+    ] = None,
     open_map: Annotated[
         bool, typer.Option("--open", help="Open map.html in the browser when done.")
     ] = False,
@@ -143,6 +156,7 @@ def analyze(
     from urbanfit.pipeline import analyze as run  # noqa: PLC0415  (heavy imports)
     from urbanfit.render import write_outputs  # noqa: PLC0415
     from urbanfit.sources import OverpassConfig  # noqa: PLC0415
+    from urbanfit.sources.od import read_od_csv  # noqa: PLC0415
 
     console, out = _consoles()
     try:
@@ -169,6 +183,8 @@ def analyze(
                 vehicles_file=vehicles_file,
                 overpass=overpass,
                 infer_curb=infer_curb,
+                run_congestion=congestion,
+                od=read_od_csv(od) if od is not None else None,
                 progress=progress,
             )
             folder = write_outputs(
@@ -187,6 +203,8 @@ def analyze(
     )
     for line in result.summary.get("headlines", []):
         out.print(f"  {line}", highlight=False)
+    for note in result.summary.get("notes", []):
+        out.print(f"  [yellow]note:[/] {escape(note)}", highlight=False)
     out.print(f"outputs: {folder}/  (open {folder / 'map.html'})", highlight=False)
     if open_map:
         webbrowser.open((folder / "map.html").resolve().as_uri())
@@ -251,6 +269,59 @@ def vehicles(
     out.print(fleets)
     for f in catalog.fleets.values():
         out.print(f"{f.id}: {f.source}", soft_wrap=True, highlight=False, markup=False)
+
+
+@app.command("validate-assignment")
+def validate_assignment(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="A TNTP network folder (e.g. SiouxFalls) with *_net.tntp, *_trips.tntp and "
+            "the best-known *_flow.tntp."
+        ),
+    ],
+    *,
+    rel_gap: Annotated[float, typer.Option(help="Relative gap to reach.")] = 1e-5,
+    max_iter: Annotated[int, typer.Option(help="Iteration cap.")] = 5000,
+) -> None:
+    """Validate the equilibrium assignment on a TNTP network against its best-known flows."""
+    from urbanfit.models.congestion import validate_tntp  # noqa: PLC0415
+
+    console, out = _consoles()
+    try:
+        with Progress(
+            TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
+        ) as bar:
+            task = bar.add_task("assigning", total=None)
+            report = validate_tntp(
+                folder,
+                rel_gap=rel_gap,
+                max_iter=max_iter,
+                progress=lambda _done, _total, label: bar.update(task, description=label),
+            )
+    except UrbanfitError as error:
+        raise _fail(error) from None
+    table = Table(title=f"Assignment of {report.name} (BPR, bi-conjugate Frank-Wolfe)")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    rows = [
+        ("links", f"{report.links:,}"),
+        ("zones", f"{report.zones:,}"),
+        ("trips", f"{report.trips:,.0f}"),
+        ("iterations", f"{report.iterations:,}"),
+        ("relative gap reached", f"{report.rel_gap:.2e}"),
+        ("time (s)", f"{report.seconds:.2f}"),
+        ("TSTT", f"{report.tstt:,.2f}"),
+        ("best-known TSTT", f"{report.best_tstt:,.2f}"),
+        ("TSTT relative error", f"{report.tstt_rel_error * 100:+.4f} %"),
+        ("Beckmann objective", f"{report.objective:,.4f}"),
+        ("best-known objective", f"{report.best_objective:,.4f}"),
+        ("objective relative error", f"{report.objective_rel_error * 100:+.6f} %"),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    out.print(table)
+    out.print(report.verdict(), highlight=False, soft_wrap=True)
 
 
 def main() -> None:

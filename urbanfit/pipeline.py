@@ -9,9 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from urbanfit.cities import Preset, load_preset, slugify
 from urbanfit.citydata import CityData, build_city
-from urbanfit.errors import SourceError
+from urbanfit.errors import ModelError, SourceError
+from urbanfit.models.congestion import congestion_model
 from urbanfit.models.parking import parking_model
 from urbanfit.parameters import Parameters
 from urbanfit.sources import OverpassConfig, RawCity, fetch_overpass, read_bundled, read_file
@@ -136,6 +139,8 @@ def analyze(
     base_fleet: str = "us_new_sales",
     overpass: OverpassConfig | None = None,
     infer_curb: bool = False,
+    run_congestion: bool = True,
+    od: pd.DataFrame | None = None,
     progress: Progress | None = None,
 ) -> AnalysisResult:
     """
@@ -157,6 +162,11 @@ def analyze(
         Fleet id of the full-size baseline mix.
     infer_curb
         Estimate parking on untagged curbs by documented class rules (labelled ``inferred``).
+    run_congestion
+        Run the congestion model (demand synthesis and equilibrium assignment).
+    od
+        A user origin-destination table replacing the synthetic demand (see
+        `urbanfit.models.congestion.user_demand` for its columns).
     progress
         Optional callback ``(label, fraction done)``.
 
@@ -176,10 +186,31 @@ def analyze(
     )
     log.info("%s: %d street edges, %d lots", data.name, len(data.streets), len(data.lots))
     models: dict[str, Any] = {}
+    notes: list[str] = []
     report("parking model", 0.3)
     models["parking"] = parking_model(
         data.streets, data.lots, catalog, runs, params=params.parking, infer=infer_curb
     )
+    if run_congestion:
+
+        def step(done: int, total: int, label: str) -> None:
+            report(f"congestion: {label}", 0.4 + 0.55 * done / max(total, 1))
+
+        try:
+            models["congestion"] = congestion_model(
+                data.streets,
+                data.buildings,
+                catalog,
+                runs,
+                params=params.traffic,
+                od=od,
+                progress=step,
+            )
+        except ModelError as error:
+            if od is not None:  # the user's own matrix does not fit: that is their error
+                raise
+            notes.append(f"congestion model not run: {error}")
+            log.warning("congestion model not run: %s", error)
     report("summarising", 0.95)
     summary = build_summary(
         data,
@@ -188,6 +219,7 @@ def analyze(
         catalog=catalog,
         scenarios=runs,
         models=models,
+        notes=notes,
         run_seconds=time.perf_counter() - started,
     )
     report("done", 1.0)

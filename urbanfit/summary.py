@@ -73,6 +73,7 @@ def build_summary(
     scenarios: list[Scenario],
     models: dict[str, Any],
     run_seconds: float,
+    notes: list[str] | None = None,
 ) -> dict[str, Any]:
     """
     Build the versioned summary dict written to ``summary.json``.
@@ -93,6 +94,8 @@ def build_summary(
         Model results by name; each with a ``summary`` dict.
     run_seconds
         Wall time of the analysis.
+    notes
+        Things the reader must know, e.g. a model that could not run and why.
 
     Returns
     -------
@@ -127,6 +130,7 @@ def build_summary(
             },
         },
         "assumptions": assumptions_table(params),
+        "notes": list(notes or []),
     }
     for model_name, result in models.items():
         summary[model_name] = result.summary
@@ -136,6 +140,10 @@ def build_summary(
 
 def _fmt(value: float | None, digits: int = 0) -> str:
     return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+def _sig(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.3g}"
 
 
 def headlines(summary: dict[str, Any], scenarios: list[Scenario]) -> list[str]:
@@ -174,5 +182,20 @@ def headlines(summary: dict[str, Any], scenarios: list[Scenario]) -> list[str]:
         lines.append(
             f"Curb: {_fmt(parking.get('curb_parking_km'), 1)} km with parking, "
             f"{_fmt(parking.get('curb_unknown_km'), 1)} km untagged (unknown)"
+        )
+    congestion = summary.get("congestion")
+    if congestion is not None:
+        figures = congestion.get("scenarios", {})
+        base = figures.get(scenarios[0].id, {})
+        last = figures.get(top.id, {})
+        delay, base_delay = last.get("delay_veh_h"), base.get("delay_veh_h")
+        change = last.get("delay_veh_h_change_pct")
+        lines.append(
+            f"Peak-hour delay at {top.label}: {_sig(delay)} veh-h vs {_sig(base_delay)} "
+            f"with a full-size fleet ({_fmt(change, 1)} %)"
+        )
+        lines.append(
+            f"Queue storage at {top.label}: {_fmt(last.get('queue_storage_veh_change_pct'), 1)} % "
+            "more vehicles fit in the same lane-km"
         )
     return lines

@@ -11,13 +11,23 @@ from dataclasses import dataclass, field
 from urbanfit.parameters.base import assumptions_table, param, parameters_hash
 from urbanfit.parameters.parking import CurbParams, LotParams, ParkingParams
 from urbanfit.parameters.streets import StreetParams
+from urbanfit.parameters.traffic import (
+    AssignmentParams,
+    CapacityParams,
+    DemandParams,
+    TrafficParams,
+)
 
 __all__ = [
+    "AssignmentParams",
+    "CapacityParams",
     "CurbParams",
+    "DemandParams",
     "LotParams",
     "Parameters",
     "ParkingParams",
     "StreetParams",
+    "TrafficParams",
     "assumptions_table",
     "param",
     "parameters_hash",
@@ -30,3 +40,4 @@ class Parameters:
 
     streets: StreetParams = field(default_factory=StreetParams)
     parking: ParkingParams = field(default_factory=ParkingParams)
+    traffic: TrafficParams = field(default_factory=TrafficParams)

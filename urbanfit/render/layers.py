@@ -11,7 +11,7 @@ import pandas as pd
 
 from urbanfit.render.map_base import geojson_layer
 
-__all__ = ["BINS", "binned_colours", "curb_layer", "lots_layer"]
+__all__ = ["BINS", "bin_legend", "binned_colours", "congestion_layer", "curb_layer", "lots_layer"]
 
 # Sequential bins (lower bounds) and colours shared by the "gain" layers.
 BINS: dict[str, tuple[tuple[float, str], ...]] = {
@@ -21,6 +21,13 @@ BINS: dict[str, tuple[tuple[float, str], ...]] = {
         (2.0, "#74c476"),
         (4.0, "#31a354"),
         (6.0, "#006d2c"),
+    ),
+    "vc_change": (
+        (-np.inf, "#08519c"),
+        (-0.10, "#3182bd"),
+        (-0.05, "#9ecae1"),
+        (-0.01, "#d9d9d9"),
+        (0.01, "#de2d26"),
     ),
 }
 
@@ -177,3 +184,54 @@ def lots_layer(
         style={"color": "#3f007d", "weight": 1, "fillOpacity": 0.4},
     )
     return layer, {"parking lot": "#3f007d"}
+
+
+def congestion_layer(
+    congestion: Any, *, scenario_id: str, scenario_label: str
+) -> tuple[folium.FeatureGroup, dict[str, str]]:
+    """
+    Directed links coloured by their V/C change from the full-size baseline to a scenario.
+
+    Parameters
+    ----------
+    congestion
+        A `CongestionResult`.
+    scenario_id, scenario_label
+        The scenario shown.
+
+    Returns
+    -------
+    layer, legend
+        The layer and its legend entries.
+    """
+    links = congestion.links
+    base = congestion.summary["baseline_scenario"]
+    change = links[f"vc_change_{scenario_id}"]
+    table = gpd.GeoDataFrame(
+        {
+            "highway": links["highway"],
+            "capacity": links["capacity_pcu_h"].round(0),
+            "flow": links[f"flow_veh_h_{base}"].round(0),
+            "vc_base": links[f"vc_{base}"].round(3),
+            "vc_top": links[f"vc_{scenario_id}"].round(3),
+            "vc_change": change.round(3),
+        },
+        geometry=links.geometry,
+        crs=links.crs,
+    )
+    layer = geojson_layer(
+        table,
+        name=f"Congestion: V/C change at {scenario_label}",
+        fields={
+            "highway": "Class",
+            "capacity": "Capacity (PCU/h)",
+            "flow": "Flow (veh/h)",
+            "vc_base": "V/C, full-size fleet",
+            "vc_top": f"V/C, {scenario_label}",
+            "vc_change": "V/C change",
+        },
+        style={"weight": 3, "opacity": 0.8},
+        colours=binned_colours(change, BINS["vc_change"]),
+        show=False,
+    )
+    return layer, bin_legend(BINS["vc_change"], "V/C")

@@ -9,7 +9,7 @@ import geopandas as gpd
 from folium.plugins import Fullscreen
 
 from urbanfit.pipeline import AnalysisResult
-from urbanfit.render.layers import curb_layer, lots_layer
+from urbanfit.render.layers import congestion_layer, curb_layer, lots_layer
 from urbanfit.render.map_base import escape_text, geojson_layer, legend_block
 
 __all__ = ["CLASS_COLOURS", "build_map", "escape_text"]
@@ -101,6 +101,12 @@ def build_map(result: AnalysisResult) -> folium.Map:
         layer, entries = lots_layer(result.city.lots, parking)
         layer.add_to(fmap)
         legends.append(legend_block("Off-street parking", entries))
+    congestion = result.models.get("congestion")
+    if congestion is not None:
+        top = result.scenarios[-1]
+        layer, entries = congestion_layer(congestion, scenario_id=top.id, scenario_label=top.label)
+        layer.add_to(fmap)
+        legends.append(legend_block(f"V/C change at {top.label}", entries))
     Fullscreen().add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     root = fmap.get_root()
