@@ -1,0 +1,339 @@
+"""Narrow-street fit by hand: free widths, two-abreast and single-file passing, summaries.
+
+Documented defaults used below (urbanfit.parameters.fit.FitParams):
+- clearances: 0.3 m between two passing vehicles, 0.15 m to each edge of the free width;
+- curb gap of a parallel-parked vehicle 12 in = 0.3048 m; default parking lane 8 ft = 2.4384 m;
+- carriageway share by position: lane 1, half_on_kerb 0.5, on_kerb / street_side / shoulder 0;
+  diagonal and perpendicular parking take none; moving width = widest profile of the class mix.
+Profiles and fleets (urbanfit/data/vehicles.toml), baseline fleet us_new_sales:
+- full-size mean width 0.13 x 1.78 + 0.13 x 1.84 + 0.41 x 1.86 + 0.17 x 2.06 + 0.16 x 2.03
+  = 0.2314 + 0.2392 + 0.7626 + 0.3502 + 0.3248 = 1.9082 m; widest 2.06 m (full-size SUV);
+- kei mix (kei car, kei truck): 1.48 m mean and widest.
+Hence:
+- parked width: full-size 1.9082 + 0.3048 = 2.2130 m; kei 1.48 + 0.3048 = 1.7848 m;
+- single file needs: full-size 2.06 + 2 x 0.15 = 2.36 m; kei 1.48 + 0.30 = 1.78 m;
+- two-abreast needs: full-size 2 x 2.06 + 0.3 + 2 x 0.15 = 4.72 m; kei 2.96 + 0.6 = 3.56 m.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import LineString
+
+from urbanfit.errors import ConfigError, ModelError
+from urbanfit.models.fit import FitResult, class_widths, street_fit
+from urbanfit.parameters.fit import FitParams
+from urbanfit.vehicles import VehicleCatalog, load_vehicles, scenarios
+
+CRS = "EPSG:32635"
+
+
+@pytest.fixture(scope="module")
+def catalog() -> VehicleCatalog:
+    return load_vehicles()
+
+
+def _streets(*edges: dict[str, Any]) -> gpd.GeoDataFrame:
+    """Streets along x, 20 m apart; each dict may give width_m, oneway, length_m, name..."""
+    rows, lines = [], []
+    for i, edge in enumerate(edges):
+        length = edge.get("length_m", 100.0)
+        rows.append(
+            {
+                "edge_id": i,
+                "osm_id": edge.get("osm_id", 1000 + i),
+                "name": edge.get("name"),
+                "highway": edge.get("highway", "residential"),
+                "length_m": length,
+                "width_m": edge.get("width_m", 6.0),
+                "width_defaulted": edge.get("width_defaulted", False),
+                "oneway": edge.get("oneway", False),
+            }
+        )
+        y = 6_670_000.0 + 20 * i
+        lines.append(LineString([(500_000.0, y), (500_000.0 + length, y)]))
+    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=lines, crs=CRS)
+
+
+def _sides(streets: pd.DataFrame, parked: dict[tuple[int, str], dict[str, Any]]) -> pd.DataFrame:
+    """Two sides per edge, no parking unless given: (edge, side) -> status/position/..."""
+    rows = []
+    for edge in streets["edge_id"]:
+        for side in ("left", "right"):
+            key = (int(edge), side)
+            given = parked.get(key, {})
+            status = given.get("status", "parking" if key in parked else "no_parking")
+            rows.append(
+                {
+                    "edge_id": int(edge),
+                    "side": side,
+                    "status": status,
+                    "position": given.get("position", "lane" if status == "parking" else None),
+                    "orientation": given.get(
+                        "orientation", "parallel" if status == "parking" else None
+                    ),
+                    "source": given.get("source", "model" if status == "parking" else "tag_zero"),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _fit(
+    catalog: VehicleCatalog,
+    streets: gpd.GeoDataFrame,
+    parked: dict[tuple[int, str], dict[str, Any]] | None = None,
+    **options: Any,
+) -> FitResult:
+    return street_fit(
+        streets, _sides(streets, parked or {}), catalog, scenarios(catalog), **options
+    )
+
+
+def test_class_widths_follow_the_documented_defaults(catalog: VehicleCatalog) -> None:
+    widths = class_widths(catalog, scenarios(catalog))
+    assert widths.loc["full_size", "mean_width_m"] == pytest.approx(1.9082)
+    assert widths.loc["full_size", "moving_width_m"] == pytest.approx(2.06)
+    assert widths.loc["full_size", "parked_width_m"] == pytest.approx(2.2130)
+    assert widths.loc["full_size", "single_need_m"] == pytest.approx(2.36)
+    assert widths.loc["full_size", "two_abreast_need_m"] == pytest.approx(4.72)
+    assert widths.loc["kei", "parked_width_m"] == pytest.approx(1.7848)
+    assert widths.loc["kei", "single_need_m"] == pytest.approx(1.78)
+    assert widths.loc["kei", "two_abreast_need_m"] == pytest.approx(3.56)
+
+
+def test_6_m_two_way_street_parked_on_one_side_fits_two_kei_but_not_two_full_size(
+    catalog: VehicleCatalog,
+) -> None:
+    # tagged 6.0 m, parallel parking in the lane on the left
+    # full-size free 6.0 - 2.2130 = 3.7870 < 4.72 (not two-abreast), >= 2.36 (single file)
+    # kei free       6.0 - 1.7848 = 4.2152 >= 3.56 (two-abreast)
+    result = _fit(catalog, _streets({"width_m": 6.0}), {(0, "left"): {}})
+    edge = result.edges.iloc[0]
+    assert edge["free_width_full_size_m"] == pytest.approx(3.7870)
+    assert edge["free_width_kei_m"] == pytest.approx(4.2152)
+    assert not edge["two_abreast_full_size"]
+    assert edge["single_full_size"]
+    assert edge["two_abreast_kei"]
+    assert not edge["passable_full_size"]
+    assert edge["passable_kei"]
+    assert edge["kei_only_two_way"]
+    assert not edge["kei_only_single"]
+    assert result.summary["kei_only_two_way_km"] == pytest.approx(0.1)
+    assert result.summary["two_abreast_full_size_km"] == 0.0
+    assert result.summary["two_abreast_kei_km"] == pytest.approx(0.1)
+
+
+def test_6_m_street_parked_on_both_sides_fits_no_two_abreast(catalog: VehicleCatalog) -> None:
+    # full-size free 6.0 - 2 x 2.2130 = 1.5740 < 2.36: not even single file
+    # kei free       6.0 - 2 x 1.7848 = 2.4304: single file (>= 1.78), not two-abreast (< 3.56)
+    result = _fit(catalog, _streets({"width_m": 6.0}), {(0, "left"): {}, (0, "right"): {}})
+    edge = result.edges.iloc[0]
+    assert edge["free_width_full_size_m"] == pytest.approx(1.5740)
+    assert edge["free_width_kei_m"] == pytest.approx(2.4304)
+    assert not edge["single_full_size"]
+    assert edge["single_kei"]
+    assert not edge["kei_only_two_way"]
+    assert edge["kei_only_single"]
+    assert result.summary["kei_only_single_km"] == pytest.approx(0.1)
+    # a two-way street is passable only two-abreast: neither class passes it
+    assert result.summary["passable_kei_km"] == 0.0
+    assert result.summary["kei_only_km"] == 0.0
+
+
+def test_one_way_street_needs_one_width_plus_edge_clearances(catalog: VehicleCatalog) -> None:
+    # 3.6 m one-way, parked on one side:
+    # full-size free 3.6 - 2.2130 = 1.3870 < 2.36 -> not passable
+    # kei free       3.6 - 1.7848 = 1.8152 >= 1.78 -> passable
+    # the 6 m street of the first case as one-way: both pass (3.7870 >= 2.36)
+    streets = _streets(
+        {"width_m": 3.6, "oneway": True, "length_m": 50.0},
+        {"width_m": 6.0, "oneway": True, "length_m": 200.0},
+    )
+    result = _fit(catalog, streets, {(0, "right"): {}, (1, "left"): {}})
+    narrow, wide = result.edges.iloc[0], result.edges.iloc[1]
+    assert narrow["free_width_kei_m"] == pytest.approx(1.8152)
+    assert not narrow["passable_full_size"]
+    assert narrow["passable_kei"]
+    assert narrow["kei_only_single"]
+    assert not narrow["kei_only_two_way"]
+    assert wide["passable_full_size"]
+    assert wide["passable_kei"]
+    assert not wide["kei_only_two_way"]  # one-way streets are never "two-way kei only"
+    summary = result.summary
+    assert summary["one_way_km"] == pytest.approx(0.25)
+    assert summary["two_way_km"] == 0.0
+    assert summary["passable_full_size_km"] == pytest.approx(0.2)
+    assert summary["passable_kei_km"] == pytest.approx(0.25)
+    assert summary["kei_only_km"] == pytest.approx(0.05)
+
+
+def test_on_kerb_takes_no_width_and_half_on_kerb_takes_half(catalog: VehicleCatalog) -> None:
+    # 5.0 m with on_kerb parking both sides: free 5.0 for both classes -> full-size two-abreast
+    # 5.5 m with half_on_kerb both sides: full-size 5.5 - 2 x 0.5 x 2.2130 = 3.2870 (< 4.72),
+    #   kei 5.5 - 2 x 0.5 x 1.7848 = 3.7152 (>= 3.56) -> only kei two-abreast
+    # street_side and shoulder take nothing either: 4.8 m -> 4.8 >= 4.72
+    streets = _streets({"width_m": 5.0}, {"width_m": 5.5}, {"width_m": 4.8})
+    parked = {
+        (0, "left"): {"position": "on_kerb"},
+        (0, "right"): {"position": "on_kerb"},
+        (1, "left"): {"position": "half_on_kerb"},
+        (1, "right"): {"position": "half_on_kerb"},
+        (2, "left"): {"position": "street_side"},
+        (2, "right"): {"position": "shoulder"},
+    }
+    edges = _fit(catalog, streets, parked).edges
+    assert edges.loc[0, "free_width_full_size_m"] == pytest.approx(5.0)
+    assert edges.loc[0, "two_abreast_full_size"]
+    assert edges.loc[1, "parked_share"] == pytest.approx(1.0)
+    assert edges.loc[1, "free_width_full_size_m"] == pytest.approx(3.2870)
+    assert edges.loc[1, "free_width_kei_m"] == pytest.approx(3.7152)
+    assert edges.loc[1, "kei_only_two_way"]
+    assert edges.loc[2, "free_width_full_size_m"] == pytest.approx(4.8)
+    assert edges.loc[2, "two_abreast_full_size"]
+
+
+def test_angle_parking_takes_no_carriageway(catalog: VehicleCatalog) -> None:
+    # 4.0 m two-way with perpendicular and diagonal parking: free 4.0 for both classes
+    # full-size 4.0 < 4.72, kei 4.0 >= 3.56 -> only kei two-abreast
+    parked = {
+        (0, "left"): {"orientation": "perpendicular"},
+        (0, "right"): {"orientation": "diagonal"},
+    }
+    edge = _fit(catalog, _streets({"width_m": 4.0}), parked).edges.iloc[0]
+    assert edge["parked_share"] == 0.0
+    assert edge["free_width_full_size_m"] == pytest.approx(4.0)
+    assert edge["kei_only_two_way"]
+
+
+def test_defaulted_width_adds_a_parking_lane_per_parked_side(catalog: VehicleCatalog) -> None:
+    # default 6.0 m (2 lanes x 3.0 m, parking lanes excluded) + 2.4384 m for the parked side
+    # = 8.4384 m carriageway; full-size free 8.4384 - 2.2130 = 6.2254 >= 4.72 -> two-abreast
+    # a half_on_kerb side adds half a lane: 6.0 + 1.2192 = 7.2192, free 7.2192 - 1.1065 = 6.1127
+    streets = _streets(
+        {"width_m": 6.0, "width_defaulted": True, "length_m": 40.0},
+        {"width_m": 6.0, "width_defaulted": True, "length_m": 60.0},
+        {"width_m": 6.0, "length_m": 100.0},
+    )
+    parked = {(0, "left"): {}, (1, "right"): {"position": "half_on_kerb"}}
+    result = _fit(catalog, streets, parked)
+    edges = result.edges
+    assert edges.loc[0, "carriageway_m"] == pytest.approx(8.4384)
+    assert edges.loc[0, "free_width_full_size_m"] == pytest.approx(6.2254)
+    assert edges.loc[0, "two_abreast_full_size"]
+    assert edges.loc[1, "carriageway_m"] == pytest.approx(7.2192)
+    assert edges.loc[1, "free_width_full_size_m"] == pytest.approx(6.1127)
+    assert edges.loc[2, "carriageway_m"] == pytest.approx(6.0)
+    assert result.summary["width_defaulted_km"] == pytest.approx(0.1)
+
+
+def test_unknown_sides_are_counted_and_inferred_sides_park(catalog: VehicleCatalog) -> None:
+    # edge 0: both sides unknown -> taken as unparked, free 6.0, unknown_sides 2
+    # edge 1: one side inferred by the parking model (status unknown, source inferred) ->
+    #   parked in the lane: kei free 4.2152 as in the 6 m case
+    streets = _streets({"width_m": 6.0, "length_m": 30.0}, {"width_m": 6.0, "length_m": 70.0})
+    parked = {
+        (0, "left"): {"status": "unknown", "source": "unknown", "position": None},
+        (0, "right"): {"status": "unknown", "source": "unknown", "position": None},
+        (1, "left"): {"status": "unknown", "source": "inferred", "position": None},
+    }
+    result = _fit(catalog, streets, parked)
+    edges = result.edges
+    assert edges.loc[0, "unknown_sides"] == 2
+    assert edges.loc[0, "free_width_kei_m"] == pytest.approx(6.0)
+    assert edges.loc[1, "unknown_sides"] == 0
+    assert edges.loc[1, "free_width_kei_m"] == pytest.approx(4.2152)
+    assert result.summary["curb_unknown_km"] == pytest.approx(0.03)
+
+
+def test_mean_moving_width_option(catalog: VehicleCatalog) -> None:
+    # full-size moving width 1.9082 (fleet mean): two-abreast needs 2 x 1.9082 + 0.6 = 4.4164
+    # a 4.5 m street without parking then passes full-size two-abreast (not with the widest)
+    params = FitParams(moving_width="mean")
+    widths = class_widths(catalog, scenarios(catalog), params=params)
+    assert widths.loc["full_size", "two_abreast_need_m"] == pytest.approx(4.4164)
+    streets = _streets({"width_m": 4.5})
+    assert _fit(catalog, streets, params=params).edges.loc[0, "two_abreast_full_size"]
+    assert not _fit(catalog, streets).edges.loc[0, "two_abreast_full_size"]
+
+
+def test_per_street_table_groups_by_name_then_way(catalog: VehicleCatalog) -> None:
+    # "Kapea" = edges 0 (40 m, kei only two-way) and 1 (60 m, wide) on two ways;
+    # edge 2 unnamed way 77 (100 m)
+    streets = _streets(
+        {"name": "Kapea", "osm_id": 1, "width_m": 6.0, "length_m": 40.0},
+        {"name": "Kapea", "osm_id": 2, "width_m": 9.0, "length_m": 60.0, "highway": "tertiary"},
+        {"name": None, "osm_id": 77, "width_m": 6.0, "length_m": 100.0},
+    )
+    table = _fit(catalog, streets, {(0, "left"): {}}).streets
+    assert table["street"].tolist() == ["Kapea", "way 77"]
+    kapea = table.iloc[0]
+    assert kapea["ways"] == 2
+    assert kapea["edges"] == 2
+    assert kapea["highway"] == "tertiary"  # of its longest edge
+    assert kapea["length_km"] == pytest.approx(0.1)
+    assert kapea["kei_only_two_way_km"] == pytest.approx(0.04)
+    assert kapea["min_free_width_full_size_m"] == pytest.approx(3.7870)
+    assert table.iloc[1]["name"] is None
+
+
+def test_empty_streets_give_zeros(catalog: VehicleCatalog) -> None:
+    streets = _streets()
+    result = street_fit(streets, pd.DataFrame(), catalog, scenarios(catalog))
+    assert len(result.edges) == 0
+    assert len(result.streets) == 0
+    assert result.summary["street_km"] == 0.0
+    assert result.summary["kei_only_two_way_km"] == 0.0
+    assert result.summary["edges_count"] == 0
+
+
+def test_malformed_input_does_not_crash(catalog: VehicleCatalog) -> None:
+    # no width column -> nothing passes and the km are reported as width_missing;
+    # sides with unknown edge ids, a NaN edge id, odd statuses and positions are ignored or
+    # read leniently (an unknown position counts as in the lane)
+    streets = _streets({"length_m": 10.0}, {"length_m": 20.0}).drop(
+        columns=["width_m", "width_defaulted", "oneway"]
+    )
+    sides = pd.DataFrame(
+        {
+            "edge_id": [0, 99, np.nan, 1],
+            "status": ["parking", "parking", "parking", "weird"],
+            "position": ["somewhere", "lane", None, None],
+        }
+    )
+    result = street_fit(streets, sides, catalog, scenarios(catalog))
+    assert result.summary["width_missing_km"] == pytest.approx(0.03)
+    assert result.summary["passable_kei_km"] == 0.0
+    assert result.edges.loc[0, "parked_share"] == 1.0
+    assert result.edges.loc[1, "parked_share"] == 0.0
+    # sides without an edge_id column: no parking anywhere
+    assert street_fit(_streets({}), pd.DataFrame({"x": [1]}), catalog, scenarios(catalog))
+    # unreadable width text, None flags in object columns
+    odd = _streets({"length_m": 10.0}, {"length_m": 20.0, "width_m": 5.0})
+    odd["width_m"] = pd.Series(["wide", "5.0"], dtype="object")
+    odd["oneway"] = pd.Series([None, True], dtype="object")
+    odd["width_defaulted"] = pd.Series([None, None], dtype="object")
+    result = street_fit(odd, pd.DataFrame(), catalog, scenarios(catalog))
+    assert result.edges["width_missing"].tolist() == [True, False]
+    assert result.edges["oneway"].tolist() == [False, True]
+    assert result.summary["passable_full_size_km"] == pytest.approx(0.02)
+
+
+def test_fit_needs_both_classes_and_valid_params(catalog: VehicleCatalog) -> None:
+    with pytest.raises(ModelError, match="kei"):
+        street_fit(_streets({}), pd.DataFrame(), catalog, scenarios(catalog, kei_shares=(0.0,)))
+    with pytest.raises(ConfigError, match="moving_width"):
+        FitParams(moving_width="narrowest")
+    with pytest.raises(ConfigError, match="edge_clearance_m"):
+        FitParams(edge_clearance_m=-1.0)
+
+
+def test_kei_shares_of_the_scenarios(catalog: VehicleCatalog) -> None:
+    result = _fit(catalog, _streets({}))
+    assert dict(result.kei_shares) == pytest.approx(
+        {"kei000": 0.0, "kei025": 0.25, "kei050": 0.5, "kei100": 1.0}
+    )

@@ -1,0 +1,225 @@
+"""The Urban Fit index by hand: parts, weights, renormalisation, city and hexagon means.
+
+Documented defaults used below (urbanfit.parameters.fit.IndexParams): weights parking 0.4,
+congestion 0.3, fit 0.3; 12 spaces gained per 100 m score 100; a V/C reduction of 0.10 scores
+100; fit points 100 (only kei passes two-abreast) and 50 (only kei passes), times the kei share.
+
+The hand-made city (scenario kei100, kei share 1):
+- edge A, 100 m: sides gain 4.0 + 2.0 = 6.0 per 100 m -> P = 6 / 12 x 100 = 50;
+  links V/C change -0.05 and -0.03 -> relief (0.05 + 0.03) / 2 = 0.04 -> C = 40;
+  only kei passes two-abreast -> F = 100;
+  score 0.4 x 50 + 0.3 x 40 + 0.3 x 100 = 20 + 12 + 30 = 62.
+- edge B, 300 m: gains 10 + 8 = 18, capped at 12 -> P = 100;
+  links +0.02 (worse: relief 0) and -0.01 -> relief (0 + 0.01) / 2 = 0.005 -> C = 5;
+  only kei passes single file -> F = 50;
+  score 0.4 x 100 + 0.3 x 5 + 0.3 x 50 = 40 + 1.5 + 15 = 56.5.
+- edge C, 100 m: both sides unknown (NaN) -> P = 0; no links -> C = 0; F = 0; score 0.
+City: (62 x 100 + 56.5 x 300 + 0 x 100) / 500 = (6200 + 16950) / 500 = 46.3.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import pytest
+from pyproj import Transformer
+from shapely.geometry import LineString, Point
+
+from urbanfit.errors import ConfigError, ModelError
+from urbanfit.models.fit import FitResult
+from urbanfit.models.index import hex_scores, index_formula_text, urban_fit_index
+from urbanfit.parameters.fit import IndexParams
+
+CRS = "EPSG:32635"
+SCENARIOS = ("kei050", "kei100")
+
+
+def _centre_xy() -> tuple[float, float]:
+    """UTM coordinates of the centre of the resolution-9 cell around Helsinki's centre."""
+    cell = h3.latlng_to_cell(60.17, 24.94, 9)
+    lat, lng = h3.cell_to_latlng(cell)
+    x, y = Transformer.from_crs(4326, CRS, always_xy=True).transform(lng, lat)
+    return float(x), float(y)
+
+
+def _city() -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame, FitResult]:
+    x, y = _centre_xy()
+    # A and B within 30 m of the cell centre (a resolution-9 cell is ~200 m across);
+    # C 3 km away, in another cell
+    lines = [
+        LineString([(x - 50, y + 10), (x + 50, y + 10)]),  # A, 100 m, midpoint (x, y + 10)
+        LineString([(x - 150, y - 10), (x + 150, y - 10)]),  # B, 300 m, midpoint (x, y - 10)
+        LineString([(x + 3000, y), (x + 3100, y)]),  # C, 100 m
+    ]
+    streets = gpd.GeoDataFrame(
+        {"edge_id": [0, 1, 2], "length_m": [100.0, 300.0, 100.0]}, geometry=lines, crs=CRS
+    )
+    gains = [4.0, 2.0, 10.0, 8.0, np.nan, np.nan]
+    sides = pd.DataFrame(
+        {
+            "edge_id": [0, 0, 1, 1, 2, 2],
+            "side": ["left", "right"] * 3,
+            **{f"gained_per_100m_{s}": gains for s in SCENARIOS},
+        }
+    )
+    changes = [-0.05, -0.03, 0.02, -0.01]
+    links = pd.DataFrame(
+        {"edge_id": [0, 0, 1, 1], **{f"vc_change_{s}": changes for s in SCENARIOS}}
+    )
+    edges = gpd.GeoDataFrame(
+        {
+            "edge_id": [0, 1, 2],
+            "kei_only_two_way": [True, False, False],
+            "kei_only_single": [False, True, False],
+        },
+        geometry=lines,
+        crs=CRS,
+    )
+    fit = FitResult(
+        edges=edges,
+        streets=pd.DataFrame(),
+        widths=pd.DataFrame(),
+        summary={},
+        kei_shares=MappingProxyType({"kei000": 0.0, "kei050": 0.5, "kei100": 1.0}),
+    )
+    return streets, sides, links, fit
+
+
+def test_index_formula_on_a_small_city() -> None:
+    streets, sides, links, fit = _city()
+    result = urban_fit_index(
+        streets, parking_sides=sides, congestion_links=links, fit=fit, scenario_id="kei100"
+    )
+    edges = result.edges
+    assert edges["parking_score"].tolist() == pytest.approx([50.0, 100.0, 0.0])
+    assert edges["vc_relief"].tolist() == pytest.approx([0.04, 0.005, 0.0])
+    assert edges["congestion_score"].tolist() == pytest.approx([40.0, 5.0, 0.0])
+    assert edges["fit_score"].tolist() == pytest.approx([100.0, 50.0, 0.0])
+    assert edges["score"].tolist() == pytest.approx([62.0, 56.5, 0.0])
+    assert edges["parking_known"].tolist() == [True, True, False]
+    assert edges["congestion_assigned"].tolist() == [True, True, False]
+    assert result.city_score == pytest.approx(46.3)
+    assert result.summary["city_score"] == pytest.approx(46.3)
+    assert result.congestion_included
+    assert dict(result.weights) == {"parking": 0.4, "congestion": 0.3, "fit": 0.3}
+
+
+def test_fit_part_scales_with_the_kei_share() -> None:
+    # kei050: F = 0.5 x 100 = 50 on A -> 20 + 12 + 0.3 x 50 = 47;
+    # B: F = 0.5 x 50 = 25 -> 40 + 1.5 + 7.5 = 49
+    streets, sides, links, fit = _city()
+    result = urban_fit_index(
+        streets, parking_sides=sides, congestion_links=links, fit=fit, scenario_id="kei050"
+    )
+    assert result.edges["score"].tolist() == pytest.approx([47.0, 49.0, 0.0])
+
+
+def test_weights_are_renormalised_without_congestion() -> None:
+    # w_P = 0.4 / 0.7 = 4/7, w_F = 0.3 / 0.7 = 3/7
+    # A: 4/7 x 50 + 3/7 x 100 = 500/7 = 71.4286; B: 4/7 x 100 + 3/7 x 50 = 550/7 = 78.5714
+    # city: (500/7 x 100 + 550/7 x 300) / 500 = (50000 + 165000) / 7 / 500 = 430/7 = 61.4286
+    streets, sides, _, fit = _city()
+    result = urban_fit_index(streets, parking_sides=sides, fit=fit, scenario_id="kei100")
+    assert result.weights["parking"] == pytest.approx(4 / 7)
+    assert result.weights["congestion"] == 0.0
+    assert result.weights["fit"] == pytest.approx(3 / 7)
+    assert result.edges["score"].tolist() == pytest.approx([500 / 7, 550 / 7, 0.0])
+    assert result.city_score == pytest.approx(430 / 7)
+    assert not result.congestion_included
+    assert "rescaled" in result.summary["note"]
+    assert "57 % parking" in result.formula
+    assert "congestion relief is left out" in result.formula
+
+
+def test_hex_aggregation_of_two_edges_in_one_cell() -> None:
+    # A (62, 100 m) and B (56.5, 300 m) share a cell: (62 x 100 + 56.5 x 300) / 400
+    # = (6200 + 16950) / 400 = 57.875; 0.4 street km; C alone in its cell: 0
+    streets, sides, links, fit = _city()
+    result = urban_fit_index(
+        streets, parking_sides=sides, congestion_links=links, fit=fit, scenario_id="kei100"
+    )
+    hexes = result.hexes
+    assert len(hexes) == 2
+    assert hexes.crs == streets.crs
+    centre_cell = h3.latlng_to_cell(60.17, 24.94, 9)
+    shared = hexes.set_index("h3_cell").loc[centre_cell]
+    assert shared["score"] == pytest.approx(57.875)
+    assert shared["street_km"] == pytest.approx(0.4)
+    assert shared["edges"] == 2
+    assert shared.geometry.contains(Point(*_centre_xy()))
+    other = hexes[hexes["h3_cell"] != centre_cell].iloc[0]
+    assert other["score"] == 0.0
+    assert other["street_km"] == pytest.approx(0.1)
+
+
+def test_hex_scores_of_no_edges_is_empty() -> None:
+    empty = gpd.GeoDataFrame(
+        {"length_m": pd.Series(dtype="float64"), "score": pd.Series(dtype="float64")},
+        geometry=gpd.GeoSeries([], crs=CRS),
+        crs=CRS,
+    )
+    hexes = hex_scores(empty, resolution=9)
+    assert len(hexes) == 0
+    assert list(hexes.columns) == ["h3_cell", "score", "street_km", "edges", "geometry"]
+
+
+def test_empty_city_scores_none() -> None:
+    streets, sides, _, fit = _city()
+    result = urban_fit_index(
+        streets.iloc[:0], parking_sides=sides.iloc[:0], fit=fit, scenario_id="kei100"
+    )
+    assert result.city_score is None
+    assert len(result.hexes) == 0
+    assert result.summary["street_km"] == 0.0
+
+
+def test_formula_text_names_the_weights_and_caps() -> None:
+    text = index_formula_text(IndexParams())
+    assert "40 % parking space gained, 30 % congestion relief and 30 % narrow-street fit" in text
+    assert "12 or more curb spaces" in text
+    assert "falls by 0.1" in text
+    assert "H3 resolution 9" in text
+
+
+def test_index_params_are_validated() -> None:
+    with pytest.raises(ConfigError, match="sum to 1"):
+        IndexParams(weight_parking=0.5)
+    with pytest.raises(ConfigError, match="caps"):
+        IndexParams(vc_relief_cap=0.0)
+    with pytest.raises(ConfigError, match="h3_resolution"):
+        IndexParams(h3_resolution=16)
+    # configurable: all weight on parking and fit
+    assert IndexParams(weight_parking=0.5, weight_congestion=0.0, weight_fit=0.5)
+
+
+def test_unknown_scenario_or_missing_columns_raise_readable_errors() -> None:
+    streets, sides, _, fit = _city()
+    with pytest.raises(ModelError, match="unknown scenario"):
+        urban_fit_index(streets, parking_sides=sides, fit=fit, scenario_id="kei075")
+    with pytest.raises(ModelError, match="gained_per_100m_kei000"):
+        urban_fit_index(streets, parking_sides=sides, fit=fit, scenario_id="kei000")
+    only_congestion = IndexParams(weight_parking=0.0, weight_congestion=1.0, weight_fit=0.0)
+    with pytest.raises(ModelError, match="no congestion result"):
+        urban_fit_index(
+            streets, parking_sides=sides, fit=fit, scenario_id="kei100", params=only_congestion
+        )
+
+
+def test_helsinki_index_is_bounded_and_hexes_hold_every_street(helsinki) -> None:
+    from urbanfit.models.fit import street_fit
+
+    sides = helsinki.models["parking"].sides
+    fit = street_fit(helsinki.streets, sides, helsinki.catalog, helsinki.scenarios)
+    assert fit.summary["street_km"] == pytest.approx(helsinki.streets["length_m"].sum() / 1000)
+    assert fit.summary["kei_only_km"] <= fit.summary["passable_kei_km"]
+    result = urban_fit_index(helsinki.streets, parking_sides=sides, fit=fit, scenario_id="kei100")
+    scores = result.edges["score"].to_numpy()
+    assert ((scores >= 0) & (scores <= 100)).all()
+    assert 0 < result.city_score < 100
+    assert result.hexes["street_km"].sum() == pytest.approx(fit.summary["street_km"])
+    baseline = urban_fit_index(helsinki.streets, parking_sides=sides, fit=fit, scenario_id="kei000")
+    assert baseline.city_score == 0.0  # no kei, no gain

@@ -1,0 +1,385 @@
+"""Narrow-street fit: which streets full-size and kei vehicles can pass, two-abreast or single.
+
+Pure functions of the ``streets`` table, the parking model's curb sides and the vehicle catalog:
+no I/O, no printing.
+
+Method
+------
+Two vehicle classes are compared: ``full_size`` (the full-size profiles of the baseline fleet,
+i.e. the scenario with the smallest kei share) and ``kei`` (the kei profiles of the scenario with
+the largest kei share), each renormalised to shares summing to 1.
+
+- Parked width of a class = share-weighted mean width of its mix + ``curb_gap_m``.
+- Moving width = the widest profile of the mix (``moving_width="widest"``, the default) or the
+  mean width (``"mean"``).
+- Carriageway of an edge = ``width_m``; where the width is a class default
+  (``width_defaulted``), which counts travel lanes only, every parked side adds
+  ``default_parking_lane_m`` times its carriageway share.
+- Free width = carriageway - sum over parked sides of (carriageway share x parked width). A
+  side is parked when its status is ``parking`` (or the parking model inferred it); its share
+  comes from its position (`FitParams.carriageway_share`); diagonal and perpendicular sides take
+  no carriageway (see `FitParams`). Unknown sides are taken as free of parking and counted in
+  ``unknown_sides``.
+- A class passes single file when free >= moving width + 2 x ``edge_clearance_m``, and
+  two-abreast when free >= 2 x moving width + ``passing_clearance_m`` + 2 x
+  ``edge_clearance_m``. A street is passable by a class when it passes two-abreast on a two-way
+  street, single file on a one-way street. A missing width passes nothing (``width_missing``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from urbanfit.errors import ModelError
+from urbanfit.models.parking import class_shares
+from urbanfit.parameters.fit import FitParams
+from urbanfit.vehicles import Scenario, VehicleCatalog
+
+__all__ = ["CLASSES", "FitResult", "class_widths", "street_fit"]
+
+CLASSES = ("full_size", "kei")
+"""The two vehicle classes compared, as in `VehicleProfile.vehicle_class`."""
+
+_TOL = 1e-9  # a free width equal to the need passes despite binary fractions
+_ANGLED = ("diagonal", "perpendicular")
+
+
+@dataclass(frozen=True, eq=False)
+class FitResult:
+    """
+    Everything `street_fit` returns.
+
+    Attributes
+    ----------
+    edges
+        One row per street edge (see `street_fit` for the columns).
+    streets
+        One row per named street (unnamed edges grouped by OSM way), for the report.
+    widths
+        One row per class (index ``full_size``, ``kei``): the widths behind the flags.
+    summary
+        City figures: plain JSON-serialisable numbers, the unit in each key.
+    kei_shares
+        Scenario id -> kei share of that scenario's fleet (used by the index to scale fit).
+    """
+
+    edges: gpd.GeoDataFrame
+    streets: pd.DataFrame
+    widths: pd.DataFrame
+    summary: dict[str, Any]
+    kei_shares: Mapping[str, float]
+
+
+def _class_mix(
+    catalog: VehicleCatalog, scenarios: Sequence[Scenario], vehicle_class: str
+) -> dict[str, float]:
+    """Profiles of one class in the scenarios (fewest kei first for full-size), renormalised."""
+    ordered = sorted(scenarios, key=lambda s: s.kei_share, reverse=vehicle_class == "kei")
+    for scenario in ordered:
+        mix = {
+            p: float(w)
+            for p, w in scenario.shares.items()
+            if w > 0 and catalog.profile(p).vehicle_class == vehicle_class
+        }
+        total = sum(mix.values())
+        if total > 0:
+            return {p: w / total for p, w in mix.items()}
+    raise ModelError(
+        f"the fit model needs {vehicle_class.replace('_', '-')} vehicles in the scenarios; "
+        "give kei shares below 1 and above 0"
+    )
+
+
+def class_widths(
+    catalog: VehicleCatalog,
+    scenarios: Sequence[Scenario],
+    *,
+    params: FitParams | None = None,
+) -> pd.DataFrame:
+    """
+    Compute the moving and parked widths of the full-size and kei classes and what they need.
+
+    Parameters
+    ----------
+    catalog
+        Vehicle profiles.
+    scenarios
+        Fleet scenarios: the full-size mix is taken from the one with the smallest kei share,
+        the kei mix from the one with the largest.
+    params
+        Clearances and the moving-width rule; see `FitParams`.
+
+    Returns
+    -------
+    widths
+        Index ``full_size``, ``kei``; columns ``mean_width_m`` (share-weighted),
+        ``widest_width_m``, ``moving_width_m``, ``parked_width_m`` (mean + curb gap),
+        ``single_need_m`` (moving + 2 edge clearances), ``two_abreast_need_m`` (2 moving +
+        passing clearance + 2 edge clearances).
+    """
+    params = params or FitParams()
+    rows = {}
+    for vehicle_class in CLASSES:
+        mix = _class_mix(catalog, scenarios, vehicle_class)
+        mean = catalog.mean(mix, "width_m")
+        widest = max(catalog.profile(p).width_m for p in mix)
+        moving = widest if params.moving_width == "widest" else mean
+        rows[vehicle_class] = {
+            "mean_width_m": mean,
+            "widest_width_m": widest,
+            "moving_width_m": moving,
+            "parked_width_m": mean + params.curb_gap_m,
+            "single_need_m": moving + 2 * params.edge_clearance_m,
+            "two_abreast_need_m": 2 * moving
+            + params.passing_clearance_m
+            + 2 * params.edge_clearance_m,
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _column(frame: pd.DataFrame, name: str, default: Any, dtype: str) -> np.ndarray:
+    """Return a column as a numpy array, or ``default`` everywhere where it is missing."""
+    if name not in frame.columns:
+        return np.full(len(frame), default, dtype=dtype)
+    if dtype == "float64":
+        return np.asarray(pd.to_numeric(frame[name], errors="coerce"), dtype="float64")
+    if dtype == "bool":  # true only where the value is true: NaN and None read as false
+        return frame[name].eq(True).to_numpy(dtype=bool)
+    return frame[name].to_numpy(dtype=dtype)
+
+
+def _side_shares(sides: pd.DataFrame, params: FitParams) -> tuple[pd.Series, pd.Series]:
+    """Per edge id: summed carriageway share of parked sides, and count of unknown sides."""
+    if sides is None or len(sides) == 0 or "edge_id" not in sides.columns:
+        empty = pd.Series(dtype="float64")
+        return empty, empty
+    status = _column(sides, "status", "unknown", "object")
+    source = _column(sides, "source", None, "object")
+    orientation = _column(sides, "orientation", "parallel", "object")
+    position = pd.Series(_column(sides, "position", None, "object"))
+    inferred = source == "inferred"
+    parked = ((status == "parking") | inferred) & ~np.isin(orientation, _ANGLED)
+    table = dict(params.carriageway_share)
+    share = position.map(table).fillna(params.share_of("*")).to_numpy(dtype="float64")
+    edge = pd.to_numeric(sides["edge_id"], errors="coerce").to_numpy(dtype="float64")
+    frame = pd.DataFrame(
+        {
+            "edge_id": edge,
+            "share": np.where(parked, share, 0.0),
+            "unknown": ((status == "unknown") & ~inferred).astype("float64"),
+        }
+    ).dropna(subset=["edge_id"])
+    grouped = frame.groupby("edge_id").sum()
+    return grouped["share"], grouped["unknown"]
+
+
+def street_fit(
+    streets: pd.DataFrame,
+    sides: pd.DataFrame,
+    catalog: VehicleCatalog,
+    scenarios: Sequence[Scenario],
+    *,
+    params: FitParams | None = None,
+) -> FitResult:
+    """
+    Free carriageway width of every street and which vehicle classes pass it.
+
+    Parameters
+    ----------
+    streets
+        The ``streets`` table (docs/tables.md): ``edge_id``, ``osm_id``, ``name``, ``highway``,
+        ``length_m``, ``width_m``, ``width_defaulted``, ``oneway``, geometry. Missing columns
+        are tolerated: no width means nothing passes, no flags mean false.
+    sides
+        The parking model's sides (`ParkingResult.sides`): ``edge_id``, ``status``,
+        ``position``, ``orientation`` and ``source``; may be empty (no parking anywhere).
+    catalog
+        Vehicle profiles.
+    scenarios
+        Fleet scenarios (e.g. `urbanfit.vehicles.scenarios`): they give the full-size and kei
+        mixes (see `class_widths`) and the kei share of each scenario.
+    params
+        Clearances, parked widths and positions; see `FitParams` for units and sources.
+
+    Returns
+    -------
+    result
+        `FitResult` with:
+
+        ``edges`` (GeoDataFrame, indexed like `streets`): ``edge_id``, ``osm_id``, ``name``,
+        ``highway``, ``length_m``, ``oneway``, ``width_m`` (as in the streets table),
+        ``width_defaulted``, ``width_missing``, ``parked_share`` (sum over parked sides of
+        their carriageway share, 0-2), ``unknown_sides`` (0-2), ``carriageway_m``; and per class
+        ``c`` in ``full_size``, ``kei``: ``free_width_c_m``, ``single_c`` (one vehicle passes),
+        ``two_abreast_c`` (two pass each other), ``passable_c`` (two-abreast on two-way
+        streets, single on one-way ones); ``kei_only_two_way`` (two-way, kei two-abreast,
+        full-size not), ``kei_only_single`` (kei passes single file, full-size not at all);
+        geometry.
+
+        ``streets``: one row per street (edges grouped by name, unnamed ones by OSM way),
+        sorted by ``kei_only_two_way_km`` then ``kei_only_single_km`` then length, descending:
+        ``street`` (the name, or ``way <osm id>``), ``name`` (None when unnamed), ``ways``,
+        ``edges``, ``highway`` (of its longest edge), ``length_km``, ``two_way_km``,
+        ``passable_full_size_km``, ``passable_kei_km``, ``kei_only_two_way_km``,
+        ``kei_only_single_km``, ``width_defaulted_km``, ``min_free_width_full_size_m``,
+        ``min_free_width_kei_m``.
+
+        ``widths``: see `class_widths`. ``kei_shares``: scenario id -> kei share.
+
+        ``summary`` keys (km of street edges): ``edges_count``, ``street_km``, ``two_way_km``,
+        ``one_way_km``, ``passable_full_size_km``, ``passable_kei_km``,
+        ``two_abreast_full_size_km`` and ``two_abreast_kei_km`` (two-way streets only),
+        ``kei_only_km`` (passable by kei, not by full-size), ``kei_only_two_way_km``,
+        ``kei_only_single_km``, ``width_defaulted_km``, ``width_missing_km``,
+        ``curb_unknown_km`` (edges with an unknown side, taken as unparked); and per class
+        ``moving_width_<c>_m``, ``parked_width_<c>_m``, ``single_need_<c>_m``,
+        ``two_abreast_need_<c>_m``.
+    """
+    params = params or FitParams()
+    widths = class_widths(catalog, scenarios, params=params)
+    kei_shares = MappingProxyType({s.id: class_shares(s.shares, catalog) for s in scenarios})
+    n = len(streets)
+    edge_id = _column(streets, "edge_id", 0, "int64") if "edge_id" in streets else np.arange(n)
+    way_id = _column(streets, "osm_id", -1, "int64") if "osm_id" in streets else edge_id
+    length = np.nan_to_num(_column(streets, "length_m", np.nan, "float64"), nan=0.0)
+    width = _column(streets, "width_m", np.nan, "float64")
+    defaulted = _column(streets, "width_defaulted", False, "bool")
+    oneway = _column(streets, "oneway", False, "bool")
+
+    share_by_edge, unknown_by_edge = _side_shares(sides, params)
+    parked_share = share_by_edge.reindex(edge_id).fillna(0.0).to_numpy(dtype="float64")
+    unknown = unknown_by_edge.reindex(edge_id).fillna(0.0).to_numpy(dtype="float64")
+    carriageway = width + np.where(defaulted, parked_share * params.default_parking_lane_m, 0.0)
+
+    edges = pd.DataFrame(
+        {
+            "edge_id": edge_id,
+            "osm_id": way_id,
+            "name": _column(streets, "name", None, "object"),
+            "highway": _column(streets, "highway", None, "object"),
+            "length_m": length,
+            "oneway": oneway,
+            "width_m": width,
+            "width_defaulted": defaulted,
+            "width_missing": ~np.isfinite(width),
+            "parked_share": parked_share,
+            "unknown_sides": unknown.astype("int64"),
+            "carriageway_m": carriageway,
+        },
+        index=streets.index,
+    )
+    with np.errstate(invalid="ignore"):
+        for vehicle_class in CLASSES:
+            row = widths.loc[vehicle_class]
+            free = carriageway - parked_share * row["parked_width_m"]
+            single = free >= row["single_need_m"] - _TOL
+            two = free >= row["two_abreast_need_m"] - _TOL
+            edges[f"free_width_{vehicle_class}_m"] = free
+            edges[f"single_{vehicle_class}"] = single
+            edges[f"two_abreast_{vehicle_class}"] = two
+            edges[f"passable_{vehicle_class}"] = np.where(oneway, single, two)
+    edges["kei_only_two_way"] = ~oneway & edges["two_abreast_kei"] & ~edges["two_abreast_full_size"]
+    edges["kei_only_single"] = edges["single_kei"] & ~edges["single_full_size"]
+    geometry = streets.geometry if isinstance(streets, gpd.GeoDataFrame) else None
+    crs = streets.crs if isinstance(streets, gpd.GeoDataFrame) else None
+    table = gpd.GeoDataFrame(edges, geometry=geometry, crs=crs)
+    return FitResult(
+        edges=table,
+        streets=_by_street(edges),
+        widths=widths,
+        summary=_summary(edges, widths),
+        kei_shares=kei_shares,
+    )
+
+
+def _km(edges: pd.DataFrame, mask: Any) -> float:
+    return float(edges["length_m"].to_numpy()[np.asarray(mask, dtype=bool)].sum() / 1000.0)
+
+
+def _summary(edges: pd.DataFrame, widths: pd.DataFrame) -> dict[str, Any]:
+    two_way = ~edges["oneway"].to_numpy(dtype=bool)
+    out: dict[str, Any] = {
+        "edges_count": len(edges),
+        "street_km": _km(edges, np.ones(len(edges), dtype=bool)),
+        "two_way_km": _km(edges, two_way),
+        "one_way_km": _km(edges, ~two_way),
+        "passable_full_size_km": _km(edges, edges["passable_full_size"]),
+        "passable_kei_km": _km(edges, edges["passable_kei"]),
+        "two_abreast_full_size_km": _km(edges, two_way & edges["two_abreast_full_size"]),
+        "two_abreast_kei_km": _km(edges, two_way & edges["two_abreast_kei"]),
+        "kei_only_km": _km(edges, edges["passable_kei"] & ~edges["passable_full_size"]),
+        "kei_only_two_way_km": _km(edges, edges["kei_only_two_way"]),
+        "kei_only_single_km": _km(edges, edges["kei_only_single"]),
+        "width_defaulted_km": _km(edges, edges["width_defaulted"]),
+        "width_missing_km": _km(edges, edges["width_missing"]),
+        "curb_unknown_km": _km(edges, edges["unknown_sides"] > 0),
+    }
+    for column in ("moving_width", "parked_width", "single_need", "two_abreast_need"):
+        values = widths[f"{column}_m"].reindex(list(CLASSES)).to_numpy(dtype="float64")
+        for vehicle_class, value in zip(CLASSES, values, strict=True):
+            out[f"{column}_{vehicle_class}_m"] = float(value)
+    return out
+
+
+def _by_street(edges: pd.DataFrame) -> pd.DataFrame:
+    """Group edges into streets: by name where named, else by OSM way."""
+    name = edges["name"].astype("string").str.strip()
+    named = name.notna() & name.ne("")
+    way = edges["osm_id"].astype("int64").astype("string")
+    key = ("name:" + name).where(named, "way:" + way)
+    length = edges["length_m"].to_numpy(dtype="float64")
+    two_way = ~edges["oneway"].to_numpy(dtype=bool)
+
+    def km(mask: Any) -> np.ndarray:
+        return np.where(np.asarray(mask, dtype=bool), length, 0.0) / 1000.0
+
+    longest = edges.assign(_key=key.to_numpy()).sort_values("length_m", ascending=False)
+    highway = longest.groupby("_key", sort=False)["highway"].first()
+    frame = pd.DataFrame(
+        {
+            "key": key.to_numpy(dtype="object"),
+            "street": name.where(named, "way " + way).to_numpy(dtype="object"),
+            "osm_id": edges["osm_id"].to_numpy(),
+            "edges": 1,
+            "length_km": length / 1000.0,
+            "two_way_km": km(two_way),
+            "passable_full_size_km": km(edges["passable_full_size"]),
+            "passable_kei_km": km(edges["passable_kei"]),
+            "kei_only_two_way_km": km(edges["kei_only_two_way"]),
+            "kei_only_single_km": km(edges["kei_only_single"]),
+            "width_defaulted_km": km(edges["width_defaulted"]),
+            "min_free_width_full_size_m": edges["free_width_full_size_m"].to_numpy(),
+            "min_free_width_kei_m": edges["free_width_kei_m"].to_numpy(),
+        }
+    )
+    grouped = frame.groupby("key", sort=False).agg(
+        street=("street", "first"),
+        ways=("osm_id", "nunique"),
+        edges=("edges", "sum"),
+        length_km=("length_km", "sum"),
+        two_way_km=("two_way_km", "sum"),
+        passable_full_size_km=("passable_full_size_km", "sum"),
+        passable_kei_km=("passable_kei_km", "sum"),
+        kei_only_two_way_km=("kei_only_two_way_km", "sum"),
+        kei_only_single_km=("kei_only_single_km", "sum"),
+        width_defaulted_km=("width_defaulted_km", "sum"),
+        min_free_width_full_size_m=("min_free_width_full_size_m", "min"),
+        min_free_width_kei_m=("min_free_width_kei_m", "min"),
+    )
+    keys = grouped.index.to_series()
+    grouped.insert(1, "name", keys.str.removeprefix("name:").where(keys.str.startswith("name:")))
+    grouped["name"] = grouped["name"].astype("object").where(grouped["name"].notna(), None)
+    grouped.insert(4, "highway", highway.reindex(grouped.index).to_numpy(dtype="object"))
+    grouped = grouped.sort_values(
+        ["kei_only_two_way_km", "kei_only_single_km", "length_km", "street"],
+        ascending=[False, False, False, True],
+        kind="stable",
+    )
+    return grouped.reset_index(drop=True)
