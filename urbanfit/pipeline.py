@@ -15,6 +15,8 @@ from urbanfit.cities import Preset, load_preset, slugify
 from urbanfit.citydata import CityData, build_city
 from urbanfit.errors import ModelError, SourceError
 from urbanfit.models.congestion import congestion_model
+from urbanfit.models.fit import street_fit
+from urbanfit.models.index import urban_fit_index
 from urbanfit.models.parking import parking_model
 from urbanfit.parameters import Parameters
 from urbanfit.sources import OverpassConfig, RawCity, fetch_overpass, read_bundled, read_file
@@ -211,7 +213,20 @@ def analyze(
                 raise
             notes.append(f"congestion model not run: {error}")
             log.warning("congestion model not run: %s", error)
-    report("summarising", 0.95)
+    report("narrow-street fit and Urban Fit index", 0.95)
+    models["fit"] = street_fit(
+        data.streets, models["parking"].sides, catalog, runs, params=params.fit
+    )
+    congestion = models.get("congestion")
+    models["index"] = urban_fit_index(
+        data.streets,
+        parking_sides=models["parking"].sides,
+        congestion_links=congestion.links if congestion is not None else None,
+        fit=models["fit"],
+        scenario_id=runs[-1].id,
+        params=params.index,
+    )
+    report("summarising", 0.97)
     summary = build_summary(
         data,
         slug=slug,

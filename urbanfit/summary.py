@@ -198,4 +198,14 @@ def headlines(summary: dict[str, Any], scenarios: list[Scenario]) -> list[str]:
             f"Queue storage at {top.label}: {_fmt(last.get('queue_storage_veh_change_pct'), 1)} % "
             "more vehicles fit in the same lane-km"
         )
+    fit = summary.get("fit")
+    if fit is not None:
+        lines.append(
+            f"Narrow streets: {_fmt(fit.get('kei_only_km'), 2)} km that only kei pass "
+            f"({_fmt(fit.get('kei_only_two_way_km'), 2)} km two-abreast); widths defaulted on "
+            f"{_fmt(fit.get('width_defaulted_km'), 1)} of {_fmt(fit.get('street_km'), 1)} km"
+        )
+    index = summary.get("index")
+    if index is not None:
+        lines.append(f"Urban Fit index at {top.label}: {_fmt(index.get('city_score'), 1)} of 100")
     return lines

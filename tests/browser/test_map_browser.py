@@ -38,6 +38,7 @@ CHROMIUM_ARGS = [
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 CURB = "Curb parking: spaces gained at 100 % kei"
 CONGESTION = "Congestion: V/C change at 100 % kei"
+HEXES = "Urban Fit index at 100 % kei (hexagons)"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 # The folium map object is a global named after its container's id.
@@ -251,6 +252,9 @@ def test_each_layer_holds_the_towns_features(map_page: MapPage) -> None:
         # off until ticked: the 4 directed links of two-way Main Street (1-2-3), the strongly
         # connected core the assignment keeps once the one-way spurs are pruned
         CONGESTION: {"ticked": False, "onMap": False, "features": 4, "drawn": 0},
+        # off until ticked: every street edge by fit class, and the town's one H3 cell
+        "Narrow-street fit": {"ticked": False, "onMap": False, "features": 5, "drawn": 0},
+        HEXES: {"ticked": False, "onMap": False, "features": 1, "drawn": 0},
     }
     assert map_page.drawn() == {"canvasPaths": 5 + 6 + 2, "markers": 0}
     map_page.assert_clean()

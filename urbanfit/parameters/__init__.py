@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from urbanfit.parameters.base import assumptions_table, param, parameters_hash
+from urbanfit.parameters.fit import FitParams, IndexParams
 from urbanfit.parameters.parking import CurbParams, LotParams, ParkingParams
 from urbanfit.parameters.streets import StreetParams
 from urbanfit.parameters.traffic import (
@@ -23,6 +24,8 @@ __all__ = [
     "CapacityParams",
     "CurbParams",
     "DemandParams",
+    "FitParams",
+    "IndexParams",
     "LotParams",
     "Parameters",
     "ParkingParams",
@@ -41,3 +44,5 @@ class Parameters:
     streets: StreetParams = field(default_factory=StreetParams)
     parking: ParkingParams = field(default_factory=ParkingParams)
     traffic: TrafficParams = field(default_factory=TrafficParams)
+    fit: FitParams = field(default_factory=FitParams)
+    index: IndexParams = field(default_factory=IndexParams)

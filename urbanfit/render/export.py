@@ -80,7 +80,10 @@ def _json_default(value: Any) -> Any:
 
 
 def write_summary(result: AnalysisResult, folder: Path) -> None:
-    """Write ``summary.json``."""
+    """Write ``summary.json``, checked against the shipped JSON Schema first."""
+    from urbanfit.render.schema import validate_summary  # noqa: PLC0415
+
+    validate_summary(result.summary)
     text = json.dumps(result.summary, indent=2, ensure_ascii=False, default=_json_default)
     (folder / "summary.json").write_text(text + "\n", encoding="utf-8")
 
@@ -124,7 +127,16 @@ def write_tables(result: AnalysisResult, folder: Path) -> None:
             layer.to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
 
 
-WRITERS: tuple[Writer, ...] = (write_summary, write_tables, write_map)
+def write_report(result: AnalysisResult, folder: Path) -> None:
+    """Write ``report.html``, ``report.md`` and ``figures/*.png``."""
+    from urbanfit.render.figures import write_figures  # noqa: PLC0415  (matplotlib is slow)
+    from urbanfit.render.report import write_report as write  # noqa: PLC0415
+
+    write_figures(result, folder)
+    write(result, folder)
+
+
+WRITERS: tuple[Writer, ...] = (write_summary, write_tables, write_report, write_map)
 
 
 def write_outputs(

@@ -11,7 +11,17 @@ import pandas as pd
 
 from urbanfit.render.map_base import geojson_layer
 
-__all__ = ["BINS", "bin_legend", "binned_colours", "congestion_layer", "curb_layer", "lots_layer"]
+__all__ = [
+    "BINS",
+    "FIT_COLOURS",
+    "bin_legend",
+    "binned_colours",
+    "congestion_layer",
+    "curb_layer",
+    "fit_layer",
+    "index_layer",
+    "lots_layer",
+]
 
 # Sequential bins (lower bounds) and colours shared by the "gain" layers.
 BINS: dict[str, tuple[tuple[float, str], ...]] = {
@@ -29,6 +39,22 @@ BINS: dict[str, tuple[tuple[float, str], ...]] = {
         (-0.01, "#d9d9d9"),
         (0.01, "#de2d26"),
     ),
+    "index_score": (
+        (-np.inf, "#fff5eb"),
+        (10.0, "#fdd0a2"),
+        (20.0, "#fd8d3c"),
+        (40.0, "#d94801"),
+        (60.0, "#7f2704"),
+    ),
+}
+
+# Narrow-street fit categories, most telling first.
+FIT_COLOURS = {
+    "only kei pass two-abreast": "#e6550d",
+    "only kei pass at all": "#a50f15",
+    "full-size pass two-abreast": "#bdbdbd",
+    "full-size pass single file": "#9e9ac8",
+    "no vehicle passes": "#252525",
 }
 
 
@@ -235,3 +261,103 @@ def congestion_layer(
         show=False,
     )
     return layer, bin_legend(BINS["vc_change"], "V/C")
+
+
+def _fit_category(edges: pd.DataFrame) -> pd.Series:
+    conditions = [
+        edges["kei_only_two_way"].to_numpy(dtype=bool),
+        edges["kei_only_single"].to_numpy(dtype=bool),
+        edges["two_abreast_full_size"].to_numpy(dtype=bool),
+        edges["passable_full_size"].to_numpy(dtype=bool),
+    ]
+    names = list(FIT_COLOURS)
+    return pd.Series(np.select(conditions, names[:4], default=names[4]), index=edges.index)
+
+
+def fit_layer(fit: Any) -> tuple[folium.FeatureGroup, dict[str, str]]:
+    """
+    Streets by which vehicle class passes them (two-abreast on two-way streets).
+
+    Parameters
+    ----------
+    fit
+        A `FitResult`.
+
+    Returns
+    -------
+    layer, legend
+        The layer (off until ticked) and its legend entries.
+    """
+    edges = fit.edges
+    category = _fit_category(edges)
+    table = gpd.GeoDataFrame(
+        {
+            "name": edges["name"].fillna("(unnamed)"),
+            "category": category,
+            "width_m": edges["width_m"].round(2),
+            "width_defaulted": edges["width_defaulted"].map({True: "default", False: "tag"}),
+            "free_full": edges["free_width_full_size_m"].round(2),
+            "free_kei": edges["free_width_kei_m"].round(2),
+        },
+        geometry=edges.geometry,
+        crs=edges.crs,
+    )
+    layer = geojson_layer(
+        table,
+        name="Narrow-street fit",
+        fields={
+            "name": "Street",
+            "category": "Fit",
+            "width_m": "Carriageway (m)",
+            "width_defaulted": "Width from",
+            "free_full": "Free width, full-size parked (m)",
+            "free_kei": "Free width, kei parked (m)",
+        },
+        style={"weight": 3, "opacity": 0.9},
+        colours=category.map(FIT_COLOURS),
+        show=False,
+    )
+    return layer, dict(FIT_COLOURS)
+
+
+def index_layer(index: Any, *, scenario_label: str) -> tuple[folium.FeatureGroup, dict[str, str]]:
+    """
+    H3 hexagons coloured by the length-weighted Urban Fit score of their streets.
+
+    Parameters
+    ----------
+    index
+        An `IndexResult`.
+    scenario_label
+        Human label of the scored scenario.
+
+    Returns
+    -------
+    layer, legend
+        The layer (off until ticked) and its legend entries.
+    """
+    hexes = index.hexes
+    table = gpd.GeoDataFrame(
+        {
+            "h3_cell": hexes["h3_cell"],
+            "score": hexes["score"].round(1),
+            "street_km": hexes["street_km"].round(2),
+            "edges": hexes["edges"],
+        },
+        geometry=hexes.geometry,
+        crs=hexes.crs,
+    )
+    layer = geojson_layer(
+        table,
+        name=f"Urban Fit index at {scenario_label} (hexagons)",
+        fields={
+            "h3_cell": "H3 cell",
+            "score": "Urban Fit score (0-100)",
+            "street_km": "Street km",
+            "edges": "Street edges",
+        },
+        style={"weight": 1, "color": "#636363", "fillOpacity": 0.55},
+        colours=binned_colours(hexes["score"], BINS["index_score"]),
+        show=False,
+    )
+    return layer, bin_legend(BINS["index_score"], "points")

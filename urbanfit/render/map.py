@@ -9,7 +9,13 @@ import geopandas as gpd
 from folium.plugins import Fullscreen
 
 from urbanfit.pipeline import AnalysisResult
-from urbanfit.render.layers import congestion_layer, curb_layer, lots_layer
+from urbanfit.render.layers import (
+    congestion_layer,
+    curb_layer,
+    fit_layer,
+    index_layer,
+    lots_layer,
+)
 from urbanfit.render.map_base import escape_text, geojson_layer, legend_block
 
 __all__ = ["CLASS_COLOURS", "build_map", "escape_text"]
@@ -107,6 +113,17 @@ def build_map(result: AnalysisResult) -> folium.Map:
         layer, entries = congestion_layer(congestion, scenario_id=top.id, scenario_label=top.label)
         layer.add_to(fmap)
         legends.append(legend_block(f"V/C change at {top.label}", entries))
+    fit = result.models.get("fit")
+    if fit is not None:
+        layer, entries = fit_layer(fit)
+        layer.add_to(fmap)
+        legends.append(legend_block("Narrow-street fit", entries))
+    index = result.models.get("index")
+    if index is not None and len(index.hexes):
+        label = result.scenarios[-1].label
+        layer, entries = index_layer(index, scenario_label=label)
+        layer.add_to(fmap)
+        legends.append(legend_block(f"Urban Fit index at {label}", entries))
     Fullscreen().add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     root = fmap.get_root()
