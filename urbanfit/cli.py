@@ -354,5 +354,12 @@ def validate_assignment(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: a bug ends in one line (the traceback only with -v)."""
+    try:
+        app()
+    except Exception as error:  # not bad input (that is UrbanfitError): a bug in urbanfit
+        logging.getLogger("urbanfit").debug("internal error", exc_info=True)
+        message = f"[red]internal error:[/] {escape(type(error).__name__)}: {escape(str(error))}"
+        hint = " (run with -v for the traceback; please report it)"
+        _consoles()[0].print(message + hint, highlight=False, soft_wrap=True)
+        raise SystemExit(1) from None

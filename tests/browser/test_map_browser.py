@@ -242,21 +242,23 @@ def test_map_initialises_with_its_libraries_and_no_console_errors(map_page: MapP
 
 
 def test_each_layer_holds_the_towns_features(map_page: MapPage) -> None:
-    # 5 street edges (Main Street x2, Cross Street x2, Back Lane); 6 curb sides with parking
-    # (both sides of both Main Street edges, the right side of both Cross Street edges); 2 lots
-    # (the Market Lot polygon and the underground lot, a node drawn as a circle)
+    # Streets: 5 edges drawn as 3 features, one per OSM way (Main Street, Cross Street, Back
+    # Lane), since the pieces of a way show the same values. Curb: 6 sides with parking (both
+    # sides of both Main Street edges, the right side of both Cross Street edges), each its
+    # own run, as node 2 is a junction. Lots: the Market Lot polygon and the underground lot,
+    # a node drawn as a circle.
     assert map_page.overlays() == {
-        "Streets by class": {"ticked": True, "onMap": True, "features": 5, "drawn": 5},
+        "Streets by class": {"ticked": True, "onMap": True, "features": 3, "drawn": 3},
         CURB: {"ticked": True, "onMap": True, "features": 6, "drawn": 6},
         "Parking lots": {"ticked": True, "onMap": True, "features": 2, "drawn": 2},
-        # off until ticked: the 4 directed links of two-way Main Street (1-2-3), the strongly
-        # connected core the assignment keeps once the one-way spurs are pruned
-        CONGESTION: {"ticked": False, "onMap": False, "features": 4, "drawn": 0},
-        # off until ticked: every street edge by fit class, and the town's one H3 cell
-        "Narrow-street fit": {"ticked": False, "onMap": False, "features": 5, "drawn": 0},
+        # Off until ticked. Congestion: the 4 directed links of two-way Main Street (1-2-3),
+        # the core the assignment keeps once the one-way spurs are pruned, drawn as one line
+        # per direction. Fit: one feature per way. Hexes: the town's one H3 cell.
+        CONGESTION: {"ticked": False, "onMap": False, "features": 2, "drawn": 0},
+        "Narrow-street fit": {"ticked": False, "onMap": False, "features": 3, "drawn": 0},
         HEXES: {"ticked": False, "onMap": False, "features": 1, "drawn": 0},
     }
-    assert map_page.drawn() == {"canvasPaths": 5 + 6 + 2, "markers": 0}
+    assert map_page.drawn() == {"canvasPaths": 3 + 6 + 2, "markers": 0}
     map_page.assert_clean()
 
 
@@ -268,7 +270,7 @@ def test_unticking_a_layer_hides_it_and_ticking_shows_it_again(map_page: MapPage
 
     streets.locator("input").uncheck()
     assert map_page.overlays()["Streets by class"] == {
-        "ticked": False, "onMap": False, "features": 5, "drawn": 0,
+        "ticked": False, "onMap": False, "features": 3, "drawn": 0,
     }  # fmt: skip
     assert map_page.drawn() == {"canvasPaths": 6 + 2, "markers": 0}  # curb sides and lots
     assert map_page.feature_at("name", "Back Lane")["alpha"] == 0  # gone from the canvas
@@ -277,7 +279,7 @@ def test_unticking_a_layer_hides_it_and_ticking_shows_it_again(map_page: MapPage
     assert map_page.drawn() == {"canvasPaths": 6, "markers": 0}
 
     streets.locator("input").check()
-    assert map_page.drawn() == {"canvasPaths": 5 + 6, "markers": 0}
+    assert map_page.drawn() == {"canvasPaths": 3 + 6, "markers": 0}
     assert map_page.feature_at("name", "Back Lane")["alpha"] > 0
     map_page.assert_clean()
 

@@ -122,17 +122,15 @@ def curb_layer(parking: Any, *, scenario_label: str) -> tuple[folium.FeatureGrou
     top = _top(parking)
     base = parking.baseline_id
     sides = parking.sides
-    sides = sides[sides[f"spaces_{base}"].notna()]
+    shown = sides["status"].eq("parking") | sides["source"].eq("inferred")
+    sides = sides[sides[f"spaces_{base}"].notna() & shown]
     gained = sides[f"gained_per_100m_{top}"]
     table = gpd.GeoDataFrame(
         {
             "side": sides["side"],
-            "status": sides["status"],
             "orientation": sides["orientation"],
             "source": sides["source"],
-            "usable_m": sides["usable_length_m"].round(1),
-            "spaces_base": sides[f"spaces_{base}"].round(1),
-            "spaces_top": sides[f"spaces_{top}"].round(1),
+            "run_usable_m": sides["run_usable_m"].round(0),
             "gained_per_100m": gained.round(1),
         },
         geometry=sides.geometry,
@@ -145,13 +143,12 @@ def curb_layer(parking: Any, *, scenario_label: str) -> tuple[folium.FeatureGrou
             "side": "Side",
             "orientation": "Orientation",
             "source": "Figure from",
-            "usable_m": "Usable curb (m)",
-            "spaces_base": "Spaces, full-size fleet",
-            "spaces_top": f"Spaces, {scenario_label}",
-            "gained_per_100m": "Gained per 100 m",
+            "run_usable_m": "Usable curb of this run (m)",
+            "gained_per_100m": f"Spaces gained per 100 m at {scenario_label}",
         },
         style={"weight": 4, "opacity": 0.9},
         colours=binned_colours(gained, BINS["curb_gain_per_100m"]),
+        merge_by=sides["run_id"],
     )
     return layer, bin_legend(BINS["curb_gain_per_100m"], "spaces/100 m")
 
@@ -213,7 +210,7 @@ def lots_layer(
 
 
 def congestion_layer(
-    congestion: Any, *, scenario_id: str, scenario_label: str
+    congestion: Any, *, streets: gpd.GeoDataFrame, scenario_id: str, scenario_label: str
 ) -> tuple[folium.FeatureGroup, dict[str, str]]:
     """
     Directed links coloured by their V/C change from the full-size baseline to a scenario.
@@ -222,6 +219,9 @@ def congestion_layer(
     ----------
     congestion
         A `CongestionResult`.
+    streets
+        The city's streets (links are drawn merged along their OSM way where they show the
+        same values).
     scenario_id, scenario_label
         The scenario shown.
 
@@ -232,15 +232,15 @@ def congestion_layer(
     """
     links = congestion.links
     base = congestion.summary["baseline_scenario"]
-    change = links[f"vc_change_{scenario_id}"]
+    change = links[f"vc_change_{scenario_id}"].round(2)
     table = gpd.GeoDataFrame(
         {
             "highway": links["highway"],
             "capacity": links["capacity_pcu_h"].round(0),
             "flow": links[f"flow_veh_h_{base}"].round(0),
-            "vc_base": links[f"vc_{base}"].round(3),
-            "vc_top": links[f"vc_{scenario_id}"].round(3),
-            "vc_change": change.round(3),
+            "vc_base": links[f"vc_{base}"].round(2),
+            "vc_top": links[f"vc_{scenario_id}"].round(2),
+            "vc_change": change,
         },
         geometry=links.geometry,
         crs=links.crs,
@@ -259,8 +259,16 @@ def congestion_layer(
         style={"weight": 3, "opacity": 0.8},
         colours=binned_colours(change, BINS["vc_change"]),
         show=False,
+        merge_by=_way_and_direction(links, streets),
     )
     return layer, bin_legend(BINS["vc_change"], "V/C")
+
+
+def _way_and_direction(links: pd.DataFrame, streets: gpd.GeoDataFrame) -> pd.Series:
+    """Merge key of directed links: their street's OSM way and their direction on it."""
+    ways = streets["osm_id"].to_numpy()[links["edge_id"].to_numpy()]
+    key = ways.astype("int64") * 2 + links["reversed"].to_numpy(dtype=bool)
+    return pd.Series(key, index=links.index)
 
 
 def _fit_category(edges: pd.DataFrame) -> pd.Series:
@@ -316,6 +324,7 @@ def fit_layer(fit: Any) -> tuple[folium.FeatureGroup, dict[str, str]]:
         style={"weight": 3, "opacity": 0.9},
         colours=category.map(FIT_COLOURS),
         show=False,
+        merge_by=edges["osm_id"],
     )
     return layer, dict(FIT_COLOURS)
 

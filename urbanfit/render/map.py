@@ -79,8 +79,8 @@ def build_map(result: AnalysisResult) -> folium.Map:
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     table = streets.assign(
         name=streets["name"].fillna("(unnamed)"),
-        length_m=streets["length_m"].round(1),
         speed_kmh=streets["speed_kmh"].round(0),
+        oneway=streets["oneway"].map({True: "yes", False: "no"}),
     )
     geojson_layer(
         table,
@@ -88,12 +88,13 @@ def build_map(result: AnalysisResult) -> folium.Map:
         fields={
             "name": "Street",
             "highway": "Class",
-            "length_m": "Length (m)",
             "lanes": "Lanes",
             "speed_kmh": "Speed (km/h)",
+            "oneway": "One-way",
         },
         style={"weight": 3, "opacity": 0.9},
         colours=streets["highway"].map(CLASS_COLOURS).fillna("#969696"),
+        merge_by=streets["osm_id"],
     ).add_to(fmap)
     present = [c for c in CLASS_COLOURS if c in set(streets["highway"])]
     legends = [legend_block("Street class", {c: CLASS_COLOURS[c] for c in present})]
@@ -110,7 +111,9 @@ def build_map(result: AnalysisResult) -> folium.Map:
     congestion = result.models.get("congestion")
     if congestion is not None:
         top = result.scenarios[-1]
-        layer, entries = congestion_layer(congestion, scenario_id=top.id, scenario_label=top.label)
+        layer, entries = congestion_layer(
+            congestion, streets=streets, scenario_id=top.id, scenario_label=top.label
+        )
         layer.add_to(fmap)
         legends.append(legend_block(f"V/C change at {top.label}", entries))
     fit = result.models.get("fit")
