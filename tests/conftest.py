@@ -35,6 +35,14 @@ def town_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
+def catalog():
+    """The built-in vehicle profiles and fleets."""
+    from urbanfit.vehicles import load_vehicles
+
+    return load_vehicles()
+
+
+@pytest.fixture(scope="session")
 def helsinki():
     """One offline analysis of the bundled Helsinki extract, shared by the tests."""
     from urbanfit.pipeline import analyze

@@ -28,14 +28,9 @@ from shapely.geometry import LineString
 from urbanfit.errors import ConfigError, ModelError
 from urbanfit.models.fit import FitResult, class_widths, street_fit
 from urbanfit.parameters.fit import FitParams
-from urbanfit.vehicles import VehicleCatalog, load_vehicles, scenarios
+from urbanfit.vehicles import VehicleCatalog, scenarios
 
 CRS = "EPSG:32635"
-
-
-@pytest.fixture(scope="module")
-def catalog() -> VehicleCatalog:
-    return load_vehicles()
 
 
 def _streets(*edges: dict[str, Any]) -> gpd.GeoDataFrame:

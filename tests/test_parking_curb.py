@@ -28,14 +28,9 @@ from urbanfit.models.parking import (
     usable_curb_length_m,
 )
 from urbanfit.parameters.parking import CurbParams
-from urbanfit.vehicles import VehicleCatalog, load_vehicles, scenarios
+from urbanfit.vehicles import VehicleCatalog, scenarios
 
 CRS = "EPSG:32635"
-
-
-@pytest.fixture(scope="module")
-def catalog() -> VehicleCatalog:
-    return load_vehicles()
 
 
 def _streets(*edges: dict[str, Any]) -> gpd.GeoDataFrame:
