@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import osmium
+import pandas as pd
 import pytest
 from overpass_server import FakeOsmServer
 from typer.testing import CliRunner
@@ -172,3 +173,24 @@ def test_a_city_without_buildings_still_gets_parking_and_a_note(tmp_path: Path) 
     assert len(summary["notes"]) == 1
     assert summary["notes"][0].startswith("congestion model not run: no buildings")
     assert "parking" in summary
+
+
+def test_infer_curb_estimates_untagged_local_sides_and_labels_them(tmp_path: Path) -> None:
+    args = ["analyze", "--osm-file", str(TOWN), "--no-congestion", "--out", str(tmp_path)]
+    plain = _run(*args, "--name", "plain")
+    inferred = _run(*args, "--name", "inferred", "--infer-curb")
+    assert plain.exit_code == inferred.exit_code == 0
+    without = json.loads((tmp_path / "plain" / "summary.json").read_text())["parking"]
+    with_ = json.loads((tmp_path / "inferred" / "summary.json").read_text())["parking"]
+    # untagged: the left sides of both Cross Street edges (tertiary) and both sides of Back
+    # Lane (unclassified): 4 sides of 110.530 m, reported unknown unless inferred
+    assert without["curb_inferred_km"] == 0
+    assert without["curb_unknown_km"] == pytest.approx(4 * 0.110530, rel=1e-3)
+    assert with_["curb_inferred_km"] == pytest.approx(4 * 0.110530, rel=1e-3)
+    # Back Lane 3 -> 6: one junction end (dead end 6), 110.530 - 6.096 = 104.434 m usable;
+    # full-size fleet pitch 4.979 + 1.0 = 5.979 m -> 17 spaces; kei 4.4 m -> 23 spaces
+    sides = pd.read_csv(tmp_path / "inferred" / "tables" / "parking_sides.csv")
+    back = sides[sides["osm_id"] == 102]
+    assert set(back["source"]) == {"inferred"}
+    assert back["spaces_kei000"].tolist() == [17, 17]
+    assert back["spaces_kei100"].tolist() == [23, 23]
