@@ -17,6 +17,11 @@ from urbanfit.models.congestion.capacity import (
     pce_table,
     saturation_headway_s,
 )
+from urbanfit.models.congestion.contraction import (
+    Contraction,
+    contract_links,
+    identity_contraction,
+)
 from urbanfit.models.congestion.demand import (
     Demand,
     building_trip_ends,
@@ -24,10 +29,17 @@ from urbanfit.models.congestion.demand import (
     furness,
     h3_zones,
     synthetic_demand,
+    zone_cap,
     zone_costs,
 )
 from urbanfit.models.congestion.metrics import CHANGE_FIGURES, add_changes, scenario_figures
-from urbanfit.models.congestion.model import CongestionResult, assign_demand, congestion_model
+from urbanfit.models.congestion.model import (
+    CongestionResult,
+    assign_demand,
+    class_mode,
+    congestion_model,
+    scenario_gap,
+)
 from urbanfit.models.congestion.network import (
     Network,
     build_network,
@@ -46,6 +58,7 @@ from urbanfit.models.congestion.validation import (
 __all__ = [
     "CHANGE_FIGURES",
     "CongestionResult",
+    "Contraction",
     "Demand",
     "Equilibrium",
     "Network",
@@ -57,13 +70,16 @@ __all__ = [
     "build_network",
     "building_trip_ends",
     "check_flow_conservation",
+    "class_mode",
     "congestion_model",
     "connect_zones",
+    "contract_links",
     "directed_links",
     "fleet_jam_density_veh_per_km",
     "fleet_pce",
     "furness",
     "h3_zones",
+    "identity_contraction",
     "jam_density_veh_per_km",
     "lanes_per_direction",
     "link_capacity_pcu_h",
@@ -73,9 +89,11 @@ __all__ = [
     "prune_links",
     "saturation_headway_s",
     "scenario_figures",
+    "scenario_gap",
     "solve_equilibrium",
     "synthetic_demand",
     "user_demand",
     "validate_tntp",
+    "zone_cap",
     "zone_costs",
 ]

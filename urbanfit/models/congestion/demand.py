@@ -31,6 +31,7 @@ __all__ = [
     "furness",
     "h3_zones",
     "synthetic_demand",
+    "zone_cap",
     "zone_costs",
 ]
 
@@ -206,9 +207,22 @@ def h3_zones(
     return zones, resolution
 
 
+def zone_cap(n_links: int, params: DemandParams | None = None) -> int:
+    """
+    Largest number of synthetic zones on a network of ``n_links`` assigned links.
+
+    Assignment work per iteration grows with zones x links (one shortest-path tree per zone),
+    so the cap is ``params.zone_link_budget / n_links``, at most ``params.max_zones`` and at
+    least ``params.min_zones_cap``.
+    """
+    params = params or DemandParams()
+    scaled = int(params.zone_link_budget // max(int(n_links), 1))
+    return int(min(params.max_zones, max(params.min_zones_cap, scaled)))
+
+
 def connect_zones(zone_xy: npt.ArrayLike, network: Network, k: int) -> pd.DataFrame:
     """
-    Join each zone point to its ``k`` nearest network nodes.
+    Join each zone point to its ``k`` nearest network nodes that survive contraction.
 
     Returns
     -------
@@ -216,14 +230,15 @@ def connect_zones(zone_xy: npt.ArrayLike, network: Network, k: int) -> pd.DataFr
         ``zone`` (row), ``node`` (compact node index), ``distance_m``.
     """
     xy = np.asarray(zone_xy, dtype=float).reshape(-1, 2)
-    k = max(1, min(int(k), network.n_nodes))
-    dist, idx = cKDTree(network.node_xy).query(xy, k=k)
+    candidates = network.junctions
+    k = max(1, min(int(k), len(candidates)))
+    dist, idx = cKDTree(network.node_xy[candidates]).query(xy, k=k)
     dist = np.asarray(dist).reshape(len(xy), k)
     idx = np.asarray(idx).reshape(len(xy), k)
     return pd.DataFrame(
         {
             "zone": np.repeat(np.arange(len(xy)), k),
-            "node": idx.ravel().astype(np.int64),
+            "node": candidates[idx.ravel()].astype(np.int64),
             "distance_m": dist.ravel(),
         }
     )
@@ -243,15 +258,15 @@ def zone_costs(network: Network, connectors: pd.DataFrame, n_zones: int) -> Floa
         Z x Z minutes; ``inf`` where no path exists.
     """
     n = network.n_nodes
-    links = network.links
+    links = network.assigned  # contracted: same shortest paths between surviving nodes
     zone = connectors["zone"].to_numpy()
     node = connectors["node"].to_numpy()
     origin_node = n + np.arange(n_zones)
     dest_node = n + n_zones + np.arange(n_zones)
     tiny = 1e-9
-    rows = np.concatenate([links["a"].to_numpy(), origin_node[zone], node])
-    cols = np.concatenate([links["b"].to_numpy(), node, dest_node[zone]])
-    vals = np.concatenate([links["free_flow_min"].to_numpy(), np.full(2 * len(zone), tiny)])
+    rows = np.concatenate([links.a, origin_node[zone], node])
+    cols = np.concatenate([links.b, node, dest_node[zone]])
+    vals = np.concatenate([links.free_flow_min, np.full(2 * len(zone), tiny)])
     size = n + 2 * n_zones
     graph = sparse.csr_matrix((vals, (rows, cols)), shape=(size, size))
     out = np.empty((n_zones, n_zones))

@@ -14,14 +14,20 @@ import pandas as pd
 from urbanfit.errors import ModelError
 from urbanfit.models.congestion.assignment import Equilibrium, Progress, solve_equilibrium
 from urbanfit.models.congestion.capacity import fleet_jam_density_veh_per_km, pce_table
-from urbanfit.models.congestion.demand import Demand, synthetic_demand
+from urbanfit.models.congestion.demand import Demand, synthetic_demand, zone_cap
 from urbanfit.models.congestion.metrics import add_changes, scenario_figures
 from urbanfit.models.congestion.network import Network, build_network
 from urbanfit.models.congestion.od import user_demand
 from urbanfit.parameters.traffic import AssignmentParams, TrafficParams
 from urbanfit.vehicles import Scenario, VehicleCatalog
 
-__all__ = ["CONNECTOR_CAPACITY", "CongestionResult", "assign_demand", "congestion_model"]
+__all__ = [
+    "CONNECTOR_CAPACITY",
+    "CongestionResult",
+    "assign_demand",
+    "class_mode",
+    "congestion_model",
+]
 
 CONNECTOR_CAPACITY = 1e9
 """Capacity of centroid connectors (PCE/h): large enough never to delay."""
@@ -74,7 +80,9 @@ def assign_demand(
     Assign a demand on a network, one traffic class per ``(name, pce, share)``.
 
     Zone ``z`` becomes AequilibraE centroid ``z + 1``, network node ``i`` node ``Z + 1 + i``;
-    connectors run both ways with a tiny time and a capacity that never binds.
+    connectors run both ways with a tiny time and a capacity that never binds. The
+    assignment runs on ``network.assigned`` (the contracted links) and its results are
+    expanded back to every link of ``network.links``.
 
     Returns
     -------
@@ -83,19 +91,15 @@ def assign_demand(
     """
     params = params or AssignmentParams()
     zones = len(demand.zones)
-    links = network.links
+    links = network.assigned
     conn = demand.connectors
     offset = zones + 1
     zone_id = conn["zone"].to_numpy() + 1
     node_id = conn["node"].to_numpy() + offset
-    a = np.concatenate([links["a"].to_numpy() + offset, zone_id, node_id])
-    b = np.concatenate([links["b"].to_numpy() + offset, node_id, zone_id])
-    t0 = np.concatenate(
-        [links["free_flow_min"].to_numpy(), np.full(2 * len(conn), connector_time_min)]
-    )
-    cap = np.concatenate(
-        [links["capacity_pcu_h"].to_numpy(), np.full(2 * len(conn), CONNECTOR_CAPACITY)]
-    )
+    a = np.concatenate([links.a + offset, zone_id, node_id])
+    b = np.concatenate([links.b + offset, node_id, zone_id])
+    t0 = np.concatenate([links.free_flow_min, np.full(2 * len(conn), connector_time_min)])
+    cap = np.concatenate([links.capacity_pcu_h, np.full(2 * len(conn), CONNECTOR_CAPACITY)])
     eq = solve_equilibrium(
         a,
         b,
@@ -115,23 +119,57 @@ def assign_demand(
         progress=progress,
         label=label,
     )
-    n = len(links)
+    n = links.n_links
     return dataclasses.replace(
         eq,
-        class_flows=eq.class_flows[:n],
-        pce_flow=eq.pce_flow[:n],
-        congested_time=eq.congested_time[:n],
+        class_flows=links.expand(eq.class_flows[:n]),
+        pce_flow=links.expand(eq.pce_flow[:n]),
+        congested_time=links.expand_time(
+            eq.congested_time[:n], network.links["free_flow_min"].to_numpy()
+        ),
     )
 
 
-def _classes(
-    scenario: Scenario, pce: pd.Series, params: AssignmentParams
-) -> list[tuple[str, float, float]]:
+def class_mode(params: AssignmentParams, n_links: int) -> tuple[str, str]:
+    """
+    Choose the class mode for a network of ``n_links`` assigned links, and say why.
+
+    ``"profile"`` becomes ``"fleet"`` above ``params.fleet_above_links`` links: the PCE
+    flows are the same (every class sees the same costs) at a fraction of the time.
+    """
+    mode = params.class_mode
+    if mode not in ("profile", "fleet"):
+        raise ModelError(f"class_mode must be 'profile' or 'fleet', got {mode!r}")
+    if mode == "fleet":
+        return mode, "fleet class mode requested"
+    if n_links > params.fleet_above_links:
+        return "fleet", (
+            f"{n_links:,} assigned links > {params.fleet_above_links:,}: one class with the "
+            "fleet-mean PCE instead of one per profile (same PCE flows, less time)"
+        )
+    return mode, "one class per vehicle profile"
+
+
+def scenario_gap(params: AssignmentParams, n_links: int) -> tuple[float, str]:
+    """
+    Choose the relative gap of the scenario runs for ``n_links`` assigned links, and say why.
+
+    ``params.scenario_rel_gap`` unless the network has more than
+    ``params.large_network_links`` links; then ``params.large_network_rel_gap``.
+    """
+    if n_links > params.large_network_links:
+        gap = params.large_network_rel_gap
+        return gap, (
+            f"{n_links:,} assigned links > {params.large_network_links:,}: scenarios run to "
+            f"relative gap {gap:g}; differences below about 0.1 % are within solver tolerance"
+        )
+    return params.scenario_rel_gap, "scenario relative gap for reported differences"
+
+
+def _classes(scenario: Scenario, pce: pd.Series, mode: str) -> list[tuple[str, float, float]]:
     shares = {p: float(w) for p, w in scenario.shares.items() if w > 0}
-    if params.class_mode == "fleet":
+    if mode == "fleet":
         return [("fleet", sum(w * float(pce[p]) for p, w in shares.items()), 1.0)]
-    if params.class_mode != "profile":
-        raise ModelError(f"class_mode must be 'profile' or 'fleet', got {params.class_mode!r}")
     return [(p, float(pce[p]), w) for p, w in sorted(shares.items())]
 
 
@@ -187,21 +225,26 @@ def congestion_model(
             progress(done, total, label)
 
     step(0, "congestion: building the network")
-    network = build_network(streets, params.capacity)
+    network = build_network(streets, params.capacity, contract=params.assignment.contract)
     step(1, "congestion: demand")
+    n_assigned = network.assigned.n_links
+    zones_cap = zone_cap(n_assigned, params.demand)
     if od is not None:
         demand = user_demand(od, network, params.demand)
     elif buildings is None:
         raise ModelError("give buildings or an OD table for the congestion model")
     else:
-        demand = synthetic_demand(buildings, network, params.demand)
+        capped = dataclasses.replace(params.demand, max_zones=zones_cap)
+        demand = synthetic_demand(buildings, network, capped)
     step(2, "congestion: assignment")
     table = pce_table(catalog, params.capacity)
+    mode, why = class_mode(params.assignment, n_assigned)
+    gap, gap_why = scenario_gap(params.assignment, n_assigned)
     links = network.links.copy()
     rows: dict[str, dict[str, Any]] = {}
     columns: dict[str, np.ndarray] = {}
     for done, scenario in enumerate(scenarios, start=2):
-        classes = _classes(scenario, table["pce"], params.assignment)
+        classes = _classes(scenario, table["pce"], mode)
 
         def inner(_d: int, _t: int, text: str, done: int = done) -> None:
             step(done, text)
@@ -212,7 +255,7 @@ def congestion_model(
             classes,
             params=params.assignment,
             connector_time_min=params.demand.connector_time_min,
-            rel_gap=params.assignment.scenario_rel_gap,
+            rel_gap=gap,
             progress=inner if progress is not None else None,
             label=f"{scenario.label}: ",
         )
@@ -250,6 +293,13 @@ def congestion_model(
     geometry = links.pop("geometry")
     links = gpd.GeoDataFrame(links.assign(geometry=geometry), geometry="geometry", crs=streets.crs)
     summary = _summary(network, demand, frame, baseline, params)
+    summary.update(
+        class_mode=mode,
+        class_mode_reason=why,
+        zone_cap=zones_cap if od is None else None,
+        rel_gap_target=gap,
+        rel_gap_reason=gap_why,
+    )
     return CongestionResult(links, frame, summary, demand.zones, table)
 
 
@@ -291,6 +341,8 @@ def _summary(
         "network_nodes": network.n_nodes,
         "network_km": float(network.links["length_m"].sum() / 1000.0),
         "network_prep_links": {k: int(v) for k, v in network.report.items()},
+        "assigned_links": network.assigned.n_links,
+        "contracted": bool(network.contract),
         "rel_gap_target": params.assignment.scenario_rel_gap,
         "baseline_scenario": str(baseline),
         "scenarios": per,

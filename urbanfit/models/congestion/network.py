@@ -3,7 +3,9 @@
 AequilibraE 1.7.2 gives wrong flows when the graph has sinks (nodes with incoming links and
 no outgoing ones), and OSM networks are full of them. `build_network` therefore keeps only the
 largest strongly connected component, removes any remaining dead-end sinks and sources,
-drops duplicate arcs, and `check_flow_conservation` verifies every run afterwards.
+drops duplicate arcs, and `check_flow_conservation` verifies every run afterwards. It then
+contracts chains of links through pass-through nodes (see `contraction`), exactly: the
+assignment runs on the contracted links and its results map back to every directed link.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from scipy.sparse import csgraph
 
 from urbanfit.errors import ModelError
 from urbanfit.models.congestion.capacity import lanes_per_direction, link_capacity_pcu_h
+from urbanfit.models.congestion.contraction import (
+    Contraction,
+    contract_links,
+    identity_contraction,
+)
 from urbanfit.parameters.traffic import CapacityParams
 
 __all__ = [
@@ -56,18 +63,43 @@ class Network:
         Coordinates (CRS of ``links``) of each compact node.
     report
         Counts from the preparation: directed links built, self loops, duplicate arcs,
-        links cut by dead-end pruning and outside the largest strongly connected component.
+        links cut by dead-end pruning and outside the largest strongly connected component,
+        and links left after contraction.
+    contraction
+        The contraction of ``links``; its surviving nodes are where connectors attach.
+    contract
+        Whether the assignment runs on the contracted links (see `assigned`); False runs it
+        on every link, with the same connectors, to check that contraction is exact.
     """
 
     links: gpd.GeoDataFrame
     node_ids: npt.NDArray[np.int64]
     node_xy: npt.NDArray[np.float64]
     report: dict[str, int] = field(default_factory=dict)
+    contraction: Contraction | None = None
+    contract: bool = True
 
     @property
     def n_nodes(self) -> int:
         """Number of nodes."""
         return len(self.node_ids)
+
+    @property
+    def assigned(self) -> Contraction:
+        """The links the assignment runs on: the contraction, or every link unchanged."""
+        if self.contract and self.contraction is not None:
+            return self.contraction
+        links = self.links
+        return identity_contraction(
+            links["a"], links["b"], links["free_flow_min"], links["capacity_pcu_h"]
+        )
+
+    @property
+    def junctions(self) -> npt.NDArray[np.int64]:
+        """Compact indices of the nodes that survive contraction (connectors attach there)."""
+        if self.contraction is None:
+            return np.arange(self.n_nodes, dtype=np.int64)
+        return np.flatnonzero(self.contraction.kept_nodes).astype(np.int64)
 
 
 def directed_links(
@@ -201,7 +233,9 @@ def prune_links(
     return keep, report
 
 
-def build_network(streets: gpd.GeoDataFrame, params: CapacityParams | None = None) -> Network:
+def build_network(
+    streets: gpd.GeoDataFrame, params: CapacityParams | None = None, *, contract: bool = True
+) -> Network:
     """
     Build the pruned directed network of a city's streets.
 
@@ -211,12 +245,15 @@ def build_network(streets: gpd.GeoDataFrame, params: CapacityParams | None = Non
         The ``streets`` table.
     params
         Capacity parameters.
+    contract
+        Assign on the contraction of chains through pass-through nodes (exact); False
+        assigns on every link, with connectors at the same surviving nodes, for checking.
 
     Returns
     -------
     network
         Directed links of the largest strongly connected component, with compact node
-        indices, capacities and free-flow times.
+        indices, capacities and free-flow times, and their contraction.
     """
     links = directed_links(streets, params or CapacityParams())
     keep, report = prune_links(
@@ -237,7 +274,19 @@ def build_network(streets: gpd.GeoDataFrame, params: CapacityParams | None = Non
     xy = np.empty((len(node_ids), 2))
     xy[kept["a"].to_numpy()] = start
     kept = kept[[c for c in kept.columns if c != "geometry"] + ["geometry"]]
-    return Network(links=kept, node_ids=node_ids, node_xy=xy, report=report)
+    contraction = contract_links(
+        kept["a"], kept["b"], kept["free_flow_min"], kept["capacity_pcu_h"], len(node_ids)
+    )
+    report["assigned_links"] = contraction.n_links if contract else len(kept)
+    report["contracted_nodes"] = contraction.report["nodes_contracted"] if contract else 0
+    return Network(
+        links=kept,
+        node_ids=node_ids,
+        node_xy=xy,
+        report=report,
+        contraction=contraction,
+        contract=contract,
+    )
 
 
 def node_imbalance(

@@ -18,6 +18,7 @@ def grid_city(
     arterial_every: int = 5,
     floor_area_m2: float = 3000.0,
     spurs: int = 0,
+    segments: int = 1,
     origin: tuple[float, float] = (385_000.0, 6_672_000.0),
     crs: str = "EPSG:32635",
     seed: int = 0,
@@ -29,6 +30,9 @@ def grid_city(
     rest 2-lane residential streets at 30 km/h, all two-way. ``spurs`` one-way dead ends
     stick out of the west edge (sinks that network preparation must remove). Each block
     holds one building: residential, commercial or other in the ratio 6:3:1 (seeded).
+    ``segments`` > 1 splits every street into that many equal edges through new degree-2
+    nodes, like unsimplified OSM graphs from pyrosm or OSMnx (one edge per pair of
+    consecutive OSM nodes).
 
     Returns
     -------
@@ -64,6 +68,10 @@ def grid_city(
         x2 = np.concatenate([x2, np.full(len(su), ox - spacing_m)])
         y2 = np.concatenate([y2, oy + rows * spacing_m])
         oneway = np.concatenate([oneway, np.ones(len(su), dtype=bool)])
+    if segments > 1:
+        u, v, x, y, x2, y2, major, oneway = _subdivide(
+            segments, int(max(u.max(), v.max())), u, v, x, y, x2, y2, major, oneway
+        )
     n = len(u)
     coords = np.stack([np.stack([x, y], 1), np.stack([x2, y2], 1)], axis=1)
     streets = gpd.GeoDataFrame(
@@ -106,3 +114,24 @@ def grid_city(
         crs=crs,
     )
     return streets, buildings
+
+
+def _subdivide(k: int, last_id: int, u: np.ndarray, v: np.ndarray, *arrays: np.ndarray) -> tuple:
+    """Split each edge into ``k`` equal edges through ``k - 1`` new nodes (ids after last)."""
+    x, y, x2, y2, major, oneway = arrays
+    n = len(u)
+    mid = last_id + 1 + np.arange(n * (k - 1)).reshape(n, k - 1)
+    nodes = np.column_stack([u, mid, v])  # n x (k + 1)
+    f = np.arange(k + 1) / k
+    px = x[:, None] + (x2 - x)[:, None] * f
+    py = y[:, None] + (y2 - y)[:, None] * f
+    return (
+        nodes[:, :-1].ravel(),
+        nodes[:, 1:].ravel(),
+        px[:, :-1].ravel(),
+        py[:, :-1].ravel(),
+        px[:, 1:].ravel(),
+        py[:, 1:].ravel(),
+        np.repeat(major, k),
+        np.repeat(oneway, k),
+    )
