@@ -1,0 +1,220 @@
+"""Scale benchmark: synthetic cities of 10k, 100k (and 500k) edges through the full pipeline.
+
+Run: ``python benchmarks/bench_scale.py [--sizes 10000,100000] [--no-congestion]
+[--both] [--tracemalloc] [--work DIR]``. Add 500000 to ``--sizes`` to run the large city.
+
+Each size runs in a fresh Python process (so peak memory is its own): the synthetic city is
+written with `synthetic_city.write_city` (cached in ``--work``), then `urbanfit.pipeline.analyze`
+and `urbanfit.render.export.write_outputs` run on it. Stages are timed from the pipeline's own
+progress callbacks, with ``read_file`` and ``build_city`` wrapped to split reading from table
+building: read, build tables, parking, congestion, fit + index (and the summary), then each
+writer (summary, tables, report, map). Peak memory per stage is the highest resident set size
+sampled every 20 ms during the stage (psutil); the process-wide peak is
+``resource.getrusage(RUSAGE_SELF).ru_maxrss``. ``--tracemalloc`` also reports the peak of
+Python-allocated memory per stage (slower). ``--both`` runs each size with and without the
+congestion model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).parent
+
+
+class Stages:
+    """Wall time and peak memory per named stage; a stage lasts until the next one starts."""
+
+    def __init__(self, *, trace: bool) -> None:
+        import psutil  # noqa: PLC0415
+
+        self.process = psutil.Process()
+        self.trace = trace
+        self.rows: list[dict[str, Any]] = []
+        self.name: str | None = None
+        self.started = 0.0
+        self.peak = 0
+        self.stop = threading.Event()
+        self.sampler = threading.Thread(target=self._sample, daemon=True)
+        self.sampler.start()
+
+    def _sample(self) -> None:
+        while not self.stop.wait(0.02):
+            self.peak = max(self.peak, self.process.memory_info().rss)
+
+    def start(self, name: str) -> None:
+        """End the current stage (if another) and start ``name``."""
+        if name == self.name:
+            return
+        self.end()
+        self.name = name
+        self.peak = self.process.memory_info().rss
+        if self.trace:
+            tracemalloc.reset_peak()
+        self.started = time.perf_counter()
+
+    def end(self) -> None:
+        """Record the current stage."""
+        if self.name is None:
+            return
+        seconds = time.perf_counter() - self.started
+        self.peak = max(self.peak, self.process.memory_info().rss)
+        row = {"stage": self.name, "seconds": seconds, "peak_rss_mb": self.peak / 2**20}
+        if self.trace:
+            row["traced_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+        self.rows.append(row)
+        self.name = None
+
+    def close(self) -> None:
+        """End the last stage and the sampler."""
+        self.end()
+        self.stop.set()
+        self.sampler.join()
+
+
+def _stage_of(label: str) -> str:
+    """The benchmark stage of a pipeline progress label."""
+    if label.startswith("congestion"):
+        return "congestion"
+    if label.startswith("narrow-street fit") or label == "summarising":
+        return "fit + index + summary"
+    if label == "parking model":
+        return "parking"
+    return label
+
+
+def _timed(stages: Stages, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        stages.start(name)
+        return function(*args, **kwargs)
+
+    return wrapper
+
+
+def run_one(path: Path, *, out_root: Path, congestion: bool, trace: bool) -> dict[str, Any]:
+    """Analyse ``path`` and write its outputs in this process; return the stage figures."""
+    os.environ.setdefault("AEQ_SHOW_PROGRESS", "FALSE")
+    from urbanfit import pipeline  # noqa: PLC0415
+    from urbanfit.render.export import write_outputs  # noqa: PLC0415
+
+    if trace:
+        tracemalloc.start()
+    stages = Stages(trace=trace)
+    # split "reading OSM data" into reading the file and building the typed tables
+    pipeline.read_file = _timed(stages, "read", pipeline.read_file)  # type: ignore[assignment]
+    pipeline.build_city = _timed(stages, "build tables", pipeline.build_city)  # type: ignore[assignment]
+
+    def progress(label: str, _fraction: float) -> None:
+        if label not in ("reading OSM data", "done"):
+            stages.start(_stage_of(label))
+
+    started = time.perf_counter()
+    result = pipeline.analyze(
+        "synthetic",
+        osm_file=path,
+        name=path.name.split(".")[0],
+        run_congestion=congestion,
+        progress=progress,
+    )
+    folder = write_outputs(
+        result, out_root, progress=lambda writer: stages.start(f"write {writer}")
+    )
+    stages.close()
+    total = time.perf_counter() - started
+    map_mb = (folder / "map.html").stat().st_size / 1e6
+    notes = result.summary.get("notes") or []
+    return {
+        "file": str(path),
+        "streets": len(result.streets),
+        "lots": len(result.lots),
+        "buildings": len(result.buildings),
+        "congestion": congestion and "congestion" in result.models,
+        "notes": notes,
+        "stages": stages.rows,
+        "total_seconds": total,
+        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "map_html_mb": map_mb,
+    }
+
+
+def _print(figures: dict[str, Any]) -> None:
+    label = "with" if figures["congestion"] else "without"
+    print(
+        f"\n{figures['streets']:,} street edges, {figures['lots']:,} lots, "
+        f"{figures['buildings']:,} buildings — {label} congestion"
+    )
+    for note in figures["notes"]:
+        print(f"  note: {note}")
+    traced = any("traced_peak_mb" in row for row in figures["stages"])
+    print(f"  {'stage':<24}{'seconds':>9}{'peak RSS MB':>13}" + ("  traced MB" if traced else ""))
+    for row in figures["stages"]:
+        extra = f"{row['traced_peak_mb']:>11,.0f}" if traced else ""
+        print(f"  {row['stage']:<24}{row['seconds']:>9.1f}{row['peak_rss_mb']:>13,.0f}{extra}")
+    print(
+        f"  {'total':<24}{figures['total_seconds']:>9.1f}{figures['maxrss_mb']:>13,.0f}"
+        f"   (maxrss); map.html {figures['map_html_mb']:.1f} MB"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000", help="edge counts, comma-separated")
+    parser.add_argument("--no-congestion", action="store_true", help="skip the congestion model")
+    parser.add_argument("--both", action="store_true", help="run with and without congestion")
+    parser.add_argument("--tracemalloc", action="store_true", help="also trace Python memory")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/urbanfit-bench-scale"))
+    parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # internal: one run
+    args = parser.parse_args()
+
+    if args.one is not None:  # the child process: one city, figures as JSON on stdout
+        figures = run_one(
+            args.one,
+            out_root=args.work / "outputs",
+            congestion=not args.no_congestion,
+            trace=args.tracemalloc,
+        )
+        print("FIGURES " + json.dumps(figures))
+        return
+
+    sys.path.insert(0, str(HERE))
+    from synthetic_city import write_city  # noqa: PLC0415
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    modes = [True, False] if args.both else [not args.no_congestion]
+    results = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        path = args.work / f"synthetic-{size}.osm.pbf"
+        if not path.is_file():
+            started = time.perf_counter()
+            counts = write_city(path, edges=size)
+            print(f"wrote {path.name}: {counts} in {time.perf_counter() - started:.1f} s")
+        for congestion in modes:
+            command = [sys.executable, __file__, "--one", str(path), "--work", str(args.work)]
+            command += [] if congestion else ["--no-congestion"]
+            command += ["--tracemalloc"] if args.tracemalloc else []
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+            lines = [ln for ln in done.stdout.splitlines() if ln.startswith("FIGURES ")]
+            if done.returncode != 0 or not lines:
+                print(f"\n{path.name}: failed (exit {done.returncode})\n{done.stderr[-3000:]}")
+                continue
+            figures = json.loads(lines[-1].removeprefix("FIGURES "))
+            figures["requested_edges"] = size
+            results.append(figures)
+            _print(figures)
+    (args.work / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(f"\nfigures saved to {args.work / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()
