@@ -115,6 +115,24 @@ def analyze(
         str | None,
         typer.Option(help="west,south,east,north in degrees: fetch this box, or clip a PBF."),
     ] = None,
+    source: Annotated[
+        str,
+        typer.Option(
+            help="'auto', or 'extract': download the regional extract holding CITY "
+            "(Geofabrik/BBBike via pyrosm, cached) and clip it to CITY's boundary; for "
+            "metro-sized areas where Overpass times out."
+        ),
+    ] = "auto",
+    dataset: Annotated[
+        str | None,
+        typer.Option(
+            help="pyrosm dataset of the regional extract, e.g. 'oregon' (with --source extract)."
+        ),
+    ] = None,
+    clip: Annotated[
+        str | None,
+        typer.Option(help="Clip --osm-file to this place's boundary (geocoded)."),
+    ] = None,
     out_dir: Annotated[
         Path, typer.Option("--out", help="Outputs folder; results go to OUT/<city>/.")
     ] = Path("outputs"),
@@ -182,6 +200,9 @@ def analyze(
                 base_fleet=fleet,
                 vehicles_file=vehicles_file,
                 overpass=overpass,
+                source=source,
+                clip=clip,
+                dataset=dataset,
                 infer_curb=infer_curb,
                 run_congestion=congestion,
                 od=read_od_csv(od) if od is not None else None,
@@ -298,6 +319,71 @@ def compare(
     except UrbanfitError as error:
         raise _fail(error) from None
     out.print(f"comparison: {folder}/  (comparison.csv, .md, .html, .png)", highlight=False)
+
+
+@app.command()
+def batch(
+    cities: Annotated[
+        list[str],
+        typer.Argument(
+            help="Presets, preset .toml files (e.g. cities/*.toml) or CSV files of place names."
+        ),
+    ],
+    *,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Outputs folder; each city goes to OUT/<city>/.")
+    ] = Path("outputs"),
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Address of an existing Dask scheduler, e.g. tcp://host:8786."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes of the local Dask cluster.")
+    ] = None,
+    kei_shares: Annotated[
+        str, typer.Option(help="Kei shares of the fleet to compare, in percent.")
+    ] = "0,25,50,100",
+    fleet: Annotated[str, typer.Option(help="Full-size baseline fleet.")] = "us_new_sales",
+    congestion: Annotated[bool, typer.Option(help="Run the congestion model.")] = True,
+) -> None:
+    """Analyse many cities on Dask (finished ones are skipped), then compare them."""
+    from urbanfit.batch import city_inputs, run_batch  # noqa: PLC0415
+
+    console, out = _consoles()
+
+    def progress(outcome: object, done: int, total: int) -> None:
+        status = getattr(outcome, "status", "")
+        colour = {"done": "green", "skipped": "cyan", "failed": "red"}.get(status, "white")
+        error = getattr(outcome, "error", None)
+        line = f"[{done}/{total}] {getattr(outcome, 'slug', '')}: [{colour}]{status}[/]"
+        console.print(line + (f" ({escape(error)})" if error else ""), highlight=False)
+
+    try:
+        report = run_batch(
+            city_inputs(cities),
+            out_root=out_dir,
+            scheduler=scheduler,
+            workers=workers,
+            progress=progress,
+            options={
+                "kei_shares": _parse_shares(kei_shares),
+                "base_fleet": fleet,
+                "run_congestion": congestion,
+            },
+        )
+    except UrbanfitError as error:
+        raise _fail(error) from None
+    counts = {s: len(report.by_status(s)) for s in ("done", "skipped", "failed")}
+    out.print(
+        f"{counts['done']} analysed, {counts['skipped']} already done, {counts['failed']} failed",
+        highlight=False,
+    )
+    for failed in report.by_status("failed"):
+        out.print(f"  failed: {failed.city}: {escape(str(failed.error))}", highlight=False)
+    if report.comparison is not None:
+        out.print(f"comparison: {report.comparison}/", highlight=False)
+    if not report.ok:
+        raise typer.Exit(code=1)
 
 
 @app.command("validate-assignment")

@@ -13,13 +13,14 @@ import pandas as pd
 
 from urbanfit.cities import Preset, load_preset, slugify
 from urbanfit.citydata import CityData, build_city
-from urbanfit.errors import ModelError, SourceError
+from urbanfit.errors import ConfigError, ModelError, SourceError
 from urbanfit.models.congestion import congestion_model
 from urbanfit.models.fit import street_fit
 from urbanfit.models.index import urban_fit_index
 from urbanfit.models.parking import parking_model
 from urbanfit.parameters import Parameters
 from urbanfit.sources import OverpassConfig, RawCity, fetch_overpass, read_bundled, read_file
+from urbanfit.sources.extract import clip_extract, fetch_extract
 from urbanfit.summary import build_summary
 from urbanfit.vehicles import Scenario, VehicleCatalog, load_vehicles, scenarios
 
@@ -71,6 +72,9 @@ def load_city(
     bbox: tuple[float, float, float, float] | None = None,
     params: Parameters | None = None,
     overpass: OverpassConfig | None = None,
+    source: str = "auto",
+    clip: str | None = None,
+    dataset: str | None = None,
 ) -> tuple[str, CityData]:
     """
     Resolve a city (preset, preset file, place name, bbox or local extract) into city data.
@@ -90,6 +94,15 @@ def load_city(
         Parameters (street defaults are used here).
     overpass
         Endpoints and cache folder for online fetching.
+    source
+        ``"auto"`` (preset, file or Overpass) or ``"extract"``: download the regional extract
+        that holds the place (Geofabrik/BBBike through pyrosm, cached) and clip it to the
+        place's boundary, for areas too large for Overpass.
+    clip
+        A place name whose boundary (geocoded) clips ``osm_file``.
+    dataset
+        The pyrosm dataset name of the regional extract (e.g. ``"oregon"``), when the place
+        name does not give it.
 
     Returns
     -------
@@ -98,9 +111,19 @@ def load_city(
     """
     params = params or Parameters()
     raw: RawCity
+    if source not in {"auto", "extract"}:
+        raise ConfigError(f"--source must be 'auto' or 'extract', got {source!r}")
     if osm_file is not None:
         display = name or (city if city else Path(osm_file).name.split(".")[0])
-        raw = read_file(Path(osm_file), bbox=bbox)
+        if clip is not None:
+            raw = clip_extract(Path(osm_file), place=clip, config=overpass)
+        else:
+            raw = read_file(Path(osm_file), bbox=bbox)
+    elif source == "extract":
+        if not city:
+            raise SourceError("--source extract needs a place name")
+        display = name or city
+        raw = fetch_extract(city, dataset=dataset, config=overpass)
     else:
         preset = load_preset(city) if city else None
         if preset is not None:
@@ -140,6 +163,9 @@ def analyze(
     kei_shares: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0),
     base_fleet: str = "us_new_sales",
     overpass: OverpassConfig | None = None,
+    source: str = "auto",
+    clip: str | None = None,
+    dataset: str | None = None,
     infer_curb: bool = False,
     run_congestion: bool = True,
     od: pd.DataFrame | None = None,
@@ -152,7 +178,7 @@ def analyze(
     ----------
     city
         A preset slug, a preset ``.toml`` path, or a place name.
-    osm_file, name, bbox, overpass
+    osm_file, name, bbox, overpass, source, clip, dataset
         See `load_city`.
     params
         All model parameters; defaults documented in `urbanfit.parameters`.
@@ -184,7 +210,15 @@ def analyze(
     runs = scenarios(catalog, base_fleet=base_fleet, kei_shares=kei_shares)
     report("reading OSM data", 0.0)
     slug, data = load_city(
-        city, osm_file=osm_file, name=name, bbox=bbox, params=params, overpass=overpass
+        city,
+        osm_file=osm_file,
+        name=name,
+        bbox=bbox,
+        params=params,
+        overpass=overpass,
+        source=source,
+        clip=clip,
+        dataset=dataset,
     )
     log.info("%s: %d street edges, %d lots", data.name, len(data.streets), len(data.lots))
     models: dict[str, Any] = {}
