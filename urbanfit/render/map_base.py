@@ -1,13 +1,14 @@
 """Shared map helpers: web geometry, escaping, one toggleable GeoJSON layer, legends.
 
 Geometries are simplified to `SIMPLIFY_TOLERANCE_M` in the city's metric CRS and coordinates
-rounded to `COORD_DECIMALS` decimal degrees (about 0.1 m), so that large cities give small files.
+rounded to `COORD_DECIMALS` decimal degrees (about 1 m), so that large cities give small files.
 All OSM text is HTML-escaped before it reaches the page.
 """
 
 from __future__ import annotations
 
 import html
+import json
 from typing import Any
 
 import folium
@@ -15,6 +16,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from branca.element import MacroElement
+from jinja2 import Template
 
 __all__ = [
     "COORD_DECIMALS",
@@ -25,7 +28,7 @@ __all__ = [
 ]
 
 SIMPLIFY_TOLERANCE_M = 1.0
-COORD_DECIMALS = 6
+COORD_DECIMALS = 5  # 1e-5 degree: about 1.1 m of latitude, like the 1 m simplification
 
 _HTML_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;"))
 
@@ -115,25 +118,21 @@ def geojson_layer(
         crs=frame.crs,
     )
     if colours is not None:
-        table["_colour"] = colours.to_numpy()
+        table["_c"] = colours.to_numpy()
     if merge_by is not None:
         table = _merged(table, merge_by)
     table = gpd.GeoDataFrame(
         table.drop(columns=table.geometry.name), geometry=_web_geometry(table), crs=4326
     )
-    base_style = dict(style)
-
-    def style_function(feature: dict[str, Any]) -> dict[str, Any]:
-        colour = feature["properties"].get("_colour")
-        return {**base_style, **({"color": colour, "fillColor": colour} if colour else {})}
-
     group = folium.FeatureGroup(name=html.escape(name), show=show)
+    # No per-feature ids, boxes or a style lookup table in the page: the colour travels as a
+    # property and one small script styles every feature from it (see `_PropertyStyle`).
+    data = json.loads(table.to_json(drop_id=True, show_bbox=False))
     layer = folium.GeoJson(
-        table,
+        data,
         # points (e.g. lots mapped as nodes) as circles in the layer's style, not pin icons
         marker=folium.CircleMarker(radius=6, fill=True),
         name=html.escape(name),
-        style_function=style_function,
         tooltip=folium.GeoJsonTooltip(
             fields=list(fields), aliases=list(fields.values()), localize=True
         ),
@@ -143,8 +142,31 @@ def geojson_layer(
             else None
         ),
     )
+    layer.add_child(_PropertyStyle(style))
     layer.add_to(group)
     return group
+
+
+class _PropertyStyle(MacroElement):
+    """Style every feature of the parent GeoJson layer: ``style`` plus its ``_c`` colour."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.setStyle(function (feature) {
+            var style = Object.assign({}, {{ this.style|tojson }});
+            var colour = feature.properties && feature.properties._c;
+            if (colour) { style.color = colour; style.fillColor = colour; }
+            return style;
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, style: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "PropertyStyle"
+        self.style = dict(style)
 
 
 def legend_block(title: str, entries: dict[str, str]) -> str:
