@@ -194,3 +194,22 @@ def test_infer_curb_estimates_untagged_local_sides_and_labels_them(tmp_path: Pat
     assert set(back["source"]) == {"inferred"}
     assert back["spaces_kei000"].tolist() == [17, 17]
     assert back["spaces_kei100"].tolist() == [23, 23]
+
+
+def test_compare_reads_existing_outputs_and_analyses_missing_cities(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    made = _run("analyze", "--osm-file", str(TOWN), "--name", "town", "--no-congestion",
+                "--out", str(out))  # fmt: skip
+    assert made.exit_code == 0, made.output
+    result = _run("compare", "town", "helsinki", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "analysing helsinki (no outputs yet)" in result.output
+    assert "analysing town" not in result.output  # its outputs were there already
+    folder = out / "compare-town-helsinki"
+    table = pd.read_csv(folder / "comparison.csv")
+    assert table["slug"].tolist() == ["town", "helsinki"]
+    helsinki = json.loads((out / "helsinki" / "summary.json").read_text())
+    assert table.loc[1, "street length (km)"] == pytest.approx(helsinki["network"]["street_km"])
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "comparison.csv", "comparison.html", "comparison.md", "comparison.png",
+    ]  # fmt: skip
