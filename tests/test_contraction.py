@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from urbanfit.errors import ModelError
 from urbanfit.models.congestion import (
     assign_demand,
     build_network,
@@ -184,3 +185,22 @@ def test_large_networks_run_scenarios_to_the_documented_looser_gap() -> None:
     gap, why = scenario_gap(params, 101)
     assert gap == params.large_network_rel_gap == 1e-4
     assert why.startswith("101 assigned links > 100")
+
+
+def test_a_large_network_that_stops_short_of_the_gap_reports_it_instead_of_failing() -> None:
+    streets, buildings = grid_city(8, 8, spacing_m=300.0)
+    catalog = load_vehicles()
+    runs = scenarios(catalog, kei_shares=(0.0, 1.0))
+    # every network counts as large here, and one iteration cannot reach the gap
+    tight = AssignmentParams(large_network_links=1, large_network_max_iter=1)
+    result = congestion_model(
+        streets, buildings, catalog, runs, params=TrafficParams(assignment=tight)
+    )
+    assert result.summary["rel_gap_target"] == tight.large_network_rel_gap
+    assert result.summary["converged"] is False
+    assert "stopped at 1 iterations" in result.summary["convergence_note"]
+    assert (result.scenarios["iterations"] == 1).all()
+    # a network under the threshold must still reach its gap, or fail loudly
+    strict = AssignmentParams(max_iter=1)
+    with pytest.raises(ModelError, match="did not reach relative gap"):
+        congestion_model(streets, buildings, catalog, runs, params=TrafficParams(assignment=strict))

@@ -242,6 +242,9 @@ def analyze(
                 od=od,
                 progress=step,
             )
+            note = models["congestion"].summary.get("convergence_note")
+            if note:
+                notes.append(f"congestion: {note}")
         except ModelError as error:
             if od is not None:  # the user's own matrix does not fit: that is their error
                 raise
