@@ -253,9 +253,10 @@ def test_each_layer_holds_the_towns_features(map_page: MapPage) -> None:
         "Parking lots": {"ticked": True, "onMap": True, "features": 2, "drawn": 2},
         # Off until ticked. Congestion: the 4 directed links of two-way Main Street (1-2-3),
         # the core the assignment keeps once the one-way spurs are pruned, drawn as one line
-        # per direction. Fit: one feature per way. Hexes: the town's one H3 cell.
+        # per direction. Hexes: the town's one H3 cell. No fit layer: every town street is
+        # passed by full-size vehicles (two-abreast on two-way Main Street, single file on the
+        # one-way streets), so no street qualifies.
         CONGESTION: {"ticked": False, "onMap": False, "features": 2, "drawn": 0},
-        "Narrow-street fit": {"ticked": False, "onMap": False, "features": 3, "drawn": 0},
         HEXES: {"ticked": False, "onMap": False, "features": 1, "drawn": 0},
     }
     assert map_page.drawn() == {"canvasPaths": 3 + 6 + 2, "markers": 0}

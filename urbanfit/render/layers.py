@@ -48,13 +48,13 @@ BINS: dict[str, tuple[tuple[float, str], ...]] = {
     ),
 }
 
-# Narrow-street fit categories, most telling first.
+# Narrow-street fit categories, most telling first; the last is not drawn (nothing to see).
 FIT_COLOURS = {
     "only kei pass two-abreast": "#e6550d",
     "only kei pass at all": "#a50f15",
-    "full-size pass two-abreast": "#bdbdbd",
-    "full-size pass single file": "#9e9ac8",
+    "narrow two-way: full-size single file only": "#9e9ac8",
     "no vehicle passes": "#252525",
+    "full-size pass": "#bdbdbd",
 }
 
 
@@ -272,19 +272,25 @@ def _way_and_direction(links: pd.DataFrame, streets: gpd.GeoDataFrame) -> pd.Ser
 
 
 def _fit_category(edges: pd.DataFrame) -> pd.Series:
+    two_way = ~edges["oneway"].to_numpy(dtype=bool)
+    full_single = edges["passable_full_size"].to_numpy(dtype=bool)
+    full_pair = edges["two_abreast_full_size"].to_numpy(dtype=bool)
     conditions = [
         edges["kei_only_two_way"].to_numpy(dtype=bool),
         edges["kei_only_single"].to_numpy(dtype=bool),
-        edges["two_abreast_full_size"].to_numpy(dtype=bool),
-        edges["passable_full_size"].to_numpy(dtype=bool),
+        two_way & full_single & ~full_pair,
+        ~full_single & ~edges["passable_kei"].to_numpy(dtype=bool),
     ]
     names = list(FIT_COLOURS)
     return pd.Series(np.select(conditions, names[:4], default=names[4]), index=edges.index)
 
 
-def fit_layer(fit: Any) -> tuple[folium.FeatureGroup, dict[str, str]]:
+def fit_layer(fit: Any) -> tuple[folium.FeatureGroup, dict[str, str]] | None:
     """
-    Streets by which vehicle class passes them (two-abreast on two-way streets).
+    Streets where the vehicle class matters, by which class passes them.
+
+    Drawn: two-way streets full-size vehicles cannot pass two-abreast, and streets they
+    cannot pass at all.
 
     Parameters
     ----------
@@ -294,10 +300,14 @@ def fit_layer(fit: Any) -> tuple[folium.FeatureGroup, dict[str, str]]:
     Returns
     -------
     layer, legend
-        The layer (off until ticked) and its legend entries.
+        The layer (off until ticked) and its legend entries; None when no street qualifies.
     """
     edges = fit.edges
     category = _fit_category(edges)
+    shown = category.ne("full-size pass")
+    if not shown.any():
+        return None
+    edges, category = edges[shown], category[shown]
     table = gpd.GeoDataFrame(
         {
             "name": edges["name"].fillna("(unnamed)"),
@@ -326,7 +336,7 @@ def fit_layer(fit: Any) -> tuple[folium.FeatureGroup, dict[str, str]]:
         show=False,
         merge_by=edges["osm_id"],
     )
-    return layer, dict(FIT_COLOURS)
+    return layer, {k: c for k, c in FIT_COLOURS.items() if k != "full-size pass"}
 
 
 def index_layer(index: Any, *, scenario_label: str) -> tuple[folium.FeatureGroup, dict[str, str]]:

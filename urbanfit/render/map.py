@@ -117,8 +117,9 @@ def build_map(result: AnalysisResult) -> folium.Map:
         layer.add_to(fmap)
         legends.append(legend_block(f"V/C change at {top.label}", entries))
     fit = result.models.get("fit")
-    if fit is not None:
-        layer, entries = fit_layer(fit)
+    drawn = fit_layer(fit) if fit is not None else None
+    if drawn is not None:
+        layer, entries = drawn
         layer.add_to(fmap)
         legends.append(legend_block("Narrow-street fit", entries))
     index = result.models.get("index")
