@@ -94,6 +94,12 @@ def bin_legend(bins: tuple[tuple[float, str], ...], unit: str) -> dict[str, str]
     return entries
 
 
+def _street_names(streets: gpd.GeoDataFrame, edge_id: pd.Series) -> np.ndarray:
+    """Return the street name of each row's edge (``edge_id`` is the streets' row)."""
+    names = streets["name"].fillna("(unnamed)").to_numpy(dtype=object)
+    return names[edge_id.to_numpy()]
+
+
 def _whole(values: pd.Series, *, missing: str) -> pd.Series:
     """Numbers as whole-number text (``"60"``), missing ones as ``missing``."""
     return values.round().astype("Int64").astype("string").fillna(missing)
@@ -103,7 +109,9 @@ def _top(parking: Any) -> str:
     return str(parking.scenario_ids[-1])
 
 
-def curb_layer(parking: Any, *, scenario_label: str) -> tuple[folium.FeatureGroup, dict[str, str]]:
+def curb_layer(
+    parking: Any, *, streets: gpd.GeoDataFrame, scenario_label: str
+) -> tuple[folium.FeatureGroup, dict[str, str]]:
     """
     Curb sides with parking, coloured by spaces gained per 100 m in the last scenario.
 
@@ -111,6 +119,8 @@ def curb_layer(parking: Any, *, scenario_label: str) -> tuple[folium.FeatureGrou
     ----------
     parking
         A `ParkingResult`.
+    streets
+        The city's streets (for street names).
     scenario_label
         Human label of the last scenario (e.g. ``"100 % kei"``).
 
@@ -127,6 +137,7 @@ def curb_layer(parking: Any, *, scenario_label: str) -> tuple[folium.FeatureGrou
     gained = sides[f"gained_per_100m_{top}"]
     table = gpd.GeoDataFrame(
         {
+            "name": _street_names(streets, sides["edge_id"]),
             "side": sides["side"],
             "orientation": sides["orientation"],
             "source": sides["source"],
@@ -140,6 +151,7 @@ def curb_layer(parking: Any, *, scenario_label: str) -> tuple[folium.FeatureGrou
         table,
         name=f"Curb parking: spaces gained at {scenario_label}",
         fields={
+            "name": "Street",
             "side": "Side",
             "orientation": "Orientation",
             "source": "Figure from",
@@ -235,6 +247,7 @@ def congestion_layer(
     change = links[f"vc_change_{scenario_id}"].round(2)
     table = gpd.GeoDataFrame(
         {
+            "name": _street_names(streets, links["edge_id"]),
             "highway": links["highway"],
             "capacity": links["capacity_pcu_h"].round(0),
             "flow": links[f"flow_veh_h_{base}"].round(0),
@@ -249,6 +262,7 @@ def congestion_layer(
         table,
         name=f"Congestion: V/C change at {scenario_label}",
         fields={
+            "name": "Street",
             "highway": "Class",
             "capacity": "Capacity (PCU/h)",
             "flow": "Flow (veh/h)",

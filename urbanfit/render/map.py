@@ -101,7 +101,7 @@ def build_map(result: AnalysisResult) -> folium.Map:
     parking = result.models.get("parking")
     if parking is not None:
         label = result.scenarios[-1].label
-        layer, entries = curb_layer(parking, scenario_label=label)
+        layer, entries = curb_layer(parking, streets=streets, scenario_label=label)
         layer.add_to(fmap)
         legends.append(legend_block(f"Curb spaces gained at {label}", entries))
     if len(result.city.lots):
