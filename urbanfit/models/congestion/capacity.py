@@ -131,10 +131,9 @@ def fleet_jam_density_veh_per_km(
     params: CapacityParams | None = None,
 ) -> float:
     """Vehicles per lane-km in a queue of the fleet: 1000 over the mean jam spacing."""
-    params = params or CapacityParams()
     _check_shares(shares, catalog)
-    spacing = sum(w * (catalog.profiles[p].length_m + params.min_gap_m) for p, w in shares.items())
-    return 1000.0 / spacing
+    # shares sum to 1, so the mean spacing is the mean length plus the gap
+    return jam_density_veh_per_km(catalog.mean(shares, "length_m"), params)
 
 
 def lanes_per_direction(lanes: npt.ArrayLike, oneway: npt.ArrayLike) -> FloatArray:

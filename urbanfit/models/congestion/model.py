@@ -13,7 +13,11 @@ import pandas as pd
 
 from urbanfit.errors import ModelError
 from urbanfit.models.congestion.assignment import Equilibrium, Progress, solve_equilibrium
-from urbanfit.models.congestion.capacity import fleet_jam_density_veh_per_km, pce_table
+from urbanfit.models.congestion.capacity import (
+    fleet_jam_density_veh_per_km,
+    fleet_pce,
+    pce_table,
+)
 from urbanfit.models.congestion.demand import Demand, synthetic_demand, zone_cap
 from urbanfit.models.congestion.metrics import add_changes, scenario_figures
 from urbanfit.models.congestion.network import Network, build_network
@@ -171,10 +175,12 @@ def scenario_gap(params: AssignmentParams, n_links: int) -> tuple[float, str]:
     return params.scenario_rel_gap, "scenario relative gap for reported differences"
 
 
-def _classes(scenario: Scenario, pce: pd.Series, mode: str) -> list[tuple[str, float, float]]:
-    shares = {p: float(w) for p, w in scenario.shares.items() if w > 0}
+def _classes(
+    scenario: Scenario, pce: pd.Series, mean_pce: float, mode: str
+) -> list[tuple[str, float, float]]:
     if mode == "fleet":
-        return [("fleet", sum(w * float(pce[p]) for p, w in shares.items()), 1.0)]
+        return [("fleet", mean_pce, 1.0)]
+    shares = {p: float(w) for p, w in scenario.shares.items() if w > 0}
     return [(p, float(pce[p]), w) for p, w in sorted(shares.items())]
 
 
@@ -250,7 +256,8 @@ def congestion_model(
     rows: dict[str, dict[str, Any]] = {}
     columns: dict[str, np.ndarray] = {}
     for done, scenario in enumerate(scenarios, start=2):
-        classes = _classes(scenario, table["pce"], mode)
+        mean_pce = fleet_pce(scenario.shares, catalog, params.capacity)
+        classes = _classes(scenario, table["pce"], mean_pce, mode)
 
         def inner(_d: int, _t: int, text: str, done: int = done) -> None:
             step(done, text)
@@ -279,7 +286,7 @@ def congestion_model(
         rows[scenario.id] = {
             "label": scenario.label,
             "kei_share": float(scenario.kei_share),
-            "mean_pce": float(sum(w * float(table["pce"][p]) for p, w in scenario.shares.items())),
+            "mean_pce": mean_pce,
             **figures,
             "iterations": eq.iterations,
             "rel_gap": eq.rel_gap,
