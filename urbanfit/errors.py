@@ -29,6 +29,10 @@ class ConfigError(UrbanfitError):
     """A preset, parameter file or vehicle file is malformed."""
 
 
+class TableError(UrbanfitError):
+    """A city table breaks the contract of docs/tables.md (columns, dtypes, CRS, ids)."""
+
+
 class ModelError(UrbanfitError):
     """A model cannot run on the given data (e.g. no zones with demand)."""
 

@@ -12,12 +12,13 @@ import geopandas as gpd
 from pyproj import CRS
 
 from urbanfit.citydata.features import build_buildings, build_lots
+from urbanfit.citydata.schema import validate_tables
 from urbanfit.citydata.streets import build_streets, drivable
 from urbanfit.errors import EmptyAreaError
 from urbanfit.parameters.streets import StreetParams
 from urbanfit.sources.raw import Provenance, RawCity
 
-__all__ = ["CityData", "build_city", "drivable"]
+__all__ = ["CityData", "build_city", "drivable", "validate_tables"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,13 @@ def build_city(raw: RawCity, *, name: str, params: StreetParams | None = None) -
     city
         The typed tables plus a data-quality record: per tag, how many values were missing,
         standard, recovered from a non-standard form, or invalid (then defaulted and flagged).
+
+    Raises
+    ------
+    EmptyAreaError
+        No drivable street in the data.
+    TableError
+        A table breaks the contract of docs/tables.md (a bug in a source or parser).
     """
     params = params or StreetParams()
     if len(raw.edges) == 0 or not drivable(raw.edges).any():
@@ -69,7 +77,7 @@ def build_city(raw: RawCity, *, name: str, params: StreetParams | None = None) -
         },
         "defaulted_building_levels": int(buildings["levels_defaulted"].sum()),
     }
-    return CityData(
+    city = CityData(
         name=name,
         streets=streets,
         lots=lots,
@@ -78,3 +86,5 @@ def build_city(raw: RawCity, *, name: str, params: StreetParams | None = None) -
         provenance=raw.provenance,
         quality=quality,
     )
+    validate_tables(city)
+    return city
