@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import LineString
+from builders import CRS, street_table
 
 from urbanfit.citydata.curb import CURB_SIDE_COLUMNS, curb_sides, malformed_tag_count
-
-CRS = "EPSG:32635"
-
-
-def _streets(*tags: dict[str, Any]) -> gpd.GeoDataFrame:
-    """One 100 m west-to-east street per tag dict, stacked 20 m apart."""
-    rows = [
-        {"edge_id": i, "highway": "residential", "length_m": 100.0, **tag}
-        for i, tag in enumerate(tags)
-    ]
-    lines = [LineString([(0.0, 20.0 * i), (100.0, 20.0 * i)]) for i in range(len(tags))]
-    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=lines, crs=CRS)
 
 
 def _side(sides: pd.DataFrame, edge: int, side: str) -> pd.Series:
@@ -32,7 +17,7 @@ def _side(sides: pd.DataFrame, edge: int, side: str) -> pd.Series:
 
 
 def test_two_rows_per_edge_left_then_right_with_every_documented_column() -> None:
-    sides = curb_sides(_streets({"parking:both": "lane"}, {}))
+    sides = curb_sides(street_table({"parking:both": "lane"}, {}))
     assert list(sides.columns) == list(CURB_SIDE_COLUMNS)
     assert sides["edge_id"].tolist() == [0, 0, 1, 1]
     assert sides["side"].tolist() == ["left", "right", "left", "right"]
@@ -41,7 +26,7 @@ def test_two_rows_per_edge_left_then_right_with_every_documented_column() -> Non
 
 def test_new_schema_both_expands_to_left_and_right() -> None:
     sides = curb_sides(
-        _streets({"parking:both": "half_on_kerb", "parking:both:orientation": "diagonal"})
+        street_table({"parking:both": "half_on_kerb", "parking:both:orientation": "diagonal"})
     )
     for side in ("left", "right"):
         row = _side(sides, 0, side)
@@ -55,7 +40,7 @@ def test_new_schema_both_expands_to_left_and_right() -> None:
 
 def test_side_specific_keys_override_both_key_by_key() -> None:
     sides = curb_sides(
-        _streets(
+        street_table(
             {
                 "parking:both": "lane",
                 "parking:both:orientation": "parallel",
@@ -75,7 +60,7 @@ def test_side_specific_keys_override_both_key_by_key() -> None:
 
 
 def test_both_capacity_is_read_as_each_sides_capacity() -> None:
-    sides = curb_sides(_streets({"parking:both": "lane", "parking:both:capacity": "12"}))
+    sides = curb_sides(street_table({"parking:both": "lane", "parking:both:capacity": "12"}))
     assert sides["capacity"].tolist() == [12.0, 12.0]
 
 
@@ -91,7 +76,7 @@ def test_both_capacity_is_read_as_each_sides_capacity() -> None:
     ],
 )
 def test_new_schema_main_values(value: str, status: str) -> None:
-    sides = curb_sides(_streets({"parking:right": value}))
+    sides = curb_sides(street_table({"parking:right": value}))
     assert _side(sides, 0, "right")["status"] == status
     assert _side(sides, 0, "left")["status"] == "unknown"
 
@@ -100,7 +85,9 @@ def test_new_schema_main_values(value: str, status: str) -> None:
 def test_new_schema_restriction_that_forbids_parking_counts_as_no_parking(
     restriction: str,
 ) -> None:
-    sides = curb_sides(_streets({"parking:both": "lane", "parking:both:restriction": restriction}))
+    sides = curb_sides(
+        street_table({"parking:both": "lane", "parking:both:restriction": restriction})
+    )
     assert sides["status"].tolist() == ["no_parking", "no_parking"]
     assert sides["restriction"].tolist() == [restriction, restriction]
 
@@ -119,7 +106,7 @@ def test_new_schema_restriction_that_forbids_parking_counts_as_no_parking(
     ],
 )
 def test_old_schema_lane_values(value: str, status: str, orientation: str | None) -> None:
-    sides = curb_sides(_streets({"parking:lane:both": value}))
+    sides = curb_sides(street_table({"parking:lane:both": value}))
     for side in ("left", "right"):
         row = _side(sides, 0, side)
         assert row["status"] == status
@@ -132,7 +119,7 @@ def test_old_schema_lane_values(value: str, status: str, orientation: str | None
 
 @pytest.mark.parametrize("value", ["marked", "yes"])
 def test_old_schema_parking_without_orientation_is_parallel_and_flagged(value: str) -> None:
-    sides = curb_sides(_streets({"parking:lane:left": value}))
+    sides = curb_sides(street_table({"parking:lane:left": value}))
     left = _side(sides, 0, "left")
     assert left["status"] == "parking"
     assert left["orientation"] == "parallel"
@@ -141,7 +128,7 @@ def test_old_schema_parking_without_orientation_is_parallel_and_flagged(value: s
 
 def test_old_schema_position_subkey_and_condition() -> None:
     sides = curb_sides(
-        _streets(
+        street_table(
             {
                 "parking:lane:both": "parallel",
                 "parking:lane:both:parallel": "half_on_kerb",
@@ -161,7 +148,7 @@ def test_old_schema_position_subkey_and_condition() -> None:
 
 def test_old_schema_no_parking_condition_zeroes_a_parking_lane() -> None:
     sides = curb_sides(
-        _streets({"parking:lane:both": "parallel", "parking:condition:left": "no_stopping"})
+        street_table({"parking:lane:both": "parallel", "parking:condition:left": "no_stopping"})
     )
     assert _side(sides, 0, "left")["status"] == "no_parking"
     assert _side(sides, 0, "right")["status"] == "parking"
@@ -169,7 +156,7 @@ def test_old_schema_no_parking_condition_zeroes_a_parking_lane() -> None:
 
 def test_new_schema_wins_over_old_and_the_conflict_is_flagged() -> None:
     sides = curb_sides(
-        _streets(
+        street_table(
             {
                 "parking:left": "lane",
                 "parking:left:orientation": "parallel",
@@ -190,14 +177,14 @@ def test_new_schema_wins_over_old_and_the_conflict_is_flagged() -> None:
 
 
 def test_new_schema_without_orientation_takes_the_old_schemas_orientation() -> None:
-    sides = curb_sides(_streets({"parking:both": "lane", "parking:lane:both": "diagonal"}))
+    sides = curb_sides(street_table({"parking:both": "lane", "parking:lane:both": "diagonal"}))
     assert sides["orientation"].tolist() == ["diagonal", "diagonal"]
     assert not sides["orientation_defaulted"].any()
     assert not sides["schema_conflict"].any()
 
 
 def test_untagged_edge_and_missing_columns_are_unknown() -> None:
-    streets = _streets({})
+    streets = street_table({})
     sides = curb_sides(streets[["edge_id", "geometry"]])
     assert sides["status"].tolist() == ["unknown", "unknown"]
     assert sides["schema"].isna().all()
@@ -209,14 +196,16 @@ def test_untagged_edge_and_missing_columns_are_unknown() -> None:
 
 
 def test_values_are_read_case_and_space_insensitively() -> None:
-    sides = curb_sides(_streets({"parking:both": " Lane ", "parking:both:orientation": "PARALLEL"}))
+    sides = curb_sides(
+        street_table({"parking:both": " Lane ", "parking:both:orientation": "PARALLEL"})
+    )
     assert sides["status"].tolist() == ["parking", "parking"]
     assert sides["orientation"].tolist() == ["parallel", "parallel"]
     assert not sides["malformed"].any()
 
 
 def test_malformed_main_value_is_unknown_flagged_and_counted_once_per_key() -> None:
-    sides = curb_sides(_streets({"parking:both": "banana"}, {"parking:lane:left": "sideways"}))
+    sides = curb_sides(street_table({"parking:both": "banana"}, {"parking:lane:left": "sideways"}))
     assert sides["status"].tolist() == ["unknown"] * 4
     assert sides["malformed"].tolist() == [True, True, True, False]
     assert _side(sides, 0, "left")["malformed_keys"] == "parking:both"
@@ -226,7 +215,9 @@ def test_malformed_main_value_is_unknown_flagged_and_counted_once_per_key() -> N
 
 
 def test_malformed_new_value_falls_back_to_a_valid_old_value() -> None:
-    sides = curb_sides(_streets({"parking:right": "lanes", "parking:lane:right": "perpendicular"}))
+    sides = curb_sides(
+        street_table({"parking:right": "lanes", "parking:lane:right": "perpendicular"})
+    )
     right = _side(sides, 0, "right")
     assert (right["status"], right["schema"], right["orientation"]) == (
         "parking",
@@ -239,7 +230,7 @@ def test_malformed_new_value_falls_back_to_a_valid_old_value() -> None:
 
 @pytest.mark.parametrize("capacity", ["many", "-3", "5;6", "", "nan"])
 def test_malformed_or_empty_capacity_is_nan(capacity: str) -> None:
-    sides = curb_sides(_streets({"parking:both": "lane", "parking:both:capacity": capacity}))
+    sides = curb_sides(street_table({"parking:both": "lane", "parking:both:capacity": capacity}))
     assert sides["capacity"].isna().all()
     assert sides["status"].tolist() == ["parking", "parking"]
     # an empty value is no tag; anything else unreadable is flagged
@@ -247,7 +238,7 @@ def test_malformed_or_empty_capacity_is_nan(capacity: str) -> None:
 
 
 def test_malformed_orientation_is_flagged_and_defaulted_to_parallel() -> None:
-    sides = curb_sides(_streets({"parking:left": "lane", "parking:left:orientation": "angled"}))
+    sides = curb_sides(street_table({"parking:left": "lane", "parking:left:orientation": "angled"}))
     left = _side(sides, 0, "left")
     assert (left["orientation"], left["orientation_defaulted"], left["malformed"]) == (
         "parallel",
@@ -259,7 +250,7 @@ def test_malformed_orientation_is_flagged_and_defaulted_to_parallel() -> None:
 
 def test_malformed_old_position_is_flagged_without_losing_the_side() -> None:
     sides = curb_sides(
-        _streets({"parking:lane:both": "parallel", "parking:lane:both:parallel": "floating"})
+        street_table({"parking:lane:both": "parallel", "parking:lane:both:parallel": "floating"})
     )
     assert sides["status"].tolist() == ["parking", "parking"]
     assert sides["position"].isna().all()
@@ -267,7 +258,7 @@ def test_malformed_old_position_is_flagged_without_losing_the_side() -> None:
 
 
 def test_numbers_and_missing_values_in_tag_columns_do_not_crash() -> None:
-    streets = _streets(
+    streets = street_table(
         {"parking:both": "lane", "parking:both:capacity": 6},
         {"parking:both": None, "parking:both:capacity": np.nan},
     )
@@ -278,13 +269,13 @@ def test_numbers_and_missing_values_in_tag_columns_do_not_crash() -> None:
 
 def test_side_geometry_is_offset_to_its_own_side() -> None:
     # the street runs west to east along y = 0, so its left is north (+y), its right south
-    sides = curb_sides(_streets({"parking:both": "lane"}), offset_m=3.0)
+    sides = curb_sides(street_table({"parking:both": "lane"}, origin=(0.0, 0.0)), offset_m=3.0)
     assert _side(sides, 0, "left").geometry.centroid.y == pytest.approx(3.0)
     assert _side(sides, 0, "right").geometry.centroid.y == pytest.approx(-3.0)
 
 
 def test_a_way_split_into_edges_shares_its_capacity_by_length() -> None:
-    streets = _streets(
+    streets = street_table(
         {"parking:lane:left": "parallel", "parking:lane:left:capacity": "10", "length_m": 30.0},
         {"parking:lane:left": "parallel", "parking:lane:left:capacity": "10", "length_m": 70.0},
         {"parking:lane:left": "parallel", "parking:lane:left:capacity": "4", "length_m": 50.0},

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-import shapely
+from builders import building_table
 
 from urbanfit.errors import ModelError
 from urbanfit.models.congestion import (
@@ -49,16 +48,12 @@ def test_furness_fails_loudly_when_a_zone_reaches_nobody() -> None:
         furness([10.0, 10.0], [10.0, 10.0], f, max_iter=50)
 
 
-def _buildings(uses: list[str], areas: list[float], xs: list[float]) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(
-        {"use": uses, "floor_area_m2": areas},
-        geometry=[shapely.box(x, 6_672_000.0, x + 10, 6_672_010.0) for x in xs],
-        crs="EPSG:32635",
-    )
-
-
 def test_building_trip_ends_by_hand() -> None:
-    b = _buildings(["residential", "commercial", "other"], [800.0, 1000.0, 1000.0], [0, 50, 99])
+    b = building_table(
+        {"use": "residential", "floor_area_m2": 800.0},
+        {"use": "commercial", "floor_area_m2": 1000.0},
+        {"use": "other", "floor_area_m2": 1000.0},
+    )
     ends = building_trip_ends(b)
     # residential: 800 m2 / 80 = 10 dwellings x 0.36 = 3.6 trips; 74 % out = 2.664, in 0.936
     # commercial: 1000 m2 = 10.7639 ksqft x 1.16 = 12.486 trips; 14 % out = 1.748, in 10.738

@@ -23,36 +23,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import LineString
+from builders import street_table
 
 from urbanfit.errors import ConfigError, ModelError
 from urbanfit.models.fit import FitResult, class_widths, street_fit
 from urbanfit.parameters.fit import FitParams
 from urbanfit.vehicles import VehicleCatalog, scenarios
-
-CRS = "EPSG:32635"
-
-
-def _streets(*edges: dict[str, Any]) -> gpd.GeoDataFrame:
-    """Streets along x, 20 m apart; each dict may give width_m, oneway, length_m, name..."""
-    rows, lines = [], []
-    for i, edge in enumerate(edges):
-        length = edge.get("length_m", 100.0)
-        rows.append(
-            {
-                "edge_id": i,
-                "osm_id": edge.get("osm_id", 1000 + i),
-                "name": edge.get("name"),
-                "highway": edge.get("highway", "residential"),
-                "length_m": length,
-                "width_m": edge.get("width_m", 6.0),
-                "width_defaulted": edge.get("width_defaulted", False),
-                "oneway": edge.get("oneway", False),
-            }
-        )
-        y = 6_670_000.0 + 20 * i
-        lines.append(LineString([(500_000.0, y), (500_000.0 + length, y)]))
-    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=lines, crs=CRS)
 
 
 def _sides(streets: pd.DataFrame, parked: dict[tuple[int, str], dict[str, Any]]) -> pd.DataFrame:
@@ -107,7 +83,7 @@ def test_6_m_two_way_street_parked_on_one_side_fits_two_kei_but_not_two_full_siz
     # tagged 6.0 m, parallel parking in the lane on the left
     # full-size free 6.0 - 2.2130 = 3.7870 < 4.72 (not two-abreast), >= 2.36 (single file)
     # kei free       6.0 - 1.7848 = 4.2152 >= 3.56 (two-abreast)
-    result = _fit(catalog, _streets({"width_m": 6.0}), {(0, "left"): {}})
+    result = _fit(catalog, street_table({"width_m": 6.0}), {(0, "left"): {}})
     edge = result.edges.iloc[0]
     assert edge["free_width_full_size_m"] == pytest.approx(3.7870)
     assert edge["free_width_kei_m"] == pytest.approx(4.2152)
@@ -126,7 +102,7 @@ def test_6_m_two_way_street_parked_on_one_side_fits_two_kei_but_not_two_full_siz
 def test_6_m_street_parked_on_both_sides_fits_no_two_abreast(catalog: VehicleCatalog) -> None:
     # full-size free 6.0 - 2 x 2.2130 = 1.5740 < 2.36: not even single file
     # kei free       6.0 - 2 x 1.7848 = 2.4304: single file (>= 1.78), not two-abreast (< 3.56)
-    result = _fit(catalog, _streets({"width_m": 6.0}), {(0, "left"): {}, (0, "right"): {}})
+    result = _fit(catalog, street_table({"width_m": 6.0}), {(0, "left"): {}, (0, "right"): {}})
     edge = result.edges.iloc[0]
     assert edge["free_width_full_size_m"] == pytest.approx(1.5740)
     assert edge["free_width_kei_m"] == pytest.approx(2.4304)
@@ -145,7 +121,7 @@ def test_one_way_street_needs_one_width_plus_edge_clearances(catalog: VehicleCat
     # full-size free 3.6 - 2.2130 = 1.3870 < 2.36 -> not passable
     # kei free       3.6 - 1.7848 = 1.8152 >= 1.78 -> passable
     # the 6 m street of the first case as one-way: both pass (3.7870 >= 2.36)
-    streets = _streets(
+    streets = street_table(
         {"width_m": 3.6, "oneway": True, "length_m": 50.0},
         {"width_m": 6.0, "oneway": True, "length_m": 200.0},
     )
@@ -172,7 +148,7 @@ def test_on_kerb_takes_no_width_and_half_on_kerb_takes_half(catalog: VehicleCata
     # 5.5 m with half_on_kerb both sides: full-size 5.5 - 2 x 0.5 x 2.2130 = 3.2870 (< 4.72),
     #   kei 5.5 - 2 x 0.5 x 1.7848 = 3.7152 (>= 3.56) -> only kei two-abreast
     # street_side and shoulder take nothing either: 4.8 m -> 4.8 >= 4.72
-    streets = _streets({"width_m": 5.0}, {"width_m": 5.5}, {"width_m": 4.8})
+    streets = street_table({"width_m": 5.0}, {"width_m": 5.5}, {"width_m": 4.8})
     parked = {
         (0, "left"): {"position": "on_kerb"},
         (0, "right"): {"position": "on_kerb"},
@@ -199,7 +175,7 @@ def test_angle_parking_takes_no_carriageway(catalog: VehicleCatalog) -> None:
         (0, "left"): {"orientation": "perpendicular"},
         (0, "right"): {"orientation": "diagonal"},
     }
-    edge = _fit(catalog, _streets({"width_m": 4.0}), parked).edges.iloc[0]
+    edge = _fit(catalog, street_table({"width_m": 4.0}), parked).edges.iloc[0]
     assert edge["parked_share"] == 0.0
     assert edge["free_width_full_size_m"] == pytest.approx(4.0)
     assert edge["kei_only_two_way"]
@@ -209,7 +185,7 @@ def test_defaulted_width_adds_a_parking_lane_per_parked_side(catalog: VehicleCat
     # default 6.0 m (2 lanes x 3.0 m, parking lanes excluded) + 2.4384 m for the parked side
     # = 8.4384 m carriageway; full-size free 8.4384 - 2.2130 = 6.2254 >= 4.72 -> two-abreast
     # a half_on_kerb side adds half a lane: 6.0 + 1.2192 = 7.2192, free 7.2192 - 1.1065 = 6.1127
-    streets = _streets(
+    streets = street_table(
         {"width_m": 6.0, "width_defaulted": True, "length_m": 40.0},
         {"width_m": 6.0, "width_defaulted": True, "length_m": 60.0},
         {"width_m": 6.0, "length_m": 100.0},
@@ -230,7 +206,7 @@ def test_unknown_sides_are_counted_and_inferred_sides_park(catalog: VehicleCatal
     # edge 0: both sides unknown -> taken as unparked, free 6.0, unknown_sides 2
     # edge 1: one side inferred by the parking model (status unknown, source inferred) ->
     #   parked in the lane: kei free 4.2152 as in the 6 m case
-    streets = _streets({"width_m": 6.0, "length_m": 30.0}, {"width_m": 6.0, "length_m": 70.0})
+    streets = street_table({"width_m": 6.0, "length_m": 30.0}, {"width_m": 6.0, "length_m": 70.0})
     parked = {
         (0, "left"): {"status": "unknown", "source": "unknown", "position": None},
         (0, "right"): {"status": "unknown", "source": "unknown", "position": None},
@@ -251,7 +227,7 @@ def test_mean_moving_width_option(catalog: VehicleCatalog) -> None:
     params = FitParams(moving_width="mean")
     widths = class_widths(catalog, scenarios(catalog), params=params)
     assert widths.loc["full_size", "two_abreast_need_m"] == pytest.approx(4.4164)
-    streets = _streets({"width_m": 4.5})
+    streets = street_table({"width_m": 4.5})
     assert _fit(catalog, streets, params=params).edges.loc[0, "two_abreast_full_size"]
     assert not _fit(catalog, streets).edges.loc[0, "two_abreast_full_size"]
 
@@ -259,7 +235,7 @@ def test_mean_moving_width_option(catalog: VehicleCatalog) -> None:
 def test_per_street_table_groups_by_name_then_way(catalog: VehicleCatalog) -> None:
     # "Kapea" = edges 0 (40 m, kei only two-way) and 1 (60 m, wide) on two ways;
     # edge 2 unnamed way 77 (100 m)
-    streets = _streets(
+    streets = street_table(
         {"name": "Kapea", "osm_id": 1, "width_m": 6.0, "length_m": 40.0},
         {"name": "Kapea", "osm_id": 2, "width_m": 9.0, "length_m": 60.0, "highway": "tertiary"},
         {"name": None, "osm_id": 77, "width_m": 6.0, "length_m": 100.0},
@@ -277,7 +253,7 @@ def test_per_street_table_groups_by_name_then_way(catalog: VehicleCatalog) -> No
 
 
 def test_empty_streets_give_zeros(catalog: VehicleCatalog) -> None:
-    streets = _streets()
+    streets = street_table()
     result = street_fit(streets, pd.DataFrame(), catalog, scenarios(catalog))
     assert len(result.edges) == 0
     assert len(result.streets) == 0
@@ -290,7 +266,7 @@ def test_malformed_input_does_not_crash(catalog: VehicleCatalog) -> None:
     # no width column -> nothing passes and the km are reported as width_missing;
     # sides with unknown edge ids, a NaN edge id, odd statuses and positions are ignored or
     # read leniently (an unknown position counts as in the lane)
-    streets = _streets({"length_m": 10.0}, {"length_m": 20.0}).drop(
+    streets = street_table({"length_m": 10.0}, {"length_m": 20.0}).drop(
         columns=["width_m", "width_defaulted", "oneway"]
     )
     sides = pd.DataFrame(
@@ -306,9 +282,9 @@ def test_malformed_input_does_not_crash(catalog: VehicleCatalog) -> None:
     assert result.edges.loc[0, "parked_share"] == 1.0
     assert result.edges.loc[1, "parked_share"] == 0.0
     # sides without an edge_id column: no parking anywhere
-    assert street_fit(_streets({}), pd.DataFrame({"x": [1]}), catalog, scenarios(catalog))
+    assert street_fit(street_table({}), pd.DataFrame({"x": [1]}), catalog, scenarios(catalog))
     # unreadable width text, None flags in object columns
-    odd = _streets({"length_m": 10.0}, {"length_m": 20.0, "width_m": 5.0})
+    odd = street_table({"length_m": 10.0}, {"length_m": 20.0, "width_m": 5.0})
     odd["width_m"] = pd.Series(["wide", "5.0"], dtype="object")
     odd["oneway"] = pd.Series([None, True], dtype="object")
     odd["width_defaulted"] = pd.Series([None, None], dtype="object")
@@ -320,7 +296,7 @@ def test_malformed_input_does_not_crash(catalog: VehicleCatalog) -> None:
 
 def test_fit_needs_both_classes_and_valid_params(catalog: VehicleCatalog) -> None:
     with pytest.raises(ModelError, match="kei"):
-        street_fit(_streets({}), pd.DataFrame(), catalog, scenarios(catalog, kei_shares=(0.0,)))
+        street_fit(street_table({}), pd.DataFrame(), catalog, scenarios(catalog, kei_shares=(0.0,)))
     with pytest.raises(ConfigError, match="moving_width"):
         FitParams(moving_width="narrowest")
     with pytest.raises(ConfigError, match="edge_clearance_m"):
@@ -328,7 +304,7 @@ def test_fit_needs_both_classes_and_valid_params(catalog: VehicleCatalog) -> Non
 
 
 def test_kei_shares_of_the_scenarios(catalog: VehicleCatalog) -> None:
-    result = _fit(catalog, _streets({}))
+    result = _fit(catalog, street_table({}))
     assert dict(result.kei_shares) == pytest.approx(
         {"kei000": 0.0, "kei025": 0.25, "kei050": 0.5, "kei100": 1.0}
     )

@@ -26,6 +26,7 @@ import h3
 import numpy as np
 import pandas as pd
 import pytest
+from builders import CRS, street_table
 from pyproj import Transformer
 from shapely.geometry import LineString, Point
 
@@ -34,7 +35,6 @@ from urbanfit.models.fit import FitResult
 from urbanfit.models.index import hex_scores, index_formula_text, urban_fit_index
 from urbanfit.parameters.fit import IndexParams
 
-CRS = "EPSG:32635"
 SCENARIOS = ("kei050", "kei100")
 
 
@@ -55,9 +55,7 @@ def _city() -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame, FitResult]:
         LineString([(x - 150, y - 10), (x + 150, y - 10)]),  # B, 300 m, midpoint (x, y - 10)
         LineString([(x + 3000, y), (x + 3100, y)]),  # C, 100 m
     ]
-    streets = gpd.GeoDataFrame(
-        {"edge_id": [0, 1, 2], "length_m": [100.0, 300.0, 100.0]}, geometry=lines, crs=CRS
-    )
+    streets = street_table(*({"geometry": line} for line in lines))
     gains = [4.0, 2.0, 10.0, 8.0, np.nan, np.nan]
     sides = pd.DataFrame(
         {

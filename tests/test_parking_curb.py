@@ -18,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import LineString
+from builders import lot_table, street_table
 
 from urbanfit.errors import ModelError
 from urbanfit.models.parking import (
@@ -30,44 +30,9 @@ from urbanfit.models.parking import (
 from urbanfit.parameters.parking import CurbParams
 from urbanfit.vehicles import VehicleCatalog, scenarios
 
-CRS = "EPSG:32635"
-
-
-def _streets(*edges: dict[str, Any]) -> gpd.GeoDataFrame:
-    """Streets along x, 20 m apart; each dict gives length_m and tags (both ends junctions)."""
-    rows, lines = [], []
-    for i, edge in enumerate(edges):
-        length = edge.pop("length_m", 100.0)
-        rows.append(
-            {
-                "edge_id": i,
-                "highway": edge.pop("highway", "residential"),
-                "length_m": length,
-                "u_junction": edge.pop("u_junction", True),
-                "v_junction": edge.pop("v_junction", True),
-                **edge,
-            }
-        )
-        y = 6_670_000.0 + 20 * i
-        lines.append(LineString([(500_000.0, y), (500_000.0 + length, y)]))
-    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=lines, crs=CRS)
-
-
-def _no_lots() -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(
-        {
-            "lot_id": pd.Series(dtype="int64"),
-            "kind": pd.Series(dtype="object"),
-            "capacity": pd.Series(dtype="float64"),
-            "area_m2": pd.Series(dtype="float64"),
-        },
-        geometry=gpd.GeoSeries([], crs=CRS),
-        crs=CRS,
-    )
-
 
 def _run(catalog: VehicleCatalog, streets: gpd.GeoDataFrame, **options: Any) -> ParkingResult:
-    return parking_model(streets, _no_lots(), catalog, scenarios(catalog), **options)
+    return parking_model(streets, lot_table(), catalog, scenarios(catalog), **options)
 
 
 def _row(result: ParkingResult, edge: int, side: str) -> pd.Series:
@@ -82,7 +47,7 @@ def test_parallel_curb_of_100_m_fits_19_kei_cars_and_12_pickups_per_side(
     # kei car pitch 3.40 + 1.0 = 4.40 m -> floor(87.808 / 4.40 = 19.956) = 19
     # pickup pitch  5.89 + 1.0 = 6.89 m -> floor(87.808 / 6.89 = 12.744) = 12
     result = _run(
-        catalog, _streets({"parking:both": "lane", "parking:both:orientation": "parallel"})
+        catalog, street_table({"parking:both": "lane", "parking:both:orientation": "parallel"})
     )
     sides = result.sides
     assert sides["usable_length_m"].tolist() == pytest.approx([87.808, 87.808])
@@ -94,7 +59,7 @@ def test_parallel_curb_of_100_m_fits_19_kei_cars_and_12_pickups_per_side(
 def test_perpendicular_curb_of_100_m(catalog: VehicleCatalog) -> None:
     # full-size stall 2.7432 m -> floor(87.808 / 2.7432 = 32.009) = 32 for every full-size profile
     # kei stall 2.0 m          -> floor(87.808 / 2.0 = 43.904) = 43
-    result = _run(catalog, _streets({"parking:lane:both": "perpendicular"}))
+    result = _run(catalog, street_table({"parking:lane:both": "perpendicular"}))
     left = _row(result, 0, "left")
     assert left["spaces_profile_fullsize_pickup"] == 32.0
     assert left["spaces_profile_compact_car"] == 32.0
@@ -106,7 +71,7 @@ def test_diagonal_curb_of_100_m_at_60_degrees(catalog: VehicleCatalog) -> None:
     # full-size pitch 2.7432 / sin 60 = 3.16758 m -> floor(87.808 / 3.16758 = 27.72) = 27
     # kei pitch 2.0 / sin 60 = 2.30940 m          -> floor(87.808 / 2.30940 = 38.02) = 38
     result = _run(
-        catalog, _streets({"parking:both": "lane", "parking:both:orientation": "diagonal"})
+        catalog, street_table({"parking:both": "lane", "parking:both:orientation": "diagonal"})
     )
     right = _row(result, 0, "right")
     assert right["spaces_profile_fullsize_pickup"] == 27.0
@@ -142,7 +107,7 @@ def test_fleet_mix_parks_at_the_share_weighted_mean_pitch(catalog: VehicleCatalo
     # 25 % kei: 0.75 x 5.9794 + 0.25 x 4.40 = 5.58455 -> floor(15.723) = 15
     # 50 % kei: 0.5 x 5.9794 + 0.5 x 4.40 = 5.18970 -> floor(16.920) = 16
     # 100 % kei: 4.40 -> 19
-    result = _run(catalog, _streets({"parking:lane:both": "parallel"}))
+    result = _run(catalog, street_table({"parking:lane:both": "parallel"}))
     left = _row(result, 0, "left")
     assert [left[f"spaces_{sid}"] for sid in result.scenario_ids] == [14.0, 15.0, 16.0, 19.0]
     # gained vs baseline per 100 m of a 100 m side: 0, 1, 2, 5
@@ -162,7 +127,7 @@ def test_capacity_tag_is_the_baseline_and_scaled_by_the_pitch_ratio(
     # 25 % kei:  floor(10 x 5.9794 / 5.58455 = 10.707) = 10
     result = _run(
         catalog,
-        _streets({"parking:lane:right": "parallel", "parking:lane:right:capacity": "10"}),
+        street_table({"parking:lane:right": "parallel", "parking:lane:right:capacity": "10"}),
     )
     right = _row(result, 0, "right")
     assert right["source"] == "tag_capacity"
@@ -181,7 +146,7 @@ def test_a_split_way_counts_its_capacity_once(catalog: VehicleCatalog) -> None:
     # way 7 (capacity 10 on its left) is split into edges of 30 m and 70 m: shares 0.3, 0.7
     # baseline: 10 x 0.3 = 3 and 10 x 0.7 = 7 -> 10 in all, not 20
     # all kei: floor(10 x 5.9794 / 4.40 = 13.589) = 13 -> 3.9 and 9.1
-    streets = _streets(
+    streets = street_table(
         {"parking:lane:left": "parallel", "parking:lane:left:capacity": "10", "length_m": 30.0},
         {"parking:lane:left": "parallel", "parking:lane:left:capacity": "10", "length_m": 70.0},
     )
@@ -209,7 +174,7 @@ def test_a_curb_split_at_a_non_junction_node_is_one_run(
     # as one run: 87.808 m -> floor(19.956) = 19 kei cars, shared 9.5 + 9.5
     # reversed second edge (drawn 3 -> 2): its right side continues the first edge's left
     second_side = "right" if reverse_second else "left"
-    streets = _streets(
+    streets = street_table(
         {"parking:lane:left": "parallel", "length_m": 50.0, "v_junction": False},
         {f"parking:lane:{second_side}": "parallel", "length_m": 50.0, "u_junction": False},
     )
@@ -233,7 +198,7 @@ def test_a_curb_split_at_a_non_junction_node_is_one_run(
 def test_sides_of_different_orientation_do_not_join(catalog: VehicleCatalog) -> None:
     # same layout, the second edge perpendicular: two runs, 9 kei cars parallel on the first
     # (43.904 / 4.40) and floor(43.904 / 2.0 = 21.95) = 21 perpendicular on the second
-    streets = _streets(
+    streets = street_table(
         {"parking:lane:left": "parallel", "length_m": 50.0, "v_junction": False},
         {"parking:lane:left": "perpendicular", "length_m": 50.0, "u_junction": False},
     )
@@ -248,7 +213,7 @@ def test_sides_of_different_orientation_do_not_join(catalog: VehicleCatalog) -> 
 def test_no_parking_counts_zero_and_unknown_is_never_counted(catalog: VehicleCatalog) -> None:
     result = _run(
         catalog,
-        _streets(
+        street_table(
             {"parking:both": "no"},
             {"length_m": 50.0},  # untagged
             {"parking:lane:both": "parallel"},
@@ -274,7 +239,7 @@ def test_no_parking_counts_zero_and_unknown_is_never_counted(catalog: VehicleCat
 def test_inference_is_opt_in_labelled_and_limited_to_local_classes(
     catalog: VehicleCatalog,
 ) -> None:
-    streets = _streets({"highway": "residential"}, {"highway": "primary"})
+    streets = street_table({"highway": "residential"}, {"highway": "primary"})
     plain = _run(catalog, streets.copy())
     assert plain.sides["spaces_kei000"].isna().all()
     inferred = _run(catalog, streets.copy(), infer=True)
@@ -290,13 +255,15 @@ def test_inference_is_opt_in_labelled_and_limited_to_local_classes(
 
 
 def test_malformed_tags_are_counted_in_the_summary(catalog: VehicleCatalog) -> None:
-    result = _run(catalog, _streets({"parking:both": "maybe"}, {"parking:lane:left": "diagonal?"}))
+    result = _run(
+        catalog, street_table({"parking:both": "maybe"}, {"parking:lane:left": "diagonal?"})
+    )
     assert result.summary["curb_malformed_tags_count"] == 2
     assert result.summary["curb_malformed_sides_count"] == 3
 
 
 def test_summary_is_plain_json_with_units_in_the_keys(catalog: VehicleCatalog) -> None:
-    result = _run(catalog, _streets({"parking:lane:both": "parallel"}))
+    result = _run(catalog, street_table({"parking:lane:both": "parallel"}))
     text = json.dumps(result.summary, allow_nan=False)
     assert json.loads(text) == result.summary
     # curb m2 per vehicle: 2 sides x 87.808 m x 2.4384 m parking lane / 28 baseline spaces
@@ -308,8 +275,8 @@ def test_summary_is_plain_json_with_units_in_the_keys(catalog: VehicleCatalog) -
 def test_a_baseline_scenario_is_required(catalog: VehicleCatalog) -> None:
     with pytest.raises(ModelError, match="kei share of 0"):
         parking_model(
-            _streets({"parking:both": "lane"}),
-            _no_lots(),
+            street_table({"parking:both": "lane"}),
+            lot_table(),
             catalog,
             scenarios(catalog, kei_shares=(0.5, 1.0)),
         )

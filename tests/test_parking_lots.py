@@ -15,11 +15,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pytest
 import shapely
+from builders import lot_table, street_table
 from shapely import affinity
 from shapely.geometry import Point, Polygon, box
 
@@ -27,7 +26,6 @@ from urbanfit.models.parking import lot_stalls, module_ratio, pack_stalls, parki
 from urbanfit.parameters.parking import LotParams, ParkingParams
 from urbanfit.vehicles import load_vehicles, scenarios
 
-CRS = "EPSG:32635"
 X0, Y0 = 500_000.0, 6_670_000.0
 FULL: dict[str, Any] = {"stall_width_m": 2.7432, "stall_depth_m": 5.4864, "aisle_m": 7.3152}
 KEI: dict[str, Any] = {"stall_width_m": 2.0, "stall_depth_m": 3.6, "aisle_m": 5.5}
@@ -134,21 +132,10 @@ def test_multipolygon_lots_count_both_parts() -> None:
     assert pack_stalls([two], step_deg=90, **KEI).tolist() == [360]
 
 
-def _lots(rows: list[dict[str, Any]], geoms: list[Any]) -> gpd.GeoDataFrame:
-    frame = pd.DataFrame(rows)
-    frame["lot_id"] = np.arange(len(rows), dtype="int64")
-    frame["area_m2"] = shapely.area(geoms)
-    frame["is_point"] = shapely.get_type_id(geoms) == 0
-    return gpd.GeoDataFrame(frame, geometry=geoms, crs=CRS)
-
-
 def test_multistorey_is_footprint_times_levels_times_efficiency() -> None:
-    lots = _lots(
-        [
-            {"kind": "multi-storey", "levels": 3.0},
-            {"kind": "multi-storey", "levels": np.nan},
-        ],
-        [RECT, RECT],
+    lots = lot_table(
+        {"kind": "multi-storey", "levels": 3.0, "geometry": RECT},
+        {"kind": "multi-storey", "levels": np.nan, "geometry": RECT},
     )
     stalls = lot_stalls(lots, params=LotParams(orientation_step_deg=90))
     # 3 levels: floor(84 x 3 x 0.8 = 201.6) = 201 full-size, floor(180 x 2.4 = 432) kei
@@ -166,22 +153,16 @@ def test_module_ratio() -> None:
 
 def test_lot_figures_sources_and_calibration() -> None:
     catalog = load_vehicles()
-    lots = _lots(
-        [
-            {"kind": "surface", "capacity": np.nan},  # model only
-            {"kind": "surface", "capacity": 90.0},  # tag, packed ratio
-            {"kind": "underground", "capacity": 100.0},  # tag, module ratio
-            {"kind": "surface", "capacity": np.nan},  # point without tag: unknown
-            {"kind": "underground", "capacity": np.nan},  # unknown
-            {"kind": "surface", "capacity": np.nan},  # zero-area polygon: unknown
-        ],
-        [RECT, RECT, RECT, Point(X0, Y0), RECT, box(X0, Y0, X0 + 10, Y0)],
+    point, flat = Point(X0, Y0), box(X0, Y0, X0 + 10, Y0)  # flat: a zero-area polygon
+    lots = lot_table(
+        {"kind": "surface", "capacity": np.nan, "geometry": RECT},  # model only
+        {"kind": "surface", "capacity": 90.0, "geometry": RECT},  # tag, packed ratio
+        {"kind": "underground", "capacity": 100.0, "geometry": RECT},  # tag, module ratio
+        {"kind": "surface", "capacity": np.nan, "geometry": point},  # point without tag: unknown
+        {"kind": "underground", "capacity": np.nan, "geometry": RECT},  # unknown
+        {"kind": "surface", "capacity": np.nan, "geometry": flat},  # zero-area polygon: unknown
     )
-    streets = gpd.GeoDataFrame(
-        {"edge_id": [0], "length_m": [10.0]},
-        geometry=[shapely.LineString([(X0, Y0 - 50), (X0 + 10, Y0 - 50)])],
-        crs=CRS,
-    )
+    streets = street_table({"geometry": shapely.LineString([(X0, Y0 - 50), (X0 + 10, Y0 - 50)])})
     params = ParkingParams(lots=LotParams(orientation_step_deg=90))
     result = parking_model(streets, lots, catalog, scenarios(catalog), params=params)
     table = result.lots
