@@ -140,17 +140,15 @@ def main() -> None:
     streets = synthetic_streets(args.sides)
     lots = synthetic_lots(args.lots)
     print(f"synthetic: {2 * len(streets):,} sides ({len(streets):,} edges), {len(lots):,} lots")
-    seconds, _ = best_of(args.repeat, lambda: curb_sides(streets, offset_m=3.0))
+    seconds, curb = best_of(args.repeat, lambda: curb_sides(streets, offset_m=3.0))
     print(f"  curb_sides (tag parsing + side geometry): {seconds:.2f} s")
-    seconds, result = best_of(
-        args.repeat, lambda: parking_model(streets, empty_lots, catalog, steps)
-    )
+    seconds, result = best_of(args.repeat, lambda: parking_model(curb, empty_lots, catalog, steps))
     print(f"  parking_model, curb only:                 {seconds:.2f} s")
-    s = result.summary
+    s, per = result.summary, result.summary["scenarios"]
     print(
         f"    parsed {s['curb_parsed_km']:,.0f} km, unknown {s['curb_unknown_km']:,.0f} km, "
         f"malformed tags {s['curb_malformed_tags_count']:,}; curb spaces "
-        f"{s['curb_spaces_kei000']:,.0f} -> {s['curb_spaces_kei100']:,.0f} (all kei)"
+        f"{per['kei000']['curb_spaces']:,.0f} -> {per['kei100']['curb_spaces']:,.0f} (all kei)"
     )
     geoms = lots.geometry.to_numpy()
     seconds, stalls = best_of(
@@ -161,13 +159,14 @@ def main() -> None:
         f"  pack_stalls, kei, {len(lots):,} lots x 24 angles: {seconds:.2f} s "
         f"({int(stalls.sum()):,} stalls)"
     )
-    seconds, result = best_of(args.repeat, lambda: parking_model(streets, lots, catalog, steps))
-    s = result.summary
+    seconds, result = best_of(args.repeat, lambda: parking_model(curb, lots, catalog, steps))
+    per = result.summary["scenarios"]
     print(f"  parking_model, curb + lots:               {seconds:.2f} s")
     print(
-        f"    lot spaces {s['lot_spaces_kei000']:,.0f} -> {s['lot_spaces_kei100']:,.0f}; "
-        f"land freed by all kei {s['land_freed_ha_kei100']:,.1f} ha "
-        f"({s['land_freed_pct_of_lot_area_kei100']:.1f} % of lot area)"
+        f"    lot spaces {per['kei000']['lot_spaces']:,.0f} -> "
+        f"{per['kei100']['lot_spaces']:,.0f}; land freed by all kei "
+        f"{per['kei100']['land_freed_ha']:,.1f} ha "
+        f"({per['kei100']['land_freed_pct_of_lot_area']:.1f} % of lot area)"
     )
 
     try:
@@ -185,7 +184,7 @@ def main() -> None:
         f"tables built in {load:.2f} s"
     )
     seconds, result = best_of(
-        args.repeat, lambda: parking_model(city.streets, city.lots, catalog, steps)
+        args.repeat, lambda: parking_model(city.curb, city.lots, catalog, steps)
     )
     s = result.summary
     print(f"  parking_model: {seconds:.2f} s")
@@ -194,11 +193,10 @@ def main() -> None:
         f"no parking {s['curb_no_parking_km']:.1f}), unknown {s['curb_unknown_km']:.1f} km, "
         f"malformed tags {s['curb_malformed_tags_count']}"
     )
-    for sid in result.scenario_ids:
+    for sid, f in s["scenarios"].items():
         print(
-            f"    {sid}: curb {s[f'curb_spaces_{sid}']:,.0f}, "
-            f"lots {s[f'lot_spaces_{sid}']:,.0f}, gained {s[f'spaces_gained_{sid}']:,.0f}, "
-            f"land freed {s[f'land_freed_ha_{sid}']:.2f} ha"
+            f"    {sid}: curb {f['curb_spaces']:,.0f}, lots {f['lot_spaces']:,.0f}, "
+            f"gained {f['spaces_gained']:,.0f}, land freed {f['land_freed_ha']:.2f} ha"
         )
     print(
         f"    calibration model/tag: curb median {s['curb_calibration_median_ratio']} over "

@@ -139,7 +139,7 @@ def run_one(path: Path, *, out_root: Path, congestion: bool, trace: bool) -> dic
         "streets": len(result.streets),
         "lots": len(result.lots),
         "buildings": len(result.buildings),
-        "congestion": congestion and "congestion" in result.models,
+        "congestion": congestion and result.congestion is not None,
         "notes": notes,
         "stages": stages.rows,
         "total_seconds": total,

@@ -189,11 +189,14 @@ def test_infer_curb_estimates_untagged_local_sides_and_labels_them(tmp_path: Pat
     assert with_["curb_inferred_km"] == pytest.approx(4 * 0.110530, rel=1e-3)
     # Back Lane 3 -> 6: one junction end (dead end 6), 110.530 - 6.096 = 104.434 m usable;
     # full-size fleet pitch 4.979 + 1.0 = 5.979 m -> 17 spaces; kei 4.4 m -> 23 spaces
-    sides = pd.read_csv(tmp_path / "inferred" / "tables" / "parking_sides.csv")
+    tables = tmp_path / "inferred" / "tables"
+    sides = pd.read_csv(tables / "parking_sides.csv")
     back = sides[sides["osm_id"] == 102]
     assert set(back["source"]) == {"inferred"}
-    assert back["spaces_kei000"].tolist() == [17, 17]
-    assert back["spaces_kei100"].tolist() == [23, 23]
+    spaces = pd.read_csv(tables / "parking_side_spaces.csv")
+    spaces = spaces[spaces["side_id"].isin(back["side_id"])]
+    assert spaces.loc[spaces["scenario"] == "kei000", "spaces"].tolist() == [17, 17]
+    assert spaces.loc[spaces["scenario"] == "kei100", "spaces"].tolist() == [23, 23]
 
 
 def test_compare_reads_existing_outputs_and_analyses_missing_cities(tmp_path: Path) -> None:

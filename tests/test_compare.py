@@ -56,10 +56,11 @@ def test_two_towns_compare_into_two_rows_of_their_own_figures(outputs, table) ->
     # the same town: 196 spaces for the full-size fleet in both rows
     column = f"parking spaces, {BASE} (count)"
     assert table[column].tolist() == [196, 196]
-    assert alpha["parking"]["total_spaces_kei000"] == 196
-    assert table.loc[0, f"parking spaces, {TOP} (count)"] == alpha["parking"]["total_spaces_kei100"]
-    assert table.loc[0, f"spaces gained, {TOP} (%)"] == alpha["parking"]["spaces_gained_pct_kei100"]
-    assert table.loc[1, f"spaces gained, {HALF} (count)"] == beta["parking"]["spaces_gained_kei050"]
+    per_alpha, per_beta = alpha["parking"]["scenarios"], beta["parking"]["scenarios"]
+    assert per_alpha["kei000"]["total_spaces"] == 196
+    assert table.loc[0, f"parking spaces, {TOP} (count)"] == per_alpha["kei100"]["total_spaces"]
+    assert table.loc[0, f"spaces gained, {TOP} (%)"] == per_alpha["kei100"]["spaces_gained_pct"]
+    assert table.loc[1, f"spaces gained, {HALF} (count)"] == per_beta["kei050"]["spaces_gained"]
     assert table.loc[0, "street length (km)"] == alpha["network"]["street_km"]
 
 
@@ -78,16 +79,18 @@ def test_only_figures_present_in_the_summaries_become_columns(outputs, table) ->
 
 def test_fit_and_congestion_figures_join_the_table_when_present(outputs) -> None:
     alpha = json.loads(json.dumps(outputs[1][0]))
-    alpha["congestion"] = {"delay_veh_h_kei000": 40.0, "delay_veh_h_kei100": 30.0}
-    alpha["fit"] = {"passable_kei_km": 0.5, "street_km": 0.55, "kind": "text is left out"}
+    alpha["congestion"] = {
+        "scenarios": {"kei000": {"delay_veh_h": 40.0}, "kei100": {"delay_veh_h": 30.0}}
+    }
+    alpha["fit"] = {"kei_only_km": 0.5, "one_way_km": 0.55, "kind": "text is left out"}
     beta = json.loads(json.dumps(outputs[1][1]))
     beta.pop("fit")  # a city whose fit model did not run
     table = compare_summaries([alpha, beta])
     assert table.loc[0, f"peak-hour delay, {TOP} (veh-h)"] == 30.0
-    assert table.loc[0, "fit: passable_kei_km"] == 0.5
-    assert "fit: street_km" not in table.columns  # only the fit headline keys when present
+    assert table.loc[0, "fit: kei_only_km"] == 0.5
+    assert "fit: one_way_km" not in table.columns  # only the fit headline keys when present
     assert "fit: kind" not in table.columns
-    assert math.isnan(table.loc[1, "fit: passable_kei_km"])
+    assert math.isnan(table.loc[1, "fit: kei_only_km"])
 
 
 def test_comparison_files_parse_and_escape_city_names(table, tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ SIOUX = Path(
 
 
 def test_helsinki_delay_falls_with_every_step_of_kei_share(helsinki) -> None:
-    congestion = helsinki.models["congestion"]
+    congestion = helsinki.congestion
     figures = congestion.scenarios
     assert list(figures.index) == ["kei000", "kei025", "kei050", "kei100"]
     # demand (vehicles) is the same in every scenario; smaller vehicles mean lower PCE
@@ -44,8 +44,8 @@ def test_helsinki_delay_falls_with_every_step_of_kei_share(helsinki) -> None:
 
 
 def test_helsinki_links_conserve_flow_at_every_street_node(helsinki) -> None:
-    links = helsinki.models["congestion"].links
-    flow = links["flow_veh_h_kei000"].to_numpy()
+    links = helsinki.congestion.link_figures("kei000")
+    flow = links["flow_veh_h"].to_numpy()
     # inflow - outflow at each node; zones load the network through connectors, which are
     # not street links, so only nodes without a connector must balance exactly
     inflow = np.bincount(links["b"], weights=flow, minlength=links[["a", "b"]].max().max() + 1)

@@ -119,10 +119,11 @@ def test_expansion_keeps_one_row_per_directed_link() -> None:
     assert result.summary["assigned_links"] < len(links) / 2
     assert result.summary["contracted"] is True
     # every inner node of a subdivided street passes its flow straight on
-    inflow = np.bincount(links["b"], links["flow_veh_h_kei000"], len(full.node_ids))
-    outflow = np.bincount(links["a"], links["flow_veh_h_kei000"], len(full.node_ids))
+    flow = result.link_figures("kei000")["flow_veh_h"]
+    inflow = np.bincount(links["b"], flow, len(full.node_ids))
+    outflow = np.bincount(links["a"], flow, len(full.node_ids))
     inner = ~build_network(streets).contraction.kept_nodes  # type: ignore[union-attr]
-    assert np.abs(inflow - outflow)[inner].max() < 1e-6 * links["flow_veh_h_kei000"].max()
+    assert np.abs(inflow - outflow)[inner].max() < 1e-6 * flow.max()
 
 
 def test_contracted_and_full_assignments_agree_on_a_subdivided_grid() -> None:
@@ -170,8 +171,8 @@ def test_helsinki_flows_are_unchanged_by_contraction(helsinki) -> None:  # type:
     assert (contracted.links["edge_id"].to_numpy() == full.links["edge_id"].to_numpy()).all()
     for sid in ("kei000", "kei100"):
         for name in ("flow_veh_h", "vc", "time_min"):
-            got = contracted.links[f"{name}_{sid}"].to_numpy()
-            want = full.links[f"{name}_{sid}"].to_numpy()
+            got = contracted.link_figures(sid)[name].to_numpy()
+            want = full.link_figures(sid)[name].to_numpy()
             assert got == pytest.approx(want, rel=1e-6, abs=1e-6 * want.max())
 
 

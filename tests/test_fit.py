@@ -54,14 +54,31 @@ def _sides(streets: pd.DataFrame, parked: dict[tuple[int, str], dict[str, Any]])
     return pd.DataFrame(rows)
 
 
+class _Fit:
+    """A fit result whose edges show each class's figures as ``<figure>_<class>`` columns."""
+
+    def __init__(self, result: FitResult) -> None:
+        self.result, self.summary, self.streets = result, result.summary, result.streets
+        self.kei_shares = result.kei_shares
+        spread = result.edge_classes.pivot(
+            index="edge_id",
+            columns="vehicle_class",
+            values=["free_width_m", "single", "two_abreast", "passable"],
+        )
+        spread.columns = [
+            f"free_width_{c}_m" if f == "free_width_m" else f"{f}_{c}" for f, c in spread.columns
+        ]
+        self.edges = result.edges.join(spread, on="edge_id")
+
+
 def _fit(
     catalog: VehicleCatalog,
     streets: gpd.GeoDataFrame,
     parked: dict[tuple[int, str], dict[str, Any]] | None = None,
     **options: Any,
-) -> FitResult:
-    return street_fit(
-        streets, _sides(streets, parked or {}), catalog, scenarios(catalog), **options
+) -> _Fit:
+    return _Fit(
+        street_fit(streets, _sides(streets, parked or {}), catalog, scenarios(catalog), **options)
     )
 
 
@@ -95,8 +112,8 @@ def test_6_m_two_way_street_parked_on_one_side_fits_two_kei_but_not_two_full_siz
     assert edge["kei_only_two_way"]
     assert not edge["kei_only_single"]
     assert result.summary["kei_only_two_way_km"] == pytest.approx(0.1)
-    assert result.summary["two_abreast_full_size_km"] == 0.0
-    assert result.summary["two_abreast_kei_km"] == pytest.approx(0.1)
+    assert result.summary["classes"]["full_size"]["two_abreast_km"] == 0.0
+    assert result.summary["classes"]["kei"]["two_abreast_km"] == pytest.approx(0.1)
 
 
 def test_6_m_street_parked_on_both_sides_fits_no_two_abreast(catalog: VehicleCatalog) -> None:
@@ -112,7 +129,7 @@ def test_6_m_street_parked_on_both_sides_fits_no_two_abreast(catalog: VehicleCat
     assert edge["kei_only_single"]
     assert result.summary["kei_only_single_km"] == pytest.approx(0.1)
     # a two-way street is passable only two-abreast: neither class passes it
-    assert result.summary["passable_kei_km"] == 0.0
+    assert result.summary["classes"]["kei"]["passable_km"] == 0.0
     assert result.summary["kei_only_km"] == 0.0
 
 
@@ -138,8 +155,8 @@ def test_one_way_street_needs_one_width_plus_edge_clearances(catalog: VehicleCat
     summary = result.summary
     assert summary["one_way_km"] == pytest.approx(0.25)
     assert summary["two_way_km"] == 0.0
-    assert summary["passable_full_size_km"] == pytest.approx(0.2)
-    assert summary["passable_kei_km"] == pytest.approx(0.25)
+    assert summary["classes"]["full_size"]["passable_km"] == pytest.approx(0.2)
+    assert summary["classes"]["kei"]["passable_km"] == pytest.approx(0.25)
     assert summary["kei_only_km"] == pytest.approx(0.05)
 
 
@@ -248,7 +265,7 @@ def test_per_street_table_groups_by_name_then_way(catalog: VehicleCatalog) -> No
     assert kapea["highway"] == "tertiary"  # of its longest edge
     assert kapea["length_km"] == pytest.approx(0.1)
     assert kapea["kei_only_two_way_km"] == pytest.approx(0.04)
-    assert kapea["min_free_width_full_size_m"] == pytest.approx(3.7870)
+    assert kapea["min_free_width_reference_m"] == pytest.approx(3.7870)
     assert table.iloc[1]["name"] is None
 
 
@@ -278,7 +295,7 @@ def test_malformed_input_does_not_crash(catalog: VehicleCatalog) -> None:
     )
     result = street_fit(streets, sides, catalog, scenarios(catalog))
     assert result.summary["width_missing_km"] == pytest.approx(0.03)
-    assert result.summary["passable_kei_km"] == 0.0
+    assert result.summary["classes"]["kei"]["passable_km"] == 0.0
     assert result.edges.loc[0, "parked_share"] == 1.0
     assert result.edges.loc[1, "parked_share"] == 0.0
     # sides without an edge_id column: no parking anywhere
@@ -291,7 +308,7 @@ def test_malformed_input_does_not_crash(catalog: VehicleCatalog) -> None:
     result = street_fit(odd, pd.DataFrame(), catalog, scenarios(catalog))
     assert result.edges["width_missing"].tolist() == [True, False]
     assert result.edges["oneway"].tolist() == [False, True]
-    assert result.summary["passable_full_size_km"] == pytest.approx(0.02)
+    assert result.summary["classes"]["full_size"]["passable_km"] == pytest.approx(0.02)
 
 
 def test_fit_needs_both_classes_and_valid_params(catalog: VehicleCatalog) -> None:

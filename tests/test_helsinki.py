@@ -67,7 +67,7 @@ def test_helsinki_outputs_are_written_and_parse(helsinki, tmp_path: Path) -> Non
     assert folder == tmp_path / "helsinki"
     summary = json.loads((folder / "summary.json").read_text())
     validate_summary(summary)  # the shipped JSON Schema
-    assert summary["schema_version"] == "1.0"
+    assert summary["schema_version"] == "2.0"
     assert summary["network"]["edges_count"] == 1500
     assert any(row["parameter"] == "streets.speed_kmh" for row in summary["assumptions"])
     layers = dict(pyogrio.list_layers(folder / "layers.gpkg"))
@@ -81,10 +81,16 @@ def test_helsinki_outputs_are_written_and_parse(helsinki, tmp_path: Path) -> Non
     } <= set(layers)
     assert len(pyogrio.read_dataframe(folder / "layers.gpkg", layer="streets")) == 1500
     sides = pd.read_csv(folder / "tables" / "parking_sides.csv")
-    assert {"edge_id", "side", "status", "spaces_kei000", "spaces_kei100"} <= set(sides.columns)
+    assert {"side_id", "edge_id", "side", "status", "source"} <= set(sides.columns)
     assert len(sides) == 3000
+    spaces = pd.read_csv(folder / "tables" / "parking_side_spaces.csv")
+    assert list(spaces.columns) == ["side_id", "scenario", "spaces", "gained", "gained_per_100m"]
+    assert len(spaces) == 3000 * 4  # one row per side and scenario
     links = pd.read_csv(folder / "tables" / "congestion_links.csv")
-    assert {"edge_id", "vc_kei000", "vc_kei100", "vc_change_kei100"} <= set(links.columns)
+    flows = pd.read_csv(folder / "tables" / "congestion_link_flows.csv")
+    assert {"link_id", "edge_id", "capacity_pcu_h"} <= set(links.columns)
+    assert {"link_id", "scenario", "flow_veh_h", "vc", "vc_change"} <= set(flows.columns)
+    assert len(flows) == 4 * len(links)
     report = (folder / "report.html").read_text()
     markdown = (folder / "report.md").read_text()
     for line in summary["headlines"]:
@@ -97,7 +103,7 @@ def test_helsinki_outputs_are_written_and_parse(helsinki, tmp_path: Path) -> Non
 
 
 def test_helsinki_parking_figures_trace_back_to_the_tables(helsinki) -> None:
-    parking = helsinki.models["parking"]
+    parking = helsinki.parking
     figures = helsinki.summary["parking"]
     sides = parking.sides
     # two sides per edge, every side parsed from tags or reported unknown
@@ -108,13 +114,16 @@ def test_helsinki_parking_figures_trace_back_to_the_tables(helsinki) -> None:
     assert figures["curb_unknown_km"] == pytest.approx(km[sides["status"].eq("unknown")].sum())
     assert figures["curb_parking_km"] > 5  # Helsinki centre is well tagged
     # kei fit more vehicles on every parked side (never fewer)
-    base, top = parking.baseline_id, parking.scenario_ids[-1]
-    assert (sides.loc[parked, f"spaces_{top}"] >= sides.loc[parked, f"spaces_{base}"]).all()
-    assert figures[f"curb_spaces_{top}"] > figures[f"curb_spaces_{base}"] > 0
-    assert figures[f"curb_spaces_{base}"] == pytest.approx(sides[f"spaces_{base}"].sum())
+    base, top = helsinki.scenarios.baseline.id, helsinki.scenarios.headline.id
+    at_base, at_top = parking.side_figures(base), parking.side_figures(top)
+    assert (at_top.loc[parked, "spaces"] >= at_base.loc[parked, "spaces"]).all()
+    per = figures["scenarios"]
+    assert per[top]["curb_spaces"] > per[base]["curb_spaces"] > 0
+    assert per[base]["curb_spaces"] == pytest.approx(at_base["spaces"].sum())
     # the one lot with a capacity tag keeps it as its full-size figure
     tagged = parking.lots[parking.lots["capacity_tag"].notna()]
-    assert len(tagged) == 1 and tagged["stalls_full_size"].iloc[0] == 400
+    assert len(tagged) == 1 and tagged["stalls_baseline"].iloc[0] == 400
+    assert parking.lot_class_stalls().loc[tagged["lot_id"].iloc[0], "full_size"] == 400
     # curb calibration: model vs mapped capacity, median of the table's ratios
     curb = parking.calibration[parking.calibration["layer"] == "curb"]
     assert figures["curb_calibration_way_sides_count"] == len(curb) > 0
@@ -123,5 +132,5 @@ def test_helsinki_parking_figures_trace_back_to_the_tables(helsinki) -> None:
     )
     # the figures reach summary.json through the headlines too
     assert any(
-        f"{figures[f'spaces_gained_{top}']:,.0f}" in line for line in helsinki.summary["headlines"]
+        f"{per[top]['spaces_gained']:,.0f}" in line for line in helsinki.summary["headlines"]
     )

@@ -35,8 +35,6 @@ from urbanfit.models.fit import FitResult
 from urbanfit.models.index import hex_scores, index_formula_text, urban_fit_index
 from urbanfit.parameters.fit import IndexParams
 
-SCENARIOS = ("kei050", "kei100")
-
 
 def _centre_xy() -> tuple[float, float]:
     """UTM coordinates of the centre of the resolution-9 cell around Helsinki's centre."""
@@ -61,13 +59,11 @@ def _city() -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame, FitResult]:
         {
             "edge_id": [0, 0, 1, 1, 2, 2],
             "side": ["left", "right"] * 3,
-            **{f"gained_per_100m_{s}": gains for s in SCENARIOS},
+            "gained_per_100m": gains,
         }
     )
     changes = [-0.05, -0.03, 0.02, -0.01]
-    links = pd.DataFrame(
-        {"edge_id": [0, 0, 1, 1], **{f"vc_change_{s}": changes for s in SCENARIOS}}
-    )
+    links = pd.DataFrame({"edge_id": [0, 0, 1, 1], "vc_change": changes})
     edges = gpd.GeoDataFrame(
         {
             "edge_id": [0, 1, 2],
@@ -79,6 +75,7 @@ def _city() -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame, FitResult]:
     )
     fit = FitResult(
         edges=edges,
+        edge_classes=pd.DataFrame(),
         streets=pd.DataFrame(),
         widths=pd.DataFrame(),
         summary={},
@@ -198,8 +195,13 @@ def test_unknown_scenario_or_missing_columns_raise_readable_errors() -> None:
     streets, sides, _, fit = _city()
     with pytest.raises(ModelError, match="unknown scenario"):
         urban_fit_index(streets, parking_sides=sides, fit=fit, scenario_id="kei075")
-    with pytest.raises(ModelError, match="gained_per_100m_kei000"):
-        urban_fit_index(streets, parking_sides=sides, fit=fit, scenario_id="kei000")
+    with pytest.raises(ModelError, match="gained_per_100m"):
+        urban_fit_index(
+            streets,
+            parking_sides=sides.drop(columns="gained_per_100m"),
+            fit=fit,
+            scenario_id="kei000",
+        )
     only_congestion = IndexParams(weight_parking=0.0, weight_congestion=1.0, weight_fit=0.0)
     with pytest.raises(ModelError, match="no congestion result"):
         urban_fit_index(
@@ -210,14 +212,20 @@ def test_unknown_scenario_or_missing_columns_raise_readable_errors() -> None:
 def test_helsinki_index_is_bounded_and_hexes_hold_every_street(helsinki) -> None:
     from urbanfit.models.fit import street_fit
 
-    sides = helsinki.models["parking"].sides
-    fit = street_fit(helsinki.streets, sides, helsinki.catalog, helsinki.scenarios)
+    parking = helsinki.parking
+    fit = street_fit(helsinki.streets, parking.sides, helsinki.catalog, helsinki.scenarios)
     assert fit.summary["street_km"] == pytest.approx(helsinki.streets["length_m"].sum() / 1000)
-    assert fit.summary["kei_only_km"] <= fit.summary["passable_kei_km"]
+    assert fit.summary["kei_only_km"] <= fit.summary["classes"]["kei"]["passable_km"]
+    sides = parking.side_figures("kei100")
     result = urban_fit_index(helsinki.streets, parking_sides=sides, fit=fit, scenario_id="kei100")
     scores = result.edges["score"].to_numpy()
     assert ((scores >= 0) & (scores <= 100)).all()
     assert 0 < result.city_score < 100
     assert result.hexes["street_km"].sum() == pytest.approx(fit.summary["street_km"])
-    baseline = urban_fit_index(helsinki.streets, parking_sides=sides, fit=fit, scenario_id="kei000")
+    baseline = urban_fit_index(
+        helsinki.streets,
+        parking_sides=parking.side_figures("kei000"),
+        fit=fit,
+        scenario_id="kei000",
+    )
     assert baseline.city_score == 0.0  # no kei, no gain

@@ -1,6 +1,7 @@
 """Curb spaces by hand: clearances, pitches, fleet mixes, capacity tags, unknown and inferred sides.
 
-Documented defaults used below (urbanfit.parameters.parking.CurbParams):
+Documented defaults used below (urbanfit.parameters.parking.CurbParams and the vehicle classes
+of urbanfit/data/vehicles.toml):
 - intersection clearance 20 ft = 6.096 m at each junction end;
 - parallel gap 1.0 m; full-size stall 9 ft = 2.7432 m; kei stall 2.0 m; diagonal at 60 degrees.
 Profiles (urbanfit/data/vehicles.toml): kei car 3.40 m, full-size pickup 5.89 m.
@@ -20,7 +21,7 @@ import pandas as pd
 import pytest
 from builders import lot_table, street_table
 
-from urbanfit.errors import ModelError
+from urbanfit.citydata.curb import curb_sides
 from urbanfit.models.parking import (
     ParkingResult,
     curb_pitch_m,
@@ -32,11 +33,23 @@ from urbanfit.vehicles import VehicleCatalog, scenarios
 
 
 def _run(catalog: VehicleCatalog, streets: gpd.GeoDataFrame, **options: Any) -> ParkingResult:
-    return parking_model(streets, lot_table(), catalog, scenarios(catalog), **options)
+    return parking_model(curb_sides(streets), lot_table(), catalog, scenarios(catalog), **options)
+
+
+def _sides(result: ParkingResult) -> pd.DataFrame:
+    """The sides with the tidy figures spread out for reading: ``spaces_<scenario>``,
+    ``gained_per_100m_<scenario>`` and ``spaces_profile_<profile>`` columns."""
+    by_scenario = result.side_spaces.pivot(
+        index="side_id", columns="scenario", values=["spaces", "gained_per_100m"]
+    )
+    by_scenario.columns = [f"{figure}_{sid}" for figure, sid in by_scenario.columns]
+    by_profile = result.profile_spaces.pivot(index="side_id", columns="profile", values="spaces")
+    by_profile.columns = [f"spaces_profile_{p}" for p in by_profile.columns]
+    return result.sides.join(by_scenario, on="side_id").join(by_profile, on="side_id")
 
 
 def _row(result: ParkingResult, edge: int, side: str) -> pd.Series:
-    sides = result.sides
+    sides = _sides(result)
     return sides[(sides["edge_id"] == edge) & (sides["side"] == side)].iloc[0]
 
 
@@ -49,7 +62,7 @@ def test_parallel_curb_of_100_m_fits_19_kei_cars_and_12_pickups_per_side(
     result = _run(
         catalog, street_table({"parking:both": "lane", "parking:both:orientation": "parallel"})
     )
-    sides = result.sides
+    sides = _sides(result)
     assert sides["usable_length_m"].tolist() == pytest.approx([87.808, 87.808])
     assert sides["spaces_profile_kei_car"].tolist() == [19.0, 19.0]
     assert sides["spaces_profile_fullsize_pickup"].tolist() == [12.0, 12.0]
@@ -82,6 +95,7 @@ def test_pitch_per_orientation(catalog: VehicleCatalog) -> None:
     pitch = curb_pitch_m(
         np.array(["parallel", "perpendicular", "diagonal", None], dtype=object),
         catalog.profile("fullsize_pickup"),
+        catalog.class_of("fullsize_pickup"),
     )
     assert pitch[:3] == pytest.approx([6.89, 2.7432, 2.7432 / np.sin(np.radians(60.0))])
     assert np.isnan(pitch[3])
@@ -109,13 +123,18 @@ def test_fleet_mix_parks_at_the_share_weighted_mean_pitch(catalog: VehicleCatalo
     # 100 % kei: 4.40 -> 19
     result = _run(catalog, street_table({"parking:lane:both": "parallel"}))
     left = _row(result, 0, "left")
-    assert [left[f"spaces_{sid}"] for sid in result.scenario_ids] == [14.0, 15.0, 16.0, 19.0]
+    assert [left[f"spaces_{sid}"] for sid in scenarios(catalog).ids] == [14.0, 15.0, 16.0, 19.0]
     # gained vs baseline per 100 m of a 100 m side: 0, 1, 2, 5
-    assert [left[f"gained_per_100m_{sid}"] for sid in result.scenario_ids] == [0.0, 1.0, 2.0, 5.0]
+    assert [left[f"gained_per_100m_{sid}"] for sid in scenarios(catalog).ids] == [
+        0.0,
+        1.0,
+        2.0,
+        5.0,
+    ]
     # two sides: 28 baseline spaces, 38 all-kei
-    assert result.summary["curb_spaces_kei000"] == 28.0
-    assert result.summary["curb_spaces_kei100"] == 38.0
-    assert result.summary["spaces_gained_kei100"] == 10.0
+    assert result.summary["scenarios"]["kei000"]["curb_spaces"] == 28.0
+    assert result.summary["scenarios"]["kei100"]["curb_spaces"] == 38.0
+    assert result.summary["scenarios"]["kei100"]["spaces_gained"] == 10.0
 
 
 def test_capacity_tag_is_the_baseline_and_scaled_by_the_pitch_ratio(
@@ -131,7 +150,7 @@ def test_capacity_tag_is_the_baseline_and_scaled_by_the_pitch_ratio(
     )
     right = _row(result, 0, "right")
     assert right["source"] == "tag_capacity"
-    assert [right[f"spaces_{sid}"] for sid in result.scenario_ids] == [10.0, 10.0, 11.0, 13.0]
+    assert [right[f"spaces_{sid}"] for sid in scenarios(catalog).ids] == [10.0, 10.0, 11.0, 13.0]
     # a single profile is scaled the same way: pickup floor(10 x 5.9794 / 6.89 = 8.678) = 8
     assert right["spaces_profile_fullsize_pickup"] == 8.0
     # calibration: model 14 vs tag 10
@@ -152,11 +171,12 @@ def test_a_split_way_counts_its_capacity_once(catalog: VehicleCatalog) -> None:
     )
     streets["osm_id"] = [7, 7]
     result = _run(catalog, streets)
-    left = result.sides[result.sides["side"] == "left"]
+    sides = _sides(result)
+    left = sides[sides["side"] == "left"]
     assert left["spaces_kei000"].tolist() == pytest.approx([3.0, 7.0])
     assert left["spaces_kei100"].tolist() == pytest.approx([3.9, 9.1])
-    assert result.summary["curb_spaces_kei000"] == pytest.approx(10.0)
-    assert result.summary["curb_spaces_kei100"] == pytest.approx(13.0)
+    assert result.summary["scenarios"]["kei000"]["curb_spaces"] == pytest.approx(10.0)
+    assert result.summary["scenarios"]["kei100"]["curb_spaces"] == pytest.approx(13.0)
     # calibration per way side: model floor(17.808 / 5.9794) = 2 plus floor(57.808 / 5.9794)
     # = 9 -> 11 vs tag 10
     calibration = result.calibration
@@ -186,13 +206,13 @@ def test_a_curb_split_at_a_non_junction_node_is_one_run(
         streets["u_junction"] = [True, True]
         streets["v_junction"] = [False, False]
     result = _run(catalog, streets)
-    sides = result.sides
+    sides = _sides(result)
     parked = sides[sides["source"] == "model"]
     assert parked["side"].tolist() == ["left", second_side]
     assert parked["run_id"].nunique() == 1
     assert parked["run_usable_m"].tolist() == pytest.approx([87.808, 87.808])
     assert parked["spaces_profile_kei_car"].tolist() == pytest.approx([9.5, 9.5])
-    assert result.summary["curb_spaces_kei100"] == pytest.approx(19.0)
+    assert result.summary["scenarios"]["kei100"]["curb_spaces"] == pytest.approx(19.0)
 
 
 def test_sides_of_different_orientation_do_not_join(catalog: VehicleCatalog) -> None:
@@ -204,7 +224,7 @@ def test_sides_of_different_orientation_do_not_join(catalog: VehicleCatalog) -> 
     )
     streets["u"] = [1, 2]
     streets["v"] = [2, 3]
-    sides = _run(catalog, streets).sides
+    sides = _sides(_run(catalog, streets))
     parked = sides[sides["source"] == "model"]
     assert parked["run_id"].nunique() == 2
     assert parked["spaces_profile_kei_car"].tolist() == [9.0, 21.0]
@@ -219,7 +239,7 @@ def test_no_parking_counts_zero_and_unknown_is_never_counted(catalog: VehicleCat
             {"parking:lane:both": "parallel"},
         ),
     )
-    sides = result.sides
+    sides = _sides(result)
     assert sides.loc[sides["edge_id"] == 0, "spaces_kei100"].tolist() == [0.0, 0.0]
     assert sides.loc[sides["edge_id"] == 0, "source"].tolist() == ["tag_zero", "tag_zero"]
     assert sides.loc[sides["edge_id"] == 1, "spaces_kei100"].isna().all()
@@ -232,8 +252,8 @@ def test_no_parking_counts_zero_and_unknown_is_never_counted(catalog: VehicleCat
     assert summary["curb_parsed_km"] == pytest.approx(0.4)
     assert summary["curb_inferred_km"] == 0.0
     # only edge 2 counts: 2 x 14 baseline, 2 x 19 kei
-    assert summary["curb_spaces_kei000"] == 28.0
-    assert summary["curb_spaces_kei100"] == 38.0
+    assert summary["scenarios"]["kei000"]["curb_spaces"] == 28.0
+    assert summary["scenarios"]["kei100"]["curb_spaces"] == 38.0
 
 
 def test_inference_is_opt_in_labelled_and_limited_to_local_classes(
@@ -241,9 +261,9 @@ def test_inference_is_opt_in_labelled_and_limited_to_local_classes(
 ) -> None:
     streets = street_table({"highway": "residential"}, {"highway": "primary"})
     plain = _run(catalog, streets.copy())
-    assert plain.sides["spaces_kei000"].isna().all()
+    assert _sides(plain)["spaces_kei000"].isna().all()
     inferred = _run(catalog, streets.copy(), infer=True)
-    sides = inferred.sides
+    sides = _sides(inferred)
     residential = sides[sides["edge_id"] == 0]
     assert residential["source"].tolist() == ["inferred", "inferred"]
     assert residential["orientation"].tolist() == ["parallel", "parallel"]
@@ -267,16 +287,25 @@ def test_summary_is_plain_json_with_units_in_the_keys(catalog: VehicleCatalog) -
     text = json.dumps(result.summary, allow_nan=False)
     assert json.loads(text) == result.summary
     # curb m2 per vehicle: 2 sides x 87.808 m x 2.4384 m parking lane / 28 baseline spaces
-    assert result.summary["curb_m2_per_vehicle_kei000"] == pytest.approx(2 * 87.808 * 2.4384 / 28)
+    assert result.summary["scenarios"]["kei000"]["curb_m2_per_vehicle"] == pytest.approx(
+        2 * 87.808 * 2.4384 / 28
+    )
     # curb freed by an all-kei fleet parking the same 28: 0.175616 km x (1 - 28 / 38)
-    assert result.summary["curb_freed_km_kei100"] == pytest.approx(0.175616 * (1 - 28 / 38))
+    assert result.summary["scenarios"]["kei100"]["curb_freed_km"] == pytest.approx(
+        0.175616 * (1 - 28 / 38)
+    )
 
 
-def test_a_baseline_scenario_is_required(catalog: VehicleCatalog) -> None:
-    with pytest.raises(ModelError, match="kei share of 0"):
-        parking_model(
-            street_table({"parking:both": "lane"}),
-            lot_table(),
-            catalog,
-            scenarios(catalog, kei_shares=(0.5, 1.0)),
-        )
+def test_the_baseline_is_the_zero_kei_scenario_even_when_not_given(
+    catalog: VehicleCatalog,
+) -> None:
+    # shares 50 % and 100 % only: the 0 % baseline is added, and capacity tags describe it
+    result = parking_model(
+        curb_sides(street_table({"parking:lane:both": "parallel"})),
+        lot_table(),
+        catalog,
+        scenarios(catalog, kei_shares=(0.5, 1.0)),
+    )
+    assert list(result.summary["scenarios"]) == ["kei000", "kei050", "kei100"]
+    # 2 sides x 14 baseline spaces, as in the fleet-mix test above
+    assert result.summary["scenarios"]["kei000"]["curb_spaces"] == 28.0

@@ -22,7 +22,14 @@ from builders import lot_table, street_table
 from shapely import affinity
 from shapely.geometry import Point, Polygon, box
 
-from urbanfit.models.parking import lot_stalls, module_ratio, pack_stalls, parking_model
+from urbanfit.citydata.curb import curb_sides
+from urbanfit.models.parking import (
+    lot_method,
+    lot_stalls,
+    module_ratio,
+    pack_stalls,
+    parking_model,
+)
 from urbanfit.parameters.parking import LotParams, ParkingParams
 from urbanfit.vehicles import load_vehicles, scenarios
 
@@ -137,18 +144,24 @@ def test_multistorey_is_footprint_times_levels_times_efficiency() -> None:
         {"kind": "multi-storey", "levels": 3.0, "geometry": RECT},
         {"kind": "multi-storey", "levels": np.nan, "geometry": RECT},
     )
-    stalls = lot_stalls(lots, params=LotParams(orientation_step_deg=90))
+    params = LotParams(orientation_step_deg=90)
+    catalog = load_vehicles()
+    full = lot_stalls(lots, catalog.vehicle_class("full_size"), params=params)
+    kei = lot_stalls(lots, catalog.vehicle_class("kei"), params=params)
+    method = lot_method(lots, params=params)
     # 3 levels: floor(84 x 3 x 0.8 = 201.6) = 201 full-size, floor(180 x 2.4 = 432) kei
     # no levels tag: 2 levels by default -> floor(84 x 1.6 = 134.4) = 134, 180 x 1.6 = 288
-    assert stalls["model_full_size"].tolist() == [201.0, 134.0]
-    assert stalls["model_kei"].tolist() == [432.0, 288.0]
-    assert stalls["levels_defaulted"].tolist() == [False, True]
-    assert stalls["method"].tolist() == ["multistorey", "multistorey"]
+    assert full.tolist() == [201.0, 134.0]
+    assert kei.tolist() == [432.0, 288.0]
+    assert method["levels_defaulted"].tolist() == [False, True]
+    assert method["method"].tolist() == ["multistorey", "multistorey"]
 
 
 def test_module_ratio() -> None:
     # (2.7432 x (5.4864 + 3.6576)) / (2.0 x (3.6 + 2.75)) = 25.0838 / 12.7 = 1.97510
-    assert module_ratio() == pytest.approx(25.08382 / 12.7, rel=1e-5)
+    catalog = load_vehicles()
+    kei, full = catalog.vehicle_class("kei"), catalog.vehicle_class("full_size")
+    assert module_ratio(kei, full) == pytest.approx(25.08382 / 12.7, rel=1e-5)
 
 
 def test_lot_figures_sources_and_calibration() -> None:
@@ -164,8 +177,9 @@ def test_lot_figures_sources_and_calibration() -> None:
     )
     streets = street_table({"geometry": shapely.LineString([(X0, Y0 - 50), (X0 + 10, Y0 - 50)])})
     params = ParkingParams(lots=LotParams(orientation_step_deg=90))
-    result = parking_model(streets, lots, catalog, scenarios(catalog), params=params)
+    result = parking_model(curb_sides(streets), lots, catalog, scenarios(catalog), params=params)
     table = result.lots
+    stalls = result.lot_class_stalls()
     assert table["source"].tolist() == [
         "model_surface",
         "tag_capacity",
@@ -175,13 +189,14 @@ def test_lot_figures_sources_and_calibration() -> None:
         "unknown",
     ]
     # baseline figures: 84 modelled, the tags 90 and 100
-    assert table["stalls_full_size"].tolist()[:3] == [84.0, 90.0, 100.0]
+    assert stalls["full_size"].tolist()[:3] == [84.0, 90.0, 100.0]
+    assert table["stalls_baseline"].tolist()[:3] == [84.0, 90.0, 100.0]
     # all kei: 180 modelled; floor(90 x 180 / 84 = 192.86) = 192; floor(100 x 1.9751) = 197
-    assert table["stalls_kei"].tolist()[:3] == [180.0, 192.0, 197.0]
-    assert table["kei_ratio_source"].tolist()[:3] == ["packing", "packing", "module"]
-    assert table["stalls_full_size"].iloc[3:].isna().all()
+    assert stalls["kei"].tolist()[:3] == [180.0, 192.0, 197.0]
+    assert table["ratio_source"].tolist()[:3] == ["packing", "packing", "module"]
+    assert stalls["full_size"].iloc[3:].isna().all()
     # 50 % kei shares each lot's area: 1 / (0.5 / 84 + 0.5 / 180) = 114.55 -> 114
-    assert table["spaces_kei050"].iloc[0] == 114.0
+    assert result.lot_figures("kei050")["spaces"].iloc[0] == 114.0
     # calibration needs a model and a tag: only lot 1 (the underground lot is not modelled)
     calibration = result.calibration
     lot_rows = calibration[calibration["layer"] == "lot"]
@@ -192,14 +207,16 @@ def test_lot_figures_sources_and_calibration() -> None:
     assert summary["lots_unknown_count"] == 3
     assert summary["lots_tag_capacity_count"] == 2
     # baseline lot spaces 84 + 90 + 100 = 274; all kei 180 + 192 + 197 = 569
-    assert summary["lot_spaces_kei000"] == 274.0
-    assert summary["lot_spaces_kei100"] == 569.0
+    assert summary["scenarios"]["kei000"]["lot_spaces"] == 274.0
+    assert summary["scenarios"]["kei100"]["lot_spaces"] == 569.0
     # land: the two surface lots, 4800 m2; all kei frees 2400 x (1 - 84/180) + 2400 x
     # (1 - 90/192) = 1280 + 1275 = 2555 m2 = 0.2555 ha, 53.23 % of 4800 m2
     assert summary["lot_land_area_ha"] == pytest.approx(0.48)
-    assert summary["land_freed_ha_kei100"] == pytest.approx(0.2555)
-    assert summary["land_freed_pct_of_lot_area_kei100"] == pytest.approx(2555 / 4800 * 100)
+    assert summary["scenarios"]["kei100"]["land_freed_ha"] == pytest.approx(0.2555)
+    assert summary["scenarios"]["kei100"]["land_freed_pct_of_lot_area"] == pytest.approx(
+        2555 / 4800 * 100
+    )
     # land per parked vehicle: 4800 / (84 + 90) baseline, 4800 / (180 + 192) all kei
-    assert summary["lot_m2_per_vehicle_kei000"] == pytest.approx(4800 / 174)
-    assert summary["lot_m2_per_vehicle_kei100"] == pytest.approx(4800 / 372)
+    assert summary["scenarios"]["kei000"]["lot_m2_per_vehicle"] == pytest.approx(4800 / 174)
+    assert summary["scenarios"]["kei100"]["lot_m2_per_vehicle"] == pytest.approx(4800 / 372)
     json.dumps(summary, allow_nan=False)

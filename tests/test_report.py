@@ -14,18 +14,19 @@ from jsonschema import Draft202012Validator
 from PIL import Image
 
 from urbanfit.errors import OutputError
-from urbanfit.pipeline import AnalysisResult, analyze
+from urbanfit.pipeline import analyze
 from urbanfit.render.compare import load_summary
-from urbanfit.render.export import write_outputs, write_summary
-from urbanfit.render.figures import render_figures, write_figures
-from urbanfit.render.report import report_html, report_markdown, write_report
+from urbanfit.render.export import write_outputs, write_report, write_summary
+from urbanfit.render.figures import render_figures
+from urbanfit.render.report import report_html, report_markdown
 from urbanfit.render.schema import load_schema, validate_summary
+from urbanfit.results import AnalysisResult
 
 TOWN = Path(__file__).parent / "data" / "town.osm"
 HOSTILE_CITY = '<b>x</b> | & "Town"'
 HOSTILE_STREET = "<img src=x onerror=alert(1)>"  # the name of Cross Street in town.osm
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-WRITERS = (write_summary, write_report, write_figures)
+WRITERS = (write_summary, write_report)  # write_report draws figures/*.png too
 
 
 @pytest.fixture(scope="module")
@@ -73,10 +74,10 @@ def test_broken_summaries_fail_with_the_path_of_the_problem(written) -> None:
         validate_summary(missing)
     bad = copy.deepcopy(summary)
     bad["scenarios"][0]["kei_share"] = 2
-    bad["parking"]["total_spaces_kei000"] = [1]
+    bad["parking"]["scenarios"]["kei000"]["total_spaces"] = [1]
     with pytest.raises(OutputError, match=r"scenarios\[0\]\.kei_share: 2 is greater") as error:
         validate_summary(bad)
-    assert "parking.total_spaces_kei000: [1] is not of type" in str(error.value)
+    assert "parking.scenarios.kei000.total_spaces: [1] is not of type" in str(error.value)
     nan = copy.deepcopy(summary)
     nan["network"]["street_km"] = float("nan")
     with pytest.raises(OutputError, match=r"network\.street_km: not a finite number"):
@@ -87,8 +88,10 @@ def test_model_sections_are_optional_and_hold_figures_only(written) -> None:
     summary = json.loads(_page(written[1], "summary.json"))
     without = {k: v for k, v in summary.items() if k != "parking"}
     validate_summary(without)
+    # one convention: a per-scenario figure sits under scenarios.<id>, never in a key suffix
     flat = {**summary, "congestion": {"delay_veh_h_kei000": 12.5, "demand_source": "synthetic"}}
-    validate_summary(flat)
+    with pytest.raises(OutputError, match=r"congestion: 'delay_veh_h_kei000' should not be valid"):
+        validate_summary(flat)
     per_scenario = {"scenarios": {"kei000": {"delay_veh_h": 12.5}}, "links_count": {"a": 1}}
     validate_summary({**summary, "congestion": per_scenario})
     nested = {**summary, "fit": {"by_class": {"residential": {"km": 1.0}}}}
@@ -145,7 +148,7 @@ def test_helsinki_report_shows_the_per_scenario_parking_figures(helsinki) -> Non
     page = report_html(helsinki)
     parking = helsinki.summary["parking"]
     # 1,786 spaces for the full-size fleet, 2,928 at 100 % kei: read from the summary
-    assert parking["total_spaces_kei000"] == 1786
+    assert parking["scenarios"]["kei000"]["total_spaces"] == 1786
     row = "<td>total spaces</td><td>1,786</td><td>1,963</td><td>2,184</td><td>2,928</td>"
     assert row in page
     assert "<td>OSM data date</td><td>2019-04-21</td>" in page
@@ -197,9 +200,12 @@ def test_figures_are_valid_pngs(written) -> None:
 def test_congestion_and_fit_sections_appear_when_present(town: AnalysisResult) -> None:
     congestion = {
         "demand_source": "synthetic",
-        **{f"delay_veh_h_{s}": d for s, d in zip(("kei000", "kei100"), (40.5, 31.25), strict=True)},
+        "scenarios": {"kei000": {"delay_veh_h": 40.5}, "kei100": {"delay_veh_h": 31.25}},
     }
-    fit = {"passable_full_size_km": 0.4, "passable_kei_km": 0.55, "kei_only_km": 0.15}
+    fit = {
+        "kei_only_km": 0.15,
+        "classes": {"full_size": {"passable_km": 0.4}, "kei": {"passable_km": 0.55}},
+    }
     result = _with_models(town, congestion=congestion, fit=fit)
     validate_summary(json.loads(json.dumps(result.summary)))
     figures = render_figures(result.summary)
@@ -227,7 +233,7 @@ def test_notes_are_listed_and_escaped(town: AnalysisResult) -> None:
 def test_report_without_model_sections_still_renders(town: AnalysisResult) -> None:
     models = ("parking", "congestion", "fit", "index")
     summary = {k: v for k, v in town.summary.items() if k not in models}
-    result = dataclasses.replace(town, summary={**summary, "headlines": []}, models={})
+    result = dataclasses.replace(town, summary={**summary, "headlines": []})
     assert render_figures(result.summary) == {}
     page = report_html(result)
     assert "<h2>Parking</h2>" not in page

@@ -15,6 +15,7 @@ from pyproj import CRS
 
 import urbanfit
 from urbanfit.citydata import CityData
+from urbanfit.citydata.curb import curb_sides
 from urbanfit.citydata.schema import TABLES, table_problems, validate_table, validate_tables
 from urbanfit.errors import TableError, UrbanfitError
 from urbanfit.sources.raw import Provenance
@@ -129,6 +130,7 @@ def test_tables_in_another_crs_than_the_citys_are_refused() -> None:
         streets=street_table({}),
         lots=lot_table().to_crs(32634),
         buildings=building_table({}),
+        curb=curb_sides(street_table({})),
         crs=CRS.from_epsg(32635),
         provenance=Provenance(kind="file", description="built in the test"),
     )
@@ -164,4 +166,5 @@ def test_helsinki_tables_pass_the_validator() -> None:
         "streets": [],
         "lots": [],
         "buildings": [],
+        "curb": [],
     }

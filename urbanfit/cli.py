@@ -255,7 +255,7 @@ def vehicles(
         Path | None, typer.Option(help="TOML file adding or overriding profiles/fleets.")
     ] = None,
 ) -> None:
-    """List vehicle profiles and fleet mixes, each figure with its source."""
+    """List vehicle profiles, fleet mixes and classes, each figure with its source."""
     from urbanfit.vehicles import load_vehicles  # noqa: PLC0415
 
     out = _consoles()[1]
@@ -270,7 +270,7 @@ def vehicles(
         table.add_row(
             p.id,
             p.label,
-            "kei" if p.is_kei else "full-size",
+            p.vehicle_class,
             f"{p.length_m:.2f}",
             f"{p.width_m:.2f}",
             f"{p.height_m:.2f}",
@@ -290,6 +290,22 @@ def vehicles(
     out.print(fleets)
     for f in catalog.fleets.values():
         out.print(f"{f.id}: {f.source}", soft_wrap=True, highlight=False, markup=False)
+    out.print()
+    classes = Table(title="Vehicle classes: the stalls they park in (metres; sources below)")
+    for column in ("id", "label", "curb stall", "lot stall", "aisle", "m² per lot stall"):
+        classes.add_column(column, overflow="fold")
+    for c in catalog.classes.values():
+        classes.add_row(
+            c.id,
+            c.label,
+            f"{c.curb_stall_width_m:.2f}",
+            f"{c.lot_stall_width_m:.2f} x {c.lot_stall_depth_m:.2f}",
+            f"{c.lot_aisle_m:.2f}",
+            f"{c.lot_m2_per_stall:.1f}",
+        )
+    out.print(classes)
+    for c in catalog.classes.values():
+        out.print(f"{c.id}: {c.source}", soft_wrap=True, highlight=False, markup=False)
 
 
 @app.command()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -19,10 +18,11 @@ from urbanfit.models.fit import street_fit
 from urbanfit.models.index import urban_fit_index
 from urbanfit.models.parking import parking_model
 from urbanfit.parameters import Parameters
+from urbanfit.results import AnalysisResult, CongestionResult
 from urbanfit.sources import OverpassConfig, RawCity, fetch_overpass, read_bundled, read_file
 from urbanfit.sources.extract import clip_extract, fetch_extract
 from urbanfit.summary import build_summary
-from urbanfit.vehicles import Scenario, VehicleCatalog, load_vehicles, scenarios
+from urbanfit.vehicles import load_vehicles, scenarios
 
 __all__ = ["AnalysisResult", "Progress", "analyze", "load_city"]
 
@@ -30,34 +30,6 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, float], None]
 """Progress callback: ``(step label, fraction of the whole run done in [0, 1])``."""
-
-
-@dataclass(frozen=True)
-class AnalysisResult:
-    """Everything one run produced: typed tables, model results and the summary dict."""
-
-    slug: str
-    city: CityData
-    params: Parameters
-    catalog: VehicleCatalog
-    scenarios: list[Scenario]
-    models: dict[str, Any] = field(default_factory=dict)
-    summary: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def streets(self) -> Any:
-        """The `streets` GeoDataFrame."""
-        return self.city.streets
-
-    @property
-    def lots(self) -> Any:
-        """The `lots` GeoDataFrame."""
-        return self.city.lots
-
-    @property
-    def buildings(self) -> Any:
-        """The `buildings` GeoDataFrame."""
-        return self.city.buildings
 
 
 def _noop(_label: str, _fraction: float) -> None:
@@ -160,7 +132,7 @@ def analyze(
     bbox: tuple[float, float, float, float] | None = None,
     params: Parameters | None = None,
     vehicles_file: Path | None = None,
-    kei_shares: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0),
+    kei_shares: Sequence[float] = (0.0, 0.25, 0.5, 1.0),
     base_fleet: str = "us_new_sales",
     overpass: OverpassConfig | None = None,
     source: str = "auto",
@@ -185,7 +157,8 @@ def analyze(
     vehicles_file
         A TOML file adding or overriding vehicle profiles and fleets.
     kei_shares
-        Scenario kei shares in [0, 1].
+        Scenario kei shares in [0, 1], in any order (sorted into a `ScenarioSet`; the 0 %
+        baseline is added when absent; a share given twice is refused).
     base_fleet
         Fleet id of the full-size baseline mix.
     infer_curb
@@ -221,19 +194,19 @@ def analyze(
         dataset=dataset,
     )
     log.info("%s: %d street edges, %d lots", data.name, len(data.streets), len(data.lots))
-    models: dict[str, Any] = {}
     notes: list[str] = []
     report("parking model", 0.3)
-    models["parking"] = parking_model(
-        data.streets, data.lots, catalog, runs, params=params.parking, infer=infer_curb
+    parking = parking_model(
+        data.curb, data.lots, catalog, runs, params=params.parking, infer=infer_curb
     )
+    congestion: CongestionResult | None = None
     if run_congestion:
 
         def step(done: int, total: int, label: str) -> None:
             report(f"congestion: {label}", 0.4 + 0.55 * done / max(total, 1))
 
         try:
-            models["congestion"] = congestion_model(
+            congestion = congestion_model(
                 data.streets,
                 data.buildings,
                 catalog,
@@ -242,7 +215,7 @@ def analyze(
                 od=od,
                 progress=step,
             )
-            note = models["congestion"].summary.get("convergence_note")
+            note = congestion.summary.get("convergence_note")
             if note:
                 notes.append(f"congestion: {note}")
         except ModelError as error:
@@ -251,17 +224,27 @@ def analyze(
             notes.append(f"congestion model not run: {error}")
             log.warning("congestion model not run: %s", error)
     report("narrow-street fit and Urban Fit index", 0.95)
-    models["fit"] = street_fit(
-        data.streets, models["parking"].sides, catalog, runs, params=params.fit
-    )
-    congestion = models.get("congestion")
-    models["index"] = urban_fit_index(
+    fit = street_fit(data.streets, parking.sides, catalog, runs, params=params.fit)
+    top = runs.headline.id
+    index = urban_fit_index(
         data.streets,
-        parking_sides=models["parking"].sides,
-        congestion_links=congestion.links if congestion is not None else None,
-        fit=models["fit"],
-        scenario_id=runs[-1].id,
+        parking_sides=parking.side_figures(top),
+        congestion_links=congestion.link_figures(top) if congestion is not None else None,
+        fit=fit,
+        scenario_id=top,
         params=params.index,
+    )
+    result = AnalysisResult(
+        slug=slug,
+        city=data,
+        params=params,
+        catalog=catalog,
+        scenarios=runs,
+        parking=parking,
+        fit=fit,
+        index=index,
+        congestion=congestion,
+        notes=tuple(notes),
     )
     report("summarising", 0.97)
     summary = build_summary(
@@ -270,9 +253,9 @@ def analyze(
         params=params,
         catalog=catalog,
         scenarios=runs,
-        models=models,
+        models=result.models(),
         notes=notes,
         run_seconds=time.perf_counter() - started,
     )
     report("done", 1.0)
-    return AnalysisResult(slug, data, params, catalog, runs, models, summary)
+    return dataclasses.replace(result, summary=summary)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -12,11 +13,11 @@ from urbanfit import __version__
 from urbanfit.citydata import CityData
 from urbanfit.osmkeys import PARKING_KEYS
 from urbanfit.parameters import Parameters, assumptions_table, parameters_hash
-from urbanfit.vehicles import Scenario, VehicleCatalog
+from urbanfit.vehicles import ScenarioSet, VehicleCatalog
 
 __all__ = ["SCHEMA_VERSION", "build_summary", "network_figures"]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 
 
 def network_figures(city: CityData) -> dict[str, Any]:
@@ -70,8 +71,8 @@ def build_summary(
     slug: str,
     params: Parameters,
     catalog: VehicleCatalog,
-    scenarios: list[Scenario],
-    models: dict[str, Any],
+    scenarios: ScenarioSet,
+    models: Mapping[str, Any],
     run_seconds: float,
     notes: list[str] | None = None,
 ) -> dict[str, Any]:
@@ -89,9 +90,10 @@ def build_summary(
     catalog
         Vehicle profiles and fleets used.
     scenarios
-        The kei-share scenarios.
+        The run's scenarios: they name the baseline and the headline scenario.
     models
-        Model results by name; each with a ``summary`` dict.
+        Model results by section name; each with a ``summary`` dict whose per-scenario
+        figures sit under ``scenarios.<id>``.
     run_seconds
         Wall time of the analysis.
     notes
@@ -119,7 +121,12 @@ def build_summary(
             {"id": s.id, "kei_share": s.kei_share, "label": s.label, "shares": dict(s.shares)}
             for s in scenarios
         ],
+        "scenario_roles": {"baseline": scenarios.baseline.id, "headline": scenarios.headline.id},
         "vehicles": {
+            "classes": {
+                cid: dataclasses.asdict(c) | {"lot_m2_per_stall": c.lot_m2_per_stall}
+                for cid, c in catalog.classes.items()
+            },
             "profiles": {
                 pid: {**dataclasses.asdict(p), "is_kei": p.is_kei}
                 for pid, p in catalog.profiles.items()
@@ -146,7 +153,7 @@ def _sig(value: float | None) -> str:
     return "n/a" if value is None else f"{value:,.3g}"
 
 
-def headlines(summary: dict[str, Any], scenarios: list[Scenario]) -> list[str]:
+def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
     """
     One-line statements of the headline figures, taken verbatim from the summary.
 
@@ -155,7 +162,7 @@ def headlines(summary: dict[str, Any], scenarios: list[Scenario]) -> list[str]:
     summary
         The summary built so far (model sections included).
     scenarios
-        The scenarios; the last one is the headline scenario.
+        The run's scenarios: figures are quoted for the headline scenario against the baseline.
 
     Returns
     -------
@@ -163,21 +170,18 @@ def headlines(summary: dict[str, Any], scenarios: list[Scenario]) -> list[str]:
         Short sentences for the map title box, the terminal and the report.
     """
     lines: list[str] = []
-    top = scenarios[-1]
+    top, base = scenarios.headline, scenarios.baseline
     parking = summary.get("parking")
     if parking is not None:
-        gained = parking.get(f"spaces_gained_{top.id}")
-        pct = parking.get(f"spaces_gained_pct_{top.id}")
-        base = parking.get(f"total_spaces_{scenarios[0].id}")
+        last, first = parking["scenarios"][top.id], parking["scenarios"][base.id]
         lines.append(
-            f"Parking at {top.label}: {_fmt(gained)} more spaces than the "
-            f"{_fmt(base)} of a full-size fleet (+{_fmt(pct, 1)} %)"
+            f"Parking at {top.label}: {_fmt(last['spaces_gained'])} more spaces than the "
+            f"{_fmt(first['total_spaces'])} of a full-size fleet "
+            f"(+{_fmt(last['spaces_gained_pct'], 1)} %)"
         )
-        freed = parking.get(f"land_freed_ha_{top.id}")
-        freed_pct = parking.get(f"land_freed_pct_of_lot_area_{top.id}")
         lines.append(
-            f"Lot land freed at {top.label} for the same cars: {_fmt(freed, 2)} ha "
-            f"({_fmt(freed_pct, 1)} % of lot area)"
+            f"Lot land freed at {top.label} for the same cars: {_fmt(last['land_freed_ha'], 2)} "
+            f"ha ({_fmt(last['land_freed_pct_of_lot_area'], 1)} % of lot area)"
         )
         lines.append(
             f"Curb: {_fmt(parking.get('curb_parking_km'), 1)} km with parking, "
@@ -186,9 +190,8 @@ def headlines(summary: dict[str, Any], scenarios: list[Scenario]) -> list[str]:
     congestion = summary.get("congestion")
     if congestion is not None:
         figures = congestion.get("scenarios", {})
-        base = figures.get(scenarios[0].id, {})
-        last = figures.get(top.id, {})
-        delay, base_delay = last.get("delay_veh_h"), base.get("delay_veh_h")
+        first, last = figures.get(base.id, {}), figures.get(top.id, {})
+        delay, base_delay = last.get("delay_veh_h"), first.get("delay_veh_h")
         change = last.get("delay_veh_h_change_pct")
         lines.append(
             f"Peak-hour delay at {top.label}: {_sig(delay)} veh-h vs {_sig(base_delay)} "

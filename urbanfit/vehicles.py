@@ -6,28 +6,66 @@ layout may add or override entries.
 
 from __future__ import annotations
 
+import itertools
+import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, overload
 
 from urbanfit.errors import ConfigError
 
 __all__ = [
+    "KEI_CLASS",
     "Fleet",
     "Scenario",
+    "ScenarioSet",
     "VehicleCatalog",
+    "VehicleClass",
     "VehicleProfile",
     "load_vehicles",
     "scenarios",
 ]
 
+KEI_CLASS = "kei"
+"""The class id of kei vehicles: the one definition of what counts as kei."""
 KEI_MAX_LENGTH_M = 3.40
 KEI_MAX_WIDTH_M = 1.48
 KEI_MAX_HEIGHT_M = 2.00
+
+
+@dataclass(frozen=True)
+class VehicleClass:
+    """
+    A parking-standard class of vehicles: the stalls its profiles park in. Lengths in metres.
+
+    Attributes
+    ----------
+    id, label
+        Class id (profiles name it in ``class``) and human label.
+    curb_stall_width_m
+        Width of a perpendicular curb stall (a diagonal stall takes this / sin(angle) of curb).
+    lot_stall_width_m, lot_stall_depth_m, lot_aisle_m
+        The off-street stall and the two-way aisle of the 90-degree module.
+    source
+        Where the stall standard comes from.
+    """
+
+    id: str
+    label: str
+    curb_stall_width_m: float
+    lot_stall_width_m: float
+    lot_stall_depth_m: float
+    lot_aisle_m: float
+    source: str
+
+    @property
+    def lot_m2_per_stall(self) -> float:
+        """Area of a double-loaded module per stall: stall width x (depth + half the aisle)."""
+        return self.lot_stall_width_m * (self.lot_stall_depth_m + self.lot_aisle_m / 2)
 
 
 @dataclass(frozen=True)
@@ -36,7 +74,7 @@ class VehicleProfile:
 
     id: str
     label: str
-    vehicle_class: str  # "kei" or "full_size"
+    vehicle_class: str  # a class id of the catalog, e.g. "kei" or "full_size"
     length_m: float
     width_m: float
     height_m: float
@@ -45,7 +83,12 @@ class VehicleProfile:
 
     @property
     def is_kei(self) -> bool:
-        """Whether the profile fits Japan's kei limits."""
+        """Whether the profile is of the kei class (checked against Japan's limits on load)."""
+        return self.vehicle_class == KEI_CLASS
+
+    @property
+    def within_kei_limits(self) -> bool:
+        """Whether the dimensions fit Japan's kei limits (length, width, height)."""
         return (
             self.length_m <= KEI_MAX_LENGTH_M
             and self.width_m <= KEI_MAX_WIDTH_M
@@ -76,13 +119,71 @@ class Scenario:
         """Short human label, e.g. ``"25 % kei"``."""
         return f"{self.kei_share * 100:g} % kei"
 
+    @property
+    def kei_share_pct(self) -> float:
+        """The kei share in percent."""
+        return self.kei_share * 100
+
+
+@dataclass(frozen=True)
+class ScenarioSet(Sequence[Scenario]):
+    """
+    The kei-share scenarios of one run, sorted by kei share; decides baseline and headline once.
+
+    The baseline is the 0 % kei scenario (today's fleet, which capacity tags describe); the
+    headline is the largest kei share. Every model, the summary, the map and the report take
+    them from here.
+    """
+
+    scenarios: tuple[Scenario, ...]
+
+    def __post_init__(self) -> None:
+        shares = [s.kei_share for s in self.scenarios]
+        if not shares or shares[0] != 0.0:
+            raise ConfigError("the scenarios need a 0 % kei baseline")
+        if any(b <= a for a, b in itertools.pairwise(shares)):
+            raise ConfigError("scenarios must be sorted by kei share without repeats")
+
+    @overload
+    def __getitem__(self, index: int) -> Scenario: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Scenario]: ...
+    def __getitem__(self, index: int | slice) -> Scenario | Sequence[Scenario]:
+        return self.scenarios[index]
+
+    def __len__(self) -> int:
+        return len(self.scenarios)
+
+    @property
+    def baseline(self) -> Scenario:
+        """The 0 % kei scenario."""
+        return self.scenarios[0]
+
+    @property
+    def headline(self) -> Scenario:
+        """The scenario with the largest kei share (the one headlines quote)."""
+        return self.scenarios[-1]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Scenario ids in kei-share order."""
+        return tuple(s.id for s in self.scenarios)
+
+    def get(self, scenario_id: str) -> Scenario:
+        """Return one scenario by id."""
+        for scenario in self.scenarios:
+            if scenario.id == scenario_id:
+                return scenario
+        raise KeyError(scenario_id)
+
 
 @dataclass(frozen=True)
 class VehicleCatalog:
-    """All known profiles and fleets."""
+    """All known vehicle classes, profiles and fleets."""
 
     profiles: Mapping[str, VehicleProfile]
     fleets: Mapping[str, Fleet]
+    classes: Mapping[str, VehicleClass] = field(default_factory=lambda: MappingProxyType({}))
     origin: str = field(default="built-in")
 
     def profile(self, profile_id: str) -> VehicleProfile:
@@ -101,31 +202,86 @@ class VehicleCatalog:
             known = ", ".join(sorted(self.fleets))
             raise ConfigError(f"unknown fleet {fleet_id!r}; known: {known}") from None
 
+    def vehicle_class(self, class_id: str) -> VehicleClass:
+        """Return one vehicle class by id, or raise a readable error."""
+        try:
+            return self.classes[class_id]
+        except KeyError:
+            known = ", ".join(sorted(self.classes))
+            raise ConfigError(f"unknown vehicle class {class_id!r}; known: {known}") from None
+
+    def class_of(self, profile_id: str) -> VehicleClass:
+        """Return the vehicle class of a profile."""
+        return self.vehicle_class(self.profile(profile_id).vehicle_class)
+
     def mean(self, shares: Mapping[str, float], attribute: str) -> float:
         """Share-weighted mean of a numeric profile attribute (e.g. ``"length_m"``)."""
         return sum(w * float(getattr(self.profiles[p], attribute)) for p, w in shares.items())
 
+    def class_shares(self, shares: Mapping[str, float]) -> dict[str, float]:
+        """Shares of a fleet mix summed by vehicle class (classes of the catalog, in order)."""
+        out = dict.fromkeys(self.classes, 0.0)
+        for profile_id, share in shares.items():
+            out[self.profile(profile_id).vehicle_class] += float(share)
+        return out
+
+    def kei_share(self, shares: Mapping[str, float]) -> float:
+        """Kei share of a fleet mix: the summed shares of its kei-class profiles."""
+        return self.class_shares(shares).get(KEI_CLASS, 0.0)
+
 
 def _number(table: Mapping[str, Any], key: str, where: str) -> float:
     value = table.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
         raise ConfigError(f"{where}: {key} must be a positive number, got {value!r}")
     return float(value)
 
 
+def _source(table: Mapping[str, Any], where: str, what: str) -> str:
+    source = table.get("source")
+    if not isinstance(source, str) or not source.strip():
+        raise ConfigError(f"{where}: every {what} needs a source")
+    return source
+
+
+def _tables(data: Mapping[str, Any], key: str, origin: str) -> dict[str, Mapping[str, Any]]:
+    section = data.get(key, {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"{origin}: [{key}] must be a table")
+    for name, table in section.items():
+        if not isinstance(table, dict):
+            raise ConfigError(
+                f"{origin}: {key[:-1] if key != 'classes' else 'class'} {name!r} must be a table"
+            )
+    return dict(section)
+
+
 def _parse(
     data: Mapping[str, Any], origin: str
-) -> tuple[dict[str, VehicleProfile], dict[str, Fleet]]:
+) -> tuple[dict[str, VehicleClass], dict[str, VehicleProfile], dict[str, Fleet]]:
+    classes: dict[str, VehicleClass] = {}
+    for cid, table in _tables(data, "classes", origin).items():
+        where = f"{origin}: class {cid!r}"
+        classes[cid] = VehicleClass(
+            id=cid,
+            label=str(table.get("label", cid)),
+            curb_stall_width_m=_number(table, "curb_stall_width_m", where),
+            lot_stall_width_m=_number(table, "lot_stall_width_m", where),
+            lot_stall_depth_m=_number(table, "lot_stall_depth_m", where),
+            lot_aisle_m=_number(table, "lot_aisle_m", where),
+            source=_source(table, where, "class"),
+        )
     profiles: dict[str, VehicleProfile] = {}
-    for pid, table in dict(data.get("profiles", {})).items():
+    for pid, table in _tables(data, "profiles", origin).items():
         where = f"{origin}: profile {pid!r}"
-        if not isinstance(table, dict):
-            raise ConfigError(f"{where} must be a table")
         vclass = table.get("class", "full_size")
-        if vclass not in {"kei", "full_size"}:
-            raise ConfigError(f"{where}: class must be 'kei' or 'full_size', got {vclass!r}")
-        if not str(table.get("source", "")).strip():
-            raise ConfigError(f"{where}: every profile needs a source")
+        if not isinstance(vclass, str) or not vclass:
+            raise ConfigError(f"{where}: class must be a class id, got {vclass!r}")
         profiles[pid] = VehicleProfile(
             id=pid,
             label=str(table.get("label", pid)),
@@ -134,16 +290,15 @@ def _parse(
             width_m=_number(table, "width_m", where),
             height_m=_number(table, "height_m", where),
             turning_radius_m=_number(table, "turning_radius_m", where),
-            source=str(table["source"]),
+            source=_source(table, where, "profile"),
         )
     fleets: dict[str, Fleet] = {}
-    for fid, table in dict(data.get("fleets", {})).items():
+    for fid, table in _tables(data, "fleets", origin).items():
         where = f"{origin}: fleet {fid!r}"
-        shares = table.get("shares") if isinstance(table, dict) else None
+        shares = table.get("shares")
         if not isinstance(shares, dict) or not shares:
             raise ConfigError(f"{where} needs a [shares] table")
-        if not str(table.get("source", "")).strip():
-            raise ConfigError(f"{where}: every fleet needs a source")
+        source = _source(table, where, "fleet")
         values = {k: _number(shares, k, where) for k in shares}
         total = sum(values.values())
         if abs(total - 1.0) > 1e-6:
@@ -152,45 +307,67 @@ def _parse(
             id=fid,
             label=str(table.get("label", fid)),
             shares=MappingProxyType(values),
-            source=str(table["source"]),
+            source=source,
         )
-    return profiles, fleets
+    return classes, profiles, fleets
+
+
+def _check(catalog: VehicleCatalog) -> None:
+    if KEI_CLASS not in catalog.classes:
+        raise ConfigError(f"the vehicle classes must include {KEI_CLASS!r}")
+    for profile in catalog.profiles.values():
+        catalog.vehicle_class(profile.vehicle_class)
+        if profile.is_kei and not profile.within_kei_limits:
+            raise ConfigError(
+                f"profile {profile.id!r} is in class {KEI_CLASS!r} but exceeds Japan's kei "
+                f"limits ({KEI_MAX_LENGTH_M} m long, {KEI_MAX_WIDTH_M} m wide, "
+                f"{KEI_MAX_HEIGHT_M} m high)"
+            )
+    for fleet in catalog.fleets.values():
+        missing = sorted(set(fleet.shares) - set(catalog.profiles))
+        if missing:
+            raise ConfigError(f"fleet {fleet.id!r} names unknown profiles: {', '.join(missing)}")
 
 
 def load_vehicles(path: Path | None = None) -> VehicleCatalog:
     """
-    Load the built-in profiles and fleets, optionally extended by a user TOML file.
+    Load the built-in classes, profiles and fleets, optionally extended by a user TOML file.
 
     Parameters
     ----------
     path
-        A TOML file with ``[profiles.<id>]`` and ``[fleets.<id>]`` tables laid out like the
-        built-in ``vehicles.toml``; its entries add to or replace the built-in ones.
+        A TOML file with ``[classes.<id>]``, ``[profiles.<id>]`` and ``[fleets.<id>]`` tables
+        laid out like the built-in ``vehicles.toml``; its entries add to or replace the
+        built-in ones. A new class (e.g. ``compact``) needs only its stall sizes and a source.
 
     Returns
     -------
     catalog
-        Profiles and fleets, every fleet checked to reference known profiles.
+        Classes, profiles and fleets, every profile checked to name a known class (and a kei
+        profile to fit Japan's limits), every fleet to name known profiles.
     """
     text = resources.files("urbanfit").joinpath("data/vehicles.toml").read_text("utf-8")
-    profiles, fleets = _parse(tomllib.loads(text), "built-in vehicles.toml")
+    classes, profiles, fleets = _parse(tomllib.loads(text), "built-in vehicles.toml")
     origin = "built-in"
     if path is not None:
         try:
             user = tomllib.loads(Path(path).read_text("utf-8"))
         except OSError as error:
             raise ConfigError(f"cannot read vehicle file {path}: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"vehicle file {path} is not UTF-8 text") from None
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"vehicle file {path} is not valid TOML: {error}") from None
-        more_profiles, more_fleets = _parse(user, str(path))
+        more_classes, more_profiles, more_fleets = _parse(user, str(path))
+        classes |= more_classes
         profiles |= more_profiles
         fleets |= more_fleets
         origin = f"built-in + {path}"
-    for fleet in fleets.values():
-        missing = sorted(set(fleet.shares) - set(profiles))
-        if missing:
-            raise ConfigError(f"fleet {fleet.id!r} names unknown profiles: {', '.join(missing)}")
-    return VehicleCatalog(MappingProxyType(profiles), MappingProxyType(fleets), origin)
+    catalog = VehicleCatalog(
+        MappingProxyType(profiles), MappingProxyType(fleets), MappingProxyType(classes), origin
+    )
+    _check(catalog)
+    return catalog
 
 
 def scenarios(
@@ -198,8 +375,8 @@ def scenarios(
     *,
     base_fleet: str = "us_new_sales",
     kei_fleet: str = "kei_japan",
-    kei_shares: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0),
-) -> list[Scenario]:
+    kei_shares: Sequence[float] = (0.0, 0.25, 0.5, 1.0),
+) -> ScenarioSet:
     """
     Build the kei-share scenarios: each replaces a share of the base fleet by the kei mix.
 
@@ -210,24 +387,39 @@ def scenarios(
     base_fleet, kei_fleet
         Fleet ids of the baseline (full-size) mix and of the kei mix that replaces it.
     kei_shares
-        Fractions in [0, 1] of the fleet that is kei in each scenario.
+        Fractions in [0, 1] of the fleet that is kei, in any order; the 0 % baseline is added
+        when absent. A share given twice (or two shares that round to the same whole percent,
+        which names the scenario) is refused.
 
     Returns
     -------
     scenarios
-        One `Scenario` per kei share, in the given order, each with profile shares summing to 1.
+        A `ScenarioSet` sorted by kei share, each scenario's profile shares summing to 1.
     """
     base = catalog.fleet(base_fleet)
     kei = catalog.fleet(kei_fleet)
-    out = []
+    if catalog.kei_share(base.shares) > 0:
+        raise ConfigError(f"the baseline fleet {base_fleet!r} must hold no kei profiles")
+    if catalog.kei_share(kei.shares) < 1 - 1e-9:
+        raise ConfigError(f"the kei fleet {kei_fleet!r} must hold kei profiles only")
+    ids: dict[str, float] = {}
     for share in kei_shares:
-        if not 0.0 <= share <= 1.0:
-            raise ConfigError(f"kei share must lie between 0 and 1, got {share}")
+        if not (isinstance(share, int | float) and 0.0 <= share <= 1.0):
+            raise ConfigError(f"a kei share must lie between 0 and 100 %, got {share * 100:g} %")
+        sid = f"kei{round(share * 100):03d}"
+        if sid in ids:
+            raise ConfigError(
+                f"kei share {round(share * 100)} % is given twice; give each share once"
+            )
+        ids[sid] = float(share)
+    ids.setdefault("kei000", 0.0)
+    out = []
+    for sid, share in sorted(ids.items(), key=lambda item: item[1]):
         mix: dict[str, float] = {}
         for pid, w in base.shares.items():
             mix[pid] = mix.get(pid, 0.0) + (1.0 - share) * w
         for pid, w in kei.shares.items():
             mix[pid] = mix.get(pid, 0.0) + share * w
         mix = {k: v for k, v in mix.items() if v > 0}
-        out.append(Scenario(f"kei{round(share * 100):03d}", share, MappingProxyType(mix)))
-    return out
+        out.append(Scenario(sid, share, MappingProxyType(mix)))
+    return ScenarioSet(tuple(out))

@@ -11,6 +11,7 @@ from typing import Any
 import geopandas as gpd
 from pyproj import CRS
 
+from urbanfit.citydata.curb import curb_sides
 from urbanfit.citydata.features import build_buildings, build_lots
 from urbanfit.citydata.schema import validate_tables
 from urbanfit.citydata.streets import build_streets, drivable
@@ -23,12 +24,19 @@ __all__ = ["CityData", "build_city", "drivable", "validate_tables"]
 
 @dataclass(frozen=True)
 class CityData:
-    """One city's typed tables in its projected UTM CRS."""
+    """
+    One city's typed tables in its projected UTM CRS (docs/tables.md).
+
+    ``curb`` holds two rows per street edge (left, right): the curb-parking tags parsed into
+    one row per side (`urbanfit.citydata.curb.curb_sides`). It is the only curb source today;
+    a city's own curb inventory would be turned into the same table.
+    """
 
     name: str
     streets: gpd.GeoDataFrame
     lots: gpd.GeoDataFrame
     buildings: gpd.GeoDataFrame
+    curb: gpd.GeoDataFrame
     crs: CRS
     provenance: Provenance
     quality: dict[str, Any] = field(default_factory=dict)
@@ -82,6 +90,7 @@ def build_city(raw: RawCity, *, name: str, params: StreetParams | None = None) -
         streets=streets,
         lots=lots,
         buildings=buildings,
+        curb=curb_sides(streets, offset_m=params.curb_side_offset_m),
         crs=crs,
         provenance=raw.provenance,
         quality=quality,

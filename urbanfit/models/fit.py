@@ -5,9 +5,11 @@ no I/O, no printing.
 
 Method
 ------
-Two vehicle classes are compared: ``full_size`` (the full-size profiles of the baseline fleet,
-i.e. the scenario with the smallest kei share) and ``kei`` (the kei profiles of the scenario with
-the largest kei share), each renormalised to shares summing to 1.
+Every vehicle class of the scenarios' fleets is assessed (classes are data in
+``vehicles.toml``); each class's mix is its profiles in the first scenario holding it (in
+kei-share order; the kei class from the headline scenario), renormalised to shares summing to 1.
+The comparison the map and headlines show is kei against the *reference class*: the class
+with the largest share of the baseline fleet (``full_size`` with the built-in fleets).
 
 - Parked width of a class = share-weighted mean width of its mix + ``curb_gap_m``.
 - Moving width = the widest profile of the mix (``moving_width="widest"``, the default) or the
@@ -28,8 +30,7 @@ the largest kei share), each renormalised to shares summing to 1.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -38,50 +39,27 @@ import numpy as np
 import pandas as pd
 
 from urbanfit.errors import ModelError
-from urbanfit.models.parking import class_shares
 from urbanfit.parameters.fit import FitParams
-from urbanfit.vehicles import Scenario, VehicleCatalog
+from urbanfit.results import FIT_CATEGORIES, FitResult
+from urbanfit.vehicles import KEI_CLASS, ScenarioSet, VehicleCatalog
 
-__all__ = ["CLASSES", "FitResult", "class_widths", "street_fit"]
-
-CLASSES = ("full_size", "kei")
-"""The two vehicle classes compared, as in `VehicleProfile.vehicle_class`."""
+__all__ = ["FIT_CATEGORIES", "class_widths", "reference_class", "street_fit"]
 
 _TOL = 1e-9  # a free width equal to the need passes despite binary fractions
 _ANGLED = ("diagonal", "perpendicular")
 
 
-@dataclass(frozen=True, eq=False)
-class FitResult:
-    """
-    Everything `street_fit` returns.
-
-    Attributes
-    ----------
-    edges
-        One row per street edge (see `street_fit` for the columns).
-    streets
-        One row per named street (unnamed edges grouped by OSM way), for the report.
-    widths
-        One row per class (index ``full_size``, ``kei``): the widths behind the flags.
-    summary
-        City figures: plain JSON-serialisable numbers, the unit in each key.
-    kei_shares
-        Scenario id -> kei share of that scenario's fleet (used by the index to scale fit).
-    """
-
-    edges: gpd.GeoDataFrame
-    streets: pd.DataFrame
-    widths: pd.DataFrame
-    summary: dict[str, Any]
-    kei_shares: Mapping[str, float]
+def reference_class(catalog: VehicleCatalog, scenarios: ScenarioSet) -> str:
+    """Return the class with the largest share of the baseline fleet (kei compares with it)."""
+    shares = catalog.class_shares(scenarios.baseline.shares)
+    return max(shares, key=lambda c: shares[c])
 
 
 def _class_mix(
-    catalog: VehicleCatalog, scenarios: Sequence[Scenario], vehicle_class: str
-) -> dict[str, float]:
-    """Profiles of one class in the scenarios (fewest kei first for full-size), renormalised."""
-    ordered = sorted(scenarios, key=lambda s: s.kei_share, reverse=vehicle_class == "kei")
+    catalog: VehicleCatalog, scenarios: ScenarioSet, vehicle_class: str
+) -> dict[str, float] | None:
+    """Profiles of one class in the first scenario holding it, renormalised (None: absent)."""
+    ordered = reversed(scenarios) if vehicle_class == KEI_CLASS else iter(scenarios)
     for scenario in ordered:
         mix = {
             p: float(w)
@@ -91,43 +69,42 @@ def _class_mix(
         total = sum(mix.values())
         if total > 0:
             return {p: w / total for p, w in mix.items()}
-    raise ModelError(
-        f"the fit model needs {vehicle_class.replace('_', '-')} vehicles in the scenarios; "
-        "give kei shares below 1 and above 0"
-    )
+    return None
 
 
 def class_widths(
     catalog: VehicleCatalog,
-    scenarios: Sequence[Scenario],
+    scenarios: ScenarioSet,
     *,
     params: FitParams | None = None,
 ) -> pd.DataFrame:
     """
-    Compute the moving and parked widths of the full-size and kei classes and what they need.
+    Compute the moving and parked widths of each vehicle class and what they need.
 
     Parameters
     ----------
     catalog
-        Vehicle profiles.
+        Vehicle classes and profiles.
     scenarios
-        Fleet scenarios: the full-size mix is taken from the one with the smallest kei share,
-        the kei mix from the one with the largest.
+        The run's scenarios: each class's mix comes from the first one holding it (kei from
+        the headline scenario); classes in no scenario are left out.
     params
         Clearances and the moving-width rule; see `FitParams`.
 
     Returns
     -------
     widths
-        Index ``full_size``, ``kei``; columns ``mean_width_m`` (share-weighted),
+        Index: class id (catalog order); columns ``mean_width_m`` (share-weighted),
         ``widest_width_m``, ``moving_width_m``, ``parked_width_m`` (mean + curb gap),
         ``single_need_m`` (moving + 2 edge clearances), ``two_abreast_need_m`` (2 moving +
         passing clearance + 2 edge clearances).
     """
     params = params or FitParams()
     rows = {}
-    for vehicle_class in CLASSES:
+    for vehicle_class in catalog.classes:
         mix = _class_mix(catalog, scenarios, vehicle_class)
+        if mix is None:
+            continue
         mean = catalog.mean(mix, "width_m")
         widest = max(catalog.profile(p).width_m for p in mix)
         moving = widest if params.moving_width == "widest" else mean
@@ -141,6 +118,8 @@ def class_widths(
             + params.passing_clearance_m
             + 2 * params.edge_clearance_m,
         }
+    if KEI_CLASS not in rows:
+        raise ModelError("the fit model needs kei vehicles in the scenarios; give a kei share")
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
@@ -184,7 +163,7 @@ def street_fit(
     streets: pd.DataFrame,
     sides: pd.DataFrame,
     catalog: VehicleCatalog,
-    scenarios: Sequence[Scenario],
+    scenarios: ScenarioSet,
     *,
     params: FitParams | None = None,
 ) -> FitResult:
@@ -201,50 +180,53 @@ def street_fit(
         The parking model's sides (`ParkingResult.sides`): ``edge_id``, ``status``,
         ``position``, ``orientation`` and ``source``; may be empty (no parking anywhere).
     catalog
-        Vehicle profiles.
+        Vehicle classes and profiles.
     scenarios
-        Fleet scenarios (e.g. `urbanfit.vehicles.scenarios`): they give the full-size and kei
-        mixes (see `class_widths`) and the kei share of each scenario.
+        The run's scenarios: they give each class's mix (see `class_widths`) and the kei
+        share of each scenario.
     params
         Clearances, parked widths and positions; see `FitParams` for units and sources.
 
     Returns
     -------
     result
-        `FitResult` with:
+        `urbanfit.results.FitResult` with:
 
         ``edges`` (GeoDataFrame, indexed like `streets`): ``edge_id``, ``osm_id``, ``name``,
         ``highway``, ``length_m``, ``oneway``, ``width_m`` (as in the streets table),
         ``width_defaulted``, ``width_missing``, ``parked_share`` (sum over parked sides of
-        their carriageway share, 0-2), ``unknown_sides`` (0-2), ``carriageway_m``; and per class
-        ``c`` in ``full_size``, ``kei``: ``free_width_c_m``, ``single_c`` (one vehicle passes),
-        ``two_abreast_c`` (two pass each other), ``passable_c`` (two-abreast on two-way
-        streets, single on one-way ones); ``kei_only_two_way`` (two-way, kei two-abreast,
-        full-size not), ``kei_only_single`` (kei passes single file, full-size not at all);
-        geometry.
+        their carriageway share, 0-2), ``unknown_sides`` (0-2), ``carriageway_m``;
+        ``kei_only_two_way`` (two-way, kei two-abreast, the reference class not),
+        ``kei_only_single`` (kei passes single file, the reference class not at all),
+        ``category`` (one of `FIT_CATEGORIES`); geometry.
+
+        ``edge_classes`` (tidy, one row per edge and class): ``edge_id``, ``vehicle_class``,
+        ``free_width_m`` (with that class parked), ``single`` (one vehicle passes),
+        ``two_abreast`` (two pass each other), ``passable`` (two-abreast on two-way streets,
+        single on one-way ones).
 
         ``streets``: one row per street (edges grouped by name, unnamed ones by OSM way),
         sorted by ``kei_only_two_way_km`` then ``kei_only_single_km`` then length, descending:
         ``street`` (the name, or ``way <osm id>``), ``name`` (None when unnamed), ``ways``,
         ``edges``, ``highway`` (of its longest edge), ``length_km``, ``two_way_km``,
-        ``passable_full_size_km``, ``passable_kei_km``, ``kei_only_two_way_km``,
-        ``kei_only_single_km``, ``width_defaulted_km``, ``min_free_width_full_size_m``,
+        ``passable_reference_km``, ``passable_kei_km``, ``kei_only_two_way_km``,
+        ``kei_only_single_km``, ``width_defaulted_km``, ``min_free_width_reference_m``,
         ``min_free_width_kei_m``.
 
         ``widths``: see `class_widths`. ``kei_shares``: scenario id -> kei share.
 
-        ``summary`` keys (km of street edges): ``edges_count``, ``street_km``, ``two_way_km``,
-        ``one_way_km``, ``passable_full_size_km``, ``passable_kei_km``,
-        ``two_abreast_full_size_km`` and ``two_abreast_kei_km`` (two-way streets only),
-        ``kei_only_km`` (passable by kei, not by full-size), ``kei_only_two_way_km``,
-        ``kei_only_single_km``, ``width_defaulted_km``, ``width_missing_km``,
-        ``curb_unknown_km`` (edges with an unknown side, taken as unparked); and per class
-        ``moving_width_<c>_m``, ``parked_width_<c>_m``, ``single_need_<c>_m``,
-        ``two_abreast_need_<c>_m``.
+        ``summary`` keys (km of street edges): ``reference_class``, ``edges_count``,
+        ``street_km``, ``two_way_km``, ``one_way_km``, ``kei_only_km`` (passable by kei, not by
+        the reference class), ``kei_only_two_way_km``, ``kei_only_single_km``,
+        ``width_defaulted_km``, ``width_missing_km``, ``curb_unknown_km`` (edges with an
+        unknown side, taken as unparked); and per class under ``classes.<class>``:
+        ``passable_km``, ``two_abreast_km`` (two-way streets only), ``moving_width_m``,
+        ``parked_width_m``, ``single_need_m``, ``two_abreast_need_m``.
     """
     params = params or FitParams()
     widths = class_widths(catalog, scenarios, params=params)
-    kei_shares = MappingProxyType({s.id: class_shares(s.shares, catalog) for s in scenarios})
+    reference = reference_class(catalog, scenarios)
+    kei_shares = MappingProxyType({s.id: catalog.kei_share(s.shares) for s in scenarios})
     n = len(streets)
     edge_id = _column(streets, "edge_id", 0, "int64") if "edge_id" in streets else np.arange(n)
     way_id = _column(streets, "osm_id", -1, "int64") if "osm_id" in streets else edge_id
@@ -275,26 +257,44 @@ def street_fit(
         },
         index=streets.index,
     )
+    flags: dict[str, dict[str, np.ndarray]] = {}
     with np.errstate(invalid="ignore"):
-        for vehicle_class in CLASSES:
-            row = widths.loc[vehicle_class]
+        for vehicle_class, row in widths.iterrows():
             free = carriageway - parked_share * row["parked_width_m"]
             single = free >= row["single_need_m"] - _TOL
             two = free >= row["two_abreast_need_m"] - _TOL
-            edges[f"free_width_{vehicle_class}_m"] = free
-            edges[f"single_{vehicle_class}"] = single
-            edges[f"two_abreast_{vehicle_class}"] = two
-            edges[f"passable_{vehicle_class}"] = np.where(oneway, single, two)
-    edges["kei_only_two_way"] = ~oneway & edges["two_abreast_kei"] & ~edges["two_abreast_full_size"]
-    edges["kei_only_single"] = edges["single_kei"] & ~edges["single_full_size"]
+            flags[str(vehicle_class)] = {
+                "free_width_m": free,
+                "single": single,
+                "two_abreast": two,
+                "passable": np.where(oneway, single, two),
+            }
+    kei, ref = flags[KEI_CLASS], flags[reference]
+    edges["kei_only_two_way"] = ~oneway & kei["two_abreast"] & ~ref["two_abreast"]
+    edges["kei_only_single"] = kei["single"] & ~ref["single"]
+    edges["category"] = np.select(
+        [
+            edges["kei_only_two_way"].to_numpy(dtype=bool),
+            edges["kei_only_single"].to_numpy(dtype=bool),
+            ~oneway & ref["passable"] & ~ref["two_abreast"],
+            ~ref["passable"] & ~kei["passable"],
+        ],
+        FIT_CATEGORIES[:4],
+        default=FIT_CATEGORIES[4],
+    )
+    edge_classes = pd.concat(
+        [pd.DataFrame({"edge_id": edge_id, "vehicle_class": c, **f}) for c, f in flags.items()],
+        ignore_index=True,
+    )
     geometry = streets.geometry if isinstance(streets, gpd.GeoDataFrame) else None
     crs = streets.crs if isinstance(streets, gpd.GeoDataFrame) else None
     table = gpd.GeoDataFrame(edges, geometry=geometry, crs=crs)
     return FitResult(
         edges=table,
-        streets=_by_street(edges),
+        edge_classes=edge_classes,
+        streets=_by_street(edges, kei=kei, reference=ref),
         widths=widths,
-        summary=_summary(edges, widths),
+        summary=_summary(edges, flags, widths, reference),
         kei_shares=kei_shares,
     )
 
@@ -303,32 +303,47 @@ def _km(edges: pd.DataFrame, mask: Any) -> float:
     return float(edges["length_m"].to_numpy()[np.asarray(mask, dtype=bool)].sum() / 1000.0)
 
 
-def _summary(edges: pd.DataFrame, widths: pd.DataFrame) -> dict[str, Any]:
+_WIDTH_FIGURES = ("moving_width_m", "parked_width_m", "single_need_m", "two_abreast_need_m")
+
+
+def _summary(
+    edges: pd.DataFrame,
+    flags: Mapping[str, Mapping[str, np.ndarray]],
+    widths: pd.DataFrame,
+    reference: str,
+) -> dict[str, Any]:
     two_way = ~edges["oneway"].to_numpy(dtype=bool)
-    out: dict[str, Any] = {
+    kei, ref = flags[KEI_CLASS], flags[reference]
+    classes = {
+        str(c): {
+            "passable_km": _km(edges, flags[str(c)]["passable"]),
+            "two_abreast_km": _km(edges, two_way & flags[str(c)]["two_abreast"]),
+            **{column: float(row[column]) for column in _WIDTH_FIGURES},
+        }
+        for c, row in widths.iterrows()
+    }
+    return {
+        "reference_class": reference,
         "edges_count": len(edges),
         "street_km": _km(edges, np.ones(len(edges), dtype=bool)),
         "two_way_km": _km(edges, two_way),
         "one_way_km": _km(edges, ~two_way),
-        "passable_full_size_km": _km(edges, edges["passable_full_size"]),
-        "passable_kei_km": _km(edges, edges["passable_kei"]),
-        "two_abreast_full_size_km": _km(edges, two_way & edges["two_abreast_full_size"]),
-        "two_abreast_kei_km": _km(edges, two_way & edges["two_abreast_kei"]),
-        "kei_only_km": _km(edges, edges["passable_kei"] & ~edges["passable_full_size"]),
+        "kei_only_km": _km(edges, kei["passable"] & ~ref["passable"]),
         "kei_only_two_way_km": _km(edges, edges["kei_only_two_way"]),
         "kei_only_single_km": _km(edges, edges["kei_only_single"]),
         "width_defaulted_km": _km(edges, edges["width_defaulted"]),
         "width_missing_km": _km(edges, edges["width_missing"]),
         "curb_unknown_km": _km(edges, edges["unknown_sides"] > 0),
+        "classes": classes,
     }
-    for column in ("moving_width", "parked_width", "single_need", "two_abreast_need"):
-        values = widths[f"{column}_m"].reindex(list(CLASSES)).to_numpy(dtype="float64")
-        for vehicle_class, value in zip(CLASSES, values, strict=True):
-            out[f"{column}_{vehicle_class}_m"] = float(value)
-    return out
 
 
-def _by_street(edges: pd.DataFrame) -> pd.DataFrame:
+def _by_street(
+    edges: pd.DataFrame,
+    *,
+    kei: Mapping[str, np.ndarray],
+    reference: Mapping[str, np.ndarray],
+) -> pd.DataFrame:
     """Group edges into streets: by name where named, else by OSM way."""
     name = edges["name"].astype("string").str.strip()
     named = name.notna() & name.ne("")
@@ -350,13 +365,13 @@ def _by_street(edges: pd.DataFrame) -> pd.DataFrame:
             "edges": 1,
             "length_km": length / 1000.0,
             "two_way_km": km(two_way),
-            "passable_full_size_km": km(edges["passable_full_size"]),
-            "passable_kei_km": km(edges["passable_kei"]),
+            "passable_reference_km": km(reference["passable"]),
+            "passable_kei_km": km(kei["passable"]),
             "kei_only_two_way_km": km(edges["kei_only_two_way"]),
             "kei_only_single_km": km(edges["kei_only_single"]),
             "width_defaulted_km": km(edges["width_defaulted"]),
-            "min_free_width_full_size_m": edges["free_width_full_size_m"].to_numpy(),
-            "min_free_width_kei_m": edges["free_width_kei_m"].to_numpy(),
+            "min_free_width_reference_m": reference["free_width_m"],
+            "min_free_width_kei_m": kei["free_width_m"],
         }
     )
     grouped = frame.groupby("key", sort=False).agg(
@@ -365,12 +380,12 @@ def _by_street(edges: pd.DataFrame) -> pd.DataFrame:
         edges=("edges", "sum"),
         length_km=("length_km", "sum"),
         two_way_km=("two_way_km", "sum"),
-        passable_full_size_km=("passable_full_size_km", "sum"),
+        passable_reference_km=("passable_reference_km", "sum"),
         passable_kei_km=("passable_kei_km", "sum"),
         kei_only_two_way_km=("kei_only_two_way_km", "sum"),
         kei_only_single_km=("kei_only_single_km", "sum"),
         width_defaulted_km=("width_defaulted_km", "sum"),
-        min_free_width_full_size_m=("min_free_width_full_size_m", "min"),
+        min_free_width_reference_m=("min_free_width_reference_m", "min"),
         min_free_width_kei_m=("min_free_width_kei_m", "min"),
     )
     keys = grouped.index.to_series()

@@ -19,8 +19,6 @@ the H3 cell of its midpoint.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -30,45 +28,10 @@ import pandas as pd
 import shapely
 
 from urbanfit.errors import ModelError
-from urbanfit.models.fit import FitResult
 from urbanfit.parameters.fit import IndexParams
+from urbanfit.results import FitResult, IndexResult
 
 __all__ = ["IndexResult", "hex_scores", "index_formula_text", "index_weights", "urban_fit_index"]
-
-
-@dataclass(frozen=True, eq=False)
-class IndexResult:
-    """
-    Everything `urban_fit_index` returns.
-
-    Attributes
-    ----------
-    edges
-        One row per street edge: the three parts and the score (see `urban_fit_index`).
-    hexes
-        One row per H3 cell holding an edge midpoint (see `hex_scores`).
-    city_score
-        Length-weighted mean score of all edges, 0-100 (None when the streets have no length).
-    weights
-        Weights used: ``parking``, ``congestion``, ``fit`` (rescaled without congestion).
-    congestion_included
-        Whether a congestion result entered the score.
-    scenario_id
-        The scenario scored.
-    formula
-        One paragraph explaining the formula with the weights used (for the report).
-    summary
-        City figures: plain JSON-serialisable numbers (scores in points 0-100).
-    """
-
-    edges: gpd.GeoDataFrame
-    hexes: gpd.GeoDataFrame
-    city_score: float | None
-    weights: Mapping[str, float]
-    congestion_included: bool
-    scenario_id: str
-    formula: str
-    summary: dict[str, Any]
 
 
 def index_weights(params: IndexParams, *, congestion: bool = True) -> dict[str, float]:
@@ -197,10 +160,12 @@ def urban_fit_index(
     streets
         The ``streets`` table: ``edge_id``, ``length_m``, geometry in a projected CRS.
     parking_sides
-        `ParkingResult.sides`: ``edge_id`` and ``gained_per_100m_<scenario_id>``.
+        One row per curb side: ``edge_id`` and the scored scenario's ``gained_per_100m``
+        (`ParkingResult.side_figures`).
     congestion_links
-        `CongestionResult.links`: ``edge_id`` and ``vc_change_<scenario_id>``; None when the
-        congestion model did not run (its weight is then shared out, see `index_weights`).
+        One row per directed link: ``edge_id`` and the scored scenario's ``vc_change``
+        (`CongestionResult.link_figures`); None when the congestion model did not run (its
+        weight is then shared out, see `index_weights`).
     fit
         The `street_fit` result of the same streets (its ``kei_shares`` must hold the scenario).
     scenario_id
@@ -241,13 +206,13 @@ def urban_fit_index(
         nan=0.0,
     )
 
-    gain_column = f"gained_per_100m_{scenario_id}"
+    gain_column = "gained_per_100m"
     _need(parking_sides, gain_column, "the parking sides table")
     gain, parking_known = _by_edge(parking_sides, gain_column, edge_id, "sum")
     parking_score = 100.0 * np.clip(gain / params.parking_gain_cap_per_100m, 0.0, 1.0)
 
     if congestion_links is not None:
-        vc_column = f"vc_change_{scenario_id}"
+        vc_column = "vc_change"
         _need(congestion_links, vc_column, "the congestion links table")
         relief_table = pd.DataFrame(
             {

@@ -1,4 +1,4 @@
-"""Parking footprint defaults: curb geometry, lot stall and aisle sizes, multi-storey efficiency.
+"""Parking footprint defaults: curb geometry, lot packing and multi-storey efficiency.
 
 Lengths in metres, angles in degrees. Imperial figures from US codes are converted exactly
 (1 ft = 0.3048 m).
@@ -24,10 +24,6 @@ _US_STALL = (
     "US 90-degree stall of 9 ft x 18 ft with a 24 ft two-way aisle, the common municipal "
     "minimum (e.g. Palmview, TX Code of Ordinances sec. 156.106; Portsmouth, VA zoning "
     "ordinance parking dimension table, standard spaces)"
-)
-_JP_STALL = (
-    "Japan, 駐車場設計・施工指針 (Parking lot design and construction guideline, Ministry of "
-    "Construction, 1992): design stall for a kei car 2.0 m wide x 3.6 m long"
 )
 
 
@@ -58,10 +54,6 @@ class CurbParams:
         "one of the two standard angles in US parking dimension tables (e.g. Portsmouth, VA: "
         "9 ft stall, 10.4 ft of curb per stall at 60 degrees, which is 9 ft / sin 60)",
     )
-    full_size_stall_width_m: float = param(
-        _ft(9), "m", "stall width for full-size vehicles: " + _US_STALL
-    )
-    kei_stall_width_m: float = param(2.0, "m", "stall width for kei vehicles: " + _JP_STALL)
     parallel_depth_m: float = param(
         _ft(8),
         "m",
@@ -86,29 +78,12 @@ class CurbParams:
         "classes are estimated as parallel parking (the common pattern on urban local streets; "
         "no survey behind it); every other untagged side stays unknown",
     )
-    side_offset_m: float = param(
-        3.0,
-        "m",
-        "display choice: each side's line is the street line offset by this distance to its "
-        "side (left positive); no effect on any count",
-    )
 
 
 @dataclass(frozen=True)
 class LotParams:
     """Off-street lot stall packing and multi-storey factors."""
 
-    full_size_stall_width_m: float = param(_ft(9), "m", _US_STALL)
-    full_size_stall_depth_m: float = param(_ft(18), "m", _US_STALL)
-    full_size_aisle_m: float = param(_ft(24), "m", _US_STALL)
-    kei_stall_width_m: float = param(2.0, "m", _JP_STALL)
-    kei_stall_depth_m: float = param(3.6, "m", _JP_STALL)
-    kei_aisle_m: float = param(
-        5.5,
-        "m",
-        "Japan, 駐車場法施行令 (Parking Lots Act Enforcement Order) art. 8(2): minimum width of a "
-        "two-way car aisle in an off-street lot, 5.5 m",
-    )
     orientation_step_deg: float = param(
         15.0,
         "deg",

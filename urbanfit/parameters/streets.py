@@ -105,6 +105,12 @@ class StreetParams:
     building_levels: float = param(
         2.0, "levels", "modelling assumption for buildings without building:levels (flagged)"
     )
+    curb_side_offset_m: float = param(
+        3.0,
+        "m",
+        "display choice: each curb side's line is the street line offset by this distance to "
+        "its side (left positive); no effect on any count",
+    )
 
     @staticmethod
     def lookup(table: tuple[tuple[str, float], ...], key: str) -> float:

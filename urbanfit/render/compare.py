@@ -102,8 +102,9 @@ def load_summary(folder: Path) -> dict[str, Any]:
 
 def _row(summary: dict[str, Any]) -> dict[str, Any]:
     runs = summary["scenarios"]
-    base = next((s for s in runs if s["kei_share"] == 0), runs[0])
-    roles = {"base": base, "top": runs[-1]}
+    by_id = {str(s["id"]): s for s in runs}
+    named = summary["scenario_roles"]
+    roles = {"base": by_id[named["baseline"]], "top": by_id[named["headline"]]}
     row: dict[str, Any] = {
         "city": summary["city"]["name"],
         "slug": summary["city"]["slug"],

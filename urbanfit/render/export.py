@@ -21,7 +21,7 @@ import geopandas as gpd
 import pandas as pd
 
 from urbanfit.errors import OutputError
-from urbanfit.pipeline import AnalysisResult
+from urbanfit.results import AnalysisResult
 
 __all__ = ["staged_folder", "write_outputs"]
 
@@ -100,8 +100,9 @@ def _model_tables(result: AnalysisResult) -> dict[str, pd.DataFrame]:
     tables: dict[str, pd.DataFrame] = {
         "streets": result.city.streets,
         "lots": result.city.lots,
+        "curb": result.city.curb,
     }
-    for model_name, model in result.models.items():
+    for model_name, model in result.models().items():
         if not dataclasses.is_dataclass(model):
             continue
         for f in dataclasses.fields(model):
@@ -128,12 +129,13 @@ def write_tables(result: AnalysisResult, folder: Path) -> None:
 
 
 def write_report(result: AnalysisResult, folder: Path) -> None:
-    """Write ``report.html``, ``report.md`` and ``figures/*.png``."""
-    from urbanfit.render.figures import write_figures  # noqa: PLC0415  (matplotlib is slow)
+    """Write ``figures/*.png``, ``report.html`` and ``report.md``: charts drawn once for all."""
+    from urbanfit.render.figures import render_figures, write_figures  # noqa: PLC0415
     from urbanfit.render.report import write_report as write  # noqa: PLC0415
 
-    write_figures(result, folder)
-    write(result, folder)
+    figures = render_figures(result.summary)
+    write_figures(figures, folder)
+    write(result, folder, figures)
 
 
 WRITERS: tuple[Writer, ...] = (write_summary, write_tables, write_report, write_map)

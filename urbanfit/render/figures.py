@@ -18,7 +18,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from urbanfit.pipeline import AnalysisResult
 from urbanfit.render.schema import scenario_figures
 
 __all__ = [
@@ -37,14 +36,8 @@ FIGURE_CAPTIONS: dict[str, str] = {
 }
 """Caption of each chart that `render_figures` may return, by name."""
 
-FIT_HEADLINE_KEYS = (
-    "passable_full_size_km",
-    "passable_kei_km",
-    "two_abreast_full_size_km",
-    "two_abreast_kei_km",
-    "kei_only_km",
-)
-"""Fit figures charted (and compared) when present; otherwise every ``_km`` figure is."""
+FIT_HEADLINE_KEYS = ("street_km", "kei_only_km", "kei_only_two_way_km", "width_defaulted_km")
+"""City-wide fit figures compared across cities when present."""
 
 INDEX_HEADLINE_KEYS = (
     "city_score",
@@ -153,19 +146,15 @@ def _delay_chart(summary: dict[str, Any]) -> Figure | None:
 
 
 def _fit_chart(summary: dict[str, Any]) -> Figure | None:
-    fit = _section(summary, "fit")
-    if fit is None:
+    fit = summary.get("fit")
+    if not fit:
         return None
-    city_wide, series, labels = fit.city_wide, fit.series, fit.labels
-    keys = [k for k in FIT_HEADLINE_KEYS if k in city_wide]
-    keys = keys or [k for k in city_wide if k.endswith("_km")]
-    bars = [(_label(k), _number(city_wide[k])) for k in keys]
-    for base, values in series.items():
-        if base.endswith("_km"):
-            bars += [
-                (f"{_label(base)} ({lab})", _number(v))
-                for lab, v in zip(labels, values, strict=True)
-            ]
+    bars = [
+        (f"{_label(figure)}, {cid.replace('_', '-')}", _number(values.get(figure)))
+        for figure in ("passable_km", "two_abreast_km")
+        for cid, values in (fit.get("classes") or {}).items()
+    ]
+    bars.append((_label("kei_only_km"), _number(fit.get("kei_only_km"))))
     bars = [(name, value) for name, value in bars if not math.isnan(value)]
     if not bars:
         return None
@@ -213,11 +202,11 @@ def render_figures(summary: dict[str, Any]) -> dict[str, bytes]:
     return figures
 
 
-def write_figures(result: AnalysisResult, folder: Path) -> None:
-    """Write ``figures/<name>.png`` for every chart of the run (a writer for `write_outputs`)."""
+def write_figures(figures: dict[str, bytes], folder: Path) -> None:
+    """Write ``figures/<name>.png`` for every chart drawn by `render_figures`."""
     target = Path(folder) / "figures"
     target.mkdir(exist_ok=True)
-    for name, png in render_figures(result.summary).items():
+    for name, png in figures.items():
         (target / f"{name}.png").write_bytes(png)
 
 

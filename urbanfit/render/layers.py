@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from urbanfit.render.map_base import geojson_layer
+from urbanfit.results import (
+    FIT_CATEGORIES,
+    CongestionResult,
+    FitResult,
+    IndexResult,
+    ParkingResult,
+)
+from urbanfit.vehicles import KEI_CLASS, Scenario, ScenarioSet, VehicleCatalog
 
 __all__ = [
     "BINS",
@@ -48,14 +54,10 @@ BINS: dict[str, tuple[tuple[float, str], ...]] = {
     ),
 }
 
-# Narrow-street fit categories, most telling first; the last is not drawn (nothing to see).
-FIT_COLOURS = {
-    "only kei pass two-abreast": "#e6550d",
-    "only kei pass at all": "#a50f15",
-    "narrow two-way: full-size single file only": "#9e9ac8",
-    "no vehicle passes": "#252525",
-    "full-size pass": "#bdbdbd",
-}
+# Narrow-street fit categories (the model's), most telling first; the last is not drawn.
+FIT_COLOURS = dict(
+    zip(FIT_CATEGORIES, ("#e6550d", "#a50f15", "#9e9ac8", "#252525", "#bdbdbd"), strict=True)
+)
 
 
 def binned_colours(values: pd.Series, bins: tuple[tuple[float, str], ...]) -> pd.Series:
@@ -105,36 +107,31 @@ def _whole(values: pd.Series, *, missing: str) -> pd.Series:
     return values.round().astype("Int64").astype("string").fillna(missing)
 
 
-def _top(parking: Any) -> str:
-    return str(parking.scenario_ids[-1])
-
-
 def curb_layer(
-    parking: Any, *, streets: gpd.GeoDataFrame, scenario_label: str
+    parking: ParkingResult, *, streets: gpd.GeoDataFrame, scenario: Scenario
 ) -> tuple[folium.FeatureGroup, dict[str, str]]:
     """
-    Curb sides with parking, coloured by spaces gained per 100 m in the last scenario.
+    Curb sides with parking, coloured by spaces gained per 100 m in one scenario.
 
     Parameters
     ----------
     parking
-        A `ParkingResult`.
+        The parking result.
     streets
         The city's streets (for street names).
-    scenario_label
-        Human label of the last scenario (e.g. ``"100 % kei"``).
+    scenario
+        The scenario shown (e.g. the headline scenario, ``"100 % kei"``).
 
     Returns
     -------
     layer, legend
         The layer and its legend entries.
     """
-    top = _top(parking)
-    base = parking.baseline_id
-    sides = parking.sides
+    scenario_label = scenario.label
+    sides = parking.side_figures(scenario.id)
     shown = sides["status"].eq("parking") | sides["source"].eq("inferred")
-    sides = sides[sides[f"spaces_{base}"].notna() & shown]
-    gained = sides[f"gained_per_100m_{top}"]
+    sides = sides[sides["spaces"].notna() & shown]
+    gained = sides["gained_per_100m"]
     table = gpd.GeoDataFrame(
         {
             "name": _street_names(streets, sides["edge_id"]),
@@ -166,7 +163,7 @@ def curb_layer(
 
 
 def lots_layer(
-    lots: gpd.GeoDataFrame, parking: Any | None
+    lots: gpd.GeoDataFrame, parking: ParkingResult | None, catalog: VehicleCatalog
 ) -> tuple[folium.FeatureGroup, dict[str, str]]:
     """
     Parking lots with a popup of stalls by class and the source of each figure.
@@ -176,7 +173,9 @@ def lots_layer(
     lots
         The city's `lots` table.
     parking
-        A `ParkingResult`, or None when the parking model did not run.
+        The parking result, or None when the parking model did not run.
+    catalog
+        The vehicle classes (their labels head the stall rows).
 
     Returns
     -------
@@ -197,20 +196,18 @@ def lots_layer(
     fields = {"name": "Lot", "kind": "Kind", "capacity_tag": "Capacity tag"}
     if parking is not None:
         modelled = parking.lots.set_index("lot_id").reindex(lots["lot_id"])
-        for column, label in (
-            ("stalls_full_size", "Stalls, full-size"),
-            ("stalls_kei", "Stalls, kei"),
-        ):
-            table[column] = _whole(modelled[column], missing="unknown").to_numpy()
-            fields[column] = label
+        stalls = parking.lot_class_stalls("stalls").reindex(lots["lot_id"])
+        model = parking.lot_class_stalls("model_stalls").reindex(lots["lot_id"])
+        for class_id, vehicle_class in catalog.classes.items():
+            column = f"stalls {class_id}"
+            table[column] = _whole(stalls[class_id], missing="unknown").to_numpy()
+            fields[column] = f"Stalls, {vehicle_class.label}"
         table["source"] = modelled["source"].fillna("unknown").to_numpy()
         fields["source"] = "Figure from"
-        for column, label in (
-            ("model_full_size", "Model stalls, full-size"),
-            ("model_kei", "Model stalls, kei"),
-        ):
-            table[column] = _whole(modelled[column], missing="not modelled").to_numpy()
-            fields[column] = label
+        for class_id, vehicle_class in catalog.classes.items():
+            column = f"model {class_id}"
+            table[column] = _whole(model[class_id], missing="not modelled").to_numpy()
+            fields[column] = f"Model stalls, {vehicle_class.label}"
     layer = geojson_layer(
         table,
         name="Parking lots",
@@ -222,37 +219,38 @@ def lots_layer(
 
 
 def congestion_layer(
-    congestion: Any, *, streets: gpd.GeoDataFrame, scenario_id: str, scenario_label: str
+    congestion: CongestionResult, *, streets: gpd.GeoDataFrame, scenarios: ScenarioSet
 ) -> tuple[folium.FeatureGroup, dict[str, str]]:
     """
-    Directed links coloured by their V/C change from the full-size baseline to a scenario.
+    Directed links coloured by their V/C change from the baseline to the headline scenario.
 
     Parameters
     ----------
     congestion
-        A `CongestionResult`.
+        The congestion result.
     streets
         The city's streets (links are drawn merged along their OSM way where they show the
         same values).
-    scenario_id, scenario_label
-        The scenario shown.
+    scenarios
+        The run's scenarios (baseline and headline).
 
     Returns
     -------
     layer, legend
         The layer and its legend entries.
     """
-    links = congestion.links
-    base = congestion.summary["baseline_scenario"]
-    change = links[f"vc_change_{scenario_id}"].round(2)
+    scenario_label = scenarios.headline.label
+    links = congestion.link_figures(scenarios.headline.id)
+    base = congestion.link_figures(scenarios.baseline.id)
+    change = links["vc_change"].round(2)
     table = gpd.GeoDataFrame(
         {
             "name": _street_names(streets, links["edge_id"]),
             "highway": links["highway"],
             "capacity": links["capacity_pcu_h"].round(0),
-            "flow": links[f"flow_veh_h_{base}"].round(0),
-            "vc_base": links[f"vc_{base}"].round(2),
-            "vc_top": links[f"vc_{scenario_id}"].round(2),
+            "flow": base["flow_veh_h"].round(0),
+            "vc_base": base["vc"].round(2),
+            "vc_top": links["vc"].round(2),
             "vc_change": change,
         },
         geometry=links.geometry,
@@ -285,21 +283,7 @@ def _way_and_direction(links: pd.DataFrame, streets: gpd.GeoDataFrame) -> pd.Ser
     return pd.Series(key, index=links.index)
 
 
-def _fit_category(edges: pd.DataFrame) -> pd.Series:
-    two_way = ~edges["oneway"].to_numpy(dtype=bool)
-    full_single = edges["passable_full_size"].to_numpy(dtype=bool)
-    full_pair = edges["two_abreast_full_size"].to_numpy(dtype=bool)
-    conditions = [
-        edges["kei_only_two_way"].to_numpy(dtype=bool),
-        edges["kei_only_single"].to_numpy(dtype=bool),
-        two_way & full_single & ~full_pair,
-        ~full_single & ~edges["passable_kei"].to_numpy(dtype=bool),
-    ]
-    names = list(FIT_COLOURS)
-    return pd.Series(np.select(conditions, names[:4], default=names[4]), index=edges.index)
-
-
-def fit_layer(fit: Any) -> tuple[folium.FeatureGroup, dict[str, str]] | None:
+def fit_layer(fit: FitResult) -> tuple[folium.FeatureGroup, dict[str, str]] | None:
     """
     Streets where the vehicle class matters, by which class passes them.
 
@@ -309,7 +293,7 @@ def fit_layer(fit: Any) -> tuple[folium.FeatureGroup, dict[str, str]] | None:
     Parameters
     ----------
     fit
-        A `FitResult`.
+        The narrow-street fit result.
 
     Returns
     -------
@@ -317,19 +301,22 @@ def fit_layer(fit: Any) -> tuple[folium.FeatureGroup, dict[str, str]] | None:
         The layer (off until ticked) and its legend entries; None when no street qualifies.
     """
     edges = fit.edges
-    category = _fit_category(edges)
-    shown = category.ne("full-size pass")
+    free = fit.edge_classes.pivot(index="edge_id", columns="vehicle_class", values="free_width_m")  # noqa: PD010
+    reference = fit.summary["reference_class"]
+    category = edges["category"]
+    shown = category.ne(FIT_CATEGORIES[-1])
     if not shown.any():
         return None
     edges, category = edges[shown], category[shown]
+    free = free.reindex(edges["edge_id"])
     table = gpd.GeoDataFrame(
         {
             "name": edges["name"].fillna("(unnamed)"),
             "category": category,
             "width_m": edges["width_m"].round(2),
             "width_defaulted": edges["width_defaulted"].map({True: "default", False: "tag"}),
-            "free_full": edges["free_width_full_size_m"].round(2),
-            "free_kei": edges["free_width_kei_m"].round(2),
+            "free_full": free[reference].round(2).to_numpy(),
+            "free_kei": free[KEI_CLASS].round(2).to_numpy(),
         },
         geometry=edges.geometry,
         crs=edges.crs,
@@ -342,7 +329,7 @@ def fit_layer(fit: Any) -> tuple[folium.FeatureGroup, dict[str, str]] | None:
             "category": "Fit",
             "width_m": "Carriageway (m)",
             "width_defaulted": "Width from",
-            "free_full": "Free width, full-size parked (m)",
+            "free_full": f"Free width, {reference.replace('_', '-')} parked (m)",
             "free_kei": "Free width, kei parked (m)",
         },
         style={"weight": 3, "opacity": 0.9},
@@ -350,10 +337,12 @@ def fit_layer(fit: Any) -> tuple[folium.FeatureGroup, dict[str, str]] | None:
         show=False,
         merge_by=edges["osm_id"],
     )
-    return layer, {k: c for k, c in FIT_COLOURS.items() if k != "full-size pass"}
+    return layer, {k: c for k, c in FIT_COLOURS.items() if k != FIT_CATEGORIES[-1]}
 
 
-def index_layer(index: Any, *, scenario_label: str) -> tuple[folium.FeatureGroup, dict[str, str]]:
+def index_layer(
+    index: IndexResult, *, scenario_label: str
+) -> tuple[folium.FeatureGroup, dict[str, str]]:
     """
     H3 hexagons coloured by the length-weighted Urban Fit score of their streets.
 

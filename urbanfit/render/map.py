@@ -8,7 +8,6 @@ import folium
 import geopandas as gpd
 from folium.plugins import Fullscreen
 
-from urbanfit.pipeline import AnalysisResult
 from urbanfit.render.layers import (
     congestion_layer,
     curb_layer,
@@ -17,6 +16,7 @@ from urbanfit.render.layers import (
     lots_layer,
 )
 from urbanfit.render.map_base import escape_text, geojson_layer, legend_block
+from urbanfit.results import AnalysisResult
 
 __all__ = ["CLASS_COLOURS", "build_map", "escape_text"]
 
@@ -98,36 +98,29 @@ def build_map(result: AnalysisResult) -> folium.Map:
     ).add_to(fmap)
     present = [c for c in CLASS_COLOURS if c in set(streets["highway"])]
     legends = [legend_block("Street class", {c: CLASS_COLOURS[c] for c in present})]
-    parking = result.models.get("parking")
-    if parking is not None:
-        label = result.scenarios[-1].label
-        layer, entries = curb_layer(parking, streets=streets, scenario_label=label)
-        layer.add_to(fmap)
-        legends.append(legend_block(f"Curb spaces gained at {label}", entries))
+    top = result.scenarios.headline
+    layer, entries = curb_layer(result.parking, streets=streets, scenario=top)
+    layer.add_to(fmap)
+    legends.append(legend_block(f"Curb spaces gained at {top.label}", entries))
     if len(result.city.lots):
-        layer, entries = lots_layer(result.city.lots, parking)
+        layer, entries = lots_layer(result.city.lots, result.parking, result.catalog)
         layer.add_to(fmap)
         legends.append(legend_block("Off-street parking", entries))
-    congestion = result.models.get("congestion")
-    if congestion is not None:
-        top = result.scenarios[-1]
+    if result.congestion is not None:
         layer, entries = congestion_layer(
-            congestion, streets=streets, scenario_id=top.id, scenario_label=top.label
+            result.congestion, streets=streets, scenarios=result.scenarios
         )
         layer.add_to(fmap)
         legends.append(legend_block(f"V/C change at {top.label}", entries))
-    fit = result.models.get("fit")
-    drawn = fit_layer(fit) if fit is not None else None
+    drawn = fit_layer(result.fit)
     if drawn is not None:
         layer, entries = drawn
         layer.add_to(fmap)
         legends.append(legend_block("Narrow-street fit", entries))
-    index = result.models.get("index")
-    if index is not None and len(index.hexes):
-        label = result.scenarios[-1].label
-        layer, entries = index_layer(index, scenario_label=label)
+    if len(result.index.hexes):
+        layer, entries = index_layer(result.index, scenario_label=top.label)
         layer.add_to(fmap)
-        legends.append(legend_block(f"Urban Fit index at {label}", entries))
+        legends.append(legend_block(f"Urban Fit index at {top.label}", entries))
     Fullscreen().add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     root = fmap.get_root()

@@ -18,9 +18,9 @@ from typing import Any
 
 import pandas as pd
 
-from urbanfit.pipeline import AnalysisResult
 from urbanfit.render.figures import FIGURE_CAPTIONS, render_figures
 from urbanfit.render.schema import scenario_figures
+from urbanfit.results import AnalysisResult
 
 __all__ = [
     "build_document",
@@ -135,10 +135,9 @@ def _label(key: str) -> str:
 
 
 def _scenario_ids(summary: dict[str, Any]) -> tuple[list[str], list[str], str, str]:
-    runs = summary["scenarios"]
+    runs, roles = summary["scenarios"], summary["scenario_roles"]
     ids = [str(s["id"]) for s in runs]
-    base = next((str(s["id"]) for s in runs if s["kei_share"] == 0), ids[0])
-    return ids, [str(s["label"]) for s in runs], base, ids[-1]
+    return ids, [str(s["label"]) for s in runs], roles["baseline"], roles["headline"]
 
 
 def _figure_table(section: dict[str, Any]) -> Table:
@@ -187,17 +186,20 @@ def _top_rows(
     return tuple(rows)
 
 
+def _with_baseline(table: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
+    return table.assign(spaces_baseline=base["spaces"].to_numpy())
+
+
 def _parking_table_blocks(result: AnalysisResult) -> list[Block]:
-    parking = result.models.get("parking")
-    sides, lots = getattr(parking, "sides", None), getattr(parking, "lots", None)
-    if sides is None or lots is None:
-        return []
-    _, labels, base, top = _scenario_ids(result.summary)
-    top_label = labels[-1]
+    parking = result.parking
+    base, top = result.scenarios.baseline, result.scenarios.headline
+    top_label = top.label
+    sides = _with_baseline(parking.side_figures(top.id), parking.side_figures(base.id))
+    lots = _with_baseline(parking.lot_figures(top.id), parking.lot_figures(base.id))
     spaces = {
-        f"spaces_{base}": f"spaces, {labels[0]}",
-        f"spaces_{top}": f"spaces, {top_label}",
-        f"gained_{top}": f"gained, {top_label}",
+        "spaces_baseline": f"spaces, {base.label}",
+        "spaces": f"spaces, {top_label}",
+        "gained": f"gained, {top_label}",
     }
     streets = result.city.streets
     names = (
@@ -206,11 +208,11 @@ def _parking_table_blocks(result: AnalysisResult) -> list[Block]:
     side_rows = _top_rows(
         sides,
         {"highway": "class", "side": "side", "orientation": "orientation", **spaces},
-        f"gained_{top}",
+        "gained",
         names,
     )
     lot_columns = {"kind": "kind", "source": "source", "capacity_tag": "capacity tag"}
-    lot_rows = _top_rows(lots, {**lot_columns, **spaces}, f"gained_{top}")
+    lot_rows = _top_rows(lots, {**lot_columns, **spaces}, "gained")
     blocks: list[Block] = []
     if side_rows:
         blocks.append(Heading(3, (f"Street sides gaining the most spaces at {top_label}",)))
@@ -421,9 +423,11 @@ def report_markdown(result: AnalysisResult, figures: dict[str, bytes] | None = N
     return markdown_text(build_document(result, figures))
 
 
-def write_report(result: AnalysisResult, folder: Path) -> None:
-    """Write ``report.html`` and ``report.md`` (a writer for `write_outputs`)."""
-    figures = render_figures(result.summary)
+def write_report(
+    result: AnalysisResult, folder: Path, figures: dict[str, bytes] | None = None
+) -> None:
+    """Write ``report.html`` and ``report.md`` (charts drawn here only if not given)."""
+    figures = render_figures(result.summary) if figures is None else figures
     folder = Path(folder)
     (folder / "report.html").write_text(report_html(result, figures), encoding="utf-8")
     (folder / "report.md").write_text(report_markdown(result, figures), encoding="utf-8")

@@ -109,32 +109,21 @@ def scenario_figures(
     Parameters
     ----------
     section
-        A model section of the summary (``parking``, ``congestion``, ...).
+        A model section of the summary (``parking``, ``congestion``, ...): per-scenario figures
+        sit under ``scenarios.<id>``, every other key is city-wide.
     scenario_ids
-        The run's scenario ids, in order. Per-scenario figures are keys ending in ``_<id>``
-        (``total_spaces_kei100``) or entries of a nested ``scenarios.<id>`` object.
+        The run's scenario ids, in order.
 
     Returns
     -------
     city_wide, per_scenario
-        Figures of no scenario (key -> value), and per-scenario figures by key without the
-        suffix (base key -> one value per scenario id, None where absent), in key order.
+        Figures of no scenario (key -> value), and per-scenario figures (key -> one value per
+        scenario id, None where absent), in key order.
     """
-    city_wide: dict[str, Any] = {}
+    city_wide = {k: v for k, v in section.items() if k != "scenarios"}
     per_scenario: dict[str, list[Any]] = {}
-    nested = section.get("scenarios")
-    if isinstance(nested, dict):
-        for i, sid in enumerate(scenario_ids):
-            for key, value in (nested.get(sid) or {}).items():
-                per_scenario.setdefault(key, [None] * len(scenario_ids))[i] = value
-    for key, value in section.items():
-        if key == "scenarios" and isinstance(nested, dict):
-            continue
-        suffix = next((s for s in scenario_ids if key.endswith(f"_{s}")), None)
-        if suffix is None:
-            city_wide[key] = value
-            continue
-        base = key.removesuffix(f"_{suffix}")
-        if base not in per_scenario:
-            per_scenario[base] = [section.get(f"{base}_{s}") for s in scenario_ids]
+    nested = section.get("scenarios") or {}
+    for i, sid in enumerate(scenario_ids):
+        for key, value in (nested.get(sid) or {}).items():
+            per_scenario.setdefault(key, [None] * len(scenario_ids))[i] = value
     return city_wide, per_scenario

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -23,7 +22,8 @@ from urbanfit.models.congestion.metrics import add_changes, scenario_figures
 from urbanfit.models.congestion.network import Network, build_network
 from urbanfit.models.congestion.od import user_demand
 from urbanfit.parameters.traffic import AssignmentParams, TrafficParams
-from urbanfit.vehicles import Scenario, VehicleCatalog
+from urbanfit.results import CongestionResult, tidy
+from urbanfit.vehicles import Scenario, ScenarioSet, VehicleCatalog
 
 __all__ = [
     "CONNECTOR_CAPACITY",
@@ -37,36 +37,6 @@ CONNECTOR_CAPACITY = 1e9
 """Capacity of centroid connectors (PCE/h): large enough never to delay."""
 
 LINK_FIGURES = ("flow_veh_h", "pce_flow", "vc", "time_min")
-
-
-@dataclass(frozen=True)
-class CongestionResult:
-    """
-    Output of `congestion_model`.
-
-    Attributes
-    ----------
-    links
-        One row per assigned directed link (see `Network.links` for the static columns)
-        plus, per scenario id ``s``: ``flow_veh_h_s``, ``pce_flow_s``, ``vc_s``,
-        ``time_min_s`` and ``vc_change_s`` (V/C minus the baseline's).
-    scenarios
-        One row per scenario id: ``label``, ``kei_share``, ``mean_pce``, the figures of
-        `scenario_figures`, ``iterations``, ``rel_gap``, ``seconds``, and for each figure
-        of `CHANGE_FIGURES` its ``_change`` and ``_change_pct`` against the baseline.
-    summary
-        JSON-serialisable figures, units in the keys.
-    zones
-        Demand zones (points) with productions and attractions.
-    pce
-        Per profile: length, saturation headway, PCE, jam density.
-    """
-
-    links: gpd.GeoDataFrame
-    scenarios: pd.DataFrame
-    summary: dict[str, Any]
-    zones: gpd.GeoDataFrame
-    pce: pd.DataFrame
 
 
 def assign_demand(
@@ -188,7 +158,7 @@ def congestion_model(
     streets: gpd.GeoDataFrame,
     buildings: gpd.GeoDataFrame | None,
     catalog: VehicleCatalog,
-    scenarios: Sequence[Scenario],
+    scenarios: ScenarioSet,
     *,
     params: TrafficParams | None = None,
     od: pd.DataFrame | None = None,
@@ -209,8 +179,7 @@ def congestion_model(
     catalog
         Vehicle profiles.
     scenarios
-        Fleet scenarios, e.g. from `urbanfit.vehicles.scenarios`; the one with kei share 0
-        (else the smallest) is the baseline.
+        The run's scenarios (`urbanfit.vehicles.scenarios`); its baseline is the 0 % kei one.
     params
         Capacity, demand and assignment parameters.
     od
@@ -221,14 +190,13 @@ def congestion_model(
     Returns
     -------
     result
-        Per-link and per-scenario tables and a summary.
+        `urbanfit.results.CongestionResult`: static ``links`` and tidy ``link_flows``
+        (``link_id``, ``scenario``, ``flow_veh_h``, ``pce_flow``, ``vc``, ``time_min``,
+        ``vc_change``), per-scenario ``scenarios`` and a summary.
     """
     params = params or TrafficParams()
     if not scenarios:
         raise ModelError("no scenarios to run")
-    ids = [s.id for s in scenarios]
-    if len(set(ids)) != len(ids):
-        raise ModelError("scenario ids must be unique")
     total = 2 + len(scenarios)
 
     def step(done: int, label: str) -> None:
@@ -254,7 +222,8 @@ def congestion_model(
     large = n_assigned > params.assignment.large_network_links
     links = network.links.copy()
     rows: dict[str, dict[str, Any]] = {}
-    columns: dict[str, np.ndarray] = {}
+    blocks: dict[str, pd.DataFrame] = {}
+    link_id = np.arange(len(links), dtype="int64")
     for done, scenario in enumerate(scenarios, start=2):
         mean_pce = fleet_pce(scenario.shares, catalog, params.capacity)
         classes = _classes(scenario, table["pce"], mean_pce, mode)
@@ -292,21 +261,29 @@ def congestion_model(
             "rel_gap": eq.rel_gap,
             "seconds": eq.seconds,
         }
-        for name, values in zip(
-            LINK_FIGURES,
-            (veh, eq.pce_flow, eq.pce_flow / links["capacity_pcu_h"].to_numpy(), eq.congested_time),
-            strict=True,
-        ):
-            columns[f"{name}_{scenario.id}"] = np.asarray(values, dtype=float)
+        values = (
+            veh,
+            eq.pce_flow,
+            eq.pce_flow / links["capacity_pcu_h"].to_numpy(),
+            eq.congested_time,
+        )
+        blocks[scenario.id] = pd.DataFrame(
+            {"link_id": link_id}
+            | {
+                name: np.asarray(v, dtype=float)
+                for name, v in zip(LINK_FIGURES, values, strict=True)
+            }
+        )
         step(done + 1, f"congestion: {scenario.label} done")
-    baseline = min(scenarios, key=lambda s: s.kei_share).id
+    baseline = scenarios.baseline.id
     frame = add_changes(pd.DataFrame.from_dict(rows, orient="index"), baseline)
     frame.index.name = "scenario"
-    for sid in ids:
-        columns[f"vc_change_{sid}"] = columns[f"vc_{sid}"] - columns[f"vc_{baseline}"]
-    links = pd.concat([links, pd.DataFrame(columns, index=links.index)], axis=1)
-    geometry = links.pop("geometry")
-    links = gpd.GeoDataFrame(links.assign(geometry=geometry), geometry="geometry", crs=streets.crs)
+    base_vc = blocks[baseline]["vc"].to_numpy()
+    for block in blocks.values():
+        block["vc_change"] = block["vc"].to_numpy() - base_vc
+    links = gpd.GeoDataFrame(
+        links.reset_index(drop=True).assign(link_id=link_id), geometry="geometry", crs=streets.crs
+    )
     summary = _summary(network, demand, frame, baseline, params)
     summary.update(
         class_mode=mode,
@@ -324,7 +301,14 @@ def congestion_model(
             f"{worst:.2g} (target {gap:g}); scenario differences of a few tenths of a percent "
             "are within solver tolerance"
         )
-    return CongestionResult(links, frame, summary, demand.zones, table)
+    return CongestionResult(
+        links=links,
+        link_flows=tidy(blocks, key="link_id"),
+        scenarios=frame,
+        summary=summary,
+        zones=demand.zones,
+        pce=table,
+    )
 
 
 def _summary(

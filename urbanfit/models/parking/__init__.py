@@ -10,11 +10,12 @@ Fleet mixes
   usable length. On an unmarked curb this is the expected number of vehicles of a random
   sequence that fit; on a marked curb it assumes the stalls are re-striped in proportion to
   the fleet.
-- Lots: stalls are sized per vehicle class (full-size: US stall; kei: Japanese kei stall). A
-  fleet with kei share ``k`` of vehicles shares each lot's area in proportion, so it parks
-  ``1 / ((1 - k) / F + k / K)`` vehicles where ``F`` and ``K`` are the lot's full-size and kei
-  stall counts (the harmonic mix of the area each class needs per vehicle), floored. A lot that
-  fits no full-size stall parks nobody unless the fleet is all kei.
+- Lots: stalls are sized per vehicle class (classes are data in ``vehicles.toml``: full-size
+  follows the US stall, kei Japan's kei stall). A fleet whose class ``c`` has share ``s_c``
+  shares each lot's area in proportion, so it parks ``1 / sum_c (s_c / N_c)`` vehicles where
+  ``N_c`` is the lot's stall count for class ``c`` (the harmonic mix of the area each class
+  needs per vehicle), floored. A lot that fits no stall of a class the fleet holds parks
+  nobody.
 
 Baseline and capacity tags
 --------------------------
@@ -23,10 +24,10 @@ for the baseline; other scenarios scale it by the model's ratio. For a curb side
 pitch ratio ``baseline pitch / scenario pitch`` (the continuous form of the ratio of modelled
 spaces: the floor of short sides would otherwise make it noisy or undefined), so the scenario
 holds ``floor(tag x baseline pitch / scenario pitch)``; a way split into several edges shares
-that among them by length. For a lot it is the ratio of packed kei
-to full-size stalls of its polygon, or, where the lot has no polygon to pack (underground,
-point, other kinds), the ratio of the area per stall of the two standard modules
-(``module`` ratio source).
+that among them by length. For a lot each class's stalls are the tag
+times the ratio of that class's packed stalls to the baseline fleet's packed vehicles, or,
+where the lot has no polygon to pack (underground, point, other kinds), the same ratio from the
+area per stall of the standard modules (``module`` ratio source).
 """
 
 from __future__ import annotations
@@ -38,18 +39,20 @@ from urbanfit.models.parking.curb import (
     infer_curb,
     usable_curb_length_m,
 )
-from urbanfit.models.parking.lots import lot_stalls, module_ratio, pack_stalls
-from urbanfit.models.parking.model import ParkingResult, class_shares, parking_model
+from urbanfit.models.parking.lots import lot_method, lot_stalls, module_ratio, pack_stalls
+from urbanfit.models.parking.model import mixed_lot_spaces, parking_model
 from urbanfit.models.parking.summary import parking_summary
+from urbanfit.results import ParkingResult
 
 __all__ = [
     "ParkingResult",
-    "class_shares",
     "curb_pitch_m",
     "curb_runs",
     "curb_spaces",
     "infer_curb",
+    "lot_method",
     "lot_stalls",
+    "mixed_lot_spaces",
     "module_ratio",
     "pack_stalls",
     "parking_model",

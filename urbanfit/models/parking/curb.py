@@ -12,7 +12,7 @@ from scipy.sparse.csgraph import connected_components
 
 from urbanfit.models.parking._common import _EPS, Shares
 from urbanfit.parameters.parking import CurbParams
-from urbanfit.vehicles import VehicleCatalog, VehicleProfile
+from urbanfit.vehicles import VehicleCatalog, VehicleClass, VehicleProfile
 
 __all__ = [
     "curb_pitch_m",
@@ -50,6 +50,7 @@ def usable_curb_length_m(sides: pd.DataFrame, *, params: CurbParams | None = Non
 def curb_pitch_m(
     orientation: pd.Series | np.ndarray,
     profile: VehicleProfile,
+    vehicle_class: VehicleClass,
     *,
     params: CurbParams | None = None,
 ) -> np.ndarray:
@@ -60,9 +61,11 @@ def curb_pitch_m(
     orientation
         ``parallel`` | ``diagonal`` | ``perpendicular`` per side (anything else gives NaN).
     profile
-        The vehicle; its class picks the stall width (kei or full-size).
+        The vehicle (its length sets the parallel pitch).
+    vehicle_class
+        The profile's class: its ``curb_stall_width_m`` is the angled stall width.
     params
-        Gap and stall sizes.
+        Gap and diagonal angle.
 
     Returns
     -------
@@ -72,11 +75,7 @@ def curb_pitch_m(
 
     """
     params = params or CurbParams()
-    width = (
-        params.kei_stall_width_m
-        if profile.vehicle_class == "kei"
-        else params.full_size_stall_width_m
-    )
+    width = vehicle_class.curb_stall_width_m
     values = np.asarray(orientation, dtype="object")
     return np.select(
         [values == "parallel", values == "perpendicular", values == "diagonal"],
@@ -97,7 +96,9 @@ def _fleet_pitch_m(
 ) -> np.ndarray:
     total = np.zeros(len(orientation), dtype="float64")
     for profile_id, share in shares.items():  # a handful of profiles, vectorised over sides
-        total += share * curb_pitch_m(orientation, catalog.profile(profile_id), params=params)
+        profile = catalog.profile(profile_id)
+        vehicle_class = catalog.vehicle_class(profile.vehicle_class)
+        total += share * curb_pitch_m(orientation, profile, vehicle_class, params=params)
     return total
 
 

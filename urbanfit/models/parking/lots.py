@@ -1,4 +1,4 @@
-"""Parking lots: stall packing in polygons, model stalls per lot, standard module ratio."""
+"""Parking lots: stall packing in polygons, model stalls per lot and class, module ratio."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import shapely
 
 from urbanfit.models.parking._common import _EPS
 from urbanfit.parameters.parking import LotParams
+from urbanfit.vehicles import VehicleClass
 
-__all__ = ["lot_stalls", "module_ratio", "pack_stalls"]
+__all__ = ["lot_method", "lot_stalls", "module_ratio", "pack_stalls"]
 
 
 def _dominant_angle(geoms: np.ndarray) -> np.ndarray:
@@ -214,47 +215,41 @@ def pack_stalls(
     return count
 
 
-def module_ratio(params: LotParams | None = None) -> float:
-    """Kei stalls per full-size stall on the same area, from the standard double-loaded modules.
+def module_ratio(vehicle_class: VehicleClass, reference: VehicleClass) -> float:
+    """Stalls of a class per stall of a reference class on the same area, from the modules.
 
     Parameters
     ----------
-    params
-        Stall and aisle sizes.
+    vehicle_class, reference
+        The two classes (e.g. kei and full-size), each with its stall and aisle sizes.
 
     Returns
     -------
     ratio
-        ``(W_f (D_f + A_f / 2)) / (W_k (D_k + A_k / 2))``: area per full-size stall over area
-        per kei stall (each stall with half its aisle).
+        ``(W_r (D_r + A_r / 2)) / (W_c (D_c + A_c / 2))``: area per reference stall over area
+        per stall of the class (each stall with half its aisle).
 
     """
-    params = params or LotParams()
-    full = params.full_size_stall_width_m * (
-        params.full_size_stall_depth_m + params.full_size_aisle_m / 2
-    )
-    kei = params.kei_stall_width_m * (params.kei_stall_depth_m + params.kei_aisle_m / 2)
-    return full / kei
+    return reference.lot_m2_per_stall / vehicle_class.lot_m2_per_stall
 
 
-def lot_stalls(lots: gpd.GeoDataFrame, *, params: LotParams | None = None) -> pd.DataFrame:
-    """Model stall counts of each lot for full-size and kei stalls, ignoring capacity tags.
+def lot_method(lots: gpd.GeoDataFrame, *, params: LotParams | None = None) -> pd.DataFrame:
+    """How each lot is modelled: packed surface, packed multi-storey footprint, or not at all.
 
     Parameters
     ----------
     lots
         The ``lots`` table (docs/tables.md): ``kind``, ``levels``, ``is_point``, geometry.
     params
-        Stall sizes, packed kinds and multi-storey factors.
+        Packed kinds and multi-storey factors.
 
     Returns
     -------
-    stalls
+    method
         Indexed like `lots`: ``method`` (``surface`` = packed polygon, ``multistorey`` =
         packed footprint x levels x efficiency, None = not modelled: points, polygons of zero
-        area, kinds not packed), ``levels_used``,
-        ``levels_defaulted`` (bool), ``model_full_size`` and ``model_kei`` (float, NaN where
-        not modelled).
+        area, kinds not packed), ``levels_used``, ``levels_defaulted`` (bool), ``factor``
+        (levels x efficiency for multi-storey lots, else 1).
 
     """
     params = params or LotParams()
@@ -265,35 +260,15 @@ def lot_stalls(lots: gpd.GeoDataFrame, *, params: LotParams | None = None) -> pd
         polygonal &= ~lots["is_point"].to_numpy(dtype=bool)
     surface = polygonal & np.isin(kind, list(params.packed_kinds))
     multi = polygonal & (kind == "multi-storey")
-    modelled = surface | multi
     levels_tag = (
         lots["levels"].to_numpy(dtype="float64")
         if "levels" in lots.columns
         else np.full(len(lots), np.nan)
     )
     levels_ok = np.isfinite(levels_tag) & (levels_tag > 0)
-    levels_defaulted = multi & ~levels_ok
     levels = np.where(
         multi, np.where(levels_ok, levels_tag, params.multistorey_default_levels), 1.0
     )
-    factor = np.where(multi, levels * params.multistorey_efficiency, 1.0)
-
-    def packed(width: float, depth: float, aisle: float) -> np.ndarray:
-        stalls = np.zeros(len(lots), dtype="float64")
-        stalls[modelled] = pack_stalls(
-            geoms[modelled],
-            stall_width_m=width,
-            stall_depth_m=depth,
-            aisle_m=aisle,
-            step_deg=params.orientation_step_deg,
-            tolerance_m=params.containment_tolerance_m,
-        )
-        return np.where(modelled, np.floor(stalls * factor + _EPS), np.nan)
-
-    full = packed(
-        params.full_size_stall_width_m, params.full_size_stall_depth_m, params.full_size_aisle_m
-    )
-    kei = packed(params.kei_stall_width_m, params.kei_stall_depth_m, params.kei_aisle_m)
     method = np.full(len(lots), None, dtype="object")
     method[surface] = "surface"
     method[multi] = "multistorey"
@@ -301,9 +276,53 @@ def lot_stalls(lots: gpd.GeoDataFrame, *, params: LotParams | None = None) -> pd
         {
             "method": method,
             "levels_used": np.where(multi, levels, np.nan),
-            "levels_defaulted": levels_defaulted,
-            "model_full_size": full,
-            "model_kei": kei,
+            "levels_defaulted": multi & ~levels_ok,
+            "factor": np.where(multi, levels * params.multistorey_efficiency, 1.0),
         },
         index=lots.index,
     )
+
+
+def lot_stalls(
+    lots: gpd.GeoDataFrame,
+    vehicle_class: VehicleClass,
+    *,
+    params: LotParams | None = None,
+    method: pd.DataFrame | None = None,
+) -> pd.Series:
+    """Model stall count of each lot for one vehicle class's stalls, ignoring capacity tags.
+
+    Parameters
+    ----------
+    lots
+        The ``lots`` table (docs/tables.md): ``kind``, ``levels``, ``is_point``, geometry.
+    vehicle_class
+        The class whose stall width, depth and aisle are packed.
+    params
+        Packing angles, tolerance, packed kinds and multi-storey factors.
+    method
+        `lot_method` of the lots, when already computed.
+
+    Returns
+    -------
+    stalls
+        Float per lot (indexed like `lots`): packed stalls x the multi-storey factor, floored;
+        NaN where not modelled.
+
+    """
+    params = params or LotParams()
+    method = lot_method(lots, params=params) if method is None else method
+    modelled = method["method"].notna().to_numpy()
+    geoms = lots.geometry.to_numpy()
+    stalls = np.zeros(len(lots), dtype="float64")
+    stalls[modelled] = pack_stalls(
+        geoms[modelled],
+        stall_width_m=vehicle_class.lot_stall_width_m,
+        stall_depth_m=vehicle_class.lot_stall_depth_m,
+        aisle_m=vehicle_class.lot_aisle_m,
+        step_deg=params.orientation_step_deg,
+        tolerance_m=params.containment_tolerance_m,
+    )
+    factor = method["factor"].to_numpy(dtype="float64")
+    values = np.where(modelled, np.floor(stalls * factor + _EPS), np.nan)
+    return pd.Series(values, index=lots.index, name=vehicle_class.id)

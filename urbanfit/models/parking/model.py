@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from urbanfit.citydata.curb import curb_sides
 from urbanfit.errors import ModelError
-from urbanfit.models.parking._common import _EPS, Shares
+from urbanfit.models.parking._common import _EPS
 from urbanfit.models.parking.curb import (
     _curb_area_m2,
     _fleet_pitch_m,
@@ -22,94 +19,61 @@ from urbanfit.models.parking.curb import (
     infer_curb,
     usable_curb_length_m,
 )
-from urbanfit.models.parking.lots import lot_stalls, module_ratio
+from urbanfit.models.parking.lots import lot_method, lot_stalls
 from urbanfit.models.parking.summary import parking_summary
 from urbanfit.parameters.parking import CurbParams, LotParams, ParkingParams
-from urbanfit.vehicles import Scenario, VehicleCatalog
+from urbanfit.results import ParkingResult, tidy
+from urbanfit.vehicles import ScenarioSet, VehicleCatalog
 
-__all__ = ["ParkingResult", "class_shares", "parking_model"]
-
-
-@dataclass(frozen=True, eq=False)
-class ParkingResult:
-    """Everything the parking model returns (see `parking_model` for the columns).
-
-    Attributes
-    ----------
-    sides
-        One row per street side, per-profile and per-scenario spaces.
-    lots
-        One row per lot, stalls full-size vs kei and per-scenario spaces.
-    calibration
-        Model vs mapped capacity, curb sides and lots.
-    summary
-        City figures: plain JSON-serialisable numbers (None where undefined), each key naming
-        its unit.
-    baseline_id
-        Id of the 0 % kei scenario.
-    scenario_ids
-        Scenario ids in the given order (they suffix the per-scenario columns and keys).
-
-    """
-
-    sides: gpd.GeoDataFrame
-    lots: gpd.GeoDataFrame
-    calibration: pd.DataFrame
-    summary: dict[str, Any]
-    baseline_id: str
-    scenario_ids: tuple[str, ...]
+__all__ = ["mixed_lot_spaces", "parking_model"]
 
 
-def class_shares(shares: Shares, catalog: VehicleCatalog) -> float:
-    """Kei share of a fleet mix: the summed shares of its kei-class profiles.
+def mixed_lot_spaces(stalls: Mapping[str, np.ndarray], shares: Mapping[str, float]) -> np.ndarray:
+    """Vehicles of a mix of classes that fit in lots, each class in its own stalls.
+
+    A fleet whose class ``c`` has share ``s_c`` shares each lot's area in proportion, so the lot
+    parks ``1 / sum_c (s_c / N_c)`` vehicles, where ``N_c`` is the lot's stall count for class
+    ``c`` alone (the harmonic mix of the area each class needs per vehicle), floored. A lot
+    with no stall for a class the fleet holds parks nobody.
 
     Parameters
     ----------
+    stalls
+        Class id -> stall count per lot (NaN where unknown).
     shares
-        Profile id -> share.
-    catalog
-        The vehicle profiles.
+        Class id -> share of the fleet (summing to 1); classes with share 0 are ignored.
 
     Returns
     -------
-    kei_share
-        A fraction in [0, 1].
-
+    spaces
+        Float per lot; NaN where any needed count is unknown.
     """
-    return float(sum(w for p, w in shares.items() if catalog.profile(p).vehicle_class == "kei"))
-
-
-def _mixed_lot_spaces(full: np.ndarray, kei: np.ndarray, kei_share: float) -> np.ndarray:
-    if kei_share <= 0.0:
-        return full.copy()
-    if kei_share >= 1.0:
-        return kei.copy()
+    used = {c: w for c, w in shares.items() if w > 0}
+    first = next(iter(stalls.values()))
+    need = np.zeros(len(first), dtype="float64")
+    unknown = np.zeros(len(first), dtype=bool)
+    none = np.zeros(len(first), dtype=bool)
+    for class_id, share in used.items():
+        count = np.asarray(stalls[class_id], dtype="float64")
+        unknown |= np.isnan(count)
+        none |= count <= 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            need += share / count
     with np.errstate(divide="ignore", invalid="ignore"):
-        need = (1.0 - kei_share) / full + kei_share / kei
         mixed = np.floor(1.0 / need + _EPS)
-    return np.where(np.isnan(full) | np.isnan(kei), np.nan, np.where(full > 0, mixed, 0.0))
-
-
-def _baseline(scenarios: Sequence[Scenario]) -> Scenario:
-    for scenario in scenarios:
-        if scenario.kei_share == 0.0:
-            return scenario
-    raise ModelError(
-        "the parking model needs a baseline scenario with a kei share of 0 "
-        "(capacity tags describe today's fleet); add 0 to the kei shares"
-    )
+    return np.where(unknown, np.nan, np.where(none, 0.0, mixed))
 
 
 def _build_sides(
-    streets: gpd.GeoDataFrame,
+    curb: gpd.GeoDataFrame,
     *,
     catalog: VehicleCatalog,
-    scenarios: Sequence[Scenario],
-    baseline: Scenario,
+    scenarios: ScenarioSet,
     params: CurbParams,
     infer: bool,
-) -> gpd.GeoDataFrame:
-    sides = curb_sides(streets, offset_m=params.side_offset_m)
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame]:
+    sides = curb.copy()
+    sides.insert(0, "side_id", np.arange(len(sides), dtype="int64"))
     sides["usable_length_m"] = usable_curb_length_m(sides, params=params)
     status = sides["status"].to_numpy(dtype="object")
     inferred = infer_curb(sides, params=params).to_numpy() if infer else np.zeros(len(sides), bool)
@@ -130,77 +94,133 @@ def _build_sides(
     sides["run_usable_m"] = (
         sides.groupby("run_id")["usable_length_m"].transform("sum").to_numpy(dtype="float64")
     )
-    for profile_id in catalog.profiles:
-        sides[f"spaces_profile_{profile_id}"] = curb_spaces(
-            sides, {profile_id: 1.0}, catalog, baseline=baseline.shares, params=params
-        )
-    base = curb_spaces(sides, baseline.shares, catalog, params=params)
+    sides["curb_area_m2"] = _curb_area_m2(sides, params)
+    baseline = scenarios.baseline.shares
+    side_id = sides["side_id"].to_numpy()
+    profile_spaces = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "side_id": side_id,
+                    "profile": profile_id,
+                    "spaces": curb_spaces(
+                        sides, {profile_id: 1.0}, catalog, baseline=baseline, params=params
+                    ).to_numpy(),
+                }
+            )
+            for profile_id in catalog.profiles
+        ],
+        ignore_index=True,
+    )
+    base = curb_spaces(sides, baseline, catalog, params=params).to_numpy()
     length = sides["length_m"].to_numpy(dtype="float64")
+    blocks = {}
     for scenario in scenarios:
         spaces = curb_spaces(
-            sides, scenario.shares, catalog, baseline=baseline.shares, params=params
-        )
+            sides, scenario.shares, catalog, baseline=baseline, params=params
+        ).to_numpy()
         gained = spaces - base
-        sides[f"spaces_{scenario.id}"] = spaces
-        sides[f"gained_{scenario.id}"] = gained
         with np.errstate(divide="ignore", invalid="ignore"):
-            per_100 = np.where(length > 0, gained.to_numpy() / length * 100.0, np.nan)
-        sides[f"gained_per_100m_{scenario.id}"] = per_100
-    sides["curb_area_m2"] = _curb_area_m2(sides, params)
-    return sides
+            per_100 = np.where(length > 0, gained / length * 100.0, np.nan)
+        blocks[scenario.id] = pd.DataFrame(
+            {"side_id": side_id, "spaces": spaces, "gained": gained, "gained_per_100m": per_100}
+        )
+    return sides, tidy(blocks, key="side_id"), profile_spaces
+
+
+def _class_density(
+    model: Mapping[str, np.ndarray], catalog: VehicleCatalog, reference: str
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Stalls per lot of each class relative to the packing, and where packing gave the ratio.
+
+    Where the lot was packed and holds a stall of the reference class, each class's density is
+    its packed count; elsewhere (underground, point or unpacked lots) it is the inverse of its
+    module area per stall, so class ratios are the standard module ratios.
+    """
+    packed = np.isfinite(model[reference]) & (model[reference] > 0)
+    density = {
+        c: np.where(packed, model[c], 1.0 / catalog.vehicle_class(c).lot_m2_per_stall)
+        for c in model
+    }
+    return density, packed
 
 
 def _build_lots(
     lots: gpd.GeoDataFrame,
     catalog: VehicleCatalog,
-    scenarios: Sequence[Scenario],
+    scenarios: ScenarioSet,
     params: LotParams,
-) -> gpd.GeoDataFrame:
-    model = lot_stalls(lots, params=params)
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame]:
+    method = lot_method(lots, params=params)
+    classes = list(catalog.classes)
+    model = {
+        c: lot_stalls(lots, catalog.vehicle_class(c), params=params, method=method).to_numpy()
+        for c in classes
+    }
     tag = (
         lots["capacity"].to_numpy(dtype="float64")
         if "capacity" in lots.columns
         else np.full(len(lots), np.nan)
     )
     has_tag = np.isfinite(tag) & (tag >= 0)
-    full = model["model_full_size"].to_numpy()
-    kei = model["model_kei"].to_numpy()
-    packed_ratio = np.isfinite(full) & (full > 0)
+    base_shares = catalog.class_shares(scenarios.baseline.shares)
+    reference = max(base_shares, key=lambda c: base_shares[c])
+    density, packed = _class_density(model, catalog, reference)
+    # a tag counts baseline-fleet vehicles: scale each class's density to it
+    base_density = mixed_lot_spaces(density, base_shares) if False else None  # noqa: F841
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(packed_ratio, kei / full, module_ratio(params))
-    ratio_source = np.where(packed_ratio, "packing", "module").astype("object")
-    method = model["method"].to_numpy(dtype="object")
+        base_need = sum(w / density[c] for c, w in base_shares.items() if w > 0)
+    kind = method["method"].to_numpy(dtype="object")
     source = np.select(
-        [has_tag, method == "surface", method == "multistorey"],
+        [has_tag, kind == "surface", kind == "multistorey"],
         ["tag_capacity", "model_surface", "model_multistorey"],
         default="unknown",
     ).astype("object")
-    stalls_full = np.where(has_tag, tag, full)
-    stalls_kei = np.where(has_tag, np.floor(tag * ratio + _EPS), kei)
     known = source != "unknown"
+    stalls = {}
+    for c in classes:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scaled = np.floor(tag * density[c] * base_need + _EPS)
+        stalls[c] = np.where(known, np.where(has_tag, scaled, model[c]), np.nan)
     table = lots[[c for c in ("lot_id", "osm_id", "name", "kind", "area_m2") if c in lots]].copy()
+    if "lot_id" not in table:
+        table.insert(0, "lot_id", np.arange(len(lots), dtype="int64"))
     table["is_point"] = ~np.isin(shapely.get_type_id(lots.geometry.to_numpy()), [3, 6])
-    table = table.join(model)
+    table = table.join(method.drop(columns="factor"))
     table["capacity_tag"] = np.where(has_tag, tag, np.nan)
     table["source"] = source
-    table["stalls_full_size"] = np.where(known, stalls_full, np.nan)
-    table["stalls_kei"] = np.where(known, stalls_kei, np.nan)
-    table["kei_ratio"] = np.where(known & (has_tag | packed_ratio), ratio, np.nan)
-    kei_ratio_source = np.full(len(lots), None, dtype="object")
-    kei_ratio_source[known & packed_ratio] = "packing"
-    kei_ratio_source[known & has_tag] = ratio_source[known & has_tag]
-    table["kei_ratio_source"] = kei_ratio_source
-    base = table["stalls_full_size"].to_numpy(dtype="float64")
-    all_kei = table["stalls_kei"].to_numpy(dtype="float64")
+    ratio_source = np.where(packed, "packing", "module").astype("object")
+    ratio_source[~known] = None
+    table["ratio_source"] = ratio_source
+    lot_id = table["lot_id"].to_numpy(dtype="int64")
+    lot_classes = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "lot_id": lot_id,
+                    "vehicle_class": c,
+                    "model_stalls": model[c],
+                    "stalls": stalls[c],
+                }
+            )
+            for c in classes
+        ],
+        ignore_index=True,
+    )
+    table["model_baseline"] = mixed_lot_spaces(model, base_shares)
+    base = mixed_lot_spaces(stalls, base_shares)
+    table["stalls_baseline"] = base
+    blocks = {}
     for scenario in scenarios:
-        share = class_shares(scenario.shares, catalog)
-        spaces = _mixed_lot_spaces(base, all_kei, share)
-        table[f"spaces_{scenario.id}"] = spaces
-        table[f"gained_{scenario.id}"] = spaces - base
-    return gpd.GeoDataFrame(table, geometry=lots.geometry, crs=lots.crs)
+        spaces = mixed_lot_spaces(stalls, catalog.class_shares(scenario.shares))
+        blocks[scenario.id] = pd.DataFrame(
+            {"lot_id": lot_id, "spaces": spaces, "gained": spaces - base}
+        )
+    lot_table = gpd.GeoDataFrame(table, geometry=lots.geometry, crs=lots.crs)
+    return lot_table, lot_classes, tidy(blocks, key="lot_id")
 
 
-def _calibration(sides: pd.DataFrame, lots: pd.DataFrame, baseline: Scenario) -> pd.DataFrame:
+def _calibration(sides: pd.DataFrame, lots: pd.DataFrame) -> pd.DataFrame:
     columns = [
         "layer",
         "feature_id",
@@ -235,7 +255,7 @@ def _calibration(sides: pd.DataFrame, lots: pd.DataFrame, baseline: Scenario) ->
         }
     )
     lot_mask = np.isfinite(lots["capacity_tag"].to_numpy(dtype="float64")) & np.isfinite(
-        lots["model_full_size"].to_numpy(dtype="float64")
+        lots["model_baseline"].to_numpy(dtype="float64")
     )
     lot = lots.loc[lot_mask]
     lot_ids = lot["lot_id"] if "lot_id" in lot.columns else pd.Series(lot.index, index=lot.index)
@@ -246,7 +266,7 @@ def _calibration(sides: pd.DataFrame, lots: pd.DataFrame, baseline: Scenario) ->
             "side": None,
             "kind": lot["kind"].to_numpy(dtype="object"),
             "capacity_tag": lot["capacity_tag"].to_numpy(dtype="float64"),
-            "model_baseline": lot["model_full_size"].to_numpy(dtype="float64"),
+            "model_baseline": lot["model_baseline"].to_numpy(dtype="float64"),
         }
     )
     frames = [frame for frame in (curb_rows, lot_rows) if len(frame)]
@@ -256,15 +276,14 @@ def _calibration(sides: pd.DataFrame, lots: pd.DataFrame, baseline: Scenario) ->
     tag = table["capacity_tag"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         table["model_to_tag_ratio"] = np.where(tag > 0, table["model_baseline"] / tag, np.nan)
-    table.attrs["baseline_id"] = baseline.id
     return table[columns]
 
 
 def parking_model(
-    streets: gpd.GeoDataFrame,
+    curb: gpd.GeoDataFrame,
     lots: gpd.GeoDataFrame,
     catalog: VehicleCatalog,
-    scenarios: Sequence[Scenario],
+    scenarios: ScenarioSet,
     *,
     params: ParkingParams | None = None,
     infer: bool = False,
@@ -273,14 +292,16 @@ def parking_model(
 
     Parameters
     ----------
-    streets
-        The ``streets`` table (docs/tables.md), raw curb-parking tag columns included.
+    curb
+        The city's ``curb`` table (`urbanfit.citydata.curb.curb_sides`, docs/tables.md): two
+        rows per street edge.
     lots
         The ``lots`` table (docs/tables.md).
     catalog
-        Vehicle profiles (every profile gets a curb column).
+        Vehicle classes and profiles (every class gets a stall count per lot, every profile a
+        curb count per side).
     scenarios
-        Fleet scenarios; one must have a kei share of 0 (the baseline).
+        The run's scenarios; the baseline (0 % kei) is what capacity tags describe.
     params
         Curb and lot parameters; see `ParkingParams` for units and sources.
     infer
@@ -291,25 +312,29 @@ def parking_model(
     Returns
     -------
     result
-        `ParkingResult` with:
+        `urbanfit.results.ParkingResult` with:
 
-        ``sides`` (GeoDataFrame, two rows per edge): the columns of
-        `urbanfit.citydata.curb.curb_sides` plus ``usable_length_m``; ``run_id`` and
-        ``run_usable_m`` (the continuous curb run of `curb_runs` and its usable length);
-        ``source``
-        (``tag_capacity`` = mapped capacity scaled by the pitch ratio, ``model`` = usable
-        length / pitch, ``inferred`` = class-rule estimate, ``tag_zero`` = tagged no parking or
-        separate, ``unknown`` = not counted); ``spaces_profile_<profile>`` per profile;
-        ``spaces_<scenario>``, ``gained_<scenario>`` (vs baseline) and
-        ``gained_per_100m_<scenario>`` (per 100 m of side length) per scenario; ``curb_area_m2``.
-        Spaces are NaN on unknown sides.
+        ``sides`` (GeoDataFrame, two rows per edge): ``side_id`` and the columns of the curb
+        table plus ``usable_length_m``; ``run_id`` and ``run_usable_m`` (the continuous curb
+        run of `curb_runs` and its usable length); ``source`` (``tag_capacity`` = mapped
+        capacity scaled by the pitch ratio, ``model`` = usable length / pitch, ``inferred`` =
+        class-rule estimate, ``tag_zero`` = tagged no parking or separate, ``unknown`` = not
+        counted); ``curb_area_m2``.
+
+        ``side_spaces`` (tidy): ``side_id``, ``scenario``, ``spaces``, ``gained`` (vs the
+        baseline) and ``gained_per_100m`` (per 100 m of side length); NaN on unknown sides.
+        ``profile_spaces`` (tidy): ``side_id``, ``profile``, ``spaces`` (that profile alone).
 
         ``lots`` (GeoDataFrame, one row per lot): ``lot_id``, ``osm_id``, ``name``, ``kind``,
-        ``area_m2``, ``is_point``; the model columns of `lot_stalls`; ``capacity_tag``;
-        ``source`` (``tag_capacity`` | ``model_surface`` | ``model_multistorey`` |
-        ``unknown``); ``stalls_full_size`` (baseline figure: the tag where mapped, else the
-        model), ``stalls_kei`` (all-kei figure); ``kei_ratio`` and ``kei_ratio_source``
-        (``packing`` | ``module``); ``spaces_<scenario>`` and ``gained_<scenario>``.
+        ``area_m2``, ``is_point``; ``method``, ``levels_used``, ``levels_defaulted`` (see
+        `lot_method`); ``capacity_tag``; ``source`` (``tag_capacity`` | ``model_surface`` |
+        ``model_multistorey`` | ``unknown``); ``ratio_source`` (``packing``: class ratios from
+        packing the polygon, ``module``: from the standard module areas); ``model_baseline``
+        (modelled vehicles of the baseline fleet) and ``stalls_baseline`` (the baseline
+        figure: the tag where mapped, else the model).
+        ``lot_classes`` (tidy): ``lot_id``, ``vehicle_class``, ``model_stalls``, ``stalls``
+        (the tag scaled by the class ratio where mapped, else the model).
+        ``lot_spaces`` (tidy): ``lot_id``, ``scenario``, ``spaces``, ``gained``.
 
         ``calibration`` (DataFrame), one row per tagged curb way side and per tagged lot with
         a model: ``layer`` (``curb`` | ``lot``), ``feature_id`` (OSM way id for curb, lot id
@@ -321,32 +346,30 @@ def parking_model(
 
     """
     params = params or ParkingParams()
-    if not scenarios:
+    if not len(scenarios):
         raise ModelError("the parking model needs at least one scenario")
-    baseline = _baseline(scenarios)
-    ids = tuple(s.id for s in scenarios)
-    sides = _build_sides(
-        streets,
-        catalog=catalog,
-        scenarios=scenarios,
-        baseline=baseline,
-        params=params.curb,
-        infer=infer,
+    sides, side_spaces, profile_spaces = _build_sides(
+        curb, catalog=catalog, scenarios=scenarios, params=params.curb, infer=infer
     )
-    lot_table = _build_lots(lots, catalog, scenarios, params.lots)
+    lot_table, lot_classes, lot_spaces = _build_lots(lots, catalog, scenarios, params.lots)
     sides["_base_pitch_m"] = _fleet_pitch_m(
-        sides["orientation"].to_numpy(dtype="object"), baseline.shares, catalog, params.curb
+        sides["orientation"].to_numpy(dtype="object"),
+        scenarios.baseline.shares,
+        catalog,
+        params.curb,
     )
-    calibration = _calibration(sides, lot_table, baseline)
+    calibration = _calibration(sides, lot_table)
     sides = sides.drop(columns="_base_pitch_m")
     summary = parking_summary(
-        sides, lot_table, calibration, ids, baseline_id=baseline.id, params=params
+        sides, side_spaces, lot_table, lot_spaces, calibration, scenarios=scenarios, params=params
     )
     return ParkingResult(
         sides=sides,
+        side_spaces=side_spaces,
+        profile_spaces=profile_spaces,
         lots=lot_table,
+        lot_classes=lot_classes,
+        lot_spaces=lot_spaces,
         calibration=calibration,
         summary=summary,
-        baseline_id=baseline.id,
-        scenario_ids=ids,
     )

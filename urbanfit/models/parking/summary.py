@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -11,6 +10,8 @@ import pandas as pd
 
 from urbanfit.citydata.curb import malformed_tag_count
 from urbanfit.parameters.parking import ParkingParams
+from urbanfit.results import scenario_rows
+from urbanfit.vehicles import ScenarioSet
 
 __all__ = ["parking_summary"]
 
@@ -27,23 +28,22 @@ def _ratio(numerator: float, denominator: float) -> float | None:
 
 def parking_summary(
     sides: pd.DataFrame,
+    side_spaces: pd.DataFrame,
     lots: pd.DataFrame,
+    lot_spaces: pd.DataFrame,
     calibration: pd.DataFrame,
-    scenario_ids: Sequence[str],
     *,
-    baseline_id: str,
+    scenarios: ScenarioSet,
     params: ParkingParams | None = None,
 ) -> dict[str, Any]:
     """City figures of the parking model.
 
     Parameters
     ----------
-    sides, lots, calibration
+    sides, side_spaces, lots, lot_spaces, calibration
         The tables of `parking_model`.
-    scenario_ids
-        Scenario ids (suffixes of the per-scenario columns).
-    baseline_id
-        Id of the 0 % kei scenario.
+    scenarios
+        The run's scenarios (the baseline is the 0 % kei one).
     params
         Packed kinds (which lots occupy land).
 
@@ -61,12 +61,12 @@ def parking_summary(
         ``lots_unknown_count``, ``lot_land_area_ha`` (footprint of counted non-underground lots);
         ``curb_calibration_way_sides_count``, ``curb_calibration_median_ratio``,
         ``lot_calibration_lots_count``, ``lot_calibration_median_ratio`` (model / tag).
-        Per scenario ``<id>``: ``curb_spaces_<id>``, ``lot_spaces_<id>``,
-        ``total_spaces_<id>``, ``spaces_gained_<id>`` and ``spaces_gained_pct_<id>`` (vs the
-        baseline total), ``curb_m2_per_vehicle_<id>``, ``curb_m_per_vehicle_<id>``,
-        ``lot_m2_per_vehicle_<id>`` (land per parked vehicle), ``land_freed_ha_<id>`` and
-        ``land_freed_pct_of_lot_area_<id>`` (lot land not needed to park the baseline number of
-        vehicles), ``curb_freed_km_<id>`` (curb not needed for the baseline number).
+        Per scenario, under ``scenarios.<id>``: ``curb_spaces``, ``lot_spaces``,
+        ``total_spaces``, ``spaces_gained`` and ``spaces_gained_pct`` (vs the baseline total),
+        ``curb_m2_per_vehicle``, ``curb_m_per_vehicle``, ``lot_m2_per_vehicle`` (land per
+        parked vehicle), ``land_freed_ha`` and ``land_freed_pct_of_lot_area`` (lot land not
+        needed to park the baseline number of vehicles), ``curb_freed_km`` (curb not needed
+        for the baseline number).
 
     """
     params = params or ParkingParams()
@@ -118,36 +118,34 @@ def parking_summary(
             _number(float(ratios.median())) if len(ratios) else None
         )
 
-    def total(frame: pd.DataFrame, column: str, mask: np.ndarray | None = None) -> float:
-        values = frame[column].to_numpy(dtype="float64")
-        if mask is not None:
-            values = values[mask]
-        return float(np.nansum(values))
+    def spaces(table: pd.DataFrame, sid: str) -> np.ndarray:
+        return scenario_rows(table, sid)["spaces"].to_numpy(dtype="float64")
 
-    curb_base = total(sides, f"spaces_{baseline_id}")
-    lot_base = total(lots, f"spaces_{baseline_id}")
-    base_land_lots = lots[f"spaces_{baseline_id}"].to_numpy(dtype="float64")[land]
-    for sid in scenario_ids:
-        curb = total(sides, f"spaces_{sid}")
-        lot = total(lots, f"spaces_{sid}")
+    baseline_id = scenarios.baseline.id
+    curb_base = float(np.nansum(spaces(side_spaces, baseline_id)))
+    lot_base = float(np.nansum(spaces(lot_spaces, baseline_id)))
+    base_land_lots = spaces(lot_spaces, baseline_id)[land]
+    per: dict[str, dict[str, Any]] = {}
+    for sid in scenarios.ids:
+        curb = float(np.nansum(spaces(side_spaces, sid)))
+        lot = float(np.nansum(spaces(lot_spaces, sid)))
         gained = curb + lot - curb_base - lot_base
-        scen_land_lots = lots[f"spaces_{sid}"].to_numpy(dtype="float64")[land]
+        scen_land_lots = spaces(lot_spaces, sid)[land]
         with np.errstate(divide="ignore", invalid="ignore"):
             needed = np.where(scen_land_lots > 0, base_land_lots / scen_land_lots, 1.0)
         freed_m2 = float((area[land] * (1.0 - np.minimum(needed, 1.0))).sum())
-        out |= {
-            f"curb_spaces_{sid}": curb,
-            f"lot_spaces_{sid}": lot,
-            f"total_spaces_{sid}": curb + lot,
-            f"spaces_gained_{sid}": gained,
-            f"spaces_gained_pct_{sid}": _ratio(100.0 * gained, curb_base + lot_base),
-            f"curb_m2_per_vehicle_{sid}": _ratio(curb_area, curb),
-            f"curb_m_per_vehicle_{sid}": _ratio(1000.0 * usable_km, curb),
-            f"lot_m2_per_vehicle_{sid}": _ratio(land_m2, float(np.nansum(scen_land_lots))),
-            f"land_freed_ha_{sid}": freed_m2 / 10_000.0,
-            f"land_freed_pct_of_lot_area_{sid}": _ratio(100.0 * freed_m2, land_m2),
-            f"curb_freed_km_{sid}": (
-                usable_km * (1.0 - min(curb_base / curb, 1.0)) if curb > 0 else 0.0
-            ),
+        per[sid] = {
+            "curb_spaces": curb,
+            "lot_spaces": lot,
+            "total_spaces": curb + lot,
+            "spaces_gained": gained,
+            "spaces_gained_pct": _ratio(100.0 * gained, curb_base + lot_base),
+            "curb_m2_per_vehicle": _ratio(curb_area, curb),
+            "curb_m_per_vehicle": _ratio(1000.0 * usable_km, curb),
+            "lot_m2_per_vehicle": _ratio(land_m2, float(np.nansum(scen_land_lots))),
+            "land_freed_ha": freed_m2 / 10_000.0,
+            "land_freed_pct_of_lot_area": _ratio(100.0 * freed_m2, land_m2),
+            "curb_freed_km": (usable_km * (1.0 - min(curb_base / curb, 1.0)) if curb > 0 else 0.0),
         }
+    out["scenarios"] = per
     return out
