@@ -6,6 +6,7 @@ layout may add or override entries.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -108,16 +109,28 @@ class VehicleCatalog:
 
 def _number(table: Mapping[str, Any], key: str, where: str) -> float:
     value = table.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
         raise ConfigError(f"{where}: {key} must be a positive number, got {value!r}")
+    if not math.isfinite(value):
+        raise ConfigError(f"{where}: {key} must be a finite number, got {value!r}")
     return float(value)
+
+
+def _tables(data: Mapping[str, Any], key: str, origin: str) -> dict[str, Any]:
+    """Return the ``[<key>.<id>]`` tables of a vehicles file, checked to be a table."""
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f"{origin}: {key} must be a table of [{key}.<id>] tables, got {type(value).__name__}"
+        )
+    return value
 
 
 def _parse(
     data: Mapping[str, Any], origin: str
 ) -> tuple[dict[str, VehicleProfile], dict[str, Fleet]]:
     profiles: dict[str, VehicleProfile] = {}
-    for pid, table in dict(data.get("profiles", {})).items():
+    for pid, table in _tables(data, "profiles", origin).items():
         where = f"{origin}: profile {pid!r}"
         if not isinstance(table, dict):
             raise ConfigError(f"{where} must be a table")
@@ -137,7 +150,7 @@ def _parse(
             source=str(table["source"]),
         )
     fleets: dict[str, Fleet] = {}
-    for fid, table in dict(data.get("fleets", {})).items():
+    for fid, table in _tables(data, "fleets", origin).items():
         where = f"{origin}: fleet {fid!r}"
         shares = table.get("shares") if isinstance(table, dict) else None
         if not isinstance(shares, dict) or not shares:
@@ -180,6 +193,10 @@ def load_vehicles(path: Path | None = None) -> VehicleCatalog:
             user = tomllib.loads(Path(path).read_text("utf-8"))
         except OSError as error:
             raise ConfigError(f"cannot read vehicle file {path}: {error.strerror}") from None
+        except UnicodeDecodeError as error:
+            raise ConfigError(
+                f"vehicle file {path} is not UTF-8 text (byte {error.start}); save it as UTF-8"
+            ) from None
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"vehicle file {path} is not valid TOML: {error}") from None
         more_profiles, more_fleets = _parse(user, str(path))
