@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -144,7 +145,7 @@ def test_read_city_list_with_and_without_a_header(tmp_path: Path) -> None:
 
 
 def test_batch_command_reports_each_city_and_exits_1_when_one_failed(
-    presets: list[str], tmp_path: Path
+    presets: list[str], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     from typer.testing import CliRunner
 
@@ -158,3 +159,6 @@ def test_batch_command_reports_each_city_and_exits_1_when_one_failed(
     assert "cannot read broken.osm.pbf" in result.output
     assert (out / "alpha" / "summary.json").is_file()
     assert "Traceback" not in result.output
+    # without -v, Dask's scheduler and nanny log nothing below WARNING to the terminal
+    chatter = [r.getMessage() for r in caplog.records if r.name.startswith("distributed")]
+    assert [r for r in caplog.records if r.levelno < logging.WARNING] == [], chatter[:3]

@@ -128,3 +128,26 @@ def test_user_od_replaces_synthetic_demand() -> None:
     assert demand.trips.tolist() == [[0.0, 110.0, 50.0], [0.0, 0.0, 25.0], [0.0, 0.0, 0.0]]
     with pytest.raises(ModelError, match="origin_x"):
         user_demand(od.drop(columns=["origin_x"]), network)
+
+
+def test_od_zone_points_far_outside_the_study_area_are_refused() -> None:
+    # a 6 x 6 grid at 200 m from (385,000, 6,672,000): streets span x and y up to +1,000 m
+    streets, _ = grid_city(6, 6, spacing_m=200.0)
+    network = build_network(streets)
+    od = pd.DataFrame(
+        {
+            "origin": ["a", "a"],
+            "destination": ["b", "far"],
+            "trips": [10.0, 5.0],
+            "origin_x": [385_000.0, 385_000.0],
+            "origin_y": [6_672_000.0, 6_672_000.0],
+            # zone b is 4 km east of the grid's east edge (within 5 km); "far" is 50 km north
+            "destination_x": [390_000.0, 385_500.0],
+            "destination_y": [6_672_500.0, 6_723_000.0],
+        }
+    )
+    # far: 6,723,000 - 6,673,000 = 50,000 m beyond the north edge = 50.0 km
+    with pytest.raises(ModelError, match=r"1 OD zone point\(s\).*'far' 50\.0 km beyond"):
+        user_demand(od, network)
+    demand = user_demand(od[od["destination"] == "b"], network)
+    assert demand.zones["zone"].tolist() == ["a", "b"]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from urbanfit.cities import slugify
+from urbanfit.cities import output_slug, slugify
 from urbanfit.errors import ConfigError, OutputError, UrbanfitError
 
 __all__ = [
@@ -134,8 +134,6 @@ def city_inputs(items: Sequence[str]) -> list[str]:
 
 def _slug(city: str) -> str:
     """Return the output folder of ``city`` (see `output_slug`; a bad preset keeps its stem)."""
-    from urbanfit.render.compare import output_slug  # noqa: PLC0415
-
     try:
         return output_slug(city)
     except UrbanfitError:
@@ -198,6 +196,9 @@ def _client(scheduler: Any, workers: int | None, tasks: int) -> Iterator[Any]:
     """Yield a client of ``scheduler`` (an address or a Client), or of a new LocalCluster."""
     from distributed import Client, LocalCluster  # noqa: PLC0415  (heavy import, only when used)
 
+    if not log.isEnabledFor(logging.INFO):
+        # distributed sets its loggers to INFO when imported; quiet unless -v asked for INFO
+        logging.getLogger("distributed").setLevel(logging.WARNING)
     if isinstance(scheduler, Client):
         yield scheduler
         return

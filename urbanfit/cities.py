@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 import unicodedata
@@ -10,9 +11,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from urbanfit.bbox import check_bbox
 from urbanfit.errors import ConfigError
 
-__all__ = ["Preset", "list_presets", "load_preset", "slugify"]
+__all__ = ["Preset", "list_presets", "load_preset", "output_slug", "slugify"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,29 @@ class Preset:
         return f"Overpass place {self.place!r}"
 
 
+_LATIN = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "TH",
+        "ı": "i",
+    }
+)
+"""Latin letters that Unicode does not decompose into a base letter and an accent."""
+
+
 def slugify(text: str) -> str:
     """
     Turn a city name into a safe folder name (ASCII letters, digits and hyphens).
@@ -52,11 +77,44 @@ def slugify(text: str) -> str:
     Returns
     -------
     slug
-        Lower-case slug, at most 80 characters; ``"city"`` if nothing is left.
+        Lower-case slug, at most 80 characters. Accents are dropped (``"Zürich"`` ->
+        ``"zurich"``); a name with letters or digits outside the Latin alphabet keeps its Latin
+        part (``"city"`` if none) and gains the first 8 hex digits of the SHA-1 of the name, so
+        that ``"京都"`` and ``"Москва"`` get distinct, stable folders.
     """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
-    return slug or "city"
+    text = unicodedata.normalize("NFKC", text)
+    decomposed = unicodedata.normalize("NFKD", text).translate(_LATIN)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    ascii_text = plain.encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-") or "city"
+    if any(c.isalnum() and not c.isascii() for c in plain):
+        digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]  # noqa: S324  (not a secret)
+        slug = f"{slug[:71].strip('-')}-{digest}"
+    return slug
+
+
+def output_slug(city: str, *, name: str | None = None) -> str:
+    """
+    Return the output folder of a run: ``--name`` if given, else the preset's slug, else the name.
+
+    The one rule used by ``urbanfit analyze``, ``compare`` and ``batch``.
+
+    Parameters
+    ----------
+    city
+        A preset slug, a preset ``.toml`` path, a place name (or a file's display name).
+    name
+        The ``--name`` given, if any.
+
+    Returns
+    -------
+    slug
+        See `slugify`.
+    """
+    if name:
+        return slugify(name)
+    preset = load_preset(city) if city else None
+    return preset.slug if preset is not None else slugify(city)
 
 
 def _parse(data: dict[str, Any], slug: str, origin: str) -> Preset:
@@ -67,13 +125,17 @@ def _parse(data: dict[str, Any], slug: str, origin: str) -> Preset:
     sources = [k for k in ("place", "bbox", "bundled", "extract") if data.get(k) is not None]
     if len(sources) != 1:
         raise ConfigError(f"{origin}: give exactly one of place, bbox, bundled or extract")
+    for key in ("name", "country", "place", "bundled", "extract", "notes"):
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(
+                f"{origin}: {key} must be text in quotes, got {type(value).__name__} {value!r}"
+            )
     bbox = data.get("bbox")
     if bbox is not None:
-        ok = isinstance(bbox, list) and len(bbox) == 4
-        ok = ok and all(isinstance(c, int | float) and not isinstance(c, bool) for c in bbox)
-        if not ok or not (bbox[0] < bbox[2] and bbox[1] < bbox[3]):
+        if not isinstance(bbox, list):
             raise ConfigError(f"{origin}: bbox must be [west, south, east, north] in degrees")
-        bbox = tuple(float(c) for c in bbox)
+        bbox = check_bbox(bbox, origin=f"{origin}: bbox")
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f"{origin}: a preset needs a name")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import sys
+import traceback
 import webbrowser
 from pathlib import Path
 from typing import Annotated
@@ -29,6 +32,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+_STATE = {"verbose": False}
+"""Whether ``-v`` was given: `main` then prints an internal error's traceback."""
+
 
 def _consoles() -> tuple[Console, Console]:
     # Built per call so that the terminal width (or $COLUMNS) is read when a command runs.
@@ -53,6 +59,7 @@ def _main(
     ] = False,
 ) -> None:
     """Urbanfit: kei vehicles vs full-size fleets, city by city."""
+    _STATE["verbose"] = verbose
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -67,31 +74,37 @@ def _fail(error: UrbanfitError) -> typer.Exit:
 
 
 def _parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    from urbanfit.bbox import check_bbox  # noqa: PLC0415
+
     if text is None:
         return None
     try:
-        parts = tuple(float(p) for p in text.split(","))
+        parts = [float(p) for p in text.split(",")]
     except ValueError:
         raise ConfigError(
-            f"--bbox must be four numbers west,south,east,north, got {text!r}"
+            f"--bbox must be four numbers west,south,east,north in degrees, got {text!r}"
         ) from None
-    if len(parts) != 4 or not (parts[0] < parts[2] and parts[1] < parts[3]):
-        raise ConfigError(
-            f"--bbox must be west,south,east,north with west<east, south<north: {text!r}"
-        )
-    return (parts[0], parts[1], parts[2], parts[3])
+    return check_bbox(parts)
 
 
 def _parse_shares(text: str) -> tuple[float, ...]:
+    """Percentages as typed -> fractions; every message speaks in percent, as the option does."""
     try:
-        shares = tuple(float(p) / 100.0 for p in text.split(","))
+        percents = [float(p) for p in text.split(",")]
     except ValueError:
         raise ConfigError(
             f"--kei-shares must be percentages like 0,25,50,100, got {text!r}"
         ) from None
-    if not shares or any(not 0 <= s <= 1 for s in shares):
-        raise ConfigError(f"--kei-shares must lie between 0 and 100, got {text!r}")
-    return shares
+    outside = [f"{p:g} %" for p in percents if not 0 <= p <= 100]
+    if outside:
+        raise ConfigError(f"--kei-shares must lie between 0 and 100 %, got {', '.join(outside)}")
+    return tuple(p / 100.0 for p in percents)  # repeats are refused by `scenarios`
+
+
+def _check_out(out_dir: Path) -> None:
+    from urbanfit.render.export import check_out_root  # noqa: PLC0415
+
+    check_out_root(out_dir)
 
 
 @app.command()
@@ -171,13 +184,16 @@ def analyze(
     ] = False,
 ) -> None:
     """Analyse CITY and write map.html, summary.json and tables to OUT/<city>/."""
-    from urbanfit.pipeline import analyze as run  # noqa: PLC0415  (heavy imports)
-    from urbanfit.render import write_outputs  # noqa: PLC0415
-    from urbanfit.sources import OverpassConfig  # noqa: PLC0415
-    from urbanfit.sources.od import read_od_csv  # noqa: PLC0415
-
     console, out = _consoles()
     try:
+        from urbanfit.pipeline import analyze as run  # noqa: PLC0415  (heavy imports)
+        from urbanfit.render import write_outputs  # noqa: PLC0415
+        from urbanfit.sources import OverpassConfig  # noqa: PLC0415
+        from urbanfit.sources.od import read_od_csv  # noqa: PLC0415
+
+        shares = _parse_shares(kei_shares)
+        area = _parse_bbox(bbox)
+        _check_out(out_dir)
         overpass = OverpassConfig(cache_dir=cache_dir) if cache_dir else OverpassConfig()
         with Progress(
             TextColumn("{task.description}"),
@@ -195,8 +211,8 @@ def analyze(
                 city,
                 osm_file=osm_file,
                 name=name,
-                bbox=_parse_bbox(bbox),
-                kei_shares=_parse_shares(kei_shares),
+                bbox=area,
+                kei_shares=shares,
                 base_fleet=fleet,
                 vehicles_file=vehicles_file,
                 overpass=overpass,
@@ -218,15 +234,15 @@ def analyze(
         raise typer.Exit(code=130) from None
     network = result.summary["network"]
     out.print(
-        f"[bold]{result.city.name}[/]: {network['street_km']:.1f} km of street in "
+        f"[bold]{escape(result.city.name)}[/]: {network['street_km']:.1f} km of street in "
         f"{network['edges_count']} edges, {result.summary['lots']['count']} parking lots",
         highlight=False,
     )
     for line in result.summary.get("headlines", []):
-        out.print(f"  {line}", highlight=False)
+        out.print(f"  {escape(line)}", highlight=False)
     for note in result.summary.get("notes", []):
         out.print(f"  [yellow]note:[/] {escape(note)}", highlight=False)
-    out.print(f"outputs: {folder}/  (open {folder / 'map.html'})", highlight=False)
+    out.print(f"outputs: {folder}/  (open {folder / 'map.html'})", highlight=False, markup=False)
     if open_map:
         webbrowser.open((folder / "map.html").resolve().as_uri())
 
@@ -331,10 +347,13 @@ def compare(
         return write_outputs(run(name), out_dir)
 
     try:
+        _check_out(out_dir)
         folder = compare_cities(cities, out_root=out_dir, analyze=analyse)
     except UrbanfitError as error:
         raise _fail(error) from None
-    out.print(f"comparison: {folder}/  (comparison.csv, .md, .html, .png)", highlight=False)
+    out.print(
+        f"comparison: {folder}/  (comparison.csv, .md, .html, .png)", highlight=False, markup=False
+    )
 
 
 @app.command()
@@ -375,6 +394,8 @@ def batch(
         console.print(line + (f" ({escape(error)})" if error else ""), highlight=False)
 
     try:
+        shares = _parse_shares(kei_shares)
+        _check_out(out_dir)
         report = run_batch(
             city_inputs(cities),
             out_root=out_dir,
@@ -382,7 +403,7 @@ def batch(
             workers=workers,
             progress=progress,
             options={
-                "kei_shares": _parse_shares(kei_shares),
+                "kei_shares": shares,
                 "base_fleet": fleet,
                 "run_congestion": congestion,
             },
@@ -395,9 +416,9 @@ def batch(
         highlight=False,
     )
     for failed in report.by_status("failed"):
-        out.print(f"  failed: {failed.city}: {escape(str(failed.error))}", highlight=False)
+        out.print(f"  failed: {escape(failed.city)}: {escape(str(failed.error))}", highlight=False)
     if report.comparison is not None:
-        out.print(f"comparison: {report.comparison}/", highlight=False)
+        out.print(f"comparison: {report.comparison}/", highlight=False, markup=False)
     if not report.ok:
         raise typer.Exit(code=1)
 
@@ -420,6 +441,11 @@ def validate_assignment(
 
     console, out = _consoles()
     try:
+        if folder.exists() and not folder.is_dir():
+            raise ConfigError(
+                f"{folder} is a file; validate-assignment needs the folder that holds the "
+                "network's *_net.tntp, *_trips.tntp and *_flow.tntp files"
+            )
         with Progress(
             TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
         ) as bar:
@@ -455,12 +481,23 @@ def validate_assignment(
     out.print(report.verdict(), highlight=False, soft_wrap=True)
 
 
+def _terminated(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def handle_sigterm() -> None:
+    """Treat SIGTERM (``kill``, a job scheduler) like Ctrl-C: staged outputs are rolled back."""
+    signal.signal(signal.SIGTERM, _terminated)
+
+
 def main() -> None:
     """Console-script entry point: a bug ends in one line (the traceback only with -v)."""
+    handle_sigterm()
     try:
         app()
     except Exception as error:  # not bad input (that is UrbanfitError): a bug in urbanfit
-        logging.getLogger("urbanfit").debug("internal error", exc_info=True)
+        if _STATE["verbose"]:
+            traceback.print_exc(file=sys.stderr)
         message = f"[red]internal error:[/] {escape(type(error).__name__)}: {escape(str(error))}"
         hint = " (run with -v for the traceback; please report it)"
         _consoles()[0].print(message + hint, highlight=False, soft_wrap=True)

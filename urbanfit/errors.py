@@ -21,6 +21,10 @@ class NetworkUnavailableError(SourceError):
     """The Overpass or Nominatim service could not be reached."""
 
 
+class ServiceError(SourceError):
+    """Overpass or Nominatim answered with an error status, a malformed body, or too many 429s."""
+
+
 class EmptyAreaError(UrbanfitError):
     """The requested area holds no drivable streets."""
 

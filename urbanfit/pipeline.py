@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from urbanfit.cities import Preset, load_preset, slugify
+from urbanfit.cities import Preset, load_preset, output_slug
 from urbanfit.citydata import CityData, build_city
 from urbanfit.errors import ConfigError, ModelError, SourceError
 from urbanfit.models.congestion import congestion_model
@@ -111,7 +111,7 @@ def load_city(
         else:
             raise SourceError("name a city (a preset or a place), or give --osm-file or --bbox")
     data = build_city(raw, name=display, params=params.streets)
-    return slugify(name or city or display), data
+    return output_slug(city or display, name=name), data
 
 
 def _from_preset(preset: Preset, overpass: OverpassConfig | None) -> RawCity:

@@ -232,13 +232,10 @@ class VehicleCatalog:
 
 def _number(table: Mapping[str, Any], key: str, where: str) -> float:
     value = table.get(key)
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or value <= 0
-    ):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
         raise ConfigError(f"{where}: {key} must be a positive number, got {value!r}")
+    if not math.isfinite(value):
+        raise ConfigError(f"{where}: {key} must be a finite number, got {value!r}")
     return float(value)
 
 
@@ -250,15 +247,17 @@ def _source(table: Mapping[str, Any], where: str, what: str) -> str:
 
 
 def _tables(data: Mapping[str, Any], key: str, origin: str) -> dict[str, Mapping[str, Any]]:
-    section = data.get(key, {})
-    if not isinstance(section, dict):
-        raise ConfigError(f"{origin}: [{key}] must be a table")
-    for name, table in section.items():
+    """Return the ``[<key>.<id>]`` tables of a vehicles file, each checked to be a table."""
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f"{origin}: {key} must be a table of [{key}.<id>] tables, got {type(value).__name__}"
+        )
+    what = "class" if key == "classes" else key[:-1]
+    for name, table in value.items():
         if not isinstance(table, dict):
-            raise ConfigError(
-                f"{origin}: {key[:-1] if key != 'classes' else 'class'} {name!r} must be a table"
-            )
-    return dict(section)
+            raise ConfigError(f"{origin}: {what} {name!r} must be a table")
+    return dict(value)
 
 
 def _parse(
@@ -354,8 +353,10 @@ def load_vehicles(path: Path | None = None) -> VehicleCatalog:
             user = tomllib.loads(Path(path).read_text("utf-8"))
         except OSError as error:
             raise ConfigError(f"cannot read vehicle file {path}: {error.strerror}") from None
-        except UnicodeDecodeError:
-            raise ConfigError(f"vehicle file {path} is not UTF-8 text") from None
+        except UnicodeDecodeError as error:
+            raise ConfigError(
+                f"vehicle file {path} is not UTF-8 text (byte {error.start}); save it as UTF-8"
+            ) from None
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"vehicle file {path} is not valid TOML: {error}") from None
         more_classes, more_profiles, more_fleets = _parse(user, str(path))

@@ -104,6 +104,14 @@ class CapacityParams:
 class DemandParams:
     """Synthetic peak-hour origin-destination demand from buildings."""
 
+    od_max_outside_m: float = param(
+        5000.0,
+        "m",
+        "Modelling assumption: a user OD zone point may lie at most this far beyond the "
+        "bounding box of the study area's streets (a suburb just across the boundary); further "
+        "out it is taken for a wrong coordinate (swapped lon/lat, another CRS, another city), "
+        "since its centroid connector would be longer than most urban car trips.",
+    )
     h3_resolution: int = param(
         8,
         "-",

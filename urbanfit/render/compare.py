@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from urbanfit.cities import load_preset, slugify
+from urbanfit.cities import output_slug, slugify
 from urbanfit.errors import OutputError
 from urbanfit.render.export import staged_folder
 from urbanfit.render.figures import FIT_HEADLINE_KEYS, INDEX_HEADLINE_KEYS, comparison_chart
@@ -190,12 +190,6 @@ def write_comparison(table: pd.DataFrame, folder: Path) -> None:
     (folder / f"{_COMPARISON}.md").write_text(markdown_text(blocks), encoding="utf-8")
     page = html_page(blocks, ("urbanfit: cities compared",))
     (folder / f"{_COMPARISON}.html").write_text(page, encoding="utf-8")
-
-
-def output_slug(name: str) -> str:
-    """Return the output folder name `urbanfit.analyze` gives a city (preset slug or name)."""
-    preset = load_preset(name)
-    return slugify(preset.slug if preset is not None else name)
 
 
 def compare_cities(

@@ -2,7 +2,8 @@
 
 Everything is written into a hidden staging folder beside the target; only when all files are
 complete does the staging folder replace the previous output (the old one is moved aside first
-and removed last). A failure or Ctrl-C at any point leaves the previous complete output in place.
+and removed last). A failure, Ctrl-C or SIGTERM at any point leaves the previous complete output
+in place; what a killed run (SIGKILL, power loss) leaves behind is cleared by the next run.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,11 +26,73 @@ import pandas as pd
 from urbanfit.errors import OutputError
 from urbanfit.results import AnalysisResult
 
-__all__ = ["staged_folder", "write_outputs"]
+__all__ = ["check_out_root", "staged_folder", "write_outputs"]
 
 log = logging.getLogger(__name__)
 
 Writer = Callable[[AnalysisResult, Path], None]
+
+
+def check_out_root(out_root: Path) -> None:
+    """
+    Refuse an outputs folder that cannot be written, before any analysis runs.
+
+    Creates the folder (and its parents) if missing, then a probe folder inside it.
+
+    Parameters
+    ----------
+    out_root
+        The ``--out`` folder.
+
+    Raises
+    ------
+    OutputError
+        It is a file, or it (or a parent) cannot be created or written.
+    """
+    root = Path(out_root)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        Path(tempfile.mkdtemp(prefix=".urbanfit-probe-", dir=root)).rmdir()
+    except OSError as error:
+        reason = (
+            "it is a file, not a folder"
+            if root.exists() and not root.is_dir()
+            else (error.strerror or str(error)).lower()
+        )
+        raise OutputError(f"cannot write outputs to {root}: {reason}; give another --out") from None
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but belongs to someone else
+        return True
+    return True
+
+
+def _remove_stale(target: Path) -> None:
+    """
+    Clear what a killed run left beside ``target``: staging folders, and a retired output.
+
+    A folder is left alone while the process named in it (``.<name>.partial-<pid>-<token>``)
+    still runs. A retired previous output (``.old-``) is put back when ``target`` is missing
+    (the run was killed between the two renames), else removed.
+    """
+    for kind in ("old", "partial"):
+        for path in sorted(target.parent.glob(f".{target.name}.{kind}-*")):
+            pid = path.name.rsplit(f".{kind}-", 1)[1].split("-")[0]
+            if pid.isdigit() and _alive(int(pid)):
+                continue
+            if kind == "old" and not target.exists():
+                path.replace(target)
+                log.warning("restored %s, left aside by an interrupted run", target)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+                log.info("removed %s, left by an interrupted run", path.name)
 
 
 @contextmanager
@@ -50,7 +115,8 @@ def staged_folder(target: Path) -> Iterator[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise OutputError(f"cannot create {target.parent}: {error.strerror}") from None
-    token = uuid.uuid4().hex[:8]
+    _remove_stale(target)
+    token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
     staging = target.parent / f".{target.name}.partial-{token}"
     retired = target.parent / f".{target.name}.old-{token}"
     staging.mkdir()

@@ -20,17 +20,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import osmnx as ox
-import requests
 import shapely
 from shapely.geometry import box, shape
 from shapely.geometry.base import BaseGeometry
 
-from urbanfit.errors import EmptyAreaError, NetworkUnavailableError, SourceError, UnknownCityError
-from urbanfit.sources._osmnx import osmnx_settings
+from urbanfit.bbox import check_bbox
+from urbanfit.errors import EmptyAreaError, NetworkUnavailableError, SourceError
 from urbanfit.sources.files import read_file
-from urbanfit.sources.overpass import OverpassConfig, default_cache_dir
+from urbanfit.sources.geocode import Place, geocode_place
 from urbanfit.sources.raw import RawCity, clip
+from urbanfit.sources.web import OverpassConfig, default_cache_dir
 
 __all__ = [
     "Place",
@@ -53,56 +52,6 @@ _ALIASES = {
 def default_extract_dir() -> Path:
     """Where downloaded regional extracts are kept: ``<urbanfit cache>/extracts``."""
     return default_cache_dir() / "extracts"
-
-
-@dataclasses.dataclass(frozen=True)
-class Place:
-    """A geocoded place: its boundary (EPSG:4326) and Nominatim's full name for it."""
-
-    query: str
-    boundary: BaseGeometry
-    display_name: str
-
-
-def geocode_place(place: str, *, config: OverpassConfig | None = None) -> Place:
-    """
-    Geocode a place name to its boundary polygon through Nominatim (OSMnx, cached on disk).
-
-    Parameters
-    ----------
-    place
-        A place name, e.g. ``"Portland, Oregon, USA"``.
-    config
-        The Nominatim endpoint (``URBANFIT_NOMINATIM_URL``) and the cache folder.
-
-    Returns
-    -------
-    place
-        The boundary and Nominatim's display name (``"Portland, Multnomah County, ..."``).
-    """
-    config = config or OverpassConfig()
-    settings = {
-        "use_cache": True,
-        "cache_folder": str(config.cache_dir),
-        "nominatim_url": config.nominatim_url,
-        "requests_timeout": config.timeout_s,
-    }
-    try:
-        with osmnx_settings(**settings):
-            found = ox.geocode_to_gdf(place)
-    except requests.exceptions.RequestException as error:
-        raise NetworkUnavailableError(
-            f"could not reach {config.nominatim_url} to find the boundary of {place!r} "
-            f"({type(error).__name__}); without a network, give the area as --bbox"
-        ) from None
-    except ox._errors.InsufficientResponseError:
-        raise UnknownCityError(f"no place called {place!r} was found") from None
-    except TypeError:
-        raise UnknownCityError(
-            f"{place!r} is not an area with a boundary; try a city name or a --bbox"
-        ) from None
-    display = found["display_name"].iloc[0] if "display_name" in found else place
-    return Place(query=place, boundary=found.geometry.iloc[0], display_name=str(display))
 
 
 def _dataset_names() -> dict[str, str]:
@@ -245,12 +194,7 @@ def clip_extract(
     if place is not None:
         area = geocode_place(place, config=config).boundary
     elif bbox is not None:
-        west, south, east, north = bbox
-        if not (west < east and south < north):
-            raise SourceError(
-                f"bbox must be west,south,east,north with west<east, south<north: {bbox}"
-            )
-        area = box(*bbox)
+        area = box(*check_bbox(bbox))
     assert area is not None
     return _clipped(Path(path), area, label)
 

@@ -37,6 +37,23 @@ def _zone_points(od: pd.DataFrame, crs: object) -> pd.DataFrame:
     return points.reset_index(drop=True)
 
 
+def _check_inside(points: pd.DataFrame, network: Network, limit_m: float) -> None:
+    """Refuse zone points further than ``limit_m`` beyond the bounding box of the streets."""
+    west, south, east, north = network.links.total_bounds
+    x, y = points["x"].to_numpy(dtype=float), points["y"].to_numpy(dtype=float)
+    outside = np.hypot(np.maximum.reduce([west - x, x - east, np.zeros_like(x)]),
+                       np.maximum.reduce([south - y, y - north, np.zeros_like(y)]))  # fmt: skip
+    far = np.flatnonzero(outside > limit_m)
+    if far.size:
+        worst = far[np.argmax(outside[far])]
+        raise ModelError(
+            f"{far.size} OD zone point(s) lie far outside the study area, e.g. zone "
+            f"{points['zone'].iloc[worst]!r} {outside[worst] / 1000:,.1f} km beyond its streets "
+            f"(at most {limit_m / 1000:g} km allowed): check the coordinates (lon/lat order, "
+            "CRS) and that the OD file is for this city"
+        )
+
+
 def user_demand(od: pd.DataFrame, network: Network, params: DemandParams | None = None) -> Demand:
     """
     Use a user OD table instead of synthetic demand.
@@ -71,6 +88,7 @@ def user_demand(od: pd.DataFrame, network: Network, params: DemandParams | None 
     points = _zone_points(od, network.links.crs)
     if not (np.isfinite(points["x"]) & np.isfinite(points["y"])).all():
         raise ModelError("OD zone points must have finite coordinates")
+    _check_inside(points, network, params.od_max_outside_m)
     index = pd.Index(points["zone"])
     oi = index.get_indexer(od["origin"].astype(str))
     di = index.get_indexer(od["destination"].astype(str))
