@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from urbanfit import __version__
-from urbanfit.errors import ConfigError, UrbanfitError
+from urbanfit.errors import ConfigError, SourceError, UrbanfitError
 
 app = typer.Typer(
     name="urbanfit",
@@ -400,16 +400,20 @@ def validate_assignment(
     max_iter: Annotated[int, typer.Option(help="Iteration cap.")] = 5000,
 ) -> None:
     """Validate the equilibrium assignment on a TNTP network against its best-known flows."""
-    from urbanfit.models.congestion import validate_tntp  # noqa: PLC0415
+    from urbanfit.models.congestion import validate_assignment as validate  # noqa: PLC0415
+    from urbanfit.sources.tntp import read_tntp  # noqa: PLC0415
 
     console, out = _consoles()
     try:
+        net = read_tntp(folder)
+        if net.best_flows is None:
+            raise SourceError(f"{folder} has no *_flow.tntp best-known solution to compare with")
         with Progress(
             TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
         ) as bar:
             task = bar.add_task("assigning", total=None)
-            report = validate_tntp(
-                folder,
+            report = validate(
+                net,
                 rel_gap=rel_gap,
                 max_iter=max_iter,
                 progress=lambda _done, _total, label: bar.update(task, description=label),
@@ -423,8 +427,13 @@ def validate_assignment(
         ("links", f"{report.links:,}"),
         ("zones", f"{report.zones:,}"),
         ("trips", f"{report.trips:,.0f}"),
+        ("toll / distance factor", f"{report.toll_factor:g} / {report.distance_factor:g}"),
+        ("links with zero free-flow cost", f"{report.zero_cost_links:,}"),
+        ("links with constant cost", f"{report.constant_cost_links:,}"),
+        ("dead-end links (flow 0)", f"{report.dead_end_links:,}"),
         ("iterations", f"{report.iterations:,}"),
-        ("relative gap reached", f"{report.rel_gap:.2e}"),
+        ("relative gap reached (solver)", f"{report.rel_gap:.2e}"),
+        ("relative gap recomputed from the flows", f"{report.checked_gap:.2e}"),
         ("time (s)", f"{report.seconds:.2f}"),
         ("TSTT", f"{report.tstt:,.2f}"),
         ("best-known TSTT", f"{report.best_tstt:,.2f}"),
@@ -432,11 +441,20 @@ def validate_assignment(
         ("Beckmann objective", f"{report.objective:,.4f}"),
         ("best-known objective", f"{report.best_objective:,.4f}"),
         ("objective relative error", f"{report.objective_rel_error * 100:+.6f} %"),
+        (
+            "worst node imbalance",
+            f"{report.worst_imbalance:.3g} (node {report.worst_imbalance_node})"
+            if report.worst_imbalance_node
+            else "none (every node is a zone)",
+        ),
+        ("worst centroid mismatch", f"{report.centroid_error:.3g}"),
     ]
     for name, value in rows:
         table.add_row(name, value)
     out.print(table)
     out.print(report.verdict(), highlight=False, soft_wrap=True)
+    if not report.meets_targets:
+        raise typer.Exit(code=1)
 
 
 def main() -> None:

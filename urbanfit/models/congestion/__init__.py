@@ -1,6 +1,6 @@
 """Congestion model: capacity from vehicle physics, synthetic demand, equilibrium assignment.
 
-Public entry: `congestion_model` (called by the pipeline) and `validate_tntp` (called by the
+Public entry: `congestion_model` (called by the pipeline) and `validate_assignment` (called by the
 ``validate-assignment`` command). The pieces are public too, for tests and notebooks.
 """
 
@@ -52,7 +52,7 @@ from urbanfit.models.congestion.od import user_demand
 from urbanfit.models.congestion.validation import (
     ValidationReport,
     beckmann_objective,
-    validate_tntp,
+    validate_assignment,
 )
 
 __all__ = [
@@ -93,7 +93,7 @@ __all__ = [
     "solve_equilibrium",
     "synthetic_demand",
     "user_demand",
-    "validate_tntp",
+    "validate_assignment",
     "zone_cap",
     "zone_costs",
 ]
