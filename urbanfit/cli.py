@@ -256,6 +256,7 @@ def vehicles(
     ] = None,
 ) -> None:
     """List vehicle profiles and fleet mixes, each figure with its source."""
+    from urbanfit.models.congestion.capacity import capacity_gain_table  # noqa: PLC0415
     from urbanfit.vehicles import load_vehicles  # noqa: PLC0415
 
     out = _consoles()[1]
@@ -290,6 +291,31 @@ def vehicles(
     out.print(fleets)
     for f in catalog.fleets.values():
         out.print(f"{f.id}: {f.source}", soft_wrap=True, highlight=False, markup=False)
+    try:
+        gains = capacity_gain_table(catalog)
+    except UrbanfitError as error:  # a vehicles file without the default fleets
+        out.print(f"(no capacity gain table: {escape(str(error))})", highlight=False)
+        return
+    out.print()
+    table = Table(title="Lane capacity gain at 100 % kei, by road class (us_new_sales -> kei)")
+    for column in ("road class", "base pc/h/ln", "discharge km/h", "fleet PCE", "kei PCE", "gain"):
+        table.add_column(column, justify="left" if column == "road class" else "right")
+    for road, row in gains.iterrows():
+        table.add_row(
+            str(road),
+            f"{row['base_flow_pc_h_ln']:,.0f}",
+            f"{row['discharge_speed_kmh']:.1f}",
+            f"{row['base_fleet_pce']:.3f}",
+            f"{row['kei_fleet_pce']:.3f}",
+            f"{row['capacity_gain_pct']:+.1f} %",
+        )
+    out.print(table)
+    out.print(
+        "Saturation headway = reaction time + (length + gap) / discharge speed; each class's "
+        "speed is calibrated so the reference car reproduces its HCM base capacity.",
+        soft_wrap=True,
+        highlight=False,
+    )
 
 
 @app.command()

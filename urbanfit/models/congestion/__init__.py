@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from urbanfit.models.congestion.assignment import Equilibrium, Progress, solve_equilibrium
 from urbanfit.models.congestion.capacity import (
+    ROAD_CLASSES,
+    capacity_gain_table,
+    discharge_speed_kmh,
     fleet_jam_density_veh_per_km,
     fleet_pce,
     jam_density_veh_per_km,
     lanes_per_direction,
     link_capacity_pcu_h,
+    link_fleet_pce,
     pce,
     pce_table,
     saturation_headway_s,
@@ -57,6 +61,7 @@ from urbanfit.models.congestion.validation import (
 
 __all__ = [
     "CHANGE_FIGURES",
+    "ROAD_CLASSES",
     "CongestionResult",
     "Contraction",
     "Demand",
@@ -69,12 +74,14 @@ __all__ = [
     "beckmann_objective",
     "build_network",
     "building_trip_ends",
+    "capacity_gain_table",
     "check_flow_conservation",
     "class_mode",
     "congestion_model",
     "connect_zones",
     "contract_links",
     "directed_links",
+    "discharge_speed_kmh",
     "fleet_jam_density_veh_per_km",
     "fleet_pce",
     "furness",
@@ -83,6 +90,7 @@ __all__ = [
     "jam_density_veh_per_km",
     "lanes_per_direction",
     "link_capacity_pcu_h",
+    "link_fleet_pce",
     "node_imbalance",
     "pce",
     "pce_table",

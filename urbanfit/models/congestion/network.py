@@ -21,7 +21,11 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from urbanfit.errors import ModelError
-from urbanfit.models.congestion.capacity import lanes_per_direction, link_capacity_pcu_h
+from urbanfit.models.congestion.capacity import (
+    lanes_per_direction,
+    link_capacity_pcu_h,
+    link_discharge_speed_kmh,
+)
 from urbanfit.models.congestion.contraction import (
     Contraction,
     contract_links,
@@ -148,6 +152,7 @@ def directed_links(
             "speed_kmh": speed,
             "lanes_dir": lanes_dir,
             "capacity_pcu_h": link_capacity_pcu_h(highway, lanes_dir, params),
+            "discharge_speed_kmh": link_discharge_speed_kmh(highway, params),
             "free_flow_min": np.maximum(length / 1000.0 / speed * 60.0, MIN_FREE_FLOW_MIN),
         }
     )
@@ -315,8 +320,14 @@ def build_network(
     xy = np.empty((len(node_ids), 2))
     xy[kept["a"].to_numpy()] = start
     kept = kept[[c for c in kept.columns if c != "geometry"] + ["geometry"]]
+    # links of classes with different discharge speeds carry different PCE flows: never join
     contraction = contract_links(
-        kept["a"], kept["b"], kept["free_flow_min"], kept["capacity_pcu_h"], len(node_ids)
+        kept["a"],
+        kept["b"],
+        kept["free_flow_min"],
+        kept["capacity_pcu_h"],
+        len(node_ids),
+        group=kept["discharge_speed_kmh"],
     )
     report["assigned_links"] = contraction.n_links if contract else len(kept)
     report["contracted_nodes"] = contraction.report["nodes_contracted"] if contract else 0
