@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from urbanfit.errors import SourceError
-from urbanfit.models.congestion import ValidationReport, validate_tntp
+from urbanfit.models.congestion import ValidationReport, validate_assignment
 from urbanfit.sources.tntp import read_tntp
 
 DATA = Path(
@@ -24,7 +24,7 @@ needs_data = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def report() -> ValidationReport:
-    return validate_tntp(DATA, rel_gap=1e-5)
+    return validate_assignment(read_tntp(DATA), rel_gap=1e-5)
 
 
 @needs_data
@@ -40,12 +40,18 @@ def test_reads_the_network_described_in_its_readme() -> None:
 @needs_data
 def test_tstt_within_0_05_percent_of_best_known_at_gap_1e_5(report: ValidationReport) -> None:
     assert report.rel_gap <= 1e-5
+    assert report.checked_gap < 2e-5  # recomputed from the flows, not the solver's figure
     assert abs(report.tstt_rel_error) < 5e-4
     # README: optimal objective 42.31335287107440 (in units of 1e5 here)
     assert report.best_objective / 1e5 == pytest.approx(42.31335287107440, rel=1e-12)
     assert report.objective_rel_error >= -1e-9  # nobody beats the optimum
     assert report.objective_rel_error < 1e-5
     assert "TSTT relative error" in report.verdict()
+    assert report.meets_targets
+    # every Sioux Falls node is a zone, so only the zones' balances can be checked:
+    # net outflow of each zone = its trips out - its trips in
+    assert report.worst_imbalance_node == 0
+    assert report.centroid_error < 1e-6
 
 
 def test_reads_a_hand_written_tntp_network(tmp_path: Path) -> None:

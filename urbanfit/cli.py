@@ -18,7 +18,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from urbanfit import __version__
-from urbanfit.errors import ConfigError, UrbanfitError
+from urbanfit.errors import ConfigError, SourceError, UrbanfitError
 
 app = typer.Typer(
     name="urbanfit",
@@ -272,6 +272,7 @@ def vehicles(
     ] = None,
 ) -> None:
     """List vehicle profiles, fleet mixes and classes, each figure with its source."""
+    from urbanfit.models.congestion.capacity import capacity_gain_table  # noqa: PLC0415
     from urbanfit.vehicles import load_vehicles  # noqa: PLC0415
 
     out = _consoles()[1]
@@ -322,6 +323,31 @@ def vehicles(
     out.print(classes)
     for c in catalog.classes.values():
         out.print(f"{c.id}: {c.source}", soft_wrap=True, highlight=False, markup=False)
+    try:
+        gains = capacity_gain_table(catalog)
+    except UrbanfitError as error:  # a vehicles file without the default fleets
+        out.print(f"(no capacity gain table: {escape(str(error))})", highlight=False)
+        return
+    out.print()
+    table = Table(title="Lane capacity gain at 100 % kei, by road class (us_new_sales -> kei)")
+    for column in ("road class", "base pc/h/ln", "discharge km/h", "fleet PCE", "kei PCE", "gain"):
+        table.add_column(column, justify="left" if column == "road class" else "right")
+    for road, row in gains.iterrows():
+        table.add_row(
+            str(road),
+            f"{row['base_flow_pc_h_ln']:,.0f}",
+            f"{row['discharge_speed_kmh']:.1f}",
+            f"{row['base_fleet_pce']:.3f}",
+            f"{row['kei_fleet_pce']:.3f}",
+            f"{row['capacity_gain_pct']:+.1f} %",
+        )
+    out.print(table)
+    out.print(
+        "Saturation headway = reaction time + (length + gap) / discharge speed; each class's "
+        "speed is calibrated so the reference car reproduces its HCM base capacity.",
+        soft_wrap=True,
+        highlight=False,
+    )
 
 
 @app.command()
@@ -437,7 +463,8 @@ def validate_assignment(
     max_iter: Annotated[int, typer.Option(help="Iteration cap.")] = 5000,
 ) -> None:
     """Validate the equilibrium assignment on a TNTP network against its best-known flows."""
-    from urbanfit.models.congestion import validate_tntp  # noqa: PLC0415
+    from urbanfit.models.congestion import validate_assignment as validate  # noqa: PLC0415
+    from urbanfit.sources.tntp import read_tntp  # noqa: PLC0415
 
     console, out = _consoles()
     try:
@@ -446,12 +473,15 @@ def validate_assignment(
                 f"{folder} is a file; validate-assignment needs the folder that holds the "
                 "network's *_net.tntp, *_trips.tntp and *_flow.tntp files"
             )
+        net = read_tntp(folder)
+        if net.best_flows is None:
+            raise SourceError(f"{folder} has no *_flow.tntp best-known solution to compare with")
         with Progress(
             TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
         ) as bar:
             task = bar.add_task("assigning", total=None)
-            report = validate_tntp(
-                folder,
+            report = validate(
+                net,
                 rel_gap=rel_gap,
                 max_iter=max_iter,
                 progress=lambda _done, _total, label: bar.update(task, description=label),
@@ -465,8 +495,13 @@ def validate_assignment(
         ("links", f"{report.links:,}"),
         ("zones", f"{report.zones:,}"),
         ("trips", f"{report.trips:,.0f}"),
+        ("toll / distance factor", f"{report.toll_factor:g} / {report.distance_factor:g}"),
+        ("links with zero free-flow cost", f"{report.zero_cost_links:,}"),
+        ("links with constant cost", f"{report.constant_cost_links:,}"),
+        ("dead-end links (flow 0)", f"{report.dead_end_links:,}"),
         ("iterations", f"{report.iterations:,}"),
-        ("relative gap reached", f"{report.rel_gap:.2e}"),
+        ("relative gap reached (solver)", f"{report.rel_gap:.2e}"),
+        ("relative gap recomputed from the flows", f"{report.checked_gap:.2e}"),
         ("time (s)", f"{report.seconds:.2f}"),
         ("TSTT", f"{report.tstt:,.2f}"),
         ("best-known TSTT", f"{report.best_tstt:,.2f}"),
@@ -474,11 +509,20 @@ def validate_assignment(
         ("Beckmann objective", f"{report.objective:,.4f}"),
         ("best-known objective", f"{report.best_objective:,.4f}"),
         ("objective relative error", f"{report.objective_rel_error * 100:+.6f} %"),
+        (
+            "worst node imbalance",
+            f"{report.worst_imbalance:.3g} (node {report.worst_imbalance_node})"
+            if report.worst_imbalance_node
+            else "none (every node is a zone)",
+        ),
+        ("worst centroid mismatch", f"{report.centroid_error:.3g}"),
     ]
     for name, value in rows:
         table.add_row(name, value)
     out.print(table)
     out.print(report.verdict(), highlight=False, soft_wrap=True)
+    if not report.meets_targets:
+        raise typer.Exit(code=1)
 
 
 def _terminated(_signum: int, _frame: object) -> None:

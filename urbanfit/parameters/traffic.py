@@ -40,13 +40,24 @@ class CapacityParams:
         "& Helbing, 2000, Physical Review E 62, 1805-1824: s0 = 2 m); the jam spacing of a "
         "vehicle is its length plus this gap.",
     )
-    discharge_speed_kmh: float = param(
-        28.0,
-        "km/h",
-        "Modelling assumption: speed at which a standing queue discharges past the stop line. "
-        "Chosen so that the reference car's saturation headway, 1.0 s + (4.9 m + 2.0 m) / "
-        "7.78 m/s = 1.887 s, reproduces the HCM base saturation flow of 1,900 pc/h/ln "
-        "(3600 / 1900 = 1.895 s).",
+    headway_base_flow_pc_h_ln: tuple[tuple[str, float], ...] = param(
+        (
+            ("motorway", 2400.0),
+            ("trunk", 2000.0),
+            ("*", 1900.0),
+        ),
+        "pc/h/lane",
+        "Base capacity of each road class that the reference car's saturation headway must "
+        "reproduce, h = 3600 / base; the class's discharge speed follows (see "
+        "`capacity.discharge_speed_kmh`). Motorway: HCM 6th ed. (2016) / 7th ed. (2022) "
+        "Chapter 12, basic freeway segments, base capacity 2,200 + 10 (FFS - 50) pc/h/ln, at "
+        "most 2,400 pc/h/ln at a free-flow speed of 70 mph or more (the equation for base "
+        "capacity in that chapter; exhibit number not checked here). Trunk: the saturation "
+        "flow of this class below (a modelling assumption). Every other class: HCM 7th ed. "
+        "Chapter 19, base saturation flow rate of a signalised through lane, 1,900 pc/h/ln; "
+        "classes whose link capacity is set lower (residential, service...) are lower for "
+        "lane width, parking and pedestrians, not for a slower queue discharge, so their "
+        "headways are calibrated on the signalised base.",
     )
     reference_length_m: float = param(
         4.9,
@@ -57,7 +68,7 @@ class CapacityParams:
     )
     saturation_flow_pcu_h_lane: tuple[tuple[str, float], ...] = param(
         (
-            ("motorway", 2200.0),
+            ("motorway", 2400.0),
             ("trunk", 2000.0),
             ("primary", 1900.0),
             ("secondary", 1900.0),
@@ -69,8 +80,9 @@ class CapacityParams:
             ("*", 1800.0),
         ),
         "pc/h/lane",
-        "Motorway: HCM 7th ed. (2022) basic freeway and multilane highway capacity, 2,200 "
-        "pc/h/ln at a free-flow speed of 60 mph (Exhibit 12-6 family of speed-flow curves). "
+        "Motorway: HCM 6th ed. (2016) / 7th ed. (2022) Chapter 12, basic freeway segment "
+        "base capacity, 2,200 + 10 (FFS - 50) pc/h/ln, 2,400 pc/h/ln at a free-flow speed of "
+        "70 mph or more (exhibit number not checked here). "
         "Trunk: modelling assumption between freeway and signalised street. Primary to "
         "tertiary: HCM 7th ed. Chapter 19 base saturation flow rate of a signalised lane, "
         "1,900 pc/h/ln. Unclassified, residential: modelling assumption, HCM base less ~5 % "

@@ -4,7 +4,9 @@ A TNTP folder holds ``<name>_net.tntp`` (links: init node, term node, capacity, 
 free-flow time, BPR b and power...), ``<name>_trips.tntp`` (an origin-destination matrix in
 ``Origin i`` blocks of ``j : trips;`` pairs) and, for a few networks, ``<name>_flow.tntp`` (the
 best-known equilibrium link flows). Nodes ``1..zones`` are the zones; nodes below
-``<FIRST THRU NODE>`` may not be passed through.
+``<FIRST THRU NODE>`` may not be passed through. Some networks weight toll and length in the
+generalised cost of a link (``<TOLL FACTOR>``, ``<DISTANCE FACTOR>`` in the net file's header):
+``cost = time + toll factor x toll + distance factor x length``.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ class TntpNetwork:
         Best-known flow per link (``volume``, ``cost``), aligned with ``links``, or None.
     name
         The file stem, e.g. ``"SiouxFalls"``.
+    toll_factor, distance_factor
+        Weights of ``toll`` and ``length`` in the generalised cost (0 when the header has none).
     """
 
     links: pd.DataFrame
@@ -61,6 +65,8 @@ class TntpNetwork:
     first_thru_node: int
     best_flows: pd.DataFrame | None
     name: str
+    toll_factor: float = 0.0
+    distance_factor: float = 0.0
 
 
 def _metadata(text: str) -> dict[str, str]:
@@ -71,6 +77,26 @@ def _body(text: str) -> str:
     marker = "<END OF METADATA>"
     at = text.find(marker)
     return text[at + len(marker) :] if at >= 0 else text
+
+
+def _factor(meta: dict[str, str], key: str, path: Path) -> float:
+    text = meta.get(key, "").strip() or "0"
+    try:
+        value = float(text)
+    except ValueError:
+        raise SourceError(f"{path}: <{key}> is not a number: {text[:30]!r}") from None
+    if not np.isfinite(value) or value < 0:
+        raise SourceError(f"{path}: <{key}> must be a non-negative number, got {text[:30]!r}")
+    return value
+
+
+def _count(meta: dict[str, str], key: str, path: Path, *, default: int) -> int:
+    text = meta.get(key, "").strip()
+    if not text:
+        return default
+    if not text.isdigit():
+        raise SourceError(f"{path}: <{key}> is not a whole number: {text[:30]!r}")
+    return int(text)
 
 
 def _read(path: Path) -> str:
@@ -230,10 +256,10 @@ def read_tntp(folder: Path) -> TntpNetwork:
     if net_path is None or trips_path is None:
         raise SourceError(f"{folder} holds no *_net.tntp and *_trips.tntp files")
     links, meta = read_tntp_links(net_path)
-    zones = int(meta.get("NUMBER OF ZONES", "0") or 0)
+    zones = _count(meta, "NUMBER OF ZONES", net_path, default=0)
     trips = read_tntp_trips(trips_path, zones or None)
     zones = trips.shape[0]
-    first_thru = int(meta.get("FIRST THRU NODE", "1") or 1)
+    first_thru = _count(meta, "FIRST THRU NODE", net_path, default=1)
     flow_path = _find(folder, "_flow.tntp")
     best = None
     if flow_path is not None:
@@ -251,4 +277,6 @@ def read_tntp(folder: Path) -> TntpNetwork:
         first_thru_node=first_thru,
         best_flows=best,
         name=net_path.name.removesuffix("_net.tntp"),
+        toll_factor=_factor(meta, "TOLL FACTOR", net_path),
+        distance_factor=_factor(meta, "DISTANCE FACTOR", net_path),
     )

@@ -1,6 +1,6 @@
 """Congestion model: capacity from vehicle physics, synthetic demand, equilibrium assignment.
 
-Public entry: `congestion_model` (called by the pipeline) and `validate_tntp` (called by the
+Public entry: `congestion_model` (called by the pipeline) and `validate_assignment` (called by the
 ``validate-assignment`` command). The pieces are public too, for tests and notebooks.
 """
 
@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from urbanfit.models.congestion.assignment import Equilibrium, Progress, solve_equilibrium
 from urbanfit.models.congestion.capacity import (
+    ROAD_CLASSES,
+    capacity_gain_table,
+    discharge_speed_kmh,
     fleet_jam_density_veh_per_km,
     fleet_pce,
     jam_density_veh_per_km,
     lanes_per_direction,
     link_capacity_pcu_h,
+    link_fleet_pce,
     pce,
     pce_table,
     saturation_headway_s,
@@ -52,11 +56,12 @@ from urbanfit.models.congestion.od import user_demand
 from urbanfit.models.congestion.validation import (
     ValidationReport,
     beckmann_objective,
-    validate_tntp,
+    validate_assignment,
 )
 
 __all__ = [
     "CHANGE_FIGURES",
+    "ROAD_CLASSES",
     "CongestionResult",
     "Contraction",
     "Demand",
@@ -69,12 +74,14 @@ __all__ = [
     "beckmann_objective",
     "build_network",
     "building_trip_ends",
+    "capacity_gain_table",
     "check_flow_conservation",
     "class_mode",
     "congestion_model",
     "connect_zones",
     "contract_links",
     "directed_links",
+    "discharge_speed_kmh",
     "fleet_jam_density_veh_per_km",
     "fleet_pce",
     "furness",
@@ -83,6 +90,7 @@ __all__ = [
     "jam_density_veh_per_km",
     "lanes_per_direction",
     "link_capacity_pcu_h",
+    "link_fleet_pce",
     "node_imbalance",
     "pce",
     "pce_table",
@@ -93,7 +101,7 @@ __all__ = [
     "solve_equilibrium",
     "synthetic_demand",
     "user_demand",
-    "validate_tntp",
+    "validate_assignment",
     "zone_cap",
     "zone_costs",
 ]

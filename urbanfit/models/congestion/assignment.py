@@ -108,6 +108,7 @@ def solve_equilibrium(
     cores: int = 0,
     conservation_tolerance: float = 1e-6,
     require_gap: bool = True,
+    steps_below: int = 1,
     progress: Progress | None = None,
     label: str = "",
 ) -> Equilibrium:
@@ -144,6 +145,8 @@ def solve_equilibrium(
         Allowed node imbalance relative to the largest link flow.
     require_gap
         Raise `ModelError` when ``rel_gap`` is not reached within ``max_iter``.
+    steps_below
+        Consecutive iterations the gap must stay below ``rel_gap`` before stopping.
     progress, label
         Optional ``(done, total, label)`` callback, and a prefix for its labels.
 
@@ -179,6 +182,9 @@ def solve_equilibrium(
         raise ModelError("demand must be finite and non-negative")
     labels = list(names) if names is not None else [f"class{k}" for k in range(len(mats))]
     n_links = len(a)
+    alphas = np.broadcast_to(np.asarray(alpha, dtype=float), (n_links,)).copy()
+    betas = np.broadcast_to(np.asarray(beta, dtype=float), (n_links,)).copy()
+    _check_bpr(alphas, betas)
     network = pd.DataFrame(
         {
             "link_id": np.arange(1, n_links + 1, dtype=np.int64),
@@ -187,8 +193,8 @@ def solve_equilibrium(
             "direction": np.ones(n_links, dtype=np.int8),
             "free_flow_time": t0,
             "capacity": cap,
-            "alpha": np.broadcast_to(np.asarray(alpha, dtype=float), (n_links,)).copy(),
-            "beta": np.broadcast_to(np.asarray(beta, dtype=float), (n_links,)).copy(),
+            "alpha": alphas,
+            "beta": betas,
         }
     )
     network["id"] = network["link_id"]
@@ -200,6 +206,7 @@ def solve_equilibrium(
         "cores": cores,
         "conservation_tolerance": conservation_tolerance,
         "require_gap": require_gap,
+        "steps_below": steps_below,
         "progress": progress,
         "label": label,
     }
@@ -210,7 +217,28 @@ def solve_equilibrium(
         # Its conjugate step sizes divide by zero on tiny or uncongested networks and then
         # fall back to plain Frank-Wolfe by design; numpy warns from inside AequilibraE.
         warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"aequilibrae\.")
-        return _solve(aeq, network, mats, pces=pces, labels=labels, **options)
+        try:
+            return _solve(aeq, network, mats, pces=pces, labels=labels, **options)
+        except (ValueError, TypeError, AttributeError, IndexError, RuntimeError) as error:
+            # AequilibraE reports bad input with these; the checks above catch the known
+            # cases, so this is whatever it finds that they missed
+            raise ModelError(f"AequilibraE cannot run the assignment {label}: {error}") from None
+
+
+def _check_bpr(alpha: FloatArray, beta: FloatArray) -> None:
+    """Refuse BPR parameters AequilibraE rejects, saying which link and how to fix it."""
+    bad_alpha = ~(np.isfinite(alpha) & (alpha >= 0))
+    if bad_alpha.any():
+        k = int(np.argmax(bad_alpha))
+        raise ModelError(f"BPR alpha must be finite and >= 0; link {k + 1} has {alpha[k]:g}")
+    bad_beta = ~(np.isfinite(beta) & (beta >= 1.0))
+    if bad_beta.any():
+        k = int(np.argmax(bad_beta))
+        hint = " (its alpha is 0, so any power >= 1 gives the same cost)" if alpha[k] == 0 else ""
+        raise ModelError(
+            f"BPR power must be >= 1 (AequilibraE rejects smaller); link {k + 1} has "
+            f"{beta[k]:g}{hint}"
+        )
 
 
 def _solve(
@@ -227,6 +255,7 @@ def _solve(
     cores: int,
     conservation_tolerance: float,
     require_gap: bool,
+    steps_below: int,
     progress: Progress | None,
     label: str,
 ) -> Equilibrium:
@@ -260,6 +289,9 @@ def _solve(
     assig.set_vdf_parameters({"alpha": "alpha", "beta": "beta"})
     assig.set_capacity_field("capacity")
     assig.set_time_field("free_flow_time")
+    # AequilibraE 1.7.2 measures the gap of the new flows with the costs before the step, which
+    # can read as ~0 on tiny networks far from equilibrium; ask for several iterations in a row
+    assig.steps_below_needed_to_terminate = int(steps_below)
     assig.set_algorithm(algorithm)
     if cores:
         assig.set_cores(int(cores))

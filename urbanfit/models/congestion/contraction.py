@@ -14,8 +14,9 @@ A node is contracted (a *through* node) when, in the pruned directed network, ei
 - two links enter and two leave, from and to the same two distinct neighbours (a two-way
   street): ``p -> n`` continues ``n -> q`` and ``q -> n`` continues ``n -> p``;
 
-and each pair of joined links has the same capacity. Any other node survives: junctions,
-dead ends of two-way streets, and nodes where capacity changes. A chain that would become a
+and each pair of joined links has the same capacity (and the same group label, when given).
+Any other node survives: junctions, dead ends of two-way streets, and nodes where capacity
+changes. A chain that would become a
 self loop or repeat another link between the same two nodes keeps one inner node, so the
 contracted network stays free of the loops and duplicate arcs that network preparation
 removed. Centroid connectors attach only to surviving nodes.
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 __all__ = ["Contraction", "contract_links", "identity_contraction"]
 
@@ -159,6 +161,8 @@ def contract_links(
     free_flow: npt.ArrayLike,
     capacity: npt.ArrayLike,
     n_nodes: int | None = None,
+    *,
+    group: npt.ArrayLike | None = None,
 ) -> Contraction:
     """
     Contract chains of links through pass-through nodes (see the module docstring).
@@ -172,6 +176,9 @@ def contract_links(
         Free-flow time and capacity of each link.
     n_nodes
         Number of nodes (default: largest index + 1).
+    group
+        Optional label per link (e.g. its road class's PCE group); links join only when
+        their labels match as well as their capacities.
 
     Returns
     -------
@@ -185,7 +192,11 @@ def contract_links(
     n = len(a_arr)
     if n_nodes is None:
         n_nodes = int(max(a_arr.max(initial=-1), b_arr.max(initial=-1))) + 1
-    nxt, through = _successors(a_arr, b_arr, cap, n_nodes)
+    key = cap
+    if group is not None:  # one code per distinct (capacity, group) pair
+        pairs = pd.DataFrame({"cap": cap, "group": np.asarray(group)})
+        key = pd.MultiIndex.from_frame(pairs).factorize()[0].astype(np.float64)
+    nxt, through = _successors(a_arr, b_arr, key, n_nodes)
     split = 0
     for _ in range(n + 1):
         nxt = np.where((nxt >= 0) & through[b_arr], nxt, -1)

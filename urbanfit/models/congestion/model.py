@@ -15,6 +15,7 @@ from urbanfit.models.congestion.assignment import Equilibrium, Progress, solve_e
 from urbanfit.models.congestion.capacity import (
     fleet_jam_density_veh_per_km,
     fleet_pce,
+    link_fleet_pce,
     pce_table,
 )
 from urbanfit.models.congestion.demand import Demand, synthetic_demand, zone_cap
@@ -49,11 +50,18 @@ def assign_demand(
     rel_gap: float | None = None,
     max_iter: int | None = None,
     require_gap: bool = True,
+    pce_scale: np.ndarray | None = None,
     progress: Progress | None = None,
     label: str = "",
 ) -> Equilibrium:
     """
     Assign a demand on a network, one traffic class per ``(name, pce, share)``.
+
+    ``pce_scale`` (one value per link of ``network.links``) is the fleet's mean PCE on the
+    link's road class over the mean PCE the classes carry: the link's capacity is divided
+    by it, so that ``sum_k pce_k x_k / (c / scale) = (fleet PCE on the link) x vehicles / c``
+    (exact when every class splits like the fleet, as at the equilibrium where all classes
+    see the same costs), and the returned PCE flows are multiplied by it.
 
     Zone ``z`` becomes AequilibraE centroid ``z + 1``, network node ``i`` node ``Z + 1 + i``;
     connectors run both ways with a tiny time and a capacity that never binds. The
@@ -77,7 +85,10 @@ def assign_demand(
     a = np.concatenate([links.a + offset, zone_id, node_id])
     b = np.concatenate([links.b + offset, node_id, zone_id])
     t0 = np.concatenate([links.free_flow_min, np.full(2 * len(conn), connector_time_min)])
-    cap = np.concatenate([links.capacity_pcu_h, np.full(2 * len(conn), CONNECTOR_CAPACITY)])
+    scale = np.ones(links.n_links)
+    if pce_scale is not None:  # links of one contracted chain share their road class's scale
+        scale[links.link_map] = np.asarray(pce_scale, dtype=float)
+    cap = np.concatenate([links.capacity_pcu_h / scale, np.full(2 * len(conn), CONNECTOR_CAPACITY)])
     eq = solve_equilibrium(
         a,
         b,
@@ -102,7 +113,7 @@ def assign_demand(
     return dataclasses.replace(
         eq,
         class_flows=links.expand(eq.class_flows[:n]),
-        pce_flow=links.expand(eq.pce_flow[:n]),
+        pce_flow=links.expand(eq.pce_flow[:n] * scale),
         congested_time=links.expand_time(
             eq.congested_time[:n], network.links["free_flow_min"].to_numpy()
         ),
@@ -227,6 +238,7 @@ def congestion_model(
     for done, scenario in enumerate(scenarios, start=2):
         mean_pce = fleet_pce(scenario.shares, catalog, params.capacity)
         classes = _classes(scenario, table["pce"], mean_pce, mode)
+        scale = link_fleet_pce(links["highway"], scenario.shares, catalog, params.capacity)
 
         def inner(_d: int, _t: int, text: str, done: int = done) -> None:
             step(done, text)
@@ -240,6 +252,7 @@ def congestion_model(
             rel_gap=gap,
             max_iter=params.assignment.large_network_max_iter if large else None,
             require_gap=not large,
+            pce_scale=scale / mean_pce,
             progress=inner if progress is not None else None,
             label=f"{scenario.label}: ",
         )

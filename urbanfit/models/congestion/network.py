@@ -21,7 +21,11 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from urbanfit.errors import ModelError
-from urbanfit.models.congestion.capacity import lanes_per_direction, link_capacity_pcu_h
+from urbanfit.models.congestion.capacity import (
+    lanes_per_direction,
+    link_capacity_pcu_h,
+    link_discharge_speed_kmh,
+)
 from urbanfit.models.congestion.contraction import (
     Contraction,
     contract_links,
@@ -34,6 +38,7 @@ __all__ = [
     "Network",
     "build_network",
     "check_flow_conservation",
+    "dead_end_links",
     "directed_links",
     "node_imbalance",
     "prune_links",
@@ -147,6 +152,7 @@ def directed_links(
             "speed_kmh": speed,
             "lanes_dir": lanes_dir,
             "capacity_pcu_h": link_capacity_pcu_h(highway, lanes_dir, params),
+            "discharge_speed_kmh": link_discharge_speed_kmh(highway, params),
             "free_flow_min": np.maximum(length / 1000.0 / speed * 60.0, MIN_FREE_FLOW_MIN),
         }
     )
@@ -203,17 +209,9 @@ def prune_links(
     report["duplicate_arcs"] = int(dup.sum())
     keep &= ~dup
 
-    dead = 0
-    while True:
-        indeg = np.bincount(b[keep], minlength=len(nodes))
-        outdeg = np.bincount(a[keep], minlength=len(nodes))
-        bad = (indeg == 0) | (outdeg == 0)
-        cut = keep & (bad[a] | bad[b])
-        if not cut.any():
-            break
-        dead += int(cut.sum())
-        keep &= ~cut
-    report["dead_end_links"] = dead
+    dead = dead_end_links(a, b, len(nodes), keep=keep)
+    report["dead_end_links"] = int(dead.sum())
+    keep &= ~dead
 
     if keep.any():
         graph = sparse.coo_matrix(
@@ -231,6 +229,54 @@ def prune_links(
         report["outside_largest_component"] = 0
     report["kept_links"] = int(keep.sum())
     return keep, report
+
+
+def dead_end_links(
+    a: npt.ArrayLike,
+    b: npt.ArrayLike,
+    n_nodes: int,
+    *,
+    keep: npt.ArrayLike | None = None,
+    exempt: npt.ArrayLike = (),
+) -> npt.NDArray[np.bool_]:
+    """
+    Links that end at a dead-end sink or start at a dead-end source, found repeatedly.
+
+    A node with links in and none out (a sink), or out and none in (a source), cannot pass
+    flow on, so no route uses its links unless trips start or end there. Removing those links
+    can make new dead ends; they are removed in turn until none is left. AequilibraE 1.7.2
+    loses flow at sinks (flow not conserved), so they must go before assignment.
+
+    Parameters
+    ----------
+    a, b
+        Compact from/to node index of each link (``0..n_nodes-1``).
+    n_nodes
+        Number of nodes.
+    keep
+        Links considered (default: all); others count as absent.
+    exempt
+        Nodes where trips start or end (centroids): never dead ends.
+
+    Returns
+    -------
+    dead
+        Mask of the considered links that are cut.
+    """
+    a_arr = np.asarray(a, dtype=np.int64)
+    b_arr = np.asarray(b, dtype=np.int64)
+    alive = np.ones(len(a_arr), dtype=bool) if keep is None else np.asarray(keep, bool).copy()
+    start = alive.copy()
+    free = np.zeros(n_nodes, dtype=bool)
+    free[np.asarray(exempt, dtype=np.int64)] = True
+    while True:
+        indeg = np.bincount(b_arr[alive], minlength=n_nodes)
+        outdeg = np.bincount(a_arr[alive], minlength=n_nodes)
+        bad = ((indeg == 0) | (outdeg == 0)) & ~free
+        cut = alive & (bad[a_arr] | bad[b_arr])
+        if not cut.any():
+            return start & ~alive
+        alive &= ~cut
 
 
 def build_network(
@@ -274,8 +320,14 @@ def build_network(
     xy = np.empty((len(node_ids), 2))
     xy[kept["a"].to_numpy()] = start
     kept = kept[[c for c in kept.columns if c != "geometry"] + ["geometry"]]
+    # links of classes with different discharge speeds carry different PCE flows: never join
     contraction = contract_links(
-        kept["a"], kept["b"], kept["free_flow_min"], kept["capacity_pcu_h"], len(node_ids)
+        kept["a"],
+        kept["b"],
+        kept["free_flow_min"],
+        kept["capacity_pcu_h"],
+        len(node_ids),
+        group=kept["discharge_speed_kmh"],
     )
     report["assigned_links"] = contraction.n_links if contract else len(kept)
     report["contracted_nodes"] = contraction.report["nodes_contracted"] if contract else 0

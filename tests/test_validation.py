@@ -1,0 +1,145 @@
+"""The validator on a hand-built TNTP network with the hard cases of the public collection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from urbanfit.cli import app
+from urbanfit.errors import ModelError
+from urbanfit.models.congestion import ValidationReport, solve_equilibrium, validate_assignment
+from urbanfit.sources.tntp import read_tntp
+
+# Zones 1 and 2 (first thru node 3: no route passes through a zone); 100 trips 1 -> 2.
+# Generalised cost = time + 0.5 x toll + 1.0 x length (header factors).
+#   1->3  connector, free-flow time 0, b 0, power 0           cost 0
+#   3->4  route A, t0 10, b 1, power 1, c 100                 cost 10 + 0.1 x
+#   4->2  t0 2, b 0.5, power 0: constant 2 (1 + 0.5) = 3       cost 3
+#   3->6  route B, t0 5, b 1, power 1, c 100, toll 10, len 5   cost 5 + 0.05 x + 5 + 5
+#   6->2  connector, free-flow time 0                          cost 0
+#   3->5  into node 5, which has no way out (a dead end)       flow 0 in any solution
+# Route A costs 13 + 0.1 xA, route B 15 + 0.05 xB, xA + xB = 100:
+#   13 + 0.1 xA = 15 + 0.05 (100 - xA)  ->  0.15 xA = 7  ->  xA = 46.667, xB = 53.333,
+#   both routes cost 17.667.
+# Beckmann objective (integral of the generalised cost):
+#   3->4: 10 xA + 0.05 xA^2 = 466.667 + 108.889 = 575.556;  4->2: 3 xA = 140
+#   3->6: 15 xB + 0.025 xB^2 = 800 + 71.111 = 871.111;      connectors 0
+#   total 1586.667 (= 4760 / 3)
+# TSTT (time only): 3->4 46.667 x 14.667 = 684.444; 4->2 3 x 46.667 = 140;
+#   3->6 53.333 x 5 (1 + 0.53333) = 408.889; total 1233.333 (= 3700 / 3)
+NET = """<NUMBER OF ZONES> 2
+<NUMBER OF NODES> 6
+<FIRST THRU NODE> 3
+<NUMBER OF LINKS> 6
+<TOLL FACTOR> 0.5
+<DISTANCE FACTOR> 1.0
+<END OF METADATA>
+~ init term capacity length fft b power speed toll type ;
+1 3 1000 0 0 0 0 0 0 1 ;
+3 4 100 0 10 1 1 0 0 1 ;
+4 2 1000 0 2 0.5 0 0 0 1 ;
+3 6 100 5 5 1 1 0 10 1 ;
+6 2 1000 0 0 0 0 0 0 1 ;
+3 5 100 0 1 0.15 4 0 0 1 ;
+"""
+TRIPS = """<NUMBER OF ZONES> 2
+<TOTAL OD FLOW> 100.0
+<END OF METADATA>
+Origin 1
+    2 :   100.0;
+Origin 2
+"""
+XA, XB = 140.0 / 3.0, 160.0 / 3.0
+FLOW = f"""From To Volume Cost
+1 3 100 0
+3 4 {XA!r} 0
+4 2 {XA!r} 0
+3 6 {XB!r} 0
+6 2 {XB!r} 0
+3 5 0 0
+"""
+
+
+def _write(folder: Path, net: str = NET, flow: str | None = FLOW) -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "Hard_net.tntp").write_text(net)
+    (folder / "Hard_trips.tntp").write_text(TRIPS)
+    if flow is not None:
+        (folder / "Hard_flow.tntp").write_text(flow)
+    return folder
+
+
+def _validate(folder: Path) -> ValidationReport:
+    return validate_assignment(read_tntp(folder), rel_gap=1e-6)
+
+
+def test_reads_toll_and_distance_factors_from_the_header(tmp_path: Path) -> None:
+    net = read_tntp(_write(tmp_path / "hard"))
+    assert (net.toll_factor, net.distance_factor) == (0.5, 1.0)
+    assert net.first_thru_node == 3
+
+
+def test_hard_links_are_handled_and_the_objective_is_the_generalised_one(
+    tmp_path: Path,
+) -> None:
+    report = _validate(_write(tmp_path / "hard"))
+    # best-known figures by hand (see the top of this file)
+    assert report.best_objective == pytest.approx(4760.0 / 3.0, rel=1e-9)
+    assert report.best_tstt == pytest.approx(3700.0 / 3.0, rel=1e-9)
+    assert report.zero_cost_links == 2  # 1->3 and 6->2
+    assert report.constant_cost_links == 1  # 4->2 (b 0.5, power 0)
+    assert report.dead_end_links == 1  # 3->5
+    assert abs(report.objective_rel_error) <= 1e-4
+    assert abs(report.tstt_rel_error) <= 5e-4
+    assert report.meets_targets
+    # flow in = flow out at nodes 3..6: node 3 gets 100 and sends xA + xB + 0
+    assert report.worst_imbalance < 1e-6
+    assert report.centroid_error < 1e-6
+
+
+def test_without_the_factors_the_objective_drops_by_their_cost(tmp_path: Path) -> None:
+    net = NET.replace("<TOLL FACTOR> 0.5\n", "").replace("<DISTANCE FACTOR> 1.0\n", "")
+    report = _validate(_write(tmp_path / "plain", net=net))
+    # route B loses its constant 10, so the best-known flows (still those of the generalised
+    # cost) give 1586.667 - 10 x 53.333 = 1053.333 and the assignment moves traffic to B:
+    # 13 + 0.1 xA = 5 + 0.05 (100 - xA) -> xA = -20 < 0, so everything takes B.
+    assert report.best_objective == pytest.approx(4760.0 / 3.0 - 1600.0 / 3.0, rel=1e-9)
+    assert report.objective_rel_error < -1e-3  # the published flows are no longer optimal
+    assert not report.meets_targets
+
+
+def test_validate_assignment_through_the_cli(tmp_path: Path) -> None:
+    folder = _write(tmp_path / "hard")
+    result = CliRunner().invoke(app, ["validate-assignment", str(folder), "--rel-gap", "1e-6"])
+    assert result.exit_code == 0, result.output
+    assert "worst node imbalance" in result.output
+    assert "meets the targets" in result.output
+
+
+def test_concave_power_and_missing_flows_are_one_message(tmp_path: Path) -> None:
+    # b 1 with power 0.5: AequilibraE needs powers >= 1 and the cost would be concave
+    bad = _write(tmp_path / "bad", net=NET.replace("3 4 100 0 10 1 1 ", "3 4 100 0 10 1 0.5 "))
+    result = CliRunner().invoke(app, ["validate-assignment", str(bad)])
+    assert result.exit_code == 2
+    assert "power 0.5" in result.output
+    assert "Traceback" not in result.output
+    bare = _write(tmp_path / "bare", flow=None)
+    result = CliRunner().invoke(app, ["validate-assignment", str(bare)])
+    assert result.exit_code == 2
+    assert "no *_flow.tntp" in result.output
+
+
+def test_bpr_powers_below_one_are_refused_before_aequilibrae() -> None:
+    with pytest.raises(ModelError, match="power must be >= 1"):
+        solve_equilibrium(
+            [1, 2],
+            [2, 1],
+            [1.0, 1.0],
+            [10.0, 10.0],
+            [np.array([[0, 5.0], [0, 0]])],
+            pces=[1.0],
+            beta=0.0,
+        )
