@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from urbanfit.citydata.width import WIDTH_SOURCE_LABELS
 from urbanfit.render.map_base import geojson_layer
 
 __all__ = [
@@ -327,7 +328,7 @@ def fit_layer(fit: Any) -> tuple[folium.FeatureGroup, dict[str, str]] | None:
             "name": edges["name"].fillna("(unnamed)"),
             "category": category,
             "width_m": edges["width_m"].round(2),
-            "width_defaulted": edges["width_defaulted"].map({True: "default", False: "tag"}),
+            "width_source": edges["width_source"].map(WIDTH_SOURCE_LABELS),
             "free_full": edges["free_width_full_size_m"].round(2),
             "free_kei": edges["free_width_kei_m"].round(2),
         },
@@ -341,7 +342,7 @@ def fit_layer(fit: Any) -> tuple[folium.FeatureGroup, dict[str, str]] | None:
             "name": "Street",
             "category": "Fit",
             "width_m": "Carriageway (m)",
-            "width_defaulted": "Width from",
+            "width_source": "Width from",
             "free_full": "Free width, full-size parked (m)",
             "free_kei": "Free width, kei parked (m)",
         },
