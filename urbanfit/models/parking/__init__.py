@@ -23,10 +23,11 @@ for the baseline; other scenarios scale it by the model's ratio. For a curb side
 pitch ratio ``baseline pitch / scenario pitch`` (the continuous form of the ratio of modelled
 spaces: the floor of short sides would otherwise make it noisy or undefined), so the scenario
 holds ``floor(tag x baseline pitch / scenario pitch)``; a way split into several edges shares
-that among them by length. For a lot it is the ratio of packed kei
-to full-size stalls of its polygon, or, where the lot has no polygon to pack (underground,
-point, other kinds), the ratio of the area per stall of the two standard modules
-(``module`` ratio source).
+that among them by length. For a lot it is the central kei ratio of `lot_kei_ratios`: the
+packed kei / full-size ratio of its polygon capped at the ratio of the two standard modules;
+the module ratio where there is no polygon to pack; the stall-width ratio for multi-storey and
+underground structures (the module ratio only as their upper bound). Each lot also carries a
+low end (the same-standard MLIT ratio) and a high end.
 """
 
 from __future__ import annotations

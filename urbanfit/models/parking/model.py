@@ -22,7 +22,7 @@ from urbanfit.models.parking.curb import (
     infer_curb,
     usable_curb_length_m,
 )
-from urbanfit.models.parking.lots import lot_stalls, module_ratio
+from urbanfit.models.parking.lots import lot_kei_ratios, lot_stalls
 from urbanfit.models.parking.summary import parking_summary
 from urbanfit.parameters.parking import CurbParams, LotParams, ParkingParams
 from urbanfit.vehicles import Scenario, VehicleCatalog
@@ -164,11 +164,6 @@ def _build_lots(
     )
     has_tag = np.isfinite(tag) & (tag >= 0)
     full = model["model_full_size"].to_numpy()
-    kei = model["model_kei"].to_numpy()
-    packed_ratio = np.isfinite(full) & (full > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(packed_ratio, kei / full, module_ratio(params))
-    ratio_source = np.where(packed_ratio, "packing", "module").astype("object")
     method = model["method"].to_numpy(dtype="object")
     source = np.select(
         [has_tag, method == "surface", method == "multistorey"],
@@ -176,8 +171,9 @@ def _build_lots(
         default="unknown",
     ).astype("object")
     stalls_full = np.where(has_tag, tag, full)
-    stalls_kei = np.where(has_tag, np.floor(tag * ratio + _EPS), kei)
     known = source != "unknown"
+    ratios = lot_kei_ratios(lots, model, np.where(known, stalls_full, np.nan), params=params)
+    stalls_kei = np.floor(stalls_full * ratios["kei_ratio"].to_numpy() + _EPS)
     table = lots[[c for c in ("lot_id", "osm_id", "name", "kind", "area_m2") if c in lots]].copy()
     table["is_point"] = ~np.isin(shapely.get_type_id(lots.geometry.to_numpy()), [3, 6])
     table = table.join(model)
@@ -185,11 +181,7 @@ def _build_lots(
     table["source"] = source
     table["stalls_full_size"] = np.where(known, stalls_full, np.nan)
     table["stalls_kei"] = np.where(known, stalls_kei, np.nan)
-    table["kei_ratio"] = np.where(known & (has_tag | packed_ratio), ratio, np.nan)
-    kei_ratio_source = np.full(len(lots), None, dtype="object")
-    kei_ratio_source[known & packed_ratio] = "packing"
-    kei_ratio_source[known & has_tag] = ratio_source[known & has_tag]
-    table["kei_ratio_source"] = kei_ratio_source
+    table = table.join(ratios)
     base = table["stalls_full_size"].to_numpy(dtype="float64")
     all_kei = table["stalls_kei"].to_numpy(dtype="float64")
     for scenario in scenarios:
@@ -309,7 +301,9 @@ def parking_model(
         ``source`` (``tag_capacity`` | ``model_surface`` | ``model_multistorey`` |
         ``unknown``); ``stalls_full_size`` (baseline figure: the tag where mapped, else the
         model), ``stalls_kei`` (all-kei figure); ``kei_ratio`` and ``kei_ratio_source``
-        (``packing`` | ``module``); ``spaces_<scenario>`` and ``gained_<scenario>``.
+        (see `lot_kei_ratios`: the central ratio; the all-kei figure is the baseline x it),
+        ``kei_ratio_low``, ``kei_ratio_high``, ``structure``, ``land_per_stall_m2``,
+        ``land_implausible``; ``spaces_<scenario>`` and ``gained_<scenario>``.
 
         ``calibration`` (DataFrame), one row per tagged curb way side and per tagged lot with
         a model: ``layer`` (``curb`` | ``lot``), ``feature_id`` (OSM way id for curb, lot id
