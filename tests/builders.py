@@ -67,7 +67,8 @@ def street_table(
         for i, edge in enumerate(edges)
     ]
 
-    def defaults(i: int, _edge: dict[str, Any], geom: shapely.Geometry) -> dict[str, Any]:
+    def defaults(i: int, edge: dict[str, Any], geom: shapely.Geometry) -> dict[str, Any]:
+        width = edge.get("width_m", 6.0)
         return {
             **dict.fromkeys(c.name for c in TABLES["streets"] if c.values == "nullable"),
             "edge_id": i,
@@ -80,6 +81,9 @@ def street_table(
             "length_m": shapely.length(geom),
             "lanes": 2.0,
             "width_m": 6.0,
+            "width_low_m": width,  # a tagged width is its own range
+            "width_high_m": width,
+            "width_source": "estimated_class" if edge.get("width_defaulted") else "tag",
             "speed_kmh": 30.0,
             "oneway": False,
             "lanes_defaulted": False,

@@ -199,14 +199,15 @@ def test_angle_parking_takes_no_carriageway(catalog: VehicleCatalog) -> None:
 
 
 def test_defaulted_width_adds_a_parking_lane_per_parked_side(catalog: VehicleCatalog) -> None:
-    # default 6.0 m (2 lanes x 3.0 m, parking lanes excluded) + 2.4384 m for the parked side
+    # a width table without width_source (the rule for tables that do not say where the width
+    # came from): a defaulted 6.0 m counts travel lanes only, so the parked side adds 2.4384 m
     # = 8.4384 m carriageway; full-size free 8.4384 - 2.2130 = 6.2254 >= 4.72 -> two-abreast
     # a half_on_kerb side adds half a lane: 6.0 + 1.2192 = 7.2192, free 7.2192 - 1.1065 = 6.1127
     streets = street_table(
         {"width_m": 6.0, "width_defaulted": True, "length_m": 40.0},
         {"width_m": 6.0, "width_defaulted": True, "length_m": 60.0},
         {"width_m": 6.0, "length_m": 100.0},
-    )
+    ).drop(columns="width_source")
     parked = {(0, "left"): {}, (1, "right"): {"position": "half_on_kerb"}}
     result = _fit(catalog, streets, parked)
     edges = result.edges

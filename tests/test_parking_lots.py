@@ -191,12 +191,15 @@ def test_lot_figures_sources_and_calibration() -> None:
     # baseline figures: 84 modelled, the tags 90 and 100
     assert stalls["full_size"].tolist()[:3] == [84.0, 90.0, 100.0]
     assert table["stalls_baseline"].tolist()[:3] == [84.0, 90.0, 100.0]
-    # all kei: 180 modelled; floor(90 x 180 / 84 = 192.86) = 192; floor(100 x 1.9751) = 197
-    assert stalls["kei"].tolist()[:3] == [180.0, 192.0, 197.0]
-    assert table["ratio_source"].tolist()[:3] == ["packing", "packing", "module"]
+    # all kei: the packed ratio 180 / 84 = 2.1429 exceeds the module ratio 1.97510, so it is
+    # capped: floor(84 x 1.97510 = 165.91) = 165, floor(90 x 1.97510 = 177.76) = 177; the
+    # underground lot is a structure, re-striped narrower only: floor(100 x 2.7432 / 2.0 =
+    # 137.16) = 137
+    assert stalls["kei"].tolist()[:3] == [165.0, 177.0, 137.0]
+    assert table["kei_ratio_source"].tolist()[:3] == ["packing_capped"] * 2 + ["structure"]
     assert stalls["full_size"].iloc[3:].isna().all()
-    # 50 % kei shares each lot's area: 1 / (0.5 / 84 + 0.5 / 180) = 114.55 -> 114
-    assert result.lot_figures("kei050")["spaces"].iloc[0] == 114.0
+    # 50 % kei shares each lot's area: 1 / (0.5 / 84 + 0.5 / 165) = 111.33 -> 111
+    assert result.lot_figures("kei050")["spaces"].iloc[0] == 111.0
     # calibration needs a model and a tag: only lot 1 (the underground lot is not modelled)
     calibration = result.calibration
     lot_rows = calibration[calibration["layer"] == "lot"]
@@ -206,17 +209,17 @@ def test_lot_figures_sources_and_calibration() -> None:
     assert summary["lot_calibration_median_ratio"] == pytest.approx(84 / 90)
     assert summary["lots_unknown_count"] == 3
     assert summary["lots_tag_capacity_count"] == 2
-    # baseline lot spaces 84 + 90 + 100 = 274; all kei 180 + 192 + 197 = 569
-    assert summary["scenarios"]["kei000"]["lot_spaces"] == 274.0
-    assert summary["scenarios"]["kei100"]["lot_spaces"] == 569.0
-    # land: the two surface lots, 4800 m2; all kei frees 2400 x (1 - 84/180) + 2400 x
-    # (1 - 90/192) = 1280 + 1275 = 2555 m2 = 0.2555 ha, 53.23 % of 4800 m2
+    # baseline lot spaces 84 + 90 + 100 = 274; all kei 165 + 177 + 137 = 479
+    per = summary["scenarios"]
+    assert per["kei000"]["lot_spaces"] == 274.0
+    assert per["kei100"]["lot_spaces"] == 479.0
+    # land: the two surface lots, 4800 m2; all kei frees 2400 x (1 - 84/165) + 2400 x
+    # (1 - 90/177) = 1178.18 + 1179.66 = 2357.84 m2 = 0.235784 ha, 49.12 % of 4800 m2
+    freed = 2400 * (1 - 84 / 165) + 2400 * (1 - 90 / 177)
     assert summary["lot_land_area_ha"] == pytest.approx(0.48)
-    assert summary["scenarios"]["kei100"]["land_freed_ha"] == pytest.approx(0.2555)
-    assert summary["scenarios"]["kei100"]["land_freed_pct_of_lot_area"] == pytest.approx(
-        2555 / 4800 * 100
-    )
-    # land per parked vehicle: 4800 / (84 + 90) baseline, 4800 / (180 + 192) all kei
-    assert summary["scenarios"]["kei000"]["lot_m2_per_vehicle"] == pytest.approx(4800 / 174)
-    assert summary["scenarios"]["kei100"]["lot_m2_per_vehicle"] == pytest.approx(4800 / 372)
+    assert per["kei100"]["land_freed_ha"] == pytest.approx(freed / 10_000)
+    assert per["kei100"]["land_freed_pct_of_lot_area"] == pytest.approx(freed / 4800 * 100)
+    # land per parked vehicle: 4800 / (84 + 90) baseline, 4800 / (165 + 177) all kei
+    assert per["kei000"]["lot_m2_per_vehicle"] == pytest.approx(4800 / 174)
+    assert per["kei100"]["lot_m2_per_vehicle"] == pytest.approx(4800 / 342)
     json.dumps(summary, allow_nan=False)

@@ -147,9 +147,10 @@ def test_report_html_shows_provenance_and_tag_coverage(written) -> None:
 def test_helsinki_report_shows_the_per_scenario_parking_figures(helsinki) -> None:
     page = report_html(helsinki)
     parking = helsinki.summary["parking"]
-    # 1,786 spaces for the full-size fleet, 2,928 at 100 % kei: read from the summary
+    # 1,786 spaces for the full-size fleet, 2,560 at 100 % kei (lot kei ratios capped at the
+    # module ratio, structures at the stall-width ratio): read from the summary
     assert parking["scenarios"]["kei000"]["total_spaces"] == 1786
-    row = "<td>total spaces</td><td>1,786</td><td>1,963</td><td>2,184</td><td>2,928</td>"
+    row = "<td>total spaces</td><td>1,786</td><td>1,928</td><td>2,090</td><td>2,560</td>"
     assert row in page
     assert "<td>OSM data date</td><td>2019-04-21</td>" in page
 

@@ -15,6 +15,7 @@ from urbanfit.citydata.curb import curb_sides
 from urbanfit.citydata.features import build_buildings, build_lots
 from urbanfit.citydata.schema import validate_tables
 from urbanfit.citydata.streets import build_streets, drivable
+from urbanfit.citydata.width import WIDTH_SOURCES, estimate_widths
 from urbanfit.errors import EmptyAreaError
 from urbanfit.parameters.streets import StreetParams
 from urbanfit.sources.raw import Provenance, RawCity
@@ -77,6 +78,11 @@ def build_city(raw: RawCity, *, name: str, params: StreetParams | None = None) -
     buildings, building_quality = build_buildings(
         raw.buildings, crs=crs, default_levels=params.building_levels
     )
+    widths = estimate_widths(streets, buildings, params=params)
+    streets["width_m"] = widths["width_m"]
+    at = streets.columns.get_loc("width_m") + 1
+    for offset, column in enumerate(("width_low_m", "width_high_m", "width_source")):
+        streets.insert(at + offset, column, widths[column])
     quality: dict[str, Any] = {
         "tags": {**street_quality, **lot_quality, **building_quality},
         "defaulted_edges": {
@@ -84,6 +90,9 @@ def build_city(raw: RawCity, *, name: str, params: StreetParams | None = None) -
             for column in ("lanes_defaulted", "width_defaulted", "speed_defaulted")
         },
         "defaulted_building_levels": int(buildings["levels_defaulted"].sum()),
+        "width_sources": {
+            source: int((streets["width_source"] == source).sum()) for source in WIDTH_SOURCES
+        },
     }
     city = CityData(
         name=name,

@@ -18,7 +18,7 @@ from urbanfit.citydata.tagvalues import (
 from urbanfit.osmkeys import ACCESS_KEYS, DRIVE_HIGHWAYS, PARKING_KEYS
 from urbanfit.parameters.streets import StreetParams
 
-__all__ = ["build_streets", "drivable"]
+__all__ = ["build_streets", "class_value", "drivable"]
 
 _CLOSED = ("no", "private")
 _EXCLUDED_SERVICE = ("parking", "parking_aisle", "driveway", "private", "emergency_access")
@@ -56,7 +56,8 @@ def drivable(edges: pd.DataFrame) -> pd.Series:
     return keep & ~closed.fillna(value=False).astype(bool)
 
 
-def _lookup(classes: pd.Series, table: tuple[tuple[str, float], ...]) -> np.ndarray:
+def class_value(classes: pd.Series, table: tuple[tuple[str, float], ...]) -> np.ndarray:
+    """Look each highway class up in a ``(class, value)`` table, ``"*"`` the fallback."""
     values = dict(table)
     fallback = values.get("*", np.nan)
     return classes.map(values).fillna(fallback).to_numpy(dtype="float64")
@@ -67,6 +68,8 @@ def build_streets(
 ) -> tuple[gpd.GeoDataFrame, dict[str, dict[str, int]]]:
     """
     Type the raw edges: parse tags, default the gaps (flagged), project to ``crs``.
+
+    ``width_m`` is the tag here, NaN where untagged; `urbanfit.citydata.width` fills it.
 
     Parameters
     ----------
@@ -96,21 +99,19 @@ def build_streets(
     lanes_tag = lanes_tag.where(lanes_tag > 0)
     lanes_default = np.where(
         oneway,
-        _lookup(classes, params.lanes_one_way),
-        _lookup(classes, params.lanes_two_way),
+        class_value(classes, params.lanes_one_way),
+        class_value(classes, params.lanes_two_way),
     )
     lanes = lanes_tag.fillna(pd.Series(lanes_default, index=raw.index))
 
     width_tag, width_q = parse_length_m(raw["width"])
     est_width, _ = parse_length_m(raw["est_width"])
-    width_tag = width_tag.fillna(est_width)
-    width_default = lanes.to_numpy() * _lookup(classes, params.lane_width_m)
-    width = width_tag.fillna(pd.Series(width_default, index=raw.index))
+    width_tag = width_tag.fillna(est_width).where(lambda w: w > 0)
 
     speed_tag, speed_q = parse_maxspeed_kmh(
         raw["maxspeed"], zones=dict(params.zone_speeds_kmh), mph_to_kmh=params.mph_to_kmh
     )
-    speed = speed_tag.fillna(pd.Series(_lookup(classes, params.speed_kmh), index=raw.index))
+    speed = speed_tag.fillna(pd.Series(class_value(classes, params.speed_kmh), index=raw.index))
 
     geometry = gpd.GeoSeries(raw.geometry, crs=4326).to_crs(crs)
     backwards = direction.to_numpy() == -1
@@ -147,7 +148,7 @@ def build_streets(
             "highway": classes.to_numpy(),
             "length_m": shapely.length(geom),
             "lanes": lanes.to_numpy(dtype="float64"),
-            "width_m": width.to_numpy(dtype="float64"),
+            "width_m": width_tag.to_numpy(dtype="float64"),  # estimated in citydata.width
             "speed_kmh": speed.to_numpy(dtype="float64"),
             "oneway": oneway,
             "lanes_defaulted": lanes_tag.isna().to_numpy(),

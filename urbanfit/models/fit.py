@@ -14,9 +14,12 @@ with the largest share of the baseline fleet (``full_size`` with the built-in fl
 - Parked width of a class = share-weighted mean width of its mix + ``curb_gap_m``.
 - Moving width = the widest profile of the mix (``moving_width="widest"``, the default) or the
   mean width (``"mean"``).
-- Carriageway of an edge = ``width_m``; where the width is a class default
-  (``width_defaulted``), which counts travel lanes only, every parked side adds
-  ``default_parking_lane_m`` times its carriageway share.
+- Carriageway of an edge = ``width_m``, kerb to kerb (`urbanfit.citydata.width`). Where it is
+  a class estimate (``width_source == "estimated_class"``), which counts the parking lanes of
+  mapped parking sides only, every side the parking model inferred as parked adds
+  ``default_parking_lane_m`` times its carriageway share. Tables without ``width_source`` keep
+  the older rule: a ``width_defaulted`` width counts travel lanes only and every parked side
+  adds the parking lane.
 - Free width = carriageway - sum over parked sides of (carriageway share x parked width). A
   side is parked when its status is ``parking`` (or the parking model inferred it); its share
   comes from its position (`FitParams.carriageway_share`); diagonal and perpendicular sides take
@@ -38,6 +41,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from urbanfit.citydata.width import WIDTH_SOURCES
 from urbanfit.errors import ModelError
 from urbanfit.parameters.fit import FitParams
 from urbanfit.results import FIT_CATEGORIES, FitResult
@@ -47,6 +51,7 @@ __all__ = ["FIT_CATEGORIES", "class_widths", "reference_class", "street_fit"]
 
 _TOL = 1e-9  # a free width equal to the need passes despite binary fractions
 _ANGLED = ("diagonal", "perpendicular")
+_SHARES = ("share", "inferred", "unknown")
 
 
 def reference_class(catalog: VehicleCatalog, scenarios: ScenarioSet) -> str:
@@ -134,11 +139,10 @@ def _column(frame: pd.DataFrame, name: str, default: Any, dtype: str) -> np.ndar
     return frame[name].to_numpy(dtype=dtype)
 
 
-def _side_shares(sides: pd.DataFrame, params: FitParams) -> tuple[pd.Series, pd.Series]:
-    """Per edge id: summed carriageway share of parked sides, and count of unknown sides."""
+def _side_shares(sides: pd.DataFrame, params: FitParams) -> pd.DataFrame:
+    """Per edge id: carriageway share of parked sides (all, inferred), unknown side count."""
     if sides is None or len(sides) == 0 or "edge_id" not in sides.columns:
-        empty = pd.Series(dtype="float64")
-        return empty, empty
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in _SHARES})
     status = _column(sides, "status", "unknown", "object")
     source = _column(sides, "source", None, "object")
     orientation = _column(sides, "orientation", "parallel", "object")
@@ -152,11 +156,11 @@ def _side_shares(sides: pd.DataFrame, params: FitParams) -> tuple[pd.Series, pd.
         {
             "edge_id": edge,
             "share": np.where(parked, share, 0.0),
+            "inferred": np.where(parked & inferred, share, 0.0),
             "unknown": ((status == "unknown") & ~inferred).astype("float64"),
         }
     ).dropna(subset=["edge_id"])
-    grouped = frame.groupby("edge_id").sum()
-    return grouped["share"], grouped["unknown"]
+    return frame.groupby("edge_id").sum()[list(_SHARES)]
 
 
 def street_fit(
@@ -194,8 +198,9 @@ def street_fit(
 
         ``edges`` (GeoDataFrame, indexed like `streets`): ``edge_id``, ``osm_id``, ``name``,
         ``highway``, ``length_m``, ``oneway``, ``width_m`` (as in the streets table),
-        ``width_defaulted``, ``width_missing``, ``parked_share`` (sum over parked sides of
-        their carriageway share, 0-2), ``unknown_sides`` (0-2), ``carriageway_m``;
+        ``width_defaulted``, ``width_source`` (see `urbanfit.citydata.width`),
+        ``width_missing``, ``parked_share`` (sum over parked sides of their carriageway share,
+        0-2), ``unknown_sides`` (0-2), ``carriageway_m``;
         ``kei_only_two_way`` (two-way, kei two-abreast, the reference class not),
         ``kei_only_single`` (kei passes single file, the reference class not at all),
         ``category`` (one of `FIT_CATEGORIES`); geometry.
@@ -218,10 +223,11 @@ def street_fit(
         ``summary`` keys (km of street edges): ``reference_class``, ``edges_count``,
         ``street_km``, ``two_way_km``, ``one_way_km``, ``kei_only_km`` (passable by kei, not by
         the reference class), ``kei_only_two_way_km``, ``kei_only_single_km``,
-        ``width_defaulted_km``, ``width_missing_km``, ``curb_unknown_km`` (edges with an
-        unknown side, taken as unparked); and per class under ``classes.<class>``:
-        ``passable_km``, ``two_abreast_km`` (two-way streets only), ``moving_width_m``,
-        ``parked_width_m``, ``single_need_m``, ``two_abreast_need_m``.
+        ``width_defaulted_km``, ``width_<source>_km`` (the width's coverage per source:
+        ``tag``, ``estimated_geometry``, ``estimated_class``), ``width_missing_km``,
+        ``curb_unknown_km`` (edges with an unknown side, taken as unparked); and per class
+        under ``classes.<class>``: ``passable_km``, ``two_abreast_km`` (two-way streets only),
+        ``moving_width_m``, ``parked_width_m``, ``single_need_m``, ``two_abreast_need_m``.
     """
     params = params or FitParams()
     widths = class_widths(catalog, scenarios, params=params)
@@ -235,10 +241,20 @@ def street_fit(
     defaulted = _column(streets, "width_defaulted", False, "bool")
     oneway = _column(streets, "oneway", False, "bool")
 
-    share_by_edge, unknown_by_edge = _side_shares(sides, params)
-    parked_share = share_by_edge.reindex(edge_id).fillna(0.0).to_numpy(dtype="float64")
-    unknown = unknown_by_edge.reindex(edge_id).fillna(0.0).to_numpy(dtype="float64")
-    carriageway = width + np.where(defaulted, parked_share * params.default_parking_lane_m, 0.0)
+    by_edge = _side_shares(sides, params).reindex(edge_id).fillna(0.0)
+    parked_share = by_edge["share"].to_numpy(dtype="float64")
+    unknown = by_edge["unknown"].to_numpy(dtype="float64")
+    if "width_source" in streets.columns:  # kerb to kerb; a class estimate has mapped parking
+        width_source = _column(streets, "width_source", None, "object")
+        lacking = np.where(
+            width_source == "estimated_class",
+            by_edge["inferred"].to_numpy(dtype="float64"),
+            0.0,
+        )
+    else:  # a bare class default counts travel lanes only
+        lacking = np.where(defaulted, parked_share, 0.0)
+        width_source = np.where(defaulted, "estimated_class", "tag").astype("object")
+    carriageway = width + lacking * params.default_parking_lane_m
 
     edges = pd.DataFrame(
         {
@@ -250,6 +266,7 @@ def street_fit(
             "oneway": oneway,
             "width_m": width,
             "width_defaulted": defaulted,
+            "width_source": width_source,
             "width_missing": ~np.isfinite(width),
             "parked_share": parked_share,
             "unknown_sides": unknown.astype("int64"),
@@ -332,6 +349,10 @@ def _summary(
         "kei_only_two_way_km": _km(edges, edges["kei_only_two_way"]),
         "kei_only_single_km": _km(edges, edges["kei_only_single"]),
         "width_defaulted_km": _km(edges, edges["width_defaulted"]),
+        **{
+            f"width_{source}_km": _km(edges, edges["width_source"] == source)
+            for source in WIDTH_SOURCES
+        },
         "width_missing_km": _km(edges, edges["width_missing"]),
         "curb_unknown_km": _km(edges, edges["unknown_sides"] > 0),
         "classes": classes,

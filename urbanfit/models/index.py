@@ -234,10 +234,12 @@ def urban_fit_index(
         np.where(flags["kei_only_single"].to_numpy(), params.fit_score_single, 0.0),
     )
     fit_score = kei_share * fit_points
-    score = (
+    score = np.clip(  # the weights sum to 1 up to rounding: 100.00000000000001 is 100
         weights["parking"] * parking_score
         + weights["congestion"] * congestion_score
-        + weights["fit"] * fit_score
+        + weights["fit"] * fit_score,
+        0.0,
+        100.0,
     )
     edges = gpd.GeoDataFrame(
         {

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urbanfit.errors import ConfigError
 from urbanfit.parameters.base import param
 from urbanfit.parameters.parking import FT
+from urbanfit.parameters.streets import CARRIAGEWAY_SHARE
 
 __all__ = ["MOVING_WIDTH_RULES", "FitParams", "IndexParams"]
 
@@ -34,8 +35,9 @@ class FitParams:
 
     Free carriageway width of an edge = carriageway width minus, for every parked side, the
     parked vehicle's width times the share of it that stands in the carriageway. Where the width
-    is a class default (``width_defaulted``), the default counts travel lanes only, so each parked
-    side first adds ``default_parking_lane_m`` times the same share. Diagonal and perpendicular
+    is a class estimate (``width_source == "estimated_class"``), which holds parking lanes only
+    on mapped parking sides, each side the parking model inferred as parked first adds
+    ``default_parking_lane_m`` times the same share. Diagonal and perpendicular
     parking is taken to lie outside the carriageway in both cases (bays or a parking row beside
     the travel way: OSM ``width`` of such a street measures the travel way, and the default width
     never includes parking), so it takes and adds nothing.
@@ -63,14 +65,7 @@ class FitParams:
         "kerb), adopted by most US states; the legal maximum, so a conservative choice",
     )
     carriageway_share: tuple[tuple[str, float], ...] = param(
-        (
-            ("lane", 1.0),
-            ("half_on_kerb", 0.5),
-            ("on_kerb", 0.0),
-            ("street_side", 0.0),
-            ("shoulder", 0.0),
-            ("*", 1.0),
-        ),
+        CARRIAGEWAY_SHARE,
         "-",
         "share of a parallel-parked vehicle's width (plus curb gap) inside the carriageway, by "
         "OSM parking position (OSM wiki Key:parking: lane = on the carriageway, half_on_kerb = "

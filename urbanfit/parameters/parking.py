@@ -25,6 +25,12 @@ _US_STALL = (
     "minimum (e.g. Palmview, TX Code of Ordinances sec. 156.106; Portsmouth, VA zoning "
     "ordinance parking dimension table, standard spaces)"
 )
+_JP_GUIDE = (
+    "Japan, 駐車場設計・施工指針 (Parking lot design and construction guideline, Ministry of "
+    "Construction, 1992, now MLIT), table of design stall sizes by vehicle: ordinary passenger "
+    "car 2.5 m x 6.0 m, kei car 2.0 m x 3.6 m (read from secondary summaries of the table; "
+    "the guideline itself not consulted)"
+)
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,29 @@ class LotParams:
         "levels",
         "modelling assumption, used only where a multi-storey lot has no levels tag (flagged as "
         "defaulted): the smallest structure that is multi-storey",
+    )
+    mlit_ordinary_stall_width_m: float = param(
+        2.5, "m", "stall width for an ordinary passenger car (普通乗用車): " + _JP_GUIDE
+    )
+    mlit_ordinary_stall_depth_m: float = param(
+        6.0, "m", "stall length for an ordinary passenger car (普通乗用車): " + _JP_GUIDE
+    )
+    structure_kinds: tuple[str, ...] = param(
+        ("multi-storey", "underground"),
+        "-",
+        "modelling assumption: lot kinds whose columns, ramps and module depths are fixed by the "
+        "structure, so kei stalls can only re-stripe the same rows narrower: their central kei "
+        "ratio is the stall-width ratio (full-size / kei width), the low end the same ratio in "
+        "MLIT widths (2.5 m / 2.0 m), and the module ratio is reported only as an upper bound",
+    )
+    max_land_per_stall_m2: float = param(
+        35.0,
+        "m2",
+        "lots with more land per baseline stall are flagged (the packing likely undercounts on "
+        "a small or odd polygon): modelling assumption just above the 300-350 sq ft "
+        "(27.9-32.5 m2) per surface stall, aisles included, that US concept-planning guides "
+        "give as a rule of thumb (e.g. Garden Guides, 'How to calculate the pavement per "
+        "square feet for parking spaces'; not a standard)",
     )
     packed_kinds: tuple[str, ...] = param(
         ("surface", "rooftop", "street_side"),

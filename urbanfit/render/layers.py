@@ -29,6 +29,13 @@ __all__ = [
     "lots_layer",
 ]
 
+WIDTH_SOURCE_LABELS = {
+    "tag": "tag",
+    "estimated_geometry": "estimated from buildings",
+    "estimated_class": "estimated from lanes and class",
+}
+"""Plain words for the streets' ``width_source`` values."""
+
 # Sequential bins (lower bounds) and colours shared by the "gain" layers.
 BINS: dict[str, tuple[tuple[float, str], ...]] = {
     "curb_gain_per_100m": (
@@ -314,7 +321,7 @@ def fit_layer(fit: FitResult) -> tuple[folium.FeatureGroup, dict[str, str]] | No
             "name": edges["name"].fillna("(unnamed)"),
             "category": category,
             "width_m": edges["width_m"].round(2),
-            "width_defaulted": edges["width_defaulted"].map({True: "default", False: "tag"}),
+            "width_source": edges["width_source"].map(WIDTH_SOURCE_LABELS),
             "free_full": free[reference].round(2).to_numpy(),
             "free_kei": free[KEI_CLASS].round(2).to_numpy(),
         },
@@ -328,7 +335,7 @@ def fit_layer(fit: FitResult) -> tuple[folium.FeatureGroup, dict[str, str]] | No
             "name": "Street",
             "category": "Fit",
             "width_m": "Carriageway (m)",
-            "width_defaulted": "Width from",
+            "width_source": "Width from",
             "free_full": f"Free width, {reference.replace('_', '-')} parked (m)",
             "free_kei": "Free width, kei parked (m)",
         },

@@ -39,7 +39,15 @@ from urbanfit.models.parking.curb import (
     infer_curb,
     usable_curb_length_m,
 )
-from urbanfit.models.parking.lots import lot_method, lot_stalls, module_ratio, pack_stalls
+from urbanfit.models.parking.lots import (
+    lot_kei_ratios,
+    lot_method,
+    lot_stalls,
+    module_ratio,
+    pack_stalls,
+    same_standard_ratio,
+    structure_ratios,
+)
 from urbanfit.models.parking.model import mixed_lot_spaces, parking_model
 from urbanfit.models.parking.summary import parking_summary
 from urbanfit.results import ParkingResult
@@ -50,6 +58,7 @@ __all__ = [
     "curb_runs",
     "curb_spaces",
     "infer_curb",
+    "lot_kei_ratios",
     "lot_method",
     "lot_stalls",
     "mixed_lot_spaces",
@@ -57,5 +66,7 @@ __all__ = [
     "pack_stalls",
     "parking_model",
     "parking_summary",
+    "same_standard_ratio",
+    "structure_ratios",
     "usable_curb_length_m",
 ]

@@ -14,7 +14,15 @@ from urbanfit.models.parking._common import _EPS
 from urbanfit.parameters.parking import LotParams
 from urbanfit.vehicles import VehicleClass
 
-__all__ = ["lot_method", "lot_stalls", "module_ratio", "pack_stalls"]
+__all__ = [
+    "lot_kei_ratios",
+    "lot_method",
+    "lot_stalls",
+    "module_ratio",
+    "pack_stalls",
+    "same_standard_ratio",
+    "structure_ratios",
+]
 
 
 def _dominant_angle(geoms: np.ndarray) -> np.ndarray:
@@ -231,6 +239,140 @@ def module_ratio(vehicle_class: VehicleClass, reference: VehicleClass) -> float:
 
     """
     return reference.lot_m2_per_stall / vehicle_class.lot_m2_per_stall
+
+
+def same_standard_ratio(kei: VehicleClass, *, params: LotParams | None = None) -> float:
+    """Kei stalls per ordinary-car stall when both follow Japan's guideline (same aisle).
+
+    Parameters
+    ----------
+    kei
+        The kei class (its stall and aisle).
+    params
+        The MLIT ordinary-car stall.
+
+    Returns
+    -------
+    ratio
+        ``(2.5 (6.0 + A / 2)) / (2.0 (3.6 + A / 2))`` with the defaults: the low end of a
+        surface lot's kei ratio, free of the US-vs-Japan difference in stall standards.
+    """
+    params = params or LotParams()
+    half_aisle = kei.lot_aisle_m / 2
+    ordinary = params.mlit_ordinary_stall_width_m * (
+        params.mlit_ordinary_stall_depth_m + half_aisle
+    )
+    return ordinary / (kei.lot_stall_width_m * (kei.lot_stall_depth_m + half_aisle))
+
+
+def structure_ratios(
+    kei: VehicleClass, reference: VehicleClass, *, params: LotParams | None = None
+) -> tuple[float, float]:
+    """Kei ratio of a garage whose rows are fixed: re-striped narrower only (low, central).
+
+    Parameters
+    ----------
+    kei, reference
+        The kei class and the class kei is compared with (their stall widths).
+    params
+        The MLIT ordinary-car stall width.
+
+    Returns
+    -------
+    low, central
+        MLIT ordinary-car width / kei width, and reference width / kei width.
+    """
+    params = params or LotParams()
+    return (
+        params.mlit_ordinary_stall_width_m / kei.lot_stall_width_m,
+        reference.lot_stall_width_m / kei.lot_stall_width_m,
+    )
+
+
+def lot_kei_ratios(
+    lots: pd.DataFrame,
+    method: pd.DataFrame,
+    packed: tuple[np.ndarray, np.ndarray],
+    baseline: np.ndarray,
+    *,
+    kei: VehicleClass,
+    reference: VehicleClass,
+    params: LotParams | None = None,
+) -> pd.DataFrame:
+    """Kei stalls per baseline stall of each lot, low / central / high, and the land check.
+
+    Parameters
+    ----------
+    lots
+        The ``lots`` table: ``kind``, ``area_m2``.
+    method
+        `lot_method` of the same lots (``levels_used``).
+    packed
+        Model stalls per lot of the reference class and of kei (`lot_stalls`).
+    baseline
+        Baseline stalls per lot: the capacity tag where mapped, else the model; NaN where
+        unknown (then every ratio is NaN).
+    kei, reference
+        The kei class and the class it is compared with (the baseline fleet's main class).
+    params
+        Structure kinds, MLIT stall, land threshold; see `LotParams`.
+
+    Returns
+    -------
+    ratios
+        Indexed like `lots`:
+
+        - ``kei_ratio`` (central): for kinds in ``structure_kinds`` the stall-width ratio
+          (`structure_ratios`); for a packed lot its packed kei / reference ratio, never above
+          the module ratio (`module_ratio`); otherwise the module ratio.
+        - ``kei_ratio_low``: structures the MLIT width ratio; other lots the smaller of the
+          central ratio and `same_standard_ratio`.
+        - ``kei_ratio_high``: the module ratio (for structures an upper bound that assumes
+          re-striping their whole area, reported separately).
+        - ``kei_ratio_source``: ``structure``, ``packing``, ``packing_capped``, ``module`` or
+          None (unknown lot).
+        - ``structure`` (bool), ``land_per_stall_m2`` (polygon area x levels / baseline stalls,
+          NaN for structures without levels and for points) and ``land_implausible`` (above
+          ``max_land_per_stall_m2``, or land with no baseline stall: the packing undercounts).
+    """
+    params = params or LotParams()
+    module = module_ratio(kei, reference)
+    structure_low, structure_central = structure_ratios(kei, reference, params=params)
+    kind = lots["kind"].to_numpy(dtype="object")
+    structure = np.isin(kind, list(params.structure_kinds))
+    full, small = (np.asarray(v, dtype="float64") for v in packed)
+    was_packed = np.isfinite(full) & (full > 0) & ~structure
+    with np.errstate(divide="ignore", invalid="ignore"):
+        packing = np.where(was_packed, small / full, np.nan)
+    capped = was_packed & (packing > module)
+    known = np.isfinite(baseline)
+    central = np.where(structure, structure_central, np.where(was_packed, packing, module))
+    central = np.where(capped, module, central)
+    low = np.where(
+        structure, structure_low, np.minimum(central, same_standard_ratio(kei, params=params))
+    )
+    source = np.select(
+        [structure, capped, was_packed], ["structure", "packing_capped", "packing"], "module"
+    ).astype("object")
+    source[~known] = None
+    area = lots["area_m2"].to_numpy(dtype="float64") if "area_m2" in lots else np.zeros(len(kind))
+    levels = method["levels_used"].to_numpy(dtype="float64")
+    floors = np.where(structure, levels, 1.0)  # NaN for a structure without modelled levels
+    with np.errstate(divide="ignore", invalid="ignore"):
+        land = np.where(known & (area > 0), area * floors / baseline, np.nan)
+    implausible = ~np.isnan(land) & (land > params.max_land_per_stall_m2)  # inf: no stall
+    return pd.DataFrame(
+        {
+            "kei_ratio_low": np.where(known, low, np.nan),
+            "kei_ratio": np.where(known, central, np.nan),
+            "kei_ratio_high": np.where(known, module, np.nan),
+            "kei_ratio_source": source,
+            "structure": structure,
+            "land_per_stall_m2": np.where(np.isinf(land), np.nan, land),
+            "land_implausible": implausible,
+        },
+        index=lots.index,
+    )
 
 
 def lot_method(lots: gpd.GeoDataFrame, *, params: LotParams | None = None) -> pd.DataFrame:

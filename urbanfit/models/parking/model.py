@@ -19,11 +19,11 @@ from urbanfit.models.parking.curb import (
     infer_curb,
     usable_curb_length_m,
 )
-from urbanfit.models.parking.lots import lot_method, lot_stalls
+from urbanfit.models.parking.lots import lot_kei_ratios, lot_method, lot_stalls
 from urbanfit.models.parking.summary import parking_summary
 from urbanfit.parameters.parking import CurbParams, LotParams, ParkingParams
 from urbanfit.results import ParkingResult, tidy
-from urbanfit.vehicles import ScenarioSet, VehicleCatalog
+from urbanfit.vehicles import KEI_CLASS, ScenarioSet, VehicleCatalog
 
 __all__ = ["mixed_lot_spaces", "parking_model"]
 
@@ -130,19 +130,18 @@ def _build_sides(
 
 def _class_density(
     model: Mapping[str, np.ndarray], catalog: VehicleCatalog, reference: str
-) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Stalls per lot of each class relative to the packing, and where packing gave the ratio.
+) -> dict[str, np.ndarray]:
+    """Stalls per lot of each class, relative: the packing where there is one, else modules.
 
     Where the lot was packed and holds a stall of the reference class, each class's density is
     its packed count; elsewhere (underground, point or unpacked lots) it is the inverse of its
     module area per stall, so class ratios are the standard module ratios.
     """
     packed = np.isfinite(model[reference]) & (model[reference] > 0)
-    density = {
+    return {
         c: np.where(packed, model[c], 1.0 / catalog.vehicle_class(c).lot_m2_per_stall)
         for c in model
     }
-    return density, packed
 
 
 def _build_lots(
@@ -165,9 +164,8 @@ def _build_lots(
     has_tag = np.isfinite(tag) & (tag >= 0)
     base_shares = catalog.class_shares(scenarios.baseline.shares)
     reference = max(base_shares, key=lambda c: base_shares[c])
-    density, packed = _class_density(model, catalog, reference)
+    density = _class_density(model, catalog, reference)
     # a tag counts baseline-fleet vehicles: scale each class's density to it
-    base_density = mixed_lot_spaces(density, base_shares) if False else None  # noqa: F841
     with np.errstate(divide="ignore", invalid="ignore"):
         base_need = sum(w / density[c] for c, w in base_shares.items() if w > 0)
     kind = method["method"].to_numpy(dtype="object")
@@ -182,6 +180,19 @@ def _build_lots(
         with np.errstate(divide="ignore", invalid="ignore"):
             scaled = np.floor(tag * density[c] * base_need + _EPS)
         stalls[c] = np.where(known, np.where(has_tag, scaled, model[c]), np.nan)
+    # kei against the baseline's main class: capped at the module ratio, structures re-striped
+    # narrower only, with a low and a high end (`lot_kei_ratios`)
+    base = mixed_lot_spaces(stalls, base_shares)
+    ratios = lot_kei_ratios(
+        lots,
+        method,
+        (model[reference], model[KEI_CLASS]),
+        np.where(known, base, np.nan),
+        kei=catalog.vehicle_class(KEI_CLASS),
+        reference=catalog.vehicle_class(reference),
+        params=params,
+    )
+    stalls[KEI_CLASS] = np.floor(base * ratios["kei_ratio"].to_numpy() + _EPS)
     table = lots[[c for c in ("lot_id", "osm_id", "name", "kind", "area_m2") if c in lots]].copy()
     if "lot_id" not in table:
         table.insert(0, "lot_id", np.arange(len(lots), dtype="int64"))
@@ -189,9 +200,7 @@ def _build_lots(
     table = table.join(method.drop(columns="factor"))
     table["capacity_tag"] = np.where(has_tag, tag, np.nan)
     table["source"] = source
-    ratio_source = np.where(packed, "packing", "module").astype("object")
-    ratio_source[~known] = None
-    table["ratio_source"] = ratio_source
+    table = table.join(ratios)
     lot_id = table["lot_id"].to_numpy(dtype="int64")
     lot_classes = pd.concat(
         [
@@ -208,7 +217,6 @@ def _build_lots(
         ignore_index=True,
     )
     table["model_baseline"] = mixed_lot_spaces(model, base_shares)
-    base = mixed_lot_spaces(stalls, base_shares)
     table["stalls_baseline"] = base
     blocks = {}
     for scenario in scenarios:
@@ -328,8 +336,10 @@ def parking_model(
         ``lots`` (GeoDataFrame, one row per lot): ``lot_id``, ``osm_id``, ``name``, ``kind``,
         ``area_m2``, ``is_point``; ``method``, ``levels_used``, ``levels_defaulted`` (see
         `lot_method`); ``capacity_tag``; ``source`` (``tag_capacity`` | ``model_surface`` |
-        ``model_multistorey`` | ``unknown``); ``ratio_source`` (``packing``: class ratios from
-        packing the polygon, ``module``: from the standard module areas); ``model_baseline``
+        ``model_multistorey`` | ``unknown``); the kei ratio of
+        `lot_kei_ratios` (``kei_ratio`` central, ``kei_ratio_low``, ``kei_ratio_high``,
+        ``kei_ratio_source``, ``structure``, ``land_per_stall_m2``, ``land_implausible``: kei
+        stalls are the baseline stalls times the central ratio); ``model_baseline``
         (modelled vehicles of the baseline fleet) and ``stalls_baseline`` (the baseline
         figure: the tag where mapped, else the model).
         ``lot_classes`` (tidy): ``lot_id``, ``vehicle_class``, ``model_stalls``, ``stalls``
