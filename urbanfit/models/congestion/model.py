@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from urbanfit.errors import ModelError
 from urbanfit.models.congestion.assignment import Equilibrium, Progress, solve_equilibrium
+from urbanfit.models.congestion.calibration import ScaleSearch, solve_scale, travel_time_index
 from urbanfit.models.congestion.capacity import (
     fleet_jam_density_veh_per_km,
     fleet_pce,
     pce_table,
+)
+from urbanfit.models.congestion.curve import (
+    baseline_summary,
+    curve_levels,
+    curve_rows,
+    curve_summary,
+    kei_curve,
 )
 from urbanfit.models.congestion.demand import Demand, synthetic_demand, zone_cap
 from urbanfit.models.congestion.metrics import add_changes, scenario_figures
@@ -35,6 +44,8 @@ __all__ = [
 
 CONNECTOR_CAPACITY = 1e9
 """Capacity of centroid connectors (PCE/h): large enough never to delay."""
+
+FloatArray = npt.NDArray[np.float64]
 
 LINK_FIGURES = ("flow_veh_h", "pce_flow", "vc", "time_min")
 
@@ -60,6 +71,9 @@ class CongestionResult:
         Demand zones (points) with productions and attractions.
     pce
         Per profile: length, saturation headway, PCE, jam density.
+    curve
+        The kei effect at each baseline congestion level, one row per level and scenario
+        (see `curve.CURVE_COLUMNS`): ``level``, ``scenario``, ``kei_share`` and the figures.
     """
 
     links: gpd.GeoDataFrame
@@ -67,6 +81,7 @@ class CongestionResult:
     summary: dict[str, Any]
     zones: gpd.GeoDataFrame
     pce: pd.DataFrame
+    curve: pd.DataFrame | None = None
 
 
 def assign_demand(
@@ -79,6 +94,8 @@ def assign_demand(
     rel_gap: float | None = None,
     max_iter: int | None = None,
     require_gap: bool = True,
+    warm_start: FloatArray | None = None,
+    scale: float = 1.0,
     progress: Progress | None = None,
     label: str = "",
 ) -> Equilibrium:
@@ -91,6 +108,9 @@ def assign_demand(
     expanded back to every link of ``network.links``. ``rel_gap`` and ``max_iter`` default
     to ``params``; with ``require_gap=False`` a run that stops at ``max_iter`` above the gap
     is kept (its reached gap is in the result) instead of raising `ModelError`.
+    ``scale`` multiplies every trip; ``warm_start`` is an earlier run's ``solver_flow`` on
+    these links for trips of the same pattern, already multiplied by the ratio of the scales
+    (see `solve_equilibrium`).
 
     Returns
     -------
@@ -113,7 +133,7 @@ def assign_demand(
         b,
         t0,
         cap,
-        [demand.trips * share for _, _, share in classes],
+        [demand.trips * (scale * share) for _, _, share in classes],
         pces=[p for _, p, _ in classes],
         names=[name for name, _, _ in classes],
         alpha=params.bpr_alpha,
@@ -122,6 +142,7 @@ def assign_demand(
         rel_gap=params.rel_gap if rel_gap is None else rel_gap,
         max_iter=params.max_iter if max_iter is None else max_iter,
         require_gap=require_gap,
+        warm_start=None if warm_start is None else [warm_start * s for _, _, s in classes],
         block_centroid_flows=True,
         cores=params.cores,
         conservation_tolerance=params.conservation_tolerance,
@@ -182,6 +203,144 @@ def _classes(
         return [("fleet", mean_pce, 1.0)]
     shares = {p: float(w) for p, w in scenario.shares.items() if w > 0}
     return [(p, float(pce[p]), w) for p, w in sorted(shares.items())]
+
+
+class _Runner:
+    """Runs assignments of one network and demand, each warm-started from the last."""
+
+    def __init__(
+        self,
+        network: Network,
+        demand: Demand,
+        *,
+        catalog: VehicleCatalog,
+        table: pd.DataFrame,
+        mode: str,
+        params: TrafficParams,
+        gap: float,
+        large: bool,
+    ) -> None:
+        self.network, self.demand, self.catalog = network, demand, catalog
+        self.table, self.mode, self.params = table, mode, params
+        self.gap, self.large = gap, large
+        self.warm: tuple[FloatArray, float] | None = None
+        self.progress: Callable[[int, str], None] | None = None
+
+    def assign(
+        self,
+        scenario: Scenario,
+        scale: float,
+        *,
+        rel_gap: float,
+        label: str,
+        done: int,
+        mode: str | None = None,
+    ) -> Equilibrium:
+        mean_pce = fleet_pce(scenario.shares, self.catalog, self.params.capacity)
+        classes = _classes(scenario, self.table["pce"], mean_pce, mode or self.mode)
+        warm = None if self.warm is None else self.warm[0] * (scale / self.warm[1])
+        report = self.progress
+
+        def inner(_d: int, _t: int, text: str) -> None:
+            if report is not None:
+                report(done, text)
+
+        assignment = self.params.assignment
+        eq = assign_demand(
+            self.network,
+            self.demand,
+            classes,
+            params=assignment,
+            connector_time_min=self.params.demand.connector_time_min,
+            rel_gap=rel_gap,
+            max_iter=assignment.large_network_max_iter if self.large else None,
+            require_gap=not self.large and rel_gap <= self.gap,
+            warm_start=warm,
+            scale=scale,
+            progress=inner if report is not None else None,
+            label=label,
+        )
+        if eq.solver_flow is not None:
+            self.warm = (eq.solver_flow, scale)
+        return eq
+
+    def calibrate(self, baseline: Scenario, target: float, *, start: float) -> ScaleSearch:
+        """Search the demand multiplier giving the baseline ``target`` TTI (loose gap)."""
+        cal = self.params.calibration
+        links = self.network.links
+
+        def tti_of(scale: float) -> float:
+            eq = self.assign(
+                baseline,
+                scale,
+                rel_gap=max(cal.search_rel_gap, self.gap),
+                label=f"baseline demand x{scale:.3g}: ",
+                done=2,
+                mode="fleet",  # same PCE flows as one class per profile, at less cost
+            )
+            return travel_time_index(
+                links["length_m"],
+                eq.class_flows.sum(axis=1),
+                eq.congested_time,
+                links["free_flow_min"],
+            )
+
+        return solve_scale(
+            tti_of,
+            target,
+            start=start,
+            beta=self.params.assignment.bpr_beta,
+            tolerance=cal.tti_tolerance,
+            max_runs=cal.search_max_runs,
+        )
+
+    def scenarios(
+        self, scenarios: Sequence[Scenario], scale: float, *, keep_links: bool
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, np.ndarray]]:
+        """
+        Run every scenario at demand ``scale``: figure rows and (if asked) link columns.
+
+        Without ``keep_links`` (the other levels of the kei curve) the scenarios run in
+        fleet class mode, whose PCE flows equal the per-profile ones up to the gap.
+        """
+        links = self.network.links
+        rows: dict[str, dict[str, Any]] = {}
+        columns: dict[str, np.ndarray] = {}
+        for done, scenario in enumerate(scenarios, start=2):
+            eq = self.assign(
+                scenario,
+                scale,
+                rel_gap=self.gap,
+                label=f"{scenario.label}: ",
+                done=done,
+                mode=None if keep_links else "fleet",
+            )
+            veh = eq.class_flows.sum(axis=1)
+            jam = fleet_jam_density_veh_per_km(scenario.shares, self.catalog, self.params.capacity)
+            figures = scenario_figures(
+                links,
+                veh_flow=veh,
+                pce_flow=eq.pce_flow,
+                time_min=eq.congested_time,
+                jam_density_veh_per_lane_km=jam,
+            )
+            rows[scenario.id] = {
+                "label": scenario.label,
+                "kei_share": float(scenario.kei_share),
+                "mean_pce": fleet_pce(scenario.shares, self.catalog, self.params.capacity),
+                **figures,
+                "iterations": eq.iterations,
+                "rel_gap": eq.rel_gap,
+                "seconds": eq.seconds,
+            }
+            if keep_links:
+                vc = eq.pce_flow / links["capacity_pcu_h"].to_numpy()
+                values = (veh, eq.pce_flow, vc, eq.congested_time)
+                for name, value in zip(LINK_FIGURES, values, strict=True):
+                    columns[f"{name}_{scenario.id}"] = np.asarray(value, dtype=float)
+            if self.progress is not None:
+                self.progress(done + 1, f"congestion: {scenario.label} done")
+        return rows, columns
 
 
 def congestion_model(
@@ -252,68 +411,60 @@ def congestion_model(
     mode, why = class_mode(params.assignment, n_assigned)
     gap, gap_why = scenario_gap(params.assignment, n_assigned)
     large = n_assigned > params.assignment.large_network_links
-    links = network.links.copy()
-    rows: dict[str, dict[str, Any]] = {}
-    columns: dict[str, np.ndarray] = {}
-    for done, scenario in enumerate(scenarios, start=2):
-        mean_pce = fleet_pce(scenario.shares, catalog, params.capacity)
-        classes = _classes(scenario, table["pce"], mean_pce, mode)
-
-        def inner(_d: int, _t: int, text: str, done: int = done) -> None:
-            step(done, text)
-
-        eq = assign_demand(
-            network,
-            demand,
-            classes,
-            params=params.assignment,
-            connector_time_min=params.demand.connector_time_min,
-            rel_gap=gap,
-            max_iter=params.assignment.large_network_max_iter if large else None,
-            require_gap=not large,
-            progress=inner if progress is not None else None,
-            label=f"{scenario.label}: ",
-        )
-        veh = eq.class_flows.sum(axis=1)
-        jam = fleet_jam_density_veh_per_km(scenario.shares, catalog, params.capacity)
-        figures = scenario_figures(
-            links,
-            veh_flow=veh,
-            pce_flow=eq.pce_flow,
-            time_min=eq.congested_time,
-            jam_density_veh_per_lane_km=jam,
-        )
-        rows[scenario.id] = {
-            "label": scenario.label,
-            "kei_share": float(scenario.kei_share),
-            "mean_pce": mean_pce,
-            **figures,
-            "iterations": eq.iterations,
-            "rel_gap": eq.rel_gap,
-            "seconds": eq.seconds,
-        }
-        for name, values in zip(
-            LINK_FIGURES,
-            (veh, eq.pce_flow, eq.pce_flow / links["capacity_pcu_h"].to_numpy(), eq.congested_time),
-            strict=True,
-        ):
-            columns[f"{name}_{scenario.id}"] = np.asarray(values, dtype=float)
-        step(done + 1, f"congestion: {scenario.label} done")
-    baseline = min(scenarios, key=lambda s: s.kei_share).id
-    frame = add_changes(pd.DataFrame.from_dict(rows, orient="index"), baseline)
+    baseline = min(scenarios, key=lambda s: s.kei_share)
+    run = _Runner(
+        network,
+        demand,
+        catalog=catalog,
+        table=table,
+        mode=mode,
+        params=params,
+        gap=gap,
+        large=large,
+    )
+    run.progress = step if progress is not None else None
+    cal = params.calibration
+    levels = curve_levels(cal, user_od=od is not None, n_links=n_assigned)
+    scale, search = 1.0, None
+    if od is None:
+        search = run.calibrate(baseline, levels[0][1], start=1.0)
+        scale = search.scale
+    rows, columns = run.scenarios(scenarios, scale, keep_links=True)
+    frame = add_changes(pd.DataFrame.from_dict(rows, orient="index"), baseline.id)
     frame.index.name = "scenario"
+    parts = [curve_rows(levels[0], scale, frame, baseline.id, error_factor=cal.gap_error_factor)]
+    beta = params.assignment.bpr_beta
+    for level in levels[1:]:
+        guess = scale * ((level[1] - 1.0) / (levels[0][1] - 1.0)) ** (1.0 / beta)
+        other = run.calibrate(baseline, level[1], start=guess)
+        level_rows, _ = run.scenarios(scenarios, other.scale, keep_links=False)
+        level_frame = add_changes(pd.DataFrame.from_dict(level_rows, orient="index"), baseline.id)
+        parts.append(
+            curve_rows(
+                level, other.scale, level_frame, baseline.id, error_factor=cal.gap_error_factor
+            )
+        )
+    curve = kei_curve(parts, cal)
+    links = network.links.copy()
     for sid in ids:
-        columns[f"vc_change_{sid}"] = columns[f"vc_{sid}"] - columns[f"vc_{baseline}"]
+        columns[f"vc_change_{sid}"] = columns[f"vc_{sid}"] - columns[f"vc_{baseline.id}"]
     links = pd.concat([links, pd.DataFrame(columns, index=links.index)], axis=1)
     geometry = links.pop("geometry")
     links = gpd.GeoDataFrame(links.assign(geometry=geometry), geometry="geometry", crs=streets.crs)
-    summary = _summary(network, demand, frame, baseline, params)
+    summary = _summary(network, demand, frame, baseline.id, params)
     summary.update(
         class_mode=mode,
         class_mode_reason=why,
         zone_cap=zones_cap if od is None else None,
         rel_gap_target=gap,
         rel_gap_reason=gap_why,
+        baseline_demand=baseline_summary(
+            levels[0],
+            scale,
+            search,
+            float(frame["tti"].to_numpy()[frame.index.get_loc(baseline.id)]),
+        ),
+        kei_curve=curve_summary(curve, cal, n_assigned),
     )
     worst = float(frame["rel_gap"].max())
     summary["converged"] = bool(worst <= gap)
@@ -324,13 +475,12 @@ def congestion_model(
             f"{worst:.2g} (target {gap:g}); scenario differences of a few tenths of a percent "
             "are within solver tolerance"
         )
-    return CongestionResult(links, frame, summary, demand.zones, table)
+    return CongestionResult(links, frame, summary, demand.zones, table, curve)
 
 
 def _summary(
     network: Network, demand: Demand, frame: pd.DataFrame, baseline: str, params: TrafficParams
 ) -> dict[str, Any]:
-    trips = demand.trips
     keep = (
         "kei_share",
         "mean_pce",
@@ -338,6 +488,7 @@ def _summary(
         "vkt_veh_km",
         "delay_veh_h",
         "mean_speed_kmh",
+        "tti",
         "share_km_vc_over_0_9",
         "share_km_vc_over_1_0",
         "jam_density_veh_per_lane_km",
@@ -357,10 +508,8 @@ def _summary(
     }
     return {
         "demand_source": demand.source,
-        "zones": len(demand.zones),
+        **demand.figures(),
         "h3_resolution": demand.h3_resolution,
-        "trips_veh_per_h": float(trips.sum()),
-        "intrazonal_trips_veh_per_h": float(np.trace(trips)),
         "network_links": len(network.links),
         "network_nodes": network.n_nodes,
         "network_km": float(network.links["length_m"].sum() / 1000.0),
