@@ -14,6 +14,7 @@ from urbanfit.parameters.parking import CurbParams, LotParams, ParkingParams
 from urbanfit.parameters.streets import StreetParams
 from urbanfit.parameters.traffic import (
     AssignmentParams,
+    CalibrationParams,
     CapacityParams,
     DemandParams,
     TrafficParams,
@@ -21,6 +22,7 @@ from urbanfit.parameters.traffic import (
 
 __all__ = [
     "AssignmentParams",
+    "CalibrationParams",
     "CapacityParams",
     "CurbParams",
     "DemandParams",
