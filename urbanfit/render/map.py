@@ -29,8 +29,9 @@ __all__ = ["CLASS_COLOURS", "STREET_GROUPS", "build_map", "escape_text"]
 
 # Street classes in six groups, one Okabe-Ito colour each (M. Okabe and K. Ito, "Color
 # Universal Design (CUD): how to make figures and presentations that are friendly to colorblind
-# people", 2008). Six of its eight colours: with all eight, orange and vermillion come within
-# deltaE00 12 under deuteranopia, and the curb layer, drawn with the streets, needs room.
+# people", 2008). Six of its eight colours: with all eight, its orange comes within deltaE00
+# 11.6 of its yellow under simulated deuteranopia, and the curb layer, drawn with the streets,
+# needs room in colour space (checked in tests/test_map_colours.py).
 STREET_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "motorway, trunk": ("#000000", ("motorway", "motorway_link", "trunk", "trunk_link")),
     "primary": ("#D55E00", ("primary", "primary_link")),
