@@ -19,6 +19,7 @@ from urbanfit.render.layers import (
 )
 from urbanfit.render.map_base import (
     escape_text,
+    feature_count,
     geojson_layer,
     inline_web_assets,
     legend_block,
@@ -117,8 +118,9 @@ def build_map(result: AnalysisResult) -> folium.Map:
     if parking is not None:
         label = result.scenarios[-1].label
         layer, entries = curb_layer(parking, streets=streets, scenario_label=label)
-        layer.add_to(fmap)
-        legends.append(legend_block(f"Curb spaces gained at {label}", entries, layer=layer))
+        if feature_count(layer):  # none where no curb is mapped or inferred
+            layer.add_to(fmap)
+            legends.append(legend_block(f"Curb spaces gained at {label}", entries, layer=layer))
     if len(result.city.lots):
         layer, entries = lots_layer(result.city.lots, parking)
         layer.add_to(fmap)

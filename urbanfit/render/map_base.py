@@ -33,6 +33,7 @@ __all__ = [
     "MAP_BACKGROUND",
     "SIMPLIFY_TOLERANCE_M",
     "escape_text",
+    "feature_count",
     "geojson_layer",
     "inline_web_assets",
     "legend_block",
@@ -174,18 +175,30 @@ def geojson_layer(
         # points (e.g. lots mapped as nodes) as circles in the layer's style, not pin icons
         marker=folium.CircleMarker(radius=6, fill=True),
         name=html.escape(name),
-        tooltip=folium.GeoJsonTooltip(
-            fields=list(fields), aliases=list(fields.values()), localize=True
+        # folium checks the fields against the first feature, so an empty layer gets none
+        tooltip=(
+            folium.GeoJsonTooltip(fields=list(fields), aliases=list(fields.values()), localize=True)
+            if len(table)
+            else None
         ),
         popup=(
             folium.GeoJsonPopup(fields=list(popup_fields), aliases=list(popup_fields.values()))
-            if popup_fields
+            if popup_fields and len(table)
             else None
         ),
     )
     layer.add_child(_PropertyStyle(style))
     layer.add_to(group)
     return group
+
+
+def feature_count(group: folium.FeatureGroup) -> int:
+    """Return how many features a layer built by `geojson_layer` holds."""
+    return sum(
+        len(child.data["features"])
+        for child in _descendants(group)
+        if isinstance(child, folium.GeoJson)
+    )
 
 
 def _layer_style(group: folium.FeatureGroup) -> dict[str, Any]:
