@@ -1,8 +1,12 @@
-"""map.html in a real headless Chromium: it loads, its layers hold the town, OSM text never runs.
+"""map.html in a real headless Chromium with the network off: it loads from the file alone,
+its layers hold the town, the panels fit a phone, OSM text never runs.
 
-Needs Debian's chromium, the npm packages in ``web/`` and the ``playwright`` package; all three
-are installed by ``.ci/install-browser``. Without them these tests skip, unless
-``URBANFIT_REQUIRE_BROWSER=1`` makes a missing piece a failure (as CI does).
+Every request that is not for a local file is aborted, as on a laptop with no network: the page
+must carry its own libraries, and base-map tiles fail (the map then says so).
+
+Needs Debian's chromium (installed by ``.ci/install-browser``) and the ``playwright`` package.
+Without them these tests skip, unless ``URBANFIT_REQUIRE_BROWSER=1`` makes a missing piece a
+failure (as CI does). Screenshots go to ``URBANFIT_SCREENSHOTS`` when it names a folder.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from cdn_assets import NODE_MODULES, STUBS, is_tile, local_file
 from typer.testing import CliRunner
 
 from urbanfit.cli import app
@@ -40,6 +43,10 @@ CURB = "Curb parking: spaces gained at 100 % kei"
 CONGESTION = "Congestion: V/C change at 100 % kei"
 HEXES = "Urban Fit index at 100 % kei (hexagons)"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+TILE_HOSTS = ("tile.openstreetmap.org",)
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1400, "height": 900}
+NOTICE = "Base map tiles are unavailable (offline?): the layers are drawn on a plain background."
 
 # The folium map object is a global named after its container's id.
 JS_MAP = "window[document.querySelector('.folium-map').id]"
@@ -103,6 +110,12 @@ JS_ROWS = """element => Object.fromEntries([...element.querySelectorAll('tr')].m
 ))"""
 
 
+def is_tile(url: str) -> bool:
+    """Whether a URL is a base-map tile."""
+    host = url.split("://", 1)[-1].split("/", 1)[0]
+    return host in TILE_HOSTS or host.endswith(tuple(f".{h}" for h in TILE_HOSTS))
+
+
 def _unavailable(reason: str) -> None:
     if os.environ.get("URBANFIT_REQUIRE_BROWSER") == "1":
         pytest.fail(f"{reason} (and URBANFIT_REQUIRE_BROWSER=1)")
@@ -110,15 +123,7 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def web_assets() -> Path:
-    """The npm packages that stand in for folium's CDNs."""
-    if not NODE_MODULES.is_dir():
-        _unavailable(f"{NODE_MODULES} is missing: run .ci/install-browser")
-    return NODE_MODULES
-
-
-@pytest.fixture(scope="module")
-def chromium(web_assets: Path) -> Iterator[Browser]:
+def chromium() -> Iterator[Browser]:
     """Debian's headless Chromium, driven by Playwright."""
     if not CHROMIUM.is_file():
         _unavailable(f"{CHROMIUM} is missing: run .ci/install-browser")
@@ -136,10 +141,22 @@ def chromium(web_assets: Path) -> Iterator[Browser]:
 
 @pytest.fixture(scope="module")
 def town_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """map.html of the test town, written by the CLI."""
+    """map.html of the test town, written by the CLI.
+
+    The town's buildings all fall in one demand zone, so synthetic demand puts no trip on its
+    streets; a user OD matrix (100 vehicles/h along Main Street, west to east) gives the
+    congestion layer something to draw.
+    """
     out = tmp_path_factory.mktemp("browser")
+    od = out / "od.csv"
+    od.write_text(
+        "origin,destination,trips,origin_lon,origin_lat,destination_lon,destination_lat\n"
+        "west,east,100,3.0000,0.0010,3.0020,0.0010\n",
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(
-        app, ["analyze", "--osm-file", str(TOWN), "--name", "town", "--out", str(out)]
+        app,
+        ["analyze", "--osm-file", str(TOWN), "--name", "town", "--out", str(out), "--od", str(od)],
     )
     assert result.exit_code == 0, result.output
     return out / "town" / "map.html"
@@ -179,58 +196,76 @@ def _serve(route: Route, opened: MapPage) -> None:
     url = route.request.url
     if not url.startswith(("http://", "https://")):
         route.continue_()
-    elif (path := local_file(url)) is not None:
-        route.fulfill(path=path)
-    elif url in STUBS:
-        route.fulfill(body=f"/* stub: {STUBS[url]} */", content_type="text/css")
     else:
-        # Offline by design: tiles (and anything unexpected, which assert_clean reports).
+        # Offline: tiles fail (the map says so); anything else is a fault assert_clean reports.
         opened.blocked.append(url)
-        route.abort("blockedbyclient")
+        route.abort("internetdisconnected")
 
 
 def _record_console(message: ConsoleMessage, opened: MapPage) -> None:
     if message.type != "error":
         return
-    if "ERR_BLOCKED_BY_CLIENT" in message.text and is_tile(message.location.get("url", "")):
-        return  # a tile we blocked on purpose; any other failure counts
+    if "ERR_INTERNET_DISCONNECTED" in message.text and is_tile(message.location.get("url", "")):
+        return  # a tile that cannot load offline; any other failure counts
     opened.console_errors.append(f"{message.text} at {message.location}")
 
 
-@pytest.fixture
-def map_page(chromium: Browser, town_map: Path) -> Iterator[MapPage]:
-    """The town's map.html, loaded from disk with its CDN assets served locally."""
-    context = chromium.new_context(viewport={"width": 1200, "height": 800})
+def _open(browser: Browser, path: Path, viewport: dict[str, int]) -> Iterator[MapPage]:
+    context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
     page = context.new_page()
     opened = MapPage(page)
     page.route("**/*", lambda route: _serve(route, opened))
     page.on("console", lambda message: _record_console(message, opened))
     page.on("pageerror", lambda error: opened.page_errors.append(str(error)))
     page.on("dialog", lambda d: (opened.dialogs.append(f"{d.type}: {d.message}"), d.dismiss()))
-    page.goto(town_map.as_uri(), wait_until="load")
+    page.goto(path.as_uri(), wait_until="load")
     page.wait_for_function(f"() => window.L && {JS_MAP} && {JS_MAP}._loaded")
     yield opened
     context.close()
 
 
-def test_every_cdn_asset_the_map_references_is_served_locally(
-    web_assets: Path, town_map: Path
+@pytest.fixture
+def map_page(chromium: Browser, town_map: Path) -> Iterator[MapPage]:
+    """The town's map.html, loaded from disk with no network, in a 1200 x 800 window."""
+    yield from _open(chromium, town_map, {"width": 1200, "height": 800})
+
+
+@pytest.fixture
+def phone_page(chromium: Browser, town_map: Path) -> Iterator[MapPage]:
+    """The same map on a phone-sized (390 x 844) screen."""
+    yield from _open(chromium, town_map, PHONE)
+
+
+@pytest.fixture
+def desktop_page(chromium: Browser, town_map: Path) -> Iterator[MapPage]:
+    """The same map on a 1400 x 900 screen."""
+    yield from _open(chromium, town_map, DESKTOP)
+
+
+def test_the_page_loads_no_script_or_stylesheet_from_the_network(town_map: Path) -> None:
+    text = town_map.read_text()
+    assert re.findall(r"<script[^>]+src=", text) == []
+    assert re.findall(r"<link[^>]+stylesheet", text) == []
+    # Leaflet (147 kB) and the fullscreen plugin are inside; jQuery, Bootstrap and Font
+    # Awesome, which nothing on the map uses, are not
+    assert "Leaflet 1.9.3" in text
+    assert "/* leaflet.fullscreen/Control.FullScreen.js */" in text
+    assert "jQuery" not in text
+    assert "bootstrap" not in text.lower()
+    assert "fontawesome" not in text.lower()
+
+
+def test_map_initialises_offline_with_its_libraries_and_no_console_errors(
+    map_page: MapPage,
 ) -> None:
-    urls = set(re.findall(r'(?:src|href)="(https://[^"]+)"', town_map.read_text()))
-    assert len(urls) >= 10  # leaflet, jquery, bootstrap, font awesome, markers, fullscreen
-    missing = sorted(u for u in urls if local_file(u) is None and u not in STUBS)
-    assert missing == [], "new CDN versions: update tests/browser/web/package.json"
-
-
-def test_map_initialises_with_its_libraries_and_no_console_errors(map_page: MapPage) -> None:
     versions = map_page.page.evaluate(
-        "() => ({leaflet: L.version, jquery: jQuery.fn.jquery,"
-        " bootstrap: bootstrap.Tooltip.VERSION, fullscreen: typeof L.Control.FullScreen})"
+        "() => ({leaflet: L.version, jquery: typeof jQuery, bootstrap: typeof bootstrap,"
+        " fullscreen: typeof L.Control.FullScreen})"
     )
     assert versions == {
         "leaflet": "1.9.3",
-        "jquery": "3.7.1",
-        "bootstrap": "5.2.2",
+        "jquery": "undefined",
+        "bootstrap": "undefined",
         "fullscreen": "function",
     }
     page = map_page.page
@@ -238,7 +273,28 @@ def test_map_initialises_with_its_libraries_and_no_console_errors(map_page: MapP
     assert page.locator(".leaflet-control-zoom-fullscreen").count() == 1
     assert page.locator("#urbanfit-title").inner_text().startswith("urbanfit: town")
     map_page.assert_clean()
-    assert any(is_tile(url) for url in map_page.blocked)  # the tile filter was exercised
+    # only tiles were asked of the network, and they failed
+    assert map_page.blocked != []
+    assert all(is_tile(url) for url in map_page.blocked)
+
+
+def test_with_no_network_every_layer_draws_on_a_plain_background_and_a_notice_shows(
+    map_page: MapPage,
+) -> None:
+    page = map_page.page
+    notice = page.locator("#urbanfit-tile-notice")
+    notice.wait_for(state="visible")
+    assert notice.inner_text() == NOTICE
+    assert page.locator(".urbanfit-notice").count() == 1  # once, not once per failed tile
+    # openstreetmap-carto's land colour #f2efe9 = rgb(242, 239, 233)
+    background = page.evaluate(f"() => getComputedStyle({JS_MAP}.getContainer()).backgroundColor")
+    assert background == "rgb(242, 239, 233)"
+    # the three layers that are on draw all their features: 3 street ways, 6 curb runs, 2 lots
+    drawn = {name: state["drawn"] for name, state in map_page.overlays().items()}
+    assert drawn == {"Streets by class": 3, CURB: 6, "Parking lots": 2, CONGESTION: 0, HEXES: 0}
+    assert map_page.feature_at("name", "Back Lane")["alpha"] > 0
+    assert map_page.feature_at("name", "Market Lot")["alpha"] > 0
+    map_page.assert_clean()
 
 
 def test_each_layer_holds_the_towns_features(map_page: MapPage) -> None:
@@ -294,16 +350,18 @@ def test_clicking_the_market_lot_opens_a_popup_with_its_capacity(map_page: MapPa
     # The lot is 66.77 m x 44.21 m. Full-size modules (2 x 18 ft + 24 ft aisle = 18.288 m)
     # across 44.21 m: 2 -> 4 rows x floor(66.77 / 2.7432) = 24 stalls = 96. Kei modules
     # (2 x 3.6 m + 5.5 m = 12.7 m) across 66.77 m: 5 -> 10 rows x floor(44.21 / 2.0) = 22 = 220.
-    # The capacity tag (60) is the full-size figure; kei scales it: floor(60 x 220 / 96) = 137.
+    # The capacity tag (60) is the full-size figure; kei scales it by the packed ratio
+    # 220 / 96 = 2.29, capped at the ratio of the two modules, 2.7432 x (5.4864 + 3.6576) /
+    # (2.0 x (3.6 + 2.75)) = 1.97510: floor(60 x 1.97510 = 118.5) = 118.
     assert popup.evaluate(JS_ROWS) == {
         "Lot": "Market Lot",
         "Kind": "surface",
         "Capacity tag": "60",
-        "Stalls, full-size": "60",
-        "Stalls, kei": "137",
+        "Stalls, Full-size (US stall standard)": "60",
+        "Stalls, Kei (Japanese kei stall standard)": "118",
         "Figure from": "tag_capacity",
-        "Model stalls, full-size": "96",
-        "Model stalls, kei": "220",
+        "Model stalls, Full-size (US stall standard)": "96",
+        "Model stalls, Kei (Japanese kei stall standard)": "220",
     }
     map_page.assert_clean()
 
@@ -326,10 +384,147 @@ def test_the_hostile_street_name_shows_as_text_and_runs_nothing(map_page: MapPag
     map_page.assert_clean()  # includes: no alert() dialog fired
 
 
-def test_a_screenshot_of_the_map_is_saved(map_page: MapPage, tmp_path: Path) -> None:
-    shot = tmp_path / "town-map.png"
-    map_page.page.screenshot(path=shot)
-    data = shot.read_bytes()
-    assert data.startswith(PNG_SIGNATURE)
-    assert len(data) > 10_000  # a 1200 x 800 page with map, controls and layers
+# Page boxes of the map's controls and panels, as [left, top, right, bottom]; absent ones left out.
+JS_BOXES = """() => {
+  const boxes = {};
+  for (const [name, selector] of Object.entries({
+    title: '#urbanfit-title',
+    layers: '.leaflet-control-layers',
+    zoom: '.leaflet-control-zoom',
+    fullscreen: '.leaflet-control-zoom-fullscreen',
+    legend: '#urbanfit-legend',
+    notice: '#urbanfit-tile-notice',
+    scale: '.leaflet-control-scale',
+  })) {
+    const element = document.querySelector(selector);
+    if (!element || element.hidden) continue;
+    const r = element.getBoundingClientRect();
+    boxes[name] = [r.left, r.top, r.right, r.bottom];
+  }
+  return boxes;
+}"""
+
+# Titles of the legend blocks the page shows.
+JS_LEGEND = """() => document.querySelector('#urbanfit-legend').hidden ? null : [
+  ...document.querySelectorAll('#urbanfit-legend .urbanfit-legend-block')
+].filter(block => !block.hidden).map(block => block.querySelector('b').textContent)"""
+
+
+def _overlapping(boxes: dict[str, list[float]]) -> list[tuple[str, str]]:
+    """Pairs of boxes that share any area (touching edges do not count)."""
+    names = sorted(boxes)
+    pairs = []
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            (l1, t1, r1, b1), (l2, t2, r2, b2) = boxes[a], boxes[b]
+            if min(r1, r2) > max(l1, l2) and min(b1, b2) > max(t1, t2):
+                pairs.append((a, b))
+    return pairs
+
+
+def _area(box: list[float]) -> float:
+    return (box[2] - box[0]) * (box[3] - box[1])
+
+
+def _screenshot(opened: MapPage, tmp_path: Path, name: str) -> Path:
+    folder = Path(os.environ.get("URBANFIT_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    shot = folder / name
+    opened.page.screenshot(path=shot)
+    assert shot.read_bytes().startswith(PNG_SIGNATURE)
+    return shot
+
+
+def test_the_legend_lists_only_the_layers_that_are_on(map_page: MapPage) -> None:
+    page = map_page.page
+    legend = page.locator("#urbanfit-legend")
+    assert page.evaluate(JS_LEGEND) == [
+        "Street class",
+        "Curb spaces gained at 100 % kei",
+        "Off-street parking",
+    ]
+    # the town has tertiary Cross Street and residential/unclassified Main Street, Back Lane
+    assert legend.locator(".urbanfit-legend-block").first.inner_text().split("\n") == [
+        "Street class",
+        "tertiary",
+        "local (residential, unclassified, other)",
+    ]
+    overlay = page.locator(".leaflet-control-layers-overlays label")
+    overlay.filter(has_text=CONGESTION).locator("input").check()
+    assert page.evaluate(JS_LEGEND) == [
+        "Street class",
+        "Curb spaces gained at 100 % kei",
+        "Off-street parking",
+        "V/C change at 100 % kei",
+    ]
+    for name in ("Streets by class", CURB, "Parking lots"):
+        overlay.filter(has_text=name).locator("input").uncheck()
+    assert page.evaluate(JS_LEGEND) == ["V/C change at 100 % kei"]
+    overlay.filter(has_text=CONGESTION).locator("input").uncheck()
+    assert page.evaluate(JS_LEGEND) is None  # no layer on: no legend panel at all
+    assert legend.is_hidden()
     map_page.assert_clean()
+
+
+def test_the_title_and_legend_panels_fold_and_unfold(map_page: MapPage) -> None:
+    page = map_page.page
+    for panel, first_line in (
+        ("#urbanfit-title", "urbanfit: town"),
+        ("#urbanfit-legend", "Legend"),
+    ):
+        details = page.locator(panel)
+        assert details.evaluate("d => d.open") is True
+        unfolded = details.bounding_box()
+        details.locator("summary").click()
+        assert details.evaluate("d => d.open") is False
+        assert details.inner_text() == first_line
+        folded = details.bounding_box()
+        assert unfolded is not None
+        assert folded is not None
+        assert folded["height"] < unfolded["height"] / 2
+        details.locator("summary").click()
+        assert details.evaluate("d => d.open") is True
+    map_page.assert_clean()
+
+
+def test_on_a_phone_the_panels_leave_the_map_usable(phone_page: MapPage, tmp_path: Path) -> None:
+    page = phone_page.page
+    page.locator("#urbanfit-tile-notice").wait_for(state="visible")
+    boxes = page.evaluate(JS_BOXES)
+    assert set(boxes) == {"title", "layers", "zoom", "fullscreen", "legend", "notice", "scale"}
+    # the fullscreen button sits inside the zoom bar; every other pair must not touch
+    overlaps = [pair for pair in _overlapping(boxes) if pair != ("fullscreen", "zoom")]
+    assert overlaps == []
+    viewport = PHONE["width"] * PHONE["height"]  # 329,160 px²
+    assert _area(boxes["legend"]) < 0.35 * viewport
+    # folded title and layer list: a heading and an icon, the map below them free
+    assert page.locator("#urbanfit-title").evaluate("d => d.open") is False
+    assert page.locator(".leaflet-control-layers-expanded").count() == 0
+    controls = sum(_area(box) for name, box in boxes.items() if name != "fullscreen")
+    assert controls < 0.25 * viewport
+    shot = _screenshot(phone_page, tmp_path, "map-390x844.png")
+    assert shot.stat().st_size > 10_000
+    # the layer list opens from its icon (on pointing at it, as Leaflet does), clear of the zoom
+    left, top, right, bottom = boxes["layers"]
+    page.mouse.move((left + right) / 2, (top + bottom) / 2)
+    page.locator(".leaflet-control-layers-expanded").wait_for(state="visible")
+    boxes = page.evaluate(JS_BOXES)
+    assert ("layers", "zoom") not in _overlapping(boxes)
+    phone_page.assert_clean()
+
+
+def test_on_a_desktop_nothing_overlaps_and_the_legend_needs_no_scrolling(
+    desktop_page: MapPage, tmp_path: Path
+) -> None:
+    page = desktop_page.page
+    page.locator("#urbanfit-tile-notice").wait_for(state="visible")
+    boxes = page.evaluate(JS_BOXES)
+    assert set(boxes) == {"title", "layers", "zoom", "fullscreen", "legend", "notice", "scale"}
+    assert [pair for pair in _overlapping(boxes) if pair != ("fullscreen", "zoom")] == []
+    assert page.locator("#urbanfit-title").evaluate("d => d.open") is True
+    assert page.locator(".leaflet-control-layers-expanded").count() == 1
+    legend = page.locator("#urbanfit-legend")
+    assert legend.evaluate("e => e.scrollHeight <= e.clientHeight") is True
+    shot = _screenshot(desktop_page, tmp_path, "map-1400x900.png")
+    assert shot.stat().st_size > 10_000
+    desktop_page.assert_clean()

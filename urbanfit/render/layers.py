@@ -20,6 +20,8 @@ from urbanfit.vehicles import KEI_CLASS, Scenario, ScenarioSet, VehicleCatalog
 __all__ = [
     "BINS",
     "FIT_COLOURS",
+    "LOT_COLOUR",
+    "NO_CHANGE",
     "bin_legend",
     "binned_colours",
     "congestion_layer",
@@ -35,36 +37,49 @@ WIDTH_SOURCE_LABELS = {
     "estimated_class": "estimated from lanes and class",
 }
 """Plain words for the streets' ``width_source`` values."""
+# Colour-vision-deficiency-safe palettes, checked under simulated deuteranopia in
+# tests/test_map_colours.py. Sources: Paul Tol, "Colour Schemes", SRON technical note
+# SRON/EPS/TN/09-002, issue 3.2 (2021): the "iridescent" and "YlOrBr" sequential schemes, the
+# "sunset" diverging scheme and the "bright" scheme's grey #BBBBBB (used for "no change");
+# M. Okabe and K. Ito, "Color Universal Design (CUD)" (2008), for the fit categories.
+NO_CHANGE = "#BBBBBB"  # Tol "bright" grey: well clear of the map's plain background
 
 # Sequential bins (lower bounds) and colours shared by the "gain" layers.
 BINS: dict[str, tuple[tuple[float, str], ...]] = {
+    # no gain in grey, then four steps of Tol's "iridescent", in the scheme's order
     "curb_gain_per_100m": (
-        (-np.inf, "#d9d9d9"),
-        (0.5, "#c7e9c0"),
-        (2.0, "#74c476"),
-        (4.0, "#31a354"),
-        (6.0, "#006d2c"),
+        (-np.inf, NO_CHANGE),
+        (0.5, "#EAF0B5"),
+        (2.0, "#9BD2E1"),
+        (4.0, "#906388"),
+        (6.0, "#46353A"),
     ),
+    # Tol "sunset": blues for less congestion, grey for no change, red for more
     "vc_change": (
-        (-np.inf, "#08519c"),
-        (-0.10, "#3182bd"),
-        (-0.05, "#9ecae1"),
-        (-0.01, "#d9d9d9"),
-        (0.01, "#de2d26"),
+        (-np.inf, "#364B9A"),
+        (-0.10, "#4A7BB7"),
+        (-0.05, "#98CAE1"),
+        (-0.01, NO_CHANGE),
+        (0.01, "#A50026"),
     ),
+    # Tol "YlOrBr", five of its nine steps
     "index_score": (
-        (-np.inf, "#fff5eb"),
-        (10.0, "#fdd0a2"),
-        (20.0, "#fd8d3c"),
-        (40.0, "#d94801"),
-        (60.0, "#7f2704"),
+        (-np.inf, "#FFF7BC"),
+        (10.0, "#FEC44F"),
+        (20.0, "#EC7014"),
+        (40.0, "#993404"),
+        (60.0, "#662506"),
     ),
 }
 
 # Narrow-street fit categories (the model's), most telling first; the last is not drawn.
+# Tol "muted" green and wine, Okabe-Ito reddish purple, Tol "bright" grey.
 FIT_COLOURS = dict(
-    zip(FIT_CATEGORIES, ("#e6550d", "#a50f15", "#9e9ac8", "#252525", "#bdbdbd"), strict=True)
+    zip(FIT_CATEGORIES, ("#117733", "#882255", "#CC79A7", NO_CHANGE, "#DDDDDD"), strict=True)
 )
+
+# Parking lots, outline and fill (Tol "muted" indigo).
+LOT_COLOUR = "#332288"
 
 
 def binned_colours(values: pd.Series, bins: tuple[tuple[float, str], ...]) -> pd.Series:
@@ -220,9 +235,9 @@ def lots_layer(
         name="Parking lots",
         fields={**fields, "area_m2": "Area (m²)"},
         popup_fields=fields,
-        style={"color": "#3f007d", "weight": 1, "fillOpacity": 0.4},
+        style={"color": LOT_COLOUR, "weight": 1, "fillOpacity": 0.4},
     )
-    return layer, {"parking lot": "#3f007d"}
+    return layer, {"parking lot": LOT_COLOUR}
 
 
 def congestion_layer(

@@ -7,6 +7,7 @@ import html
 import folium
 import geopandas as gpd
 from folium.plugins import Fullscreen
+from folium.utilities import JsCode
 
 from urbanfit.render.layers import (
     congestion_layer,
@@ -15,27 +16,37 @@ from urbanfit.render.layers import (
     index_layer,
     lots_layer,
 )
-from urbanfit.render.map_base import escape_text, geojson_layer, legend_block
+from urbanfit.render.map_base import (
+    escape_text,
+    feature_count,
+    geojson_layer,
+    inline_web_assets,
+    legend_block,
+    page_chrome,
+)
 from urbanfit.results import AnalysisResult
 
-__all__ = ["CLASS_COLOURS", "build_map", "escape_text"]
+__all__ = ["CLASS_COLOURS", "STREET_GROUPS", "build_map", "escape_text"]
 
-CLASS_COLOURS = {
-    "motorway": "#e31a1c",
-    "motorway_link": "#e31a1c",
-    "trunk": "#f16913",
-    "trunk_link": "#f16913",
-    "primary": "#fd8d3c",
-    "primary_link": "#fd8d3c",
-    "secondary": "#d9a400",
-    "secondary_link": "#d9a400",
-    "tertiary": "#41ab5d",
-    "tertiary_link": "#41ab5d",
-    "unclassified": "#4292c6",
-    "residential": "#6baed6",
-    "living_street": "#c994c7",
-    "road": "#969696",
+# Street classes in six groups, one Okabe-Ito colour each (M. Okabe and K. Ito, "Color
+# Universal Design (CUD): how to make figures and presentations that are friendly to colorblind
+# people", 2008). Six of its eight colours: with all eight, its orange comes within deltaE00
+# 11.6 of its yellow under simulated deuteranopia, and the curb layer, drawn with the streets,
+# needs room in colour space (checked in tests/test_map_colours.py).
+STREET_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "motorway, trunk": ("#000000", ("motorway", "motorway_link", "trunk", "trunk_link")),
+    "primary": ("#D55E00", ("primary", "primary_link")),
+    "secondary": ("#F0E442", ("secondary", "secondary_link")),
+    "tertiary": ("#009E73", ("tertiary", "tertiary_link")),
+    "local (residential, unclassified, other)": (
+        "#56B4E9",
+        ("residential", "unclassified", "road"),
+    ),
+    "living street": ("#0072B2", ("living_street",)),
 }
+_LOCAL = "local (residential, unclassified, other)"  # classes not listed fall here
+_GROUP_OF = {cls: group for group, (_, classes) in STREET_GROUPS.items() for cls in classes}
+CLASS_COLOURS = {cls: STREET_GROUPS[group][0] for cls, group in _GROUP_OF.items()}
 
 
 def _title_box(result: AnalysisResult) -> str:
@@ -49,12 +60,10 @@ def _title_box(result: AnalysisResult) -> str:
     body = "".join(f"<div>{html.escape(line)}</div>" for line in lines)
     source = html.escape(str(s["provenance"]["description"]))
     return (
-        "<div id='urbanfit-title' style='position:fixed;top:10px;left:60px;z-index:9999;"
-        "background:white;padding:8px 12px;border-radius:4px;box-shadow:0 1px 4px #888;"
-        "font:13px sans-serif;max-width:380px'>"
-        f"<b>urbanfit: {html.escape(result.city.name)}</b>{body}"
-        f"<div style='color:#666;font-size:11px'>Data: {source}, "
-        "&copy; OpenStreetMap contributors (ODbL)</div></div>"
+        "<details id='urbanfit-title' class='urbanfit-panel' open>"
+        f"<summary>urbanfit: {html.escape(result.city.name)}</summary>{body}"
+        f"<div class='urbanfit-source'>Data: {source}, "
+        "&copy; OpenStreetMap contributors (ODbL)</div></details>"
     )
 
 
@@ -71,18 +80,23 @@ def build_map(result: AnalysisResult) -> folium.Map:
     -------
     map
         A folium map fitted to the city, with a layer control, scale bar, fullscreen button, a
-        title box with the headline figures and a legend per layer.
+        collapsible title box with the headline figures and a collapsible legend of the layers
+        that are on. Its page needs no network: the libraries are inlined, and a notice
+        says when the base-map tiles cannot load.
     """
     streets = result.city.streets
     bounds = gpd.GeoSeries(streets.geometry, crs=streets.crs).to_crs(4326).total_bounds
-    fmap = folium.Map(tiles="OpenStreetMap", control_scale=True, prefer_canvas=True)
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, font_size="13px")
+    tiles = folium.TileLayer("OpenStreetMap", control=False)  # the only base map: no radio
+    tiles.add_to(fmap)
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     table = streets.assign(
         name=streets["name"].fillna("(unnamed)"),
         speed_kmh=streets["speed_kmh"].round(0),
         oneway=streets["oneway"].map({True: "yes", False: "no"}),
     )
-    geojson_layer(
+    group = streets["highway"].map(_GROUP_OF).fillna(_LOCAL)
+    layer = geojson_layer(
         table,
         name="Streets by class",
         fields={
@@ -93,44 +107,52 @@ def build_map(result: AnalysisResult) -> folium.Map:
             "oneway": "One-way",
         },
         style={"weight": 3, "opacity": 0.9},
-        colours=streets["highway"].map(CLASS_COLOURS).fillna("#969696"),
+        colours=group.map({g: c for g, (c, _) in STREET_GROUPS.items()}),
         merge_by=streets["osm_id"],
-    ).add_to(fmap)
-    present = [c for c in CLASS_COLOURS if c in set(streets["highway"])]
-    legends = [legend_block("Street class", {c: CLASS_COLOURS[c] for c in present})]
+    )
+    layer.add_to(fmap)
+    present = set(group)
+    entries = {g: c for g, (c, _) in STREET_GROUPS.items() if g in present}
+    legends = [legend_block("Street class", entries, layer=layer)]
     top = result.scenarios.headline
     layer, entries = curb_layer(result.parking, streets=streets, scenario=top)
-    layer.add_to(fmap)
-    legends.append(legend_block(f"Curb spaces gained at {top.label}", entries))
+    if feature_count(layer):  # none where no curb is mapped or inferred
+        layer.add_to(fmap)
+        legends.append(legend_block(f"Curb spaces gained at {top.label}", entries, layer=layer))
     if len(result.city.lots):
         layer, entries = lots_layer(result.city.lots, result.parking, result.catalog)
         layer.add_to(fmap)
-        legends.append(legend_block("Off-street parking", entries))
+        legends.append(legend_block("Off-street parking", entries, layer=layer))
     if result.congestion is not None:
         layer, entries = congestion_layer(
             result.congestion, streets=streets, scenarios=result.scenarios
         )
         layer.add_to(fmap)
-        legends.append(legend_block(f"V/C change at {top.label}", entries))
+        legends.append(legend_block(f"V/C change at {top.label}", entries, layer=layer))
     drawn = fit_layer(result.fit)
     if drawn is not None:
         layer, entries = drawn
         layer.add_to(fmap)
-        legends.append(legend_block("Narrow-street fit", entries))
+        legends.append(legend_block("Narrow-street fit", entries, layer=layer))
     if len(result.index.hexes):
         layer, entries = index_layer(result.index, scenario_label=top.label)
         layer.add_to(fmap)
-        legends.append(legend_block(f"Urban Fit index at {top.label}", entries))
+        legends.append(legend_block(f"Urban Fit index at {top.label}", entries, layer=layer))
     Fullscreen().add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
     root = fmap.get_root()
     assert isinstance(root, folium.Figure)
     root.html.add_child(folium.Element(_title_box(result)))
     root.html.add_child(
         folium.Element(
-            "<div id='urbanfit-legend' style='position:fixed;bottom:30px;right:10px;z-index:9999;"
-            "background:white;padding:6px 10px;font:12px sans-serif;max-height:40%;"
-            f"overflow:auto'>{''.join(legends)}</div>"
+            "<details id='urbanfit-legend' class='urbanfit-panel' open>"
+            f"<summary>Legend</summary>{''.join(legends)}</details>"
         )
     )
+    page_chrome(tiles).add_to(fmap)  # before the layer control: the title goes above it
+    control = folium.LayerControl(collapsed=False)
+    # a list of layers on a desktop, an icon that opens it on a phone
+    narrow = JsCode("window.matchMedia('(max-width: 600px)').matches")
+    control.options["collapsed"] = narrow  # type: ignore[assignment]  # folium renders JsCode
+    control.add_to(fmap)
+    inline_web_assets(fmap)
     return fmap

@@ -1,14 +1,22 @@
-"""Shared map helpers: web geometry, escaping, one toggleable GeoJSON layer, legends.
+"""Shared map helpers: web geometry, escaping, one toggleable GeoJSON layer, legends, the page.
 
 Geometries are simplified to `SIMPLIFY_TOLERANCE_M` in the city's metric CRS and coordinates
 rounded to `COORD_DECIMALS` decimal degrees (about 1 m), so that large cities give small files.
 All OSM text is HTML-escaped before it reaches the page.
+
+The page works offline: `inline_web_assets` puts the JavaScript and CSS the map uses into the
+HTML (shipped in ``urbanfit/data/web``, see its README) and drops folium's other CDN links.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
 from typing import Any
 
 import folium
@@ -16,19 +24,53 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
+from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 __all__ = [
     "COORD_DECIMALS",
+    "MAP_BACKGROUND",
     "SIMPLIFY_TOLERANCE_M",
     "escape_text",
+    "feature_count",
     "geojson_layer",
+    "inline_web_assets",
     "legend_block",
+    "page_chrome",
 ]
 
 SIMPLIFY_TOLERANCE_M = 1.0
 COORD_DECIMALS = 5  # 1e-5 degree: about 1.1 m of latitude, like the 1 m simplification
+
+# The plain background the layers are drawn on when tiles cannot load: openstreetmap-carto's
+# land colour (@land-color in its style), so the map looks the same with or without tiles.
+MAP_BACKGROUND = "#f2efe9"
+
+# folium's resource names -> the shipped file that serves them.
+_WEB_ASSETS = {
+    "leaflet": "leaflet/leaflet.js",
+    "leaflet_css": "leaflet/leaflet.css",
+    "Control.Fullscreen.js": "leaflet.fullscreen/Control.FullScreen.js",
+    "Control.FullScreen.css": "leaflet.fullscreen/Control.FullScreen.css",
+}
+# folium's defaults the map does not use: no marker icons (lots are circles), no Bootstrap
+# widgets, no folium.Popup (the only jQuery user; GeoJsonPopup needs none).
+_UNUSED_ASSETS = frozenset(
+    {
+        "jquery",
+        "bootstrap",
+        "bootstrap_css",
+        "glyphicons_css",
+        "awesome_markers",
+        "awesome_markers_css",
+        "awesome_markers_font_css",
+        "awesome_rotate_css",
+    }
+)
+_PAGE_ASSETS = ("urbanfit/map.css", "urbanfit/map.js")
+_CSS_URL = re.compile(r"""url\((?!['"]?(?:#|data:))['"]?([^'")]+)['"]?\)""")
+_MEDIA_TYPES = {".png": "image/png", ".svg": "image/svg+xml"}
 
 _HTML_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;"))
 
@@ -133,18 +175,38 @@ def geojson_layer(
         # points (e.g. lots mapped as nodes) as circles in the layer's style, not pin icons
         marker=folium.CircleMarker(radius=6, fill=True),
         name=html.escape(name),
-        tooltip=folium.GeoJsonTooltip(
-            fields=list(fields), aliases=list(fields.values()), localize=True
+        # folium checks the fields against the first feature, so an empty layer gets none
+        tooltip=(
+            folium.GeoJsonTooltip(fields=list(fields), aliases=list(fields.values()), localize=True)
+            if len(table)
+            else None
         ),
         popup=(
             folium.GeoJsonPopup(fields=list(popup_fields), aliases=list(popup_fields.values()))
-            if popup_fields
+            if popup_fields and len(table)
             else None
         ),
     )
     layer.add_child(_PropertyStyle(style))
     layer.add_to(group)
     return group
+
+
+def feature_count(group: folium.FeatureGroup) -> int:
+    """Return how many features a layer built by `geojson_layer` holds."""
+    return sum(
+        len(child.data["features"])
+        for child in _descendants(group)
+        if isinstance(child, folium.GeoJson)
+    )
+
+
+def _layer_style(group: folium.FeatureGroup) -> dict[str, Any]:
+    """Return the path style of a layer built by `geojson_layer`."""
+    for child in _descendants(group):
+        if isinstance(child, _PropertyStyle):
+            return child.style
+    return {}
 
 
 class _PropertyStyle(MacroElement):
@@ -157,6 +219,8 @@ class _PropertyStyle(MacroElement):
             var style = Object.assign({}, {{ this.style|tojson }});
             var colour = feature.properties && feature.properties._c;
             if (colour) { style.color = colour; style.fillColor = colour; }
+            // circles (point features) carry folium's default fill otherwise
+            if (!style.fillColor && style.color) { style.fillColor = style.color; }
             return style;
         });
         {% endmacro %}
@@ -169,11 +233,142 @@ class _PropertyStyle(MacroElement):
         self.style = dict(style)
 
 
-def legend_block(title: str, entries: dict[str, str]) -> str:
-    """HTML of one legend block: a title and a colour swatch per (escaped) entry."""
-    rows = "".join(
-        f'<div><span style="display:inline-block;width:14px;height:6px;background:{c};'
-        f'margin-right:6px;vertical-align:middle"></span>{html.escape(k)}</div>'
-        for k, c in entries.items()
+def legend_block(title: str, entries: dict[str, str], *, layer: folium.FeatureGroup) -> str:
+    """
+    HTML of one legend block: a title and a swatch per (escaped) entry, drawn as the layer is.
+
+    Parameters
+    ----------
+    title
+        Block heading.
+    entries
+        Label -> colour.
+    layer
+        The layer the block explains: the page shows the block only while the layer is on,
+        and area layers (with a ``fillOpacity``) get filled squares at that opacity.
+
+    Returns
+    -------
+    html
+        One ``div`` tagged with the layer's script name.
+    """
+    style = _layer_style(layer)
+    rows = []
+    for label, colour in entries.items():
+        if "fillOpacity" in style:
+            rgb = ",".join(str(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
+            swatch = (
+                f"height:12px;border:1px solid {colour};"
+                f"background:rgba({rgb},{float(style['fillOpacity']):g})"
+            )
+        else:
+            swatch = f"height:{max(int(style.get('weight', 3)), 3)}px;background:{colour}"
+        rows.append(
+            f'<div><span class="urbanfit-swatch" style="{swatch}"></span>{html.escape(label)}</div>'
+        )
+    return (
+        f'<div class="urbanfit-legend-block" data-layer="{layer.get_name()}">'
+        f"<b>{html.escape(title)}</b>{''.join(rows)}</div>"
     )
-    return f"<div class='urbanfit-legend-block'><b>{html.escape(title)}</b>{rows}</div>"
+
+
+def _descendants(element: Element) -> Iterator[Element]:
+    yield element
+    for child in element._children.values():
+        yield from _descendants(child)
+
+
+@cache
+def _web_file(path: str) -> str:
+    """Read a shipped web file; a stylesheet's images are inlined as data URIs."""
+    folder = resources.files("urbanfit").joinpath("data/web")
+    text = folder.joinpath(path).read_text(encoding="utf-8")
+    if path.endswith(".css"):
+        base = path.rsplit("/", 1)[0]
+
+        def inline(match: re.Match[str]) -> str:
+            name = match.group(1)
+            data = folder.joinpath(f"{base}/{name}").read_bytes()
+            media = _MEDIA_TYPES[name[name.rfind(".") :]]
+            return f'url("data:{media};base64,{base64.b64encode(data).decode("ascii")}")'
+
+        text = _CSS_URL.sub(inline, text)
+    closing = "</style" if path.endswith(".css") else "</script"
+    if closing in text.lower():  # would end the inline element early
+        raise ValueError(f"{path} cannot be inlined: it contains {closing}")
+    return text
+
+
+def _inline(path: str) -> Element:
+    tag = "style" if path.endswith(".css") else "script"
+    return Element(f"<{tag}>/* {path} */\n{_web_file(path)}</{tag}>")
+
+
+def inline_web_assets(fmap: folium.Map) -> None:
+    """
+    Put the scripts and stylesheets the map uses into its page, and drop folium's CDN links.
+
+    Call it last, once every element is on the map: an element that needs a library
+    urbanfit does not ship raises, rather than leave a page that needs the network.
+
+    Parameters
+    ----------
+    fmap
+        The map; its elements' CDN links are cleared in place.
+    """
+    root = fmap.get_root()
+    assert isinstance(root, Figure)
+    for element in _descendants(root):
+        if not isinstance(element, JSCSSMixin):
+            continue
+        for name, url in [*element.default_js, *element.default_css]:
+            if name in _UNUSED_ASSETS:
+                continue
+            if name not in _WEB_ASSETS:
+                raise ValueError(f"{type(element).__name__} needs {url}, which is not shipped")
+            root.header.add_child(_inline(_WEB_ASSETS[name]), name=f"urbanfit_{name}")
+        element.default_js = []
+        element.default_css = []
+    for path in _PAGE_ASSETS:
+        root.header.add_child(_inline(path), name=f"urbanfit_{path}")
+    root.header.add_child(
+        Element(f"<style>.folium-map.leaflet-container{{background:{MAP_BACKGROUND}}}</style>"),
+        name="urbanfit_background",
+    )
+
+
+class _PageChrome(MacroElement):
+    """Run the page script (``urbanfit/map.js``) once the map and its layers exist."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        urbanfitPage({{ this._parent.get_name() }}, {{ this.tiles.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, tiles: folium.TileLayer) -> None:
+        super().__init__()
+        self._name = "PageChrome"
+        self.tiles = tiles
+
+
+def page_chrome(tiles: folium.TileLayer) -> MacroElement:
+    """
+    Make the element that turns the title and legend into map panels and watches the tiles.
+
+    Add it to the map after the layers and before the layer control, so the title sits
+    above the layer list.
+
+    Parameters
+    ----------
+    tiles
+        The base-map tile layer: a failed tile shows the "tiles are unavailable" notice.
+
+    Returns
+    -------
+    element
+        A macro element to add to the map.
+    """
+    return _PageChrome(tiles)
