@@ -31,6 +31,7 @@ class CityData:
     crs: CRS
     provenance: Provenance
     quality: dict[str, Any] = field(default_factory=dict)
+    points: gpd.GeoDataFrame | None = None  # curb point features (`RawCity.points`), projected
 
 
 def build_city(raw: RawCity, *, name: str, params: StreetParams | None = None) -> CityData:
@@ -50,7 +51,8 @@ def build_city(raw: RawCity, *, name: str, params: StreetParams | None = None) -
     -------
     city
         The typed tables plus a data-quality record: per tag, how many values were missing,
-        standard, recovered from a non-standard form, or invalid (then defaulted and flagged).
+        standard, recovered from a non-standard form, or invalid (then defaulted and flagged),
+        and the source's counts of skipped elements (e.g. ``ways_missing_nodes``).
     """
     params = params or StreetParams()
     if len(raw.edges) == 0 or not drivable(raw.edges).any():
@@ -68,6 +70,7 @@ def build_city(raw: RawCity, *, name: str, params: StreetParams | None = None) -
             for column in ("lanes_defaulted", "width_defaulted", "speed_defaulted")
         },
         "defaulted_building_levels": int(buildings["levels_defaulted"].sum()),
+        **{key: int(count) for key, count in raw.dropped.items()},
     }
     return CityData(
         name=name,
@@ -77,4 +80,5 @@ def build_city(raw: RawCity, *, name: str, params: StreetParams | None = None) -
         crs=crs,
         provenance=raw.provenance,
         quality=quality,
+        points=raw.points.to_crs(crs),
     )
