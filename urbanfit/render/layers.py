@@ -111,7 +111,7 @@ def _top(parking: Any) -> str:
 
 def curb_layer(
     parking: Any, *, streets: gpd.GeoDataFrame, scenario_label: str
-) -> tuple[folium.FeatureGroup, dict[str, str]]:
+) -> tuple[folium.FeatureGroup, dict[str, str]] | None:
     """
     Curb sides with parking, coloured by spaces gained per 100 m in the last scenario.
 
@@ -127,7 +127,7 @@ def curb_layer(
     Returns
     -------
     layer, legend
-        The layer and its legend entries.
+        The layer and its legend entries; None when there is nothing to draw.
     """
     top = _top(parking)
     base = parking.baseline_id
@@ -162,12 +162,14 @@ def curb_layer(
         colours=binned_colours(gained, BINS["curb_gain_per_100m"]),
         merge_by=sides["run_id"],
     )
-    return layer, bin_legend(BINS["curb_gain_per_100m"], "spaces/100 m")
+    return (
+        None if layer is None else (layer, bin_legend(BINS["curb_gain_per_100m"], "spaces/100 m"))
+    )
 
 
 def lots_layer(
     lots: gpd.GeoDataFrame, parking: Any | None
-) -> tuple[folium.FeatureGroup, dict[str, str]]:
+) -> tuple[folium.FeatureGroup, dict[str, str]] | None:
     """
     Parking lots with a popup of stalls by class and the source of each figure.
 
@@ -181,7 +183,7 @@ def lots_layer(
     Returns
     -------
     layer, legend
-        The layer and its legend entries.
+        The layer and its legend entries; None when there is nothing to draw.
     """
     capacity = _whole(lots["capacity"], missing="none")
     table = gpd.GeoDataFrame(
@@ -218,12 +220,12 @@ def lots_layer(
         popup_fields=fields,
         style={"color": "#3f007d", "weight": 1, "fillOpacity": 0.4},
     )
-    return layer, {"parking lot": "#3f007d"}
+    return None if layer is None else (layer, {"parking lot": "#3f007d"})
 
 
 def congestion_layer(
     congestion: Any, *, streets: gpd.GeoDataFrame, scenario_id: str, scenario_label: str
-) -> tuple[folium.FeatureGroup, dict[str, str]]:
+) -> tuple[folium.FeatureGroup, dict[str, str]] | None:
     """
     Directed links coloured by their V/C change from the full-size baseline to a scenario.
 
@@ -240,7 +242,7 @@ def congestion_layer(
     Returns
     -------
     layer, legend
-        The layer and its legend entries.
+        The layer and its legend entries; None when there is nothing to draw.
     """
     links = congestion.links
     base = congestion.summary["baseline_scenario"]
@@ -275,7 +277,7 @@ def congestion_layer(
         show=False,
         merge_by=_way_and_direction(links, streets),
     )
-    return layer, bin_legend(BINS["vc_change"], "V/C")
+    return None if layer is None else (layer, bin_legend(BINS["vc_change"], "V/C"))
 
 
 def _way_and_direction(links: pd.DataFrame, streets: gpd.GeoDataFrame) -> pd.Series:
@@ -350,10 +352,14 @@ def fit_layer(fit: Any) -> tuple[folium.FeatureGroup, dict[str, str]] | None:
         show=False,
         merge_by=edges["osm_id"],
     )
+    if layer is None:
+        return None
     return layer, {k: c for k, c in FIT_COLOURS.items() if k != "full-size pass"}
 
 
-def index_layer(index: Any, *, scenario_label: str) -> tuple[folium.FeatureGroup, dict[str, str]]:
+def index_layer(
+    index: Any, *, scenario_label: str
+) -> tuple[folium.FeatureGroup, dict[str, str]] | None:
     """
     H3 hexagons coloured by the length-weighted Urban Fit score of their streets.
 
@@ -367,7 +373,7 @@ def index_layer(index: Any, *, scenario_label: str) -> tuple[folium.FeatureGroup
     Returns
     -------
     layer, legend
-        The layer (off until ticked) and its legend entries.
+        The layer (off until ticked) and its legend entries; None when there is nothing to draw.
     """
     hexes = index.hexes
     table = gpd.GeoDataFrame(
@@ -393,4 +399,4 @@ def index_layer(index: Any, *, scenario_label: str) -> tuple[folium.FeatureGroup
         colours=binned_colours(hexes["score"], BINS["index_score"]),
         show=False,
     )
-    return layer, bin_legend(BINS["index_score"], "points")
+    return None if layer is None else (layer, bin_legend(BINS["index_score"], "points"))

@@ -16,7 +16,7 @@ from urbanfit.render.layers import (
     index_layer,
     lots_layer,
 )
-from urbanfit.render.map_base import escape_text, geojson_layer, legend_block
+from urbanfit.render.map_base import escape_text, geojson_layer, legend_block, legend_note
 
 __all__ = ["CLASS_COLOURS", "build_map", "escape_text"]
 
@@ -58,6 +58,23 @@ def _title_box(result: AnalysisResult) -> str:
     )
 
 
+def _add(
+    fmap: folium.Map,
+    legends: list[str],
+    drawn: tuple[folium.FeatureGroup, dict[str, str]] | None,
+    *,
+    title: str,
+    empty: str,
+) -> None:
+    """Add a layer and its legend, or, when it has nothing to draw, a legend note saying so."""
+    if drawn is None:
+        legends.append(legend_note(title, empty))
+        return
+    layer, entries = drawn
+    layer.add_to(fmap)
+    legends.append(legend_block(title, entries))
+
+
 def build_map(result: AnalysisResult) -> folium.Map:
     """
     Build the interactive map of one analysed city.
@@ -82,7 +99,7 @@ def build_map(result: AnalysisResult) -> folium.Map:
         speed_kmh=streets["speed_kmh"].round(0),
         oneway=streets["oneway"].map({True: "yes", False: "no"}),
     )
-    geojson_layer(
+    drawn = geojson_layer(
         table,
         name="Streets by class",
         fields={
@@ -95,39 +112,57 @@ def build_map(result: AnalysisResult) -> folium.Map:
         style={"weight": 3, "opacity": 0.9},
         colours=streets["highway"].map(CLASS_COLOURS).fillna("#969696"),
         merge_by=streets["osm_id"],
-    ).add_to(fmap)
+    )
+    if drawn is not None:  # always: a city without streets is refused before
+        drawn.add_to(fmap)
     present = [c for c in CLASS_COLOURS if c in set(streets["highway"])]
     legends = [legend_block("Street class", {c: CLASS_COLOURS[c] for c in present})]
     parking = result.models.get("parking")
+    top = result.scenarios[-1]
     if parking is not None:
-        label = result.scenarios[-1].label
-        layer, entries = curb_layer(parking, streets=streets, scenario_label=label)
-        layer.add_to(fmap)
-        legends.append(legend_block(f"Curb spaces gained at {label}", entries))
-    if len(result.city.lots):
-        layer, entries = lots_layer(result.city.lots, parking)
-        layer.add_to(fmap)
-        legends.append(legend_block("Off-street parking", entries))
+        _add(
+            fmap,
+            legends,
+            curb_layer(parking, streets=streets, scenario_label=top.label),
+            title=f"Curb spaces gained at {top.label}",
+            empty="no curb parking is tagged (or inferred) in the data",
+        )
+    _add(
+        fmap,
+        legends,
+        lots_layer(result.city.lots, parking),
+        title="Off-street parking",
+        empty="no parking lots in the data",
+    )
     congestion = result.models.get("congestion")
     if congestion is not None:
-        top = result.scenarios[-1]
-        layer, entries = congestion_layer(
-            congestion, streets=streets, scenario_id=top.id, scenario_label=top.label
+        _add(
+            fmap,
+            legends,
+            congestion_layer(
+                congestion, streets=streets, scenario_id=top.id, scenario_label=top.label
+            ),
+            title=f"V/C change at {top.label}",
+            empty="no assigned links to show",
         )
-        layer.add_to(fmap)
-        legends.append(legend_block(f"V/C change at {top.label}", entries))
     fit = result.models.get("fit")
-    drawn = fit_layer(fit) if fit is not None else None
-    if drawn is not None:
-        layer, entries = drawn
-        layer.add_to(fmap)
-        legends.append(legend_block("Narrow-street fit", entries))
+    if fit is not None:
+        _add(
+            fmap,
+            legends,
+            fit_layer(fit),
+            title="Narrow-street fit",
+            empty="no street where the vehicle class matters",
+        )
     index = result.models.get("index")
-    if index is not None and len(index.hexes):
-        label = result.scenarios[-1].label
-        layer, entries = index_layer(index, scenario_label=label)
-        layer.add_to(fmap)
-        legends.append(legend_block(f"Urban Fit index at {label}", entries))
+    if index is not None:
+        _add(
+            fmap,
+            legends,
+            index_layer(index, scenario_label=top.label),
+            title=f"Urban Fit index at {top.label}",
+            empty="no scored streets",
+        )
     Fullscreen().add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     root = fmap.get_root()

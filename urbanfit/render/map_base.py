@@ -25,6 +25,7 @@ __all__ = [
     "escape_text",
     "geojson_layer",
     "legend_block",
+    "legend_note",
 ]
 
 SIMPLIFY_TOLERANCE_M = 1.0
@@ -81,7 +82,7 @@ def geojson_layer(
     popup_fields: dict[str, str] | None = None,
     show: bool = True,
     merge_by: pd.Series | None = None,
-) -> folium.FeatureGroup:
+) -> folium.FeatureGroup | None:
     """
     Build one toggleable layer from a table, with tooltips (and optionally popups).
 
@@ -109,8 +110,11 @@ def geojson_layer(
     Returns
     -------
     layer
-        A folium FeatureGroup holding one GeoJson layer.
+        A folium FeatureGroup holding one GeoJson layer; None when ``frame`` has no rows
+        (there is nothing to draw, and folium's tooltip refuses a layer without features).
     """
+    if len(frame) == 0:
+        return None
     columns = list(dict.fromkeys([*fields, *(popup_fields or {})]))
     table = gpd.GeoDataFrame(
         {c: escape_text(frame[c]) for c in columns},
@@ -177,3 +181,11 @@ def legend_block(title: str, entries: dict[str, str]) -> str:
         for k, c in entries.items()
     )
     return f"<div class='urbanfit-legend-block'><b>{html.escape(title)}</b>{rows}</div>"
+
+
+def legend_note(title: str, note: str) -> str:
+    """HTML of one legend block that says why a layer is not drawn."""
+    return (
+        f"<div class='urbanfit-legend-block'><b>{html.escape(title)}</b>"
+        f"<div style='color:#666'>{html.escape(note)}</div></div>"
+    )
