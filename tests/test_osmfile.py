@@ -170,3 +170,24 @@ def test_the_disk_node_index_gives_the_same_tables(town_files: dict[str, Path]) 
     # ways 100 (2 edges), 101 (2), 102 (1) and the private residential 104 (1); the footway
     # and the parking aisle are not drive classes and are not read
     assert len(on_disk.edges) == 6
+
+
+def test_new_elements_with_negative_ids_are_read(tmp_path: Path) -> None:
+    # an editor gives elements it created negative ids until they are uploaded
+    body = (
+        "<node id='-1' action='modify' lat='0' lon='3'/><node id='-2' lat='0' lon='3.001'/>"
+        '<node id="5" lat="0" lon="3.002"/>'
+        '<node id="-11" lat="0.001" lon="3.001"/><node id="-12" lat="0.001" lon="3.002"/>'
+        '<node id="-13" lat="0.002" lon="3.002"/>'
+        '<way id="-9"><nd ref="-1"/><nd ref="-2"/><nd ref="5"/>'
+        '<tag k="highway" v="residential"/></way>'
+        '<way id="-20"><nd ref="-11"/><nd ref="-12"/><nd ref="-13"/><nd ref="-11"/></way>'
+        '<relation id="-30"><member type="way" ref="-20" role="outer"/>'
+        '<tag k="type" v="multipolygon"/><tag k="building" v="yes"/></relation>'
+    )
+    raw = read_file(_write(tmp_path, body))
+    assert list(zip(raw.edges["u"], raw.edges["v"], strict=True)) == [(-1, -2), (-2, 5)]
+    assert raw.buildings["osm_id"].tolist() == [-30]
+    # a right triangle with legs of 0.001 deg
+    assert shapely.area(raw.buildings.geometry.iloc[0]) == pytest.approx(0.001 * 0.001 / 2)
+    assert raw.dropped["ways_missing_nodes"] == 0

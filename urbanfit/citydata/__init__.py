@@ -13,7 +13,7 @@ from pyproj import CRS
 
 from urbanfit.citydata.features import build_buildings, build_lots
 from urbanfit.citydata.streets import build_streets, drivable
-from urbanfit.errors import EmptyAreaError
+from urbanfit.errors import EmptyAreaError, SourceError
 from urbanfit.parameters.streets import StreetParams
 from urbanfit.sources.raw import Provenance, RawCity
 
@@ -57,7 +57,13 @@ def build_city(raw: RawCity, *, name: str, params: StreetParams | None = None) -
     params = params or StreetParams()
     if len(raw.edges) == 0 or not drivable(raw.edges).any():
         raise EmptyAreaError(f"{name}: the data holds no drivable streets")
-    crs = raw.edges.estimate_utm_crs()
+    try:
+        crs = raw.edges.estimate_utm_crs()
+    except RuntimeError:  # pyproj finds no zone: polar streets (or coordinates off the globe)
+        raise SourceError(
+            f"{name}: the streets lie outside the UTM zones (80 deg S to 84 deg N) that "
+            "urbanfit measures in"
+        ) from None
     streets, street_quality = build_streets(raw.edges, crs=crs, params=params)
     lots, lot_quality = build_lots(raw.lots, crs=crs)
     buildings, building_quality = build_buildings(

@@ -15,6 +15,7 @@ import bz2
 import datetime as dt
 import gzip
 import logging
+import math
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -71,6 +72,8 @@ _DELETED = re.compile(rb"<(node|way|relation)\b[^>]*?\baction\s*=\s*[\"']delete[
 # one pass over the file: (entity kinds, C++ filter) -> the objects that pass
 _Stream = Callable[[osmium.osm.osm_entity_bits, Any], Iterator[Any]]
 _ID = re.compile(rb"\sid\s*=\s*[\"'](-?\d+)[\"']")
+_NEGATIVE_NODE = re.compile(rb"<node\b[^>]*?\sid\s*=\s*[\"']-\d+[\"'][^>]*>")
+_ATTRIBUTE = re.compile(rb"\s(id|lat|lon)\s*=\s*[\"']([^\"']*)[\"']")
 
 
 def file_format(path: Path) -> str | None:
@@ -162,6 +165,7 @@ class _Reading:
 
     bbox: tuple[float, float, float, float] | None
     deleted: dict[str, set[int]]
+    negative: dict[int, tuple[float, float]]  # locations of nodes with negative ids
     street_ids: list[int] = field(default_factory=list)
     street_sizes: list[int] = field(default_factory=list)
     street_refs: list[int] = field(default_factory=list)
@@ -233,8 +237,8 @@ def read_osm(
         )
     what = "OSM PBF extract" if fmt == "pbf" else "OSM XML"
     try:
-        deleted = {} if fmt == "pbf" else _deleted_ids(path, fmt)
-        reading = _Reading(bbox=bbox, deleted=deleted)
+        deleted, negative = ({}, {}) if fmt == "pbf" else _scan_xml(path, fmt)
+        reading = _Reading(bbox=bbox, deleted=deleted, negative=negative)
         with _location_index(path, node_index) as locations:
             stream = partial(_stream, path, fmt, locations)
             _first_pass(stream, reading)
@@ -275,16 +279,24 @@ def _stream(
     """
     Stream one pass: every object through ``locations`` (C++), then ``keep`` (a C++ filter).
 
-    Only what ``keep`` passes reaches Python.
+    Only what ``keep`` passes reaches Python (everything when it is None).
     """
     processor = osmium.FileProcessor(osmium.io.File(str(path), fmt), entities)
-    yield from processor.with_filter(locations).with_filter(keep)
+    processor.with_filter(locations)
+    yield from processor if keep is None else processor.with_filter(keep)
 
 
-def _deleted_ids(path: Path, fmt: str) -> dict[str, set[int]]:
-    """Ids of the elements an editor's save marks ``action='delete'`` (libosmium ignores it)."""
+def _scan_xml(path: Path, fmt: str) -> tuple[dict[str, set[int]], dict[int, tuple[float, float]]]:
+    """
+    Read what libosmium does not give from an XML file's text.
+
+    Returns the ids of the elements an editor's save marks ``action='delete'`` (libosmium
+    ignores the attribute), and the locations of nodes with negative ids (new in an editor,
+    never uploaded), which pyosmium's location index does not store.
+    """
     opener: Any = {"osm.bz2": bz2.open, "osm.gz": gzip.open}.get(fmt, open)
-    found: dict[str, set[int]] = {"node": set(), "way": set(), "relation": set()}
+    deleted: dict[str, set[int]] = {"node": set(), "way": set(), "relation": set()}
+    negative: dict[int, tuple[float, float]] = {}
     tail = b""
     with opener(path, "rb") as stream:
         for chunk in _chunks(stream):
@@ -293,9 +305,18 @@ def _deleted_ids(path: Path, fmt: str) -> dict[str, set[int]]:
                 for match in _DELETED.finditer(text):
                     number = _ID.search(match.group(0))
                     if number:
-                        found[match.group(1).decode()].add(int(number.group(1)))
+                        deleted[match.group(1).decode()].add(int(number.group(1)))
+            if b"-" in text:
+                for match in _NEGATIVE_NODE.finditer(text):
+                    attributes = dict(_ATTRIBUTE.findall(match.group(0)))
+                    try:
+                        lon, lat = float(attributes[b"lon"]), float(attributes[b"lat"])
+                    except (KeyError, ValueError):
+                        continue
+                    if math.isfinite(lon) and math.isfinite(lat):
+                        negative[int(attributes[b"id"])] = (lon, lat)
             tail = text[-4096:]
-    return {kind: ids for kind, ids in found.items() if ids}
+    return {kind: ids for kind, ids in deleted.items() if ids}, negative
 
 
 def _chunks(stream: IO[bytes], size: int = 1 << 22) -> Iterable[bytes]:
@@ -348,19 +369,28 @@ def _first_pass(stream: _Stream, reading: _Reading) -> None:
                 reading.stamp(obj)
 
 
-def _coordinates(obj: Any, deleted_nodes: set[int]) -> list[tuple[float, float]] | None:
+def _coordinates(obj: Any, reading: _Reading) -> list[tuple[float, float]] | None:
     """Return the way's (lon, lat) per node, or None when a node is missing or deleted."""
     try:
         xy = [(node.lon, node.lat) for node in obj.nodes]
     except osmium.InvalidLocationError:
-        return None
+        if not reading.negative:
+            return None
+        found = [
+            (node.lon, node.lat) if node.location.valid() else reading.negative.get(node.ref)
+            for node in obj.nodes
+        ]
+        if any(at is None for at in found):
+            return None
+        xy = [at for at in found if at is not None]
+    deleted_nodes = reading.deleted.get("node")
     if deleted_nodes and any(node.ref in deleted_nodes for node in obj.nodes):
         return None
     return xy
 
 
 def _way_pass(stream: _Stream, reading: _Reading) -> None:
-    deleted_ways, deleted_nodes = (reading.deleted.get(k, set()) for k in ("way", "node"))
+    deleted_ways = reading.deleted.get("way", set())
     for way in stream(osmium.osm.WAY, osmium.filter.KeyFilter(*_WAY_KEYS)):
         if way.id in deleted_ways:
             continue
@@ -372,7 +402,7 @@ def _way_pass(stream: _Stream, reading: _Reading) -> None:
         building = "building" in tags
         if not (street or driveway or lot or building):
             continue
-        xy = _coordinates(way, deleted_nodes)
+        xy = _coordinates(way, reading)
         if xy is None or len(xy) < 2:
             reading.missing_nodes += 1
             continue
@@ -401,9 +431,11 @@ def _member_pass(stream: _Stream, reading: _Reading) -> None:
     wanted -= reading.deleted.get("way", set())
     if not wanted:
         return
-    deleted_nodes = reading.deleted.get("node", set())
-    for way in stream(osmium.osm.WAY, osmium.filter.IdFilter(wanted)):
-        xy = _coordinates(way, deleted_nodes)
+    # osmium's id filter takes no negative (editor-new) ids: then every way comes to Python,
+    # which only happens for editor files, small by nature
+    keep = osmium.filter.IdFilter(wanted) if min(wanted) >= 0 else None
+    for way in stream(osmium.osm.WAY, keep):
+        xy = _coordinates(way, reading) if way.id in wanted else None
         if xy is not None and len(xy) >= 2:
             reading.member_lines.setdefault(way.id, xy)
 
