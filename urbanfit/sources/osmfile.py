@@ -1,12 +1,13 @@
-"""Local OSM files (.osm, .osm.bz2, .osm.gz, .osm.pbf) through pyosmium, streamed twice.
+"""Local OSM files (.osm, .osm.bz2, .osm.gz, .osm.pbf) through pyosmium, in one or two passes.
 
-Pass 1 reads nodes and relations: every node location goes into osmium's location index (in
-C++), and only nodes carrying a key of interest reach Python (point lots, crossings, bus stops,
-hydrants) together with the parking and building multipolygon relations. Pass 2 reads the
-ways with a key of interest, their node locations taken from the index; a short third pass
-fetches the untagged ways that outline those relations. Because every way is read after
-every node and relation, the file's element order does not matter (unsorted files and JOSM
-saves work), and nothing but the tags urbanfit uses is kept.
+The main pass streams the file once: every node location goes into osmium's location index
+(in C++), and only elements carrying a key of interest reach Python: point lots, crossings,
+bus stops and hydrants; street, driveway, lot and building ways (their node locations taken
+from the index); parking and building multipolygon relations. Nothing but the tags urbanfit
+uses is kept. A second pass, only when needed, reads just the ways (by id, filtered in C++)
+that outline those multipolygons, or whose nodes were not in the index yet: in an unsorted
+file (or a JOSM save) a way may come before its nodes, so the order of the file does not
+matter; a way whose nodes are still missing then is skipped and counted.
 """
 
 from __future__ import annotations
@@ -179,6 +180,7 @@ class _Reading:
         default_factory=list
     )
     member_lines: dict[int, list[tuple[float, float]]] = field(default_factory=dict)
+    retry: set[int] = field(default_factory=set)  # ways to read again once all nodes are in
     missing_nodes: int = 0
     incomplete_relations: int = 0
     newest: dt.datetime | None = None
@@ -241,9 +243,8 @@ def read_osm(
         reading = _Reading(bbox=bbox, deleted=deleted, negative=negative)
         with _location_index(path, node_index) as locations:
             stream = partial(_stream, path, fmt, locations)
-            _first_pass(stream, reading)
+            _main_pass(stream, reading)
             _way_pass(stream, reading)
-            _member_pass(stream, reading)
     except (RuntimeError, ValueError, OSError, EOFError, KeyError, UnicodeError) as error:
         raise SourceError(f"cannot read {path.name} as {what} ({_brief(error)})") from None
     raw = _assemble(reading, kind=kind, description=description or str(path))
@@ -336,37 +337,47 @@ def _point_kinds(tags: Any) -> list[str]:
     return kinds
 
 
-def _first_pass(stream: _Stream, reading: _Reading) -> None:
-    deleted_nodes = reading.deleted.get("node", set())
-    deleted_relations = reading.deleted.get("relation", set())
-    keep = osmium.filter.KeyFilter(*_NODE_KEYS, "building")
-    for obj in stream(osmium.osm.NODE | osmium.osm.RELATION, keep):
-        tags = obj.tags
+def _main_pass(stream: _Stream, reading: _Reading) -> None:
+    """Read every element with a key of interest, in file order."""
+    keep = osmium.filter.KeyFilter(*_NODE_KEYS, *_WAY_KEYS)
+    for obj in stream(osmium.osm.NODE | osmium.osm.WAY | osmium.osm.RELATION, keep):
         if obj.is_node():
-            if obj.id in deleted_nodes or not obj.location.valid():
-                continue
-            x, y = obj.location.lon, obj.location.lat
-            if reading.outside([(x, y)]):
-                continue
-            kinds = _point_kinds(tags)
-            for kind in kinds:
-                reading.points.append((obj.id, "node", kind, obj.id, x, y))
-            if tags.get("amenity") == "parking":
-                reading.lots.add(obj.id, "node", [(x, y)], tags)
-            elif not kinds:
-                continue
+            _node(obj, reading)
+        elif obj.is_way():
+            _way(obj, reading, last_try=False)
+        elif obj.is_relation():
+            _relation(obj, reading)
+
+
+def _node(obj: Any, reading: _Reading) -> None:
+    if obj.id in reading.deleted.get("node", ()) or not obj.location.valid():
+        return
+    x, y = obj.location.lon, obj.location.lat
+    if reading.outside([(x, y)]):
+        return
+    tags = obj.tags
+    kinds = _point_kinds(tags)
+    for kind in kinds:
+        reading.points.append((obj.id, "node", kind, obj.id, x, y))
+    if tags.get("amenity") == "parking":
+        reading.lots.add(obj.id, "node", [(x, y)], tags)
+    elif not kinds:
+        return
+    reading.stamp(obj)
+
+
+def _relation(obj: Any, reading: _Reading) -> None:
+    tags = obj.tags
+    if (
+        tags.get("type") == "multipolygon"
+        and (tags.get("amenity") == "parking" or "building" in tags)
+        and obj.id not in reading.deleted.get("relation", ())
+    ):
+        ways = [(m.ref, m.role == "inner") for m in obj.members if m.type == "w"]
+        if ways:
+            kept = tuple((key, value) for key, value in tags if key in _RELATION_KEYS)
+            reading.relations.append((obj.id, kept, ways))
             reading.stamp(obj)
-        elif (
-            obj.is_relation()
-            and tags.get("type") == "multipolygon"
-            and (tags.get("amenity") == "parking" or "building" in tags)
-            and obj.id not in deleted_relations
-        ):
-            ways = [(m.ref, m.role == "inner") for m in obj.members if m.type == "w"]
-            if ways:
-                kept = tuple((key, value) for key, value in tags if key in _RELATION_KEYS)
-                reading.relations.append((obj.id, kept, ways))
-                reading.stamp(obj)
 
 
 def _coordinates(obj: Any, reading: _Reading) -> list[tuple[float, float]] | None:
@@ -389,55 +400,71 @@ def _coordinates(obj: Any, reading: _Reading) -> list[tuple[float, float]] | Non
     return xy
 
 
-def _way_pass(stream: _Stream, reading: _Reading) -> None:
-    deleted_ways = reading.deleted.get("way", set())
-    for way in stream(osmium.osm.WAY, osmium.filter.KeyFilter(*_WAY_KEYS)):
-        if way.id in deleted_ways:
-            continue
-        tags = way.tags
-        highway = tags.get("highway") or ""
-        street = highway.split(";")[0].strip() in DRIVE_HIGHWAYS
-        driveway = highway == "service" and tags.get("service") == "driveway"
-        lot = tags.get("amenity") == "parking"
-        building = "building" in tags
-        if not (street or driveway or lot or building):
-            continue
-        xy = _coordinates(way, reading)
-        if xy is None or len(xy) < 2:
+def _way(way: Any, reading: _Reading, *, last_try: bool) -> None:
+    """
+    Keep a street, driveway, lot or building way.
+
+    A way whose node locations are not (yet) known is left for the second pass when this is
+    not its ``last_try``: in an unsorted file its nodes may come after it.
+    """
+    if way.id in reading.deleted.get("way", ()):
+        return
+    tags = way.tags
+    highway = tags.get("highway") or ""
+    street = highway.split(";")[0].strip() in DRIVE_HIGHWAYS
+    driveway = highway == "service" and tags.get("service") == "driveway"
+    lot = tags.get("amenity") == "parking"
+    building = "building" in tags
+    if not (street or driveway or lot or building):
+        return
+    xy = _coordinates(way, reading)
+    if xy is None or len(xy) < 2:
+        if last_try or xy is not None:
             reading.missing_nodes += 1
-            continue
-        if reading.outside(xy):
-            continue
-        reading.stamp(way)
-        refs = [node.ref for node in way.nodes]
-        if street:
-            reading.street_ids.append(way.id)
-            reading.street_sizes.append(len(refs))
-            reading.street_refs.extend(refs)
-            reading.street_xy.extend(xy)
-            reading.street_tags.add(tags)
-        if driveway:
-            for ref, (x, y) in zip(refs, xy, strict=True):
-                reading.driveway_refs.setdefault(ref, (way.id, x, y))
-        if (lot or building) and len(refs) >= 4 and refs[0] == refs[-1]:
-            if lot:
-                reading.lots.add(way.id, "way", xy, tags)
-            if building:
-                reading.buildings.add(way.id, "way", xy, tags)
+        else:
+            reading.retry.add(way.id)
+        return
+    if reading.outside(xy):
+        return
+    reading.stamp(way)
+    refs = [node.ref for node in way.nodes]
+    if street:
+        reading.street_ids.append(way.id)
+        reading.street_sizes.append(len(refs))
+        reading.street_refs.extend(refs)
+        reading.street_xy.extend(xy)
+        reading.street_tags.add(tags)
+    if driveway:
+        for ref, (x, y) in zip(refs, xy, strict=True):
+            reading.driveway_refs.setdefault(ref, (way.id, x, y))
+    if (lot or building) and len(refs) >= 4 and refs[0] == refs[-1]:
+        if lot:
+            reading.lots.add(way.id, "way", xy, tags)
+        if building:
+            reading.buildings.add(way.id, "way", xy, tags)
 
 
-def _member_pass(stream: _Stream, reading: _Reading) -> None:
-    wanted = {ref for _, _, ways in reading.relations for ref, _ in ways}
-    wanted -= reading.deleted.get("way", set())
+def _way_pass(stream: _Stream, reading: _Reading) -> None:
+    """
+    Read again the ways the main pass could not place, and those outlining multipolygons.
+
+    Every node location is in the index by now, so what is still missing is missing.
+    """
+    members = {ref for _, _, ways in reading.relations for ref, _ in ways}
+    members -= reading.deleted.get("way", set())
+    wanted = members | reading.retry
     if not wanted:
         return
     # osmium's id filter takes no negative (editor-new) ids: then every way comes to Python,
     # which only happens for editor files, small by nature
     keep = osmium.filter.IdFilter(wanted) if min(wanted) >= 0 else None
     for way in stream(osmium.osm.WAY, keep):
-        xy = _coordinates(way, reading) if way.id in wanted else None
-        if xy is not None and len(xy) >= 2:
-            reading.member_lines.setdefault(way.id, xy)
+        if way.id in reading.retry:
+            _way(way, reading, last_try=True)
+        if way.id in members:
+            xy = _coordinates(way, reading)
+            if xy is not None and len(xy) >= 2:
+                reading.member_lines.setdefault(way.id, xy)
 
 
 def _area(lines: list[list[tuple[float, float]]]) -> shapely.Geometry:
