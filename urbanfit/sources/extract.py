@@ -15,7 +15,6 @@ import dataclasses
 import gzip
 import json
 import logging
-import warnings
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -171,8 +170,8 @@ def clip_extract(
     Parameters
     ----------
     path
-        An ``.osm.pbf`` (read within the area's bounding box, fast) or ``.osm`` /
-        ``.osm.bz2`` / ``.osm.gz`` extract.
+        An ``.osm.pbf``, ``.osm``, ``.osm.bz2`` or ``.osm.gz`` extract (ways wholly outside
+        the area's bounding box are dropped while reading).
     place
         A place name, geocoded to its boundary through Nominatim (see `geocode_place`).
     bbox
@@ -200,13 +199,8 @@ def clip_extract(
 
 
 def _clipped(path: Path, area: BaseGeometry, label: str) -> RawCity:
-    pbf = path.name.lower().endswith(".pbf")
-    bounds = tuple(float(c) for c in shapely.bounds(area))
-    with warnings.catch_warnings():
-        # pyrosm warns of an empty result; an area without streets is reported below
-        warnings.filterwarnings("ignore", message="Could not find any", category=UserWarning)
-        raw = read_file(path, bbox=bounds) if pbf else read_file(path)  # type: ignore[arg-type]
-    raw = clip(raw, area)
+    west, south, east, north = (float(c) for c in shapely.bounds(area))
+    raw = clip(read_file(path, bbox=(west, south, east, north)), area)
     if len(raw.edges) == 0:
         raise EmptyAreaError(f"{path.name} holds no drivable streets inside {label}")
     provenance = dataclasses.replace(

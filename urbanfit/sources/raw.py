@@ -12,11 +12,23 @@ from shapely.geometry.base import BaseGeometry
 
 from urbanfit.osmkeys import BUILDING_KEYS, LOT_KEYS, PARKING_KEYS, STREET_KEYS
 
-__all__ = ["EDGE_COLUMNS", "Provenance", "RawCity", "clip", "conform"]
+__all__ = [
+    "EDGE_COLUMNS",
+    "POINT_COLUMNS",
+    "POINT_KINDS",
+    "Provenance",
+    "RawCity",
+    "clip",
+    "conform",
+]
 
 EDGE_COLUMNS = ("osm_id", "u", "v", *STREET_KEYS, *PARKING_KEYS)
 LOT_COLUMNS = ("osm_id", "osm_type", *LOT_KEYS)
 BUILDING_COLUMNS = ("osm_id", "osm_type", *BUILDING_KEYS)
+# Curb point features: ``osm_id``/``osm_type`` name the element (the node, or the driveway
+# way), ``node`` the node where the feature meets the street network or stands.
+POINT_COLUMNS = ("osm_id", "osm_type", "kind", "node")
+POINT_KINDS = ("crossing", "bus_stop", "fire_hydrant", "driveway")
 
 
 @dataclass(frozen=True)
@@ -34,13 +46,21 @@ class Provenance:
 
 @dataclass(frozen=True)
 class RawCity:
-    """OSM data of one city as it came from the source (WGS 84, tags as strings)."""
+    """
+    OSM data of one city as it came from the source (WGS 84, tags as strings).
+
+    ``points`` holds curb point features (`POINT_KINDS`: crossings, bus stops, fire hydrants,
+    and driveway nodes shared with a street); sources that do not fetch them leave it empty.
+    ``dropped`` counts elements the source skipped, e.g. ``ways_missing_nodes``.
+    """
 
     edges: gpd.GeoDataFrame
     lots: gpd.GeoDataFrame
     buildings: gpd.GeoDataFrame
     provenance: Provenance
     boundary: BaseGeometry | None = None
+    points: gpd.GeoDataFrame = field(default_factory=lambda: conform(None, POINT_COLUMNS))
+    dropped: dict[str, int] = field(default_factory=dict)
 
 
 def conform(frame: pd.DataFrame | None, columns: tuple[str, ...]) -> gpd.GeoDataFrame:
@@ -69,7 +89,7 @@ def conform(frame: pd.DataFrame | None, columns: tuple[str, ...]) -> gpd.GeoData
         else:
             out[col] = pd.Series([None] * len(frame), dtype="object")
     for col in columns:
-        if col in {"osm_id", "u", "v"}:
+        if col in {"osm_id", "u", "v", "node"}:
             out[col] = pd.to_numeric(out[col]).astype("int64")
         elif col != "osm_type":
             out[col] = _as_text(out[col])
@@ -102,7 +122,7 @@ def clip(raw: RawCity, area: BaseGeometry) -> RawCity:
     """
     Keep what lies inside ``area`` (WGS 84).
 
-    Streets are kept when wholly inside; lots and buildings when their representative
+    Streets are kept when wholly inside; lots, buildings and points when their representative
     point is inside.
 
     Parameters
@@ -130,4 +150,6 @@ def clip(raw: RawCity, area: BaseGeometry) -> RawCity:
         buildings=inside(raw.buildings, whole=False),
         provenance=raw.provenance,
         boundary=area,
+        points=inside(raw.points, whole=False),
+        dropped=raw.dropped,
     )
