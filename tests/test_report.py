@@ -147,10 +147,14 @@ def test_report_html_shows_provenance_and_tag_coverage(written) -> None:
 def test_helsinki_report_shows_the_per_scenario_parking_figures(helsinki) -> None:
     page = report_html(helsinki)
     parking = helsinki.summary["parking"]
-    # 1,786 spaces for the full-size fleet, 2,560 at 100 % kei (lot kei ratios capped at the
-    # module ratio, structures at the stall-width ratio): read from the summary
-    assert parking["scenarios"]["kei000"]["total_spaces"] == 1786
-    row = "<td>total spaces</td><td>1,786</td><td>1,928</td><td>2,090</td><td>2,560</td>"
+    # 2,507 spaces for the full-size fleet (1,193 on mapped curbs, 722 on estimated curbs,
+    # 592 in lots), 3,563 at 100 % kei (lot kei ratios capped at the module ratio,
+    # structures at the stall-width ratio): read from the summary
+    base = parking["scenarios"]["kei000"]
+    assert base["total_spaces"] == 2507
+    assert (base["curb_spaces_mapped"], base["curb_spaces_estimated"]) == (1193, 722)
+    assert base["curb_spaces"] + base["lot_spaces"] == base["total_spaces"]
+    row = "<td>total spaces</td><td>2,507</td><td>2,710</td><td>2,929</td><td>3,563</td>"
     assert row in page
     assert "<td>OSM data date</td><td>2019-04-21</td>" in page
 
