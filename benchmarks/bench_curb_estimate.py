@@ -8,7 +8,8 @@ as too sparse to score), every side tagged parking or no parking has its tags hi
 predicted by `urbanfit.models.parking.estimate.estimate_curb`
 (`urbanfit.models.parking.validation.validate_curb_estimate`). Printed: sides and km scored,
 precision and recall of "parking on this side" (by side length), and baseline-fleet spaces per
-km mapped vs estimated with the relative error.
+km mapped vs estimated with the relative error (also on the sides both call parked, which
+isolates the count from the where).
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ def _score(label: str, city_args: tuple[str, Path | None]) -> None:
         f"precision {pct(scores['precision_share'])}, recall {pct(scores['recall_share'])}; "
         f"baseline spaces/km mapped {scores['mapped_spaces_per_km']:.1f}, estimated "
         f"{scores['estimated_spaces_per_km']:.1f} "
-        f"(relative error {pct(scores['spaces_per_km_rel_error'])}); "
+        f"(relative error {pct(scores['spaces_per_km_rel_error'])}; on sides both mapped and "
+        f"estimated as parking {pct(scores['parked_spaces_rel_error'])}); "
         f"{time.perf_counter() - started:.1f} s"
     )
 

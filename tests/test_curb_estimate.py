@@ -138,8 +138,10 @@ def test_the_estimate_scores_on_helsinki_with_its_tags_hidden(helsinki: Analysis
         city.streets, city.curb, city.lots, helsinki.catalog, helsinki.scenarios
     )
     # measured when written (benchmarks/bench_curb_estimate.py): 2257 sides, 32.6 km,
-    # precision 33.9 %, recall 74.9 %, spaces per km +102 %; floors a little below
+    # precision 33.9 %, recall 74.9 %, spaces per km +102 % (+2.2 % on the sides both call
+    # parked: the error is where parking is, not how many fit); floors a little below
     assert scores["sides_count"] == 2257
     assert scores["precision_share"] >= 0.30
     assert scores["recall_share"] >= 0.70
     assert abs(scores["spaces_per_km_rel_error"]) <= 1.10
+    assert abs(scores["parked_spaces_rel_error"]) <= 0.05

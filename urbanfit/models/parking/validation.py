@@ -70,7 +70,9 @@ def validate_curb_estimate(
         mapped as parking) and ``recall_share`` (of the km mapped as parking, the share the
         estimate parks), None where undefined; ``mapped_spaces_per_km`` and
         ``estimated_spaces_per_km`` (baseline spaces per km of evaluated side) and
-        ``spaces_per_km_rel_error`` (estimated / mapped - 1).
+        ``spaces_per_km_rel_error`` (estimated / mapped - 1); ``parked_spaces_rel_error``:
+        the same on the sides both mapped and estimated as parking (the count error alone,
+        without the error of where parking is).
     """
     params = params or ParkingParams()
     status = curb["status"].to_numpy(dtype="object")
@@ -98,6 +100,8 @@ def validate_curb_estimate(
     total_km = float(weight.sum())
     true_spaces = float(np.nansum(mapped[tested]))
     estimated_spaces = float(np.nansum(guessed[tested]))
+    both = tested & truth & predicted
+    both_true = float(np.nansum(mapped[both]))
 
     def ratio(numerator: float, denominator: float) -> float | None:
         return numerator / denominator if denominator else None
@@ -112,4 +116,7 @@ def validate_curb_estimate(
         "mapped_spaces_per_km": ratio(true_spaces, total_km),
         "estimated_spaces_per_km": ratio(estimated_spaces, total_km),
         "spaces_per_km_rel_error": (estimated_spaces / true_spaces - 1.0 if true_spaces else None),
+        "parked_spaces_rel_error": (
+            float(np.nansum(guessed[both])) / both_true - 1.0 if both_true else None
+        ),
     }
