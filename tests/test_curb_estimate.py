@@ -95,7 +95,7 @@ def _points(*rows: tuple[str, float, float]) -> gpd.GeoDataFrame:
 # one 100 m street west to east; sides drawn 3 m off: left (north) at y = +3, right at -3
 POINTS = _points(
     ("crossing", 50.0, 0.0),  # on the street line: both sides, [45.5, 54.5] = 9 m
-    ("hydrant", 30.0, 4.0),  # 1 m from the left side, 7 m from the right: left [25.428, 34.572]
+    ("fire_hydrant", 30.0, 4.0),  # 1 m from the left side, 7 m from the right: [25.428, 34.572]
     ("bus_stop", 10.0, 5.0),  # left only: [-5, 25] clipped to [0, 25], overlaps the junction
     ("driveway", 80.0, -3.5),  # right only: [76, 84] = 8 m
     ("bus_stop", 50.0, 40.0),  # 37 m away: no side

@@ -44,7 +44,7 @@ __all__ = [
     "usable_curb_length_m",
 ]
 
-FEATURE_KINDS = ("crossing", "bus_stop", "hydrant", "driveway")
+FEATURE_KINDS = ("crossing", "bus_stop", "hydrant", "fire_hydrant", "driveway")
 
 
 def _edge_lookup(sides: pd.DataFrame, streets: pd.DataFrame, column: str) -> np.ndarray:
@@ -190,7 +190,9 @@ def feature_clearances(
         The ``curb`` table (line geometry per side, ``edge_id``, ``length_m``), in the same
         CRS as `points`.
     points
-        ``kind`` in `FEATURE_KINDS` (other kinds are ignored) and point geometry.
+        ``kind`` in `FEATURE_KINDS` (``hydrant`` and ``fire_hydrant`` are the same; other
+        kinds are ignored) and point geometry. A driveway node on the street line clears
+        both sides (its side is not known from a point).
     params
         Clearances per kind, ``feature_snap_m`` and ``feature_centreline_m``.
 
@@ -206,12 +208,15 @@ def feature_clearances(
         "crossing": params.crossing_clearance_m,
         "bus_stop": params.bus_stop_clearance_m,
         "hydrant": params.hydrant_clearance_m,
+        "fire_hydrant": params.hydrant_clearance_m,
         "driveway": params.driveway_clearance_m,
     }
     kind = points["kind"].to_numpy(dtype="object") if len(points) else np.array([], "object")
     keep = np.isin(kind, list(clearance))
     if not keep.any() or not len(sides):
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
+    if points.crs is not None and sides.crs is not None and points.crs != sides.crs:
+        points = points.to_crs(sides.crs)
     geom = points.geometry.to_numpy()[keep]
     kind = kind[keep]
     lines = sides.geometry.to_numpy()
