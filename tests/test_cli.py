@@ -175,18 +175,33 @@ def test_a_city_without_buildings_still_gets_parking_and_a_note(tmp_path: Path) 
     assert "parking" in summary
 
 
-def test_infer_curb_estimates_untagged_local_sides_and_labels_them(tmp_path: Path) -> None:
+def test_curb_estimate_is_on_by_default_labelled_and_can_be_switched_off(
+    tmp_path: Path,
+) -> None:
     args = ["analyze", "--osm-file", str(TOWN), "--no-congestion", "--out", str(tmp_path)]
-    plain = _run(*args, "--name", "plain")
-    inferred = _run(*args, "--name", "inferred", "--infer-curb")
-    assert plain.exit_code == inferred.exit_code == 0
+    plain = _run(*args, "--name", "plain", "--no-infer-curb")
+    inferred = _run(*args, "--name", "inferred")
+    alias = _run(*args, "--name", "alias", "--infer-curb")  # the old opt-in flag still works
+    assert plain.exit_code == inferred.exit_code == alias.exit_code == 0
     without = json.loads((tmp_path / "plain" / "summary.json").read_text())["parking"]
     with_ = json.loads((tmp_path / "inferred" / "summary.json").read_text())["parking"]
+    again = json.loads((tmp_path / "alias" / "summary.json").read_text())["parking"]
+    assert again["scenarios"] == with_["scenarios"]
     # untagged: the left sides of both Cross Street edges (tertiary) and both sides of Back
-    # Lane (unclassified): 4 sides of 110.530 m, reported unknown unless inferred
+    # Lane (unclassified): 4 sides of 110.530 m, reported unknown when the estimate is off
     assert without["curb_inferred_km"] == 0
+    assert without["curb_estimated_km"] == 0
     assert without["curb_unknown_km"] == pytest.approx(4 * 0.110530, rel=1e-3)
-    assert with_["curb_inferred_km"] == pytest.approx(4 * 0.110530, rel=1e-3)
+    # estimated: Back Lane's width is a class default, so the class rule parks both sides;
+    # Cross Street is tagged 3 m wide with 1 lane: 3.0 - 2.7432 (9 ft lane) = 0.26 m left,
+    # less than a 7 ft (2.1336 m) parking lane -> estimated no parking on its 2 left sides
+    assert with_["curb_inferred_km"] == pytest.approx(2 * 0.110530, rel=1e-3)
+    assert with_["curb_estimated_km"] == pytest.approx(4 * 0.110530, rel=1e-3)
+    assert with_["curb_covered_pct"] == pytest.approx(100.0)
+    kei = with_["scenarios"]["kei100"]
+    assert kei["curb_spaces"] == kei["curb_spaces_mapped"] + kei["curb_spaces_estimated"]
+    assert kei["curb_spaces_estimated"] == 2 * 23  # Back Lane, see below
+    assert kei["curb_spaces_gained_estimated"] == 2 * (23 - 17)
     # Back Lane 3 -> 6: one junction end (dead end 6), 110.530 - 6.096 = 104.434 m usable;
     # full-size fleet pitch 4.979 + 1.0 = 5.979 m -> 17 spaces; kei 4.4 m -> 23 spaces
     tables = tmp_path / "inferred" / "tables"

@@ -53,11 +53,13 @@ def test_two_towns_compare_into_two_rows_of_their_own_figures(outputs, table) ->
     assert len(table) == 2
     assert table["city"].tolist() == [ALPHA, BETA]
     assert table["slug"].tolist() == ["alpha-town", "i-beta-i-town"]
-    # the same town: 196 spaces for the full-size fleet in both rows
+    # the same town: 226 spaces for the full-size fleet in both rows (132 on mapped curbs,
+    # 34 on Back Lane's two estimated sides of 17, 60 in lots)
     column = f"parking spaces, {BASE} (count)"
-    assert table[column].tolist() == [196, 196]
+    assert table[column].tolist() == [226, 226]
     per_alpha, per_beta = alpha["parking"]["scenarios"], beta["parking"]["scenarios"]
-    assert per_alpha["kei000"]["total_spaces"] == 196
+    assert per_alpha["kei000"]["total_spaces"] == 226
+    assert per_alpha["kei000"]["curb_spaces_estimated"] == 2 * 17
     assert table.loc[0, f"parking spaces, {TOP} (count)"] == per_alpha["kei100"]["total_spaces"]
     assert table.loc[0, f"spaces gained, {TOP} (%)"] == per_alpha["kei100"]["spaces_gained_pct"]
     assert table.loc[1, f"spaces gained, {HALF} (count)"] == per_beta["kei050"]["spaces_gained"]
@@ -101,7 +103,7 @@ def test_comparison_files_parse_and_escape_city_names(table, tmp_path: Path) -> 
     csv = pd.read_csv(tmp_path / "comparison.csv")
     assert csv.columns.tolist() == table.columns.tolist()
     assert csv["city"].tolist() == [ALPHA, BETA]
-    assert csv[f"parking spaces, {BASE} (count)"].tolist() == [196, 196]
+    assert csv[f"parking spaces, {BASE} (count)"].tolist() == [226, 226]
     page = (tmp_path / "comparison.html").read_text(encoding="utf-8")
     assert "<i>Beta</i>" not in page
     assert f"<td>{html.escape(BETA)}</td>" in page

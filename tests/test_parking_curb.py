@@ -33,6 +33,8 @@ from urbanfit.vehicles import VehicleCatalog, scenarios
 
 
 def _run(catalog: VehicleCatalog, streets: gpd.GeoDataFrame, **options: Any) -> ParkingResult:
+    """The parking model on the streets' curb; the estimate of untagged sides only if asked."""
+    options.setdefault("infer", False)
     return parking_model(curb_sides(streets), lot_table(), catalog, scenarios(catalog), **options)
 
 
@@ -256,7 +258,7 @@ def test_no_parking_counts_zero_and_unknown_is_never_counted(catalog: VehicleCat
     assert summary["scenarios"]["kei100"]["curb_spaces"] == 38.0
 
 
-def test_inference_is_opt_in_labelled_and_limited_to_local_classes(
+def test_the_estimate_parks_local_classes_and_labels_every_estimate(
     catalog: VehicleCatalog,
 ) -> None:
     streets = street_table({"highway": "residential"}, {"highway": "primary"})
@@ -269,9 +271,22 @@ def test_inference_is_opt_in_labelled_and_limited_to_local_classes(
     assert residential["orientation"].tolist() == ["parallel", "parallel"]
     assert residential["status"].tolist() == ["unknown", "unknown"]  # the tags stay unknown
     assert residential["spaces_kei000"].tolist() == [14.0, 14.0]
-    assert sides.loc[sides["edge_id"] == 1, "source"].tolist() == ["unknown", "unknown"]
-    assert inferred.summary["curb_inferred_km"] == pytest.approx(0.2)
-    assert inferred.summary["curb_unknown_km"] == pytest.approx(0.4)
+    # no street table: the class rule alone; a primary is not a local class -> no parking
+    primary = sides[sides["edge_id"] == 1]
+    assert primary["source"].tolist() == ["inferred_zero", "inferred_zero"]
+    assert primary["spaces_kei000"].tolist() == [0.0, 0.0]
+    summary = inferred.summary
+    assert summary["curb_inferred_km"] == pytest.approx(0.2)
+    assert summary["curb_estimated_km"] == pytest.approx(0.4)
+    assert summary["curb_mapped_km"] == 0.0
+    assert summary["curb_unknown_km"] == pytest.approx(0.4)
+    assert summary["curb_covered_pct"] == pytest.approx(100.0)
+    # all 28 baseline spaces (2 x 14) are estimated; all kei: 2 x 19 = 38, gained 10
+    kei = summary["scenarios"]["kei100"]
+    assert kei["curb_spaces_mapped"] == 0.0
+    assert kei["curb_spaces_estimated"] == 38.0
+    assert kei["curb_spaces_gained_estimated"] == 10.0
+    assert kei["curb_spaces_gained_mapped"] == 0.0
 
 
 def test_malformed_tags_are_counted_in_the_summary(catalog: VehicleCatalog) -> None:

@@ -147,11 +147,15 @@ def test_report_html_shows_provenance_and_tag_coverage(written) -> None:
 def test_helsinki_report_shows_the_per_scenario_parking_figures(helsinki) -> None:
     page = report_html(helsinki)
     parking = helsinki.summary["parking"]
-    # 1,734 spaces for the full-size fleet, 2,475 at 100 % kei (lot kei ratios capped at the
-    # module ratio, structures at the stall-width ratio; ways whose nodes the extract cuts
-    # off are skipped): read from the summary
-    assert parking["scenarios"]["kei000"]["total_spaces"] == 1734
-    row = "<td>total spaces</td><td>1,734</td><td>1,871</td><td>2,027</td><td>2,475</td>"
+    # 2,280 spaces for the full-size fleet (1,127 on mapped curbs, 588 on estimated curbs,
+    # 565 in lots), 3,232 at 100 % kei (lot kei ratios capped at the module ratio,
+    # structures at the stall-width ratio; ways whose nodes the extract cuts off are skipped):
+    # read from the summary
+    base = parking["scenarios"]["kei000"]
+    assert base["total_spaces"] == 2280
+    assert (base["curb_spaces_mapped"], base["curb_spaces_estimated"]) == (1127, 588)
+    assert base["curb_spaces"] + base["lot_spaces"] == base["total_spaces"]
+    row = "<td>total spaces</td><td>2,280</td><td>2,453</td><td>2,651</td><td>3,232</td>"
     assert row in page
     assert "<td>OSM data date</td><td>2019-04-21</td>" in page
 

@@ -132,14 +132,17 @@ def test_a_third_vehicle_class_needs_only_a_vehicles_file(tmp_path: Path) -> Non
     assert len(main) == 4  # two edges, two sides
     profiles = pd.read_csv(folder / "tables" / "parking_profile_spaces.csv")
     city_car = profiles[(profiles["profile"] == "city_car") & profiles["side_id"].isin(main)]
-    # parallel pitch 3.9 + 1.0 gap = 4.9 m: floor(99.083 / 4.9 = 20.22) = 20 per side of
-    # edge 1-2, floor(105.179 / 4.9 = 21.47) = 21 per side of edge 2-3
-    assert city_car["spaces"].tolist() == [20.0, 20.0, 21.0, 21.0]
+    # usable: 111.275 m less 6.096 m at dead end 1 and 6.096 + 3.0 / 2 = 7.596 m at junction 2
+    # (measured from the curb line of 3 m wide Cross Street) -> 97.583 m on edge 1-2;
+    # 111.275 - 7.596 = 103.679 m on edge 2-3 (node 3 is no junction)
+    # parallel pitch 3.9 + 1.0 gap = 4.9 m: floor(97.583 / 4.9 = 19.91) = 19 per side of
+    # edge 1-2, floor(103.679 / 4.9 = 21.16) = 21 per side of edge 2-3
+    assert city_car["spaces"].tolist() == [19.0, 19.0, 21.0, 21.0]
     spaces = pd.read_csv(folder / "tables" / "parking_side_spaces.csv")
     main_spaces = spaces[spaces["side_id"].isin(main)]
     # baseline fleet: mean pitch 0.5 x 4.9 + 0.5 x (5.89 + 1.0) = 5.895 m:
-    # floor(99.083 / 5.895 = 16.81) = 16 and floor(105.179 / 5.895 = 17.84) = 17 per side
-    # -> 2 x 16 + 2 x 17 = 66; all kei, 4.4 m: floor(22.52) = 22 and floor(23.90) = 23 -> 90
+    # floor(97.583 / 5.895 = 16.55) = 16 and floor(103.679 / 5.895 = 17.59) = 17 per side
+    # -> 2 x 16 + 2 x 17 = 66; all kei, 4.4 m: floor(22.18) = 22 and floor(23.56) = 23 -> 90
     assert main_spaces.groupby("scenario")["spaces"].sum().to_dict() == {
         "kei000": 66.0,
         "kei100": 90.0,

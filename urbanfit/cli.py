@@ -164,10 +164,12 @@ def analyze(
     infer_curb: Annotated[
         bool,
         typer.Option(
-            help="Estimate parking on curbs without parking tags by class rules "
-            "(every estimate labelled 'inferred')."
+            "--infer-curb/--no-infer-curb",
+            help="Estimate parking on curbs without parking tags from street class, width "
+            "and lanes (every estimate labelled 'inferred', reported apart from mapped "
+            "curbs); --no-infer-curb leaves them unknown.",
         ),
-    ] = False,
+    ] = True,
     congestion: Annotated[
         bool,
         typer.Option(help="Run the congestion model (demand and equilibrium assignment)."),

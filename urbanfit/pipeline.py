@@ -157,7 +157,7 @@ def analyze(
     source: str = "auto",
     clip: str | None = None,
     dataset: str | None = None,
-    infer_curb: bool = False,
+    infer_curb: bool = True,
     run_congestion: bool = True,
     od: pd.DataFrame | None = None,
     baseline_tti: float | str | None = None,
@@ -182,7 +182,9 @@ def analyze(
     base_fleet
         Fleet id of the full-size baseline mix.
     infer_curb
-        Estimate parking on untagged curbs by documented class rules (labelled ``inferred``).
+        Estimate every untagged curb side from its class, width, lanes and the clearances
+        (`urbanfit.models.parking.estimate`), labelled ``inferred`` / ``inferred_zero`` and
+        reported apart from the mapped sides; False leaves them unknown.
     run_congestion
         Run the congestion model (demand synthesis and equilibrium assignment).
     od
@@ -221,7 +223,14 @@ def analyze(
     notes: list[str] = []
     report("parking model", 0.3)
     parking = parking_model(
-        data.curb, data.lots, catalog, runs, params=params.parking, infer=infer_curb
+        data.curb,
+        data.lots,
+        catalog,
+        runs,
+        params=params.parking,
+        infer=infer_curb,
+        streets=data.streets,
+        points=data.points,
     )
     congestion: CongestionResult | None = None
     if run_congestion:

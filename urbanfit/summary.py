@@ -183,9 +183,14 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
             f"Lot land freed at {top.label} for the same cars: {_fmt(last['land_freed_ha'], 2)} "
             f"ha ({_fmt(last['land_freed_pct_of_lot_area'], 1)} % of lot area)"
         )
+        unknown = (parking.get("curb_unknown_km") or 0.0) - (
+            parking.get("curb_estimated_km") or 0.0
+        )
         lines.append(
-            f"Curb: {_fmt(parking.get('curb_parking_km'), 1)} km with parking, "
-            f"{_fmt(parking.get('curb_unknown_km'), 1)} km untagged (unknown)"
+            f"Curb: {_fmt(parking.get('curb_parking_km'), 1)} km mapped with parking, "
+            f"{_fmt(parking.get('curb_inferred_km'), 1)} km estimated with parking "
+            f"({_fmt(parking.get('curb_estimated_km'), 1)} km untagged and estimated, "
+            f"{_fmt(unknown, 1)} km unknown)"
         )
     congestion = summary.get("congestion")
     if congestion is not None:

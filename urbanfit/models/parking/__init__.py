@@ -32,11 +32,11 @@ area per stall of the standard modules (``module`` ratio source).
 
 from __future__ import annotations
 
-from urbanfit.models.parking.curb import (
-    curb_pitch_m,
-    curb_runs,
-    curb_spaces,
-    infer_curb,
+from urbanfit.models.parking.curb import curb_pitch_m, curb_runs, curb_spaces
+from urbanfit.models.parking.estimate import (
+    estimate_curb,
+    feature_clearances,
+    junction_clearances_m,
     usable_curb_length_m,
 )
 from urbanfit.models.parking.lots import (
@@ -57,7 +57,9 @@ __all__ = [
     "curb_pitch_m",
     "curb_runs",
     "curb_spaces",
-    "infer_curb",
+    "estimate_curb",
+    "feature_clearances",
+    "junction_clearances_m",
     "lot_kei_ratios",
     "lot_method",
     "lot_stalls",

@@ -1,10 +1,9 @@
-"""Curb parking: usable length, pitch, continuous curb runs, spaces per side, inference."""
+"""Curb parking: pitch, continuous curb runs, spaces per side."""
 
 from __future__ import annotations
 
 import math
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix
@@ -18,33 +17,7 @@ __all__ = [
     "curb_pitch_m",
     "curb_runs",
     "curb_spaces",
-    "infer_curb",
-    "usable_curb_length_m",
 ]
-
-
-def usable_curb_length_m(sides: pd.DataFrame, *, params: CurbParams | None = None) -> pd.Series:
-    """Curb length left for parking on each side after intersection clearances.
-
-    Parameters
-    ----------
-    sides
-        One row per street side with ``length_m``, ``u_junction`` and ``v_junction``.
-    params
-        ``intersection_clearance_m`` is removed at each end that is a junction or dead end.
-
-    Returns
-    -------
-    usable_length_m
-        Metres (float), never negative, indexed like `sides`.
-
-    """
-    params = params or CurbParams()
-    ends = sides["u_junction"].to_numpy(dtype=bool).astype("int64") + sides["v_junction"].to_numpy(
-        dtype=bool
-    ).astype("int64")
-    usable = sides["length_m"].to_numpy(dtype="float64") - params.intersection_clearance_m * ends
-    return pd.Series(np.clip(usable, 0.0, None), index=sides.index, name="usable_length_m")
 
 
 def curb_pitch_m(
@@ -230,30 +203,9 @@ def curb_spaces(
         tagged = np.floor(capacity * base_pitch / pitch + _EPS) * share
     source = sides["source"].to_numpy(dtype="object")
     spaces = np.where(source == "tag_capacity", tagged, modelled)
-    spaces = np.where(_counted(sides), spaces, np.where(source == "tag_zero", 0.0, np.nan))
+    zero = np.isin(source, ["tag_zero", "inferred_zero"])
+    spaces = np.where(_counted(sides), spaces, np.where(zero, 0.0, np.nan))
     return pd.Series(spaces, index=sides.index, dtype="float64")
-
-
-def infer_curb(sides: gpd.GeoDataFrame, *, params: CurbParams | None = None) -> pd.Series:
-    """Which unknown sides the opt-in inference estimates, by the documented class rule.
-
-    Parameters
-    ----------
-    sides
-        The output of `urbanfit.citydata.curb.curb_sides` (``status``, ``highway``).
-    params
-        ``infer_highways``: untagged sides of these classes are estimated as parallel parking.
-
-    Returns
-    -------
-    inferred
-        Bool per side.
-
-    """
-    params = params or CurbParams()
-    unknown = sides["status"].to_numpy(dtype="object") == "unknown"
-    local = sides["highway"].isin(list(params.infer_highways)).to_numpy(dtype=bool)
-    return pd.Series(unknown & local, index=sides.index, name="inferred")
 
 
 def _curb_area_m2(sides: pd.DataFrame, params: CurbParams) -> np.ndarray:

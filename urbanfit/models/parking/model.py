@@ -11,14 +11,8 @@ import shapely
 
 from urbanfit.errors import ModelError
 from urbanfit.models.parking._common import _EPS
-from urbanfit.models.parking.curb import (
-    _curb_area_m2,
-    _fleet_pitch_m,
-    curb_runs,
-    curb_spaces,
-    infer_curb,
-    usable_curb_length_m,
-)
+from urbanfit.models.parking.curb import _curb_area_m2, _fleet_pitch_m, curb_runs, curb_spaces
+from urbanfit.models.parking.estimate import estimate_curb, usable_curb_length_m
 from urbanfit.models.parking.lots import lot_kei_ratios, lot_method, lot_stalls
 from urbanfit.models.parking.summary import parking_summary
 from urbanfit.parameters.parking import CurbParams, LotParams, ParkingParams
@@ -71,12 +65,21 @@ def _build_sides(
     scenarios: ScenarioSet,
     params: CurbParams,
     infer: bool,
+    streets: pd.DataFrame | None,
+    points: gpd.GeoDataFrame | None,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame]:
     sides = curb.copy()
     sides.insert(0, "side_id", np.arange(len(sides), dtype="int64"))
-    sides["usable_length_m"] = usable_curb_length_m(sides, params=params)
+    sides["usable_length_m"] = usable_curb_length_m(
+        sides, params=params, streets=streets, points=points
+    )
     status = sides["status"].to_numpy(dtype="object")
-    inferred = infer_curb(sides, params=params).to_numpy() if infer else np.zeros(len(sides), bool)
+    estimate = (
+        estimate_curb(sides, streets, params=params).to_numpy(dtype="object")
+        if infer
+        else np.full(len(sides), None, dtype="object")
+    )
+    inferred = estimate == "parking"
     sides["orientation"] = sides["orientation"].where(~inferred, "parallel")
     sides["orientation_defaulted"] = sides["orientation_defaulted"].to_numpy(dtype=bool) | inferred
     has_tag = np.isfinite(sides["capacity"].to_numpy(dtype="float64"))
@@ -86,8 +89,9 @@ def _build_sides(
             status == "parking",
             inferred,
             np.isin(status, ["no_parking", "separate"]),
+            estimate == "no_parking",
         ],
-        ["tag_capacity", "model", "inferred", "tag_zero"],
+        ["tag_capacity", "model", "inferred", "tag_zero", "inferred_zero"],
         default="unknown",
     ).astype("object")
     sides["run_id"] = curb_runs(sides)
@@ -294,7 +298,9 @@ def parking_model(
     scenarios: ScenarioSet,
     *,
     params: ParkingParams | None = None,
-    infer: bool = False,
+    infer: bool = True,
+    streets: pd.DataFrame | None = None,
+    points: gpd.GeoDataFrame | None = None,
 ) -> ParkingResult:
     """Curb and lot parking capacity of a city for each fleet scenario.
 
@@ -313,9 +319,15 @@ def parking_model(
     params
         Curb and lot parameters; see `ParkingParams` for units and sources.
     infer
-        Estimate untagged sides of local streets by the class rule of
-        `CurbParams.infer_highways` (labelled ``source == "inferred"``); off by default, when
-        untagged sides are reported as unknown km and never counted.
+        Estimate every untagged side (`urbanfit.models.parking.estimate.estimate_curb`):
+        parked sides are labelled ``source == "inferred"``, sides estimated without parking
+        ``inferred_zero``; with False untagged sides stay ``unknown`` and are never counted.
+    streets
+        The ``streets`` table (optional): its widths and lanes inform the estimate, and
+        junction clearances are measured from the crossing street's curb line.
+    points
+        Optional local features (``kind`` in crossing, bus_stop, hydrant, driveway; point
+        geometry in the city CRS): their clearances are taken off the nearest side.
 
     Returns
     -------
@@ -326,8 +338,9 @@ def parking_model(
         table plus ``usable_length_m``; ``run_id`` and ``run_usable_m`` (the continuous curb
         run of `curb_runs` and its usable length); ``source`` (``tag_capacity`` = mapped
         capacity scaled by the pitch ratio, ``model`` = usable length / pitch, ``inferred`` =
-        class-rule estimate, ``tag_zero`` = tagged no parking or separate, ``unknown`` = not
-        counted); ``curb_area_m2``.
+        estimated parking (parallel), ``tag_zero`` = tagged no parking or separate,
+        ``inferred_zero`` = estimated no parking, ``unknown`` = not counted);
+        ``curb_area_m2``.
 
         ``side_spaces`` (tidy): ``side_id``, ``scenario``, ``spaces``, ``gained`` (vs the
         baseline) and ``gained_per_100m`` (per 100 m of side length); NaN on unknown sides.
@@ -359,7 +372,13 @@ def parking_model(
     if not len(scenarios):
         raise ModelError("the parking model needs at least one scenario")
     sides, side_spaces, profile_spaces = _build_sides(
-        curb, catalog=catalog, scenarios=scenarios, params=params.curb, infer=infer
+        curb,
+        catalog=catalog,
+        scenarios=scenarios,
+        params=params.curb,
+        infer=infer,
+        streets=streets,
+        points=points,
     )
     lot_table, lot_classes, lot_spaces = _build_lots(lots, catalog, scenarios, params.lots)
     sides["_base_pitch_m"] = _fleet_pitch_m(

@@ -26,6 +26,14 @@ def _ratio(numerator: float, denominator: float) -> float | None:
     return _number(numerator / denominator) if denominator else None
 
 
+def _split(side_spaces: pd.DataFrame, sid: str, estimated: pd.Series) -> tuple[float, float]:
+    """Sum a scenario's curb spaces on mapped sides and on estimated sides."""
+    rows = scenario_rows(side_spaces, sid)
+    values = rows["spaces"].to_numpy(dtype="float64")
+    guessed = estimated.reindex(rows["side_id"].to_numpy()).fillna(False).to_numpy(dtype=bool)
+    return float(np.nansum(values[~guessed])), float(np.nansum(values[guessed]))
+
+
 def parking_summary(
     sides: pd.DataFrame,
     side_spaces: pd.DataFrame,
@@ -53,8 +61,12 @@ def parking_summary(
         Plain dict of JSON-serialisable numbers (None where undefined). City-wide keys:
         ``curb_sides_count``; km of sides ``curb_parsed_km`` (any tagged status),
         ``curb_parking_km``, ``curb_no_parking_km``, ``curb_separate_km``,
-        ``curb_unknown_km`` (untagged or unreadable, including inferred ones),
-        ``curb_inferred_km``, ``curb_usable_km`` (counted parking sides after clearances);
+        ``curb_unknown_km`` (untagged or unreadable, including estimated ones),
+        ``curb_inferred_km`` (estimated parking), ``curb_usable_km`` (counted parking sides
+        after clearances); mapped against estimated: ``curb_mapped_km`` (sides with a parking
+        tag), ``curb_estimated_km`` (untagged sides the estimate decided, parking or not),
+        ``curb_mapped_usable_km``, ``curb_estimated_usable_km``, ``curb_covered_pct`` (mapped
+        plus estimated, in per cent of all side km);
         ``curb_tag_capacity_sides_count``, ``curb_malformed_tags_count`` (distinct edge and
         key), ``curb_malformed_sides_count``, ``curb_schema_conflict_sides_count``;
         ``lots_count``, ``lots_modelled_count``, ``lots_tag_capacity_count``,
@@ -66,7 +78,10 @@ def parking_summary(
         ``curb_m2_per_vehicle``, ``curb_m_per_vehicle``, ``lot_m2_per_vehicle`` (land per
         parked vehicle), ``land_freed_ha`` and ``land_freed_pct_of_lot_area`` (lot land not
         needed to park the baseline number of vehicles), ``curb_freed_km`` (curb not needed
-        for the baseline number).
+        for the baseline number); the curb figures split by where they come from:
+        ``curb_spaces_mapped``, ``curb_spaces_estimated``, ``curb_spaces_gained_mapped`` and
+        ``curb_spaces_gained_estimated`` (their sums are ``curb_spaces`` and the curb part of
+        ``spaces_gained``).
 
     """
     params = params or ParkingParams()
@@ -74,7 +89,10 @@ def parking_summary(
     source = sides["source"].to_numpy(dtype="object")
     km = sides["length_m"].to_numpy(dtype="float64") / 1000.0
     counted = np.isin(source, ["tag_capacity", "model", "inferred"])
-    usable_km = float(sides["usable_length_m"].to_numpy()[counted].sum() / 1000.0)
+    estimated = np.isin(source, ["inferred", "inferred_zero"])
+    usable = sides["usable_length_m"].to_numpy(dtype="float64") / 1000.0
+    usable_km = float(usable[counted].sum())
+    total_km = float(km.sum())
     curb_area = float(sides["curb_area_m2"].sum())
 
     out: dict[str, Any] = {
@@ -86,6 +104,13 @@ def parking_summary(
         "curb_unknown_km": float(km[status == "unknown"].sum()),
         "curb_inferred_km": float(km[source == "inferred"].sum()),
         "curb_usable_km": usable_km,
+        "curb_mapped_km": float(km[status != "unknown"].sum()),
+        "curb_estimated_km": float(km[estimated].sum()),
+        "curb_mapped_usable_km": float(usable[counted & ~estimated].sum()),
+        "curb_estimated_usable_km": float(usable[counted & estimated].sum()),
+        "curb_covered_pct": _ratio(
+            100.0 * float(km[(status != "unknown") | estimated].sum()), total_km
+        ),
         "curb_tag_capacity_sides_count": int((source == "tag_capacity").sum()),
         "curb_malformed_tags_count": malformed_tag_count(sides),
         "curb_malformed_sides_count": int(sides["malformed"].sum()),
@@ -122,6 +147,9 @@ def parking_summary(
         return scenario_rows(table, sid)["spaces"].to_numpy(dtype="float64")
 
     baseline_id = scenarios.baseline.id
+    side_ids = sides["side_id"].to_numpy() if "side_id" in sides else np.arange(len(sides))
+    is_estimated = pd.Series(estimated, index=side_ids)
+    curb_base_split = _split(side_spaces, baseline_id, is_estimated)
     curb_base = float(np.nansum(spaces(side_spaces, baseline_id)))
     lot_base = float(np.nansum(spaces(lot_spaces, baseline_id)))
     base_land_lots = spaces(lot_spaces, baseline_id)[land]
@@ -134,8 +162,13 @@ def parking_summary(
         with np.errstate(divide="ignore", invalid="ignore"):
             needed = np.where(scen_land_lots > 0, base_land_lots / scen_land_lots, 1.0)
         freed_m2 = float((area[land] * (1.0 - np.minimum(needed, 1.0))).sum())
+        mapped, guessed = _split(side_spaces, sid, is_estimated)
         per[sid] = {
             "curb_spaces": curb,
+            "curb_spaces_mapped": mapped,
+            "curb_spaces_estimated": guessed,
+            "curb_spaces_gained_mapped": mapped - curb_base_split[0],
+            "curb_spaces_gained_estimated": guessed - curb_base_split[1],
             "lot_spaces": lot,
             "total_spaces": curb + lot,
             "spaces_gained": gained,
