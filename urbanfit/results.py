@@ -214,7 +214,8 @@ class IndexResult:
     hexes
         One row per H3 cell holding an edge midpoint.
     city_score
-        Length-weighted mean score of all edges, 0-100 (None when the streets have no length).
+        Length-weighted mean score of the scored edges (those with a known part), 0-100
+        (None when they have no length).
     weights
         Weights used: ``parking``, ``congestion``, ``fit`` (rescaled without congestion).
     congestion_included
