@@ -37,6 +37,7 @@ from urbanfit.models.parking.curb import (
     curb_runs,
     curb_spaces,
     infer_curb,
+    run_usable_m,
     usable_curb_length_m,
 )
 from urbanfit.models.parking.lots import (
@@ -48,7 +49,12 @@ from urbanfit.models.parking.lots import (
     same_standard_ratio,
     structure_ratios,
 )
-from urbanfit.models.parking.model import mixed_lot_spaces, parking_model
+from urbanfit.models.parking.model import (
+    mixed_lot_spaces,
+    parking_model,
+    scenario_lot_spaces,
+    scenario_side_spaces,
+)
 from urbanfit.models.parking.summary import parking_summary
 from urbanfit.results import ParkingResult
 
@@ -66,7 +72,10 @@ __all__ = [
     "pack_stalls",
     "parking_model",
     "parking_summary",
+    "run_usable_m",
     "same_standard_ratio",
+    "scenario_lot_spaces",
+    "scenario_side_spaces",
     "structure_ratios",
     "usable_curb_length_m",
 ]

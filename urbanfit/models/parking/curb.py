@@ -19,6 +19,7 @@ __all__ = [
     "curb_runs",
     "curb_spaces",
     "infer_curb",
+    "run_usable_m",
     "usable_curb_length_m",
 ]
 
@@ -168,6 +169,23 @@ def curb_runs(sides: pd.DataFrame) -> pd.Series:
     )
     _, labels = connected_components(graph, directed=False)
     return pd.Series(labels.astype("int64"), index=sides.index, name="run_id")
+
+
+def run_usable_m(sides: pd.DataFrame) -> np.ndarray:
+    """
+    Usable length of each side's continuous curb run.
+
+    Parameters
+    ----------
+    sides
+        One row per side with ``run_id`` (`curb_runs`) and ``usable_length_m``.
+
+    Returns
+    -------
+    run_usable_m
+        Metres per side: the sum of ``usable_length_m`` over its run.
+    """
+    return sides.groupby("run_id")["usable_length_m"].transform("sum").to_numpy(dtype="float64")
 
 
 def curb_spaces(
