@@ -44,7 +44,7 @@ from urbanfit.models.index import urban_fit_index
 from urbanfit.models.parking import parking_model
 from urbanfit.models.ranges import figure_range, headline_ranges, parking_at
 from urbanfit.parameters import Parameters, RangeParams, assumptions_table
-from urbanfit.results import RANGE_COLUMNS
+from urbanfit.results import RANGE_COLUMNS, IndexResult, ParkingResult
 from urbanfit.summary import headlines, range_records
 from urbanfit.vehicles import ScenarioSet, VehicleCatalog, load_vehicles, scenarios
 
@@ -81,7 +81,9 @@ def city(tmp_path: Path) -> tuple[VehicleCatalog, ScenarioSet, pd.DataFrame]:
     return catalog, runs, streets
 
 
-def _ranges(catalog: VehicleCatalog, runs: ScenarioSet, streets: pd.DataFrame) -> pd.DataFrame:
+def _run(
+    catalog: VehicleCatalog, runs: ScenarioSet, streets: pd.DataFrame
+) -> tuple[ParkingResult, IndexResult, pd.DataFrame]:
     params = Parameters()
     parking = parking_model(curb_sides(streets), lot_table(), catalog, runs)
     fit = street_fit(streets, parking.sides, catalog, runs)
@@ -91,7 +93,7 @@ def _ranges(catalog: VehicleCatalog, runs: ScenarioSet, streets: pd.DataFrame) -
         fit=fit,
         scenario_id=runs.headline.id,
     )
-    return headline_ranges(
+    ranges = headline_ranges(
         streets,
         parking=parking,
         fit=fit,
@@ -100,10 +102,11 @@ def _ranges(catalog: VehicleCatalog, runs: ScenarioSet, streets: pd.DataFrame) -
         scenarios=runs,
         params=params,
     )
+    return parking, index, ranges
 
 
 def test_one_street_ranges_by_hand(city: tuple[VehicleCatalog, ScenarioSet, pd.DataFrame]) -> None:
-    table = _ranges(*city).set_index("figure")
+    table = _run(*city)[2].set_index("figure")
     assert tuple(table.reset_index().columns) == RANGE_COLUMNS
     expected = {
         "spaces_gained": (12.0, 14.0, 18.0),
@@ -137,13 +140,22 @@ def test_parking_at_each_end_by_hand(
 def test_headlines_quote_central_low_and_high(
     city: tuple[VehicleCatalog, ScenarioSet, pd.DataFrame],
 ) -> None:
-    catalog, runs, streets = city
-    parking = parking_model(curb_sides(streets), lot_table(), catalog, runs)
-    summary = {"parking": parking.summary, "ranges": range_records(_ranges(*city))}
-    lines = headlines(summary, runs)
+    # the index is scored on the whole street (0.1 of 0.1 km), parking known on both sides,
+    # the width estimated (not tagged)
+    parking, index, ranges = _run(*city)
+    summary = {
+        "parking": parking.summary,
+        "index": index.summary,
+        "ranges": range_records(ranges),
+    }
+    lines = headlines(summary, city[1])
     assert lines[0].startswith("Parking at 100 % kei: 14 (12–18) more spaces than the 24 ")
     assert "(+58.3 (54.5–69.2) %)" in lines[0]
     assert "0.00 (0.00–0.00) ha" in lines[1]
+    assert lines[-1] == (
+        "Urban Fit index at 100 % kei: 78.6 (57.1–100.0) of 100 on the 100 % of street km it "
+        "can score (inputs known: parking 100 %, width 100 % (0 % tagged))"
+    )
 
 
 def test_a_figure_range_spans_central_and_every_end() -> None:

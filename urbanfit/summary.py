@@ -250,8 +250,22 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
     if index is not None:
         street_km, scored_km = index.get("street_km"), index.get("scored_km")
         covered = 100.0 * scored_km / street_km if street_km and scored_km is not None else None
+
+        def pct(*keys: str) -> str:
+            values = [index.get(k) for k in keys]
+            known = None if None in values else 100.0 * sum(values)
+            return _fmt(known, 0)
+
+        parts = [f"parking {pct('coverage_parking_share')} %"]
+        if index.get("congestion_included"):
+            parts.append(f"congestion {pct('coverage_congestion_share')} %")
+        parts.append(
+            f"width {pct('coverage_width_tagged_share', 'coverage_width_estimated_share')} % "
+            f"({pct('coverage_width_tagged_share')} % tagged)"
+        )
         lines.append(
             f"Urban Fit index at {top.label}: {ranged('city_score', index.get('city_score'), 1)} "
-            f"of 100, over the {_fmt(covered, 0)} % of street km with known inputs"
+            f"of 100 on the {_fmt(covered, 0)} % of street km it can score (inputs known: "
+            f"{', '.join(parts)})"
         )
     return lines

@@ -43,6 +43,7 @@ from urbanfit.models.parking import (
 )
 from urbanfit.models.parking._common import _EPS
 from urbanfit.parameters import Parameters
+from urbanfit.parameters.parking import FT
 from urbanfit.results import RANGE_COLUMNS, FitResult, IndexResult, ParkingResult, scenario_rows
 from urbanfit.vehicles import KEI_CLASS, ScenarioSet, VehicleCatalog
 
@@ -294,8 +295,8 @@ def headline_ranges(
     ends = params.ranges
     curb_basis = (
         f"parallel gap {ends.parallel_gap_low_m:g}-{ends.parallel_gap_high_m:g} m, "
-        f"intersection clearance {ends.intersection_clearance_low_m:g}-"
-        f"{ends.intersection_clearance_high_m:g} m"
+        f"intersection clearance {ends.intersection_clearance_low_m / FT:.3g}-"
+        f"{ends.intersection_clearance_high_m / FT:.3g} ft"
     )
     lot_basis = "lot kei ratio low-high (same-standard MLIT ratio to module ratio)"
     width_basis = "street widths low-high (tag, else the estimate's range)"
