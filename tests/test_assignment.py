@@ -20,7 +20,7 @@ from urbanfit.models.congestion import (
     user_demand,
 )
 from urbanfit.models.congestion.synthetic import grid_city
-from urbanfit.parameters.traffic import AssignmentParams, TrafficParams
+from urbanfit.parameters.traffic import AssignmentParams, CalibrationParams, TrafficParams
 from urbanfit.vehicles import load_vehicles, scenarios
 
 # Two routes from zone 1 to zone 2: route A via node 3, route B via node 4.
@@ -214,7 +214,13 @@ def test_result_tables_and_summary(small_city_result) -> None:  # type: ignore[n
     # one block per scenario, in scenario order, each with every link in link order
     assert list(dict.fromkeys(flows["scenario"])) == list(result.scenarios.index)
     assert len(flows) == len(result.scenarios) * len(result.links)
-    assert (result.link_figures("kei100")["vc_change"] <= 1e-9).mean() > 0.99
+    # smaller vehicles lower V/C on most links; at a congested baseline some trips move to
+    # shorter routes they had avoided, so a few links gain (rerouting, not an error)
+    assert (result.link_figures("kei100")["vc_change"] <= 1e-9).mean() > 0.9
+    assert (
+        result.scenarios.loc["kei100", "pce_flow_km"]
+        < result.scenarios.loc["kei000", "pce_flow_km"]
+    )
     assert result.links.crs is not None
     json.dumps(result.summary, allow_nan=False)
     assert result.summary["baseline_scenario"] == "kei000"
@@ -228,8 +234,13 @@ def test_fleet_class_mode_gives_the_same_pce_flows() -> None:
     catalog = load_vehicles()
     runs = scenarios(catalog, kei_shares=(0.5,))
     tight = AssignmentParams(scenario_rel_gap=1e-7)
+    one_level = CalibrationParams(curve_max_links=0)  # the target level only
     per_profile = congestion_model(
-        streets, buildings, catalog, runs, params=TrafficParams(assignment=tight)
+        streets,
+        buildings,
+        catalog,
+        runs,
+        params=TrafficParams(assignment=tight, calibration=one_level),
     )
     fleet = congestion_model(
         streets,
@@ -237,7 +248,8 @@ def test_fleet_class_mode_gives_the_same_pce_flows() -> None:
         catalog,
         runs,
         params=TrafficParams(
-            assignment=AssignmentParams(scenario_rel_gap=1e-7, class_mode="fleet")
+            assignment=AssignmentParams(scenario_rel_gap=1e-7, class_mode="fleet"),
+            calibration=one_level,
         ),
     )
     a = per_profile.link_figures("kei050")["pce_flow"].to_numpy()

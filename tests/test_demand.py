@@ -17,6 +17,7 @@ from urbanfit.models.congestion import (
     user_demand,
     zone_costs,
 )
+from urbanfit.models.congestion.external import external_split
 from urbanfit.models.congestion.synthetic import grid_city
 from urbanfit.parameters.traffic import DemandParams
 
@@ -31,15 +32,43 @@ def test_furness_two_by_two_solved_by_hand() -> None:
     assert iterations > 1
 
 
-def test_furness_row_and_column_sums_match_and_attractions_are_scaled() -> None:
+def test_furness_row_and_column_sums_match_the_given_totals() -> None:
     rng = np.random.default_rng(3)
     o = rng.uniform(10, 100, 6)
     d = rng.uniform(10, 100, 6)
+    d *= o.sum() / d.sum()  # balanced totals: nothing is rescaled inside
     f = np.exp(-0.1 * rng.uniform(1, 30, (6, 6)))
     trips, _ = furness(o, d, f, tolerance=1e-10)
     assert trips.sum(axis=1) == pytest.approx(o, rel=1e-8)
-    # attractions scaled to the production total
-    assert trips.sum(axis=0) == pytest.approx(d * o.sum() / d.sum(), rel=1e-8)
+    assert trips.sum(axis=0) == pytest.approx(d, rel=1e-8)
+
+
+def test_furness_refuses_unbalanced_totals_instead_of_dropping_trip_ends() -> None:
+    # 150 productions, 120 attractions: 30 trip ends would have to vanish
+    with pytest.raises(ModelError, match="differ"):
+        furness([100.0, 50.0], [60.0, 60.0], np.ones((2, 2)))
+
+
+def test_three_zone_study_area_balanced_on_paper() -> None:
+    # Zone 1 (homes): 100 trips out, 20 in; zone 2 (offices): 10 out, 50 in.
+    # P = 110, A = 70, external share 0.25: internal = 0.75 x min(110, 70) = 52.5;
+    # outbound 110 - 52.5 = 57.5, inbound 70 - 52.5 = 17.5. Every trip end is kept.
+    split = external_split(110.0, 70.0, 0.25)
+    assert (split.outbound, split.inbound, split.internal) == pytest.approx((57.5, 17.5, 52.5))
+    assert split.total == pytest.approx(127.5)  # 110 + 17.5 = 70 + 57.5
+    # the external zone (third) produces the inbound and attracts the outbound trips
+    o = [100.0, 10.0, split.inbound]
+    d = [20.0, 50.0, split.outbound]
+    f = np.array([[1.0, 0.5, 0.2], [0.5, 1.0, 0.2], [0.2, 0.2, 0.0]])  # no external-external
+    trips, _ = furness(o, d, f, tolerance=1e-12)
+    assert trips.sum(axis=1) == pytest.approx(o, rel=1e-9)
+    assert trips.sum(axis=0) == pytest.approx(d, rel=1e-9)
+    assert trips[:2, 2].sum() == pytest.approx(57.5)  # leaving the study area
+    assert trips[2, :2].sum() == pytest.approx(17.5)  # entering it
+    assert trips[:2, :2].sum() == pytest.approx(52.5)
+    # balanced ends: P = A = 50, share 0.2 -> internal 40, 10 leave and 10 enter
+    even = external_split(50.0, 50.0, 0.2)
+    assert (even.outbound, even.inbound, even.internal) == pytest.approx((10.0, 10.0, 40.0))
 
 
 def test_furness_fails_loudly_when_a_zone_reaches_nobody() -> None:
@@ -99,13 +128,34 @@ def test_zone_costs_follow_the_street_grid() -> None:
     assert costs == pytest.approx(np.array([[1.2, 2.4], [2.4, 1.2]]), abs=1e-6)
 
 
-def test_synthetic_demand_balances_to_the_productions() -> None:
+def test_synthetic_demand_keeps_every_trip_end() -> None:
     streets, buildings = grid_city(12, 12, spacing_m=300.0)
     network = build_network(streets)
     demand = synthetic_demand(buildings, network)
     assert demand.source == "synthetic"
-    assert demand.trips.sum(axis=1) == pytest.approx(demand.zones["productions"], rel=1e-6)
-    assert set(demand.connectors["zone"]) == set(range(len(demand.zones)))
+    zones = demand.zones
+    assert demand.trips.sum(axis=1) == pytest.approx(zones["productions"], rel=1e-6)
+    assert demand.trips.sum(axis=0) == pytest.approx(zones["attractions"], rel=1e-6)
+    # the buildings' trip ends all appear: internal zones carry every production/attraction
+    ends = building_trip_ends(buildings)
+    inside = zones["kind"] == "internal"
+    assert zones.loc[inside, "productions"].sum() == pytest.approx(ends["productions"].sum())
+    assert zones.loc[inside, "attractions"].sum() == pytest.approx(ends["attractions"].sum())
+    figures = demand.figures()
+    assert figures["external_zones"] > 0
+    split = demand.split
+    assert split is not None
+    assert figures["outbound_external_trips_veh_per_h"] == pytest.approx(split.outbound, rel=1e-6)
+    assert figures["inbound_external_trips_veh_per_h"] == pytest.approx(split.inbound, rel=1e-6)
+    assert figures["trips_veh_per_h"] == pytest.approx(
+        figures["assigned_trips_veh_per_h"] + figures["intrazonal_trips_veh_per_h"]
+    )
+    # external zones sit at major-road boundary nodes, one connector each, no trips between
+    external = np.flatnonzero(~inside.to_numpy())
+    assert demand.trips[np.ix_(external, external)].sum() == 0.0
+    nodes = demand.connectors.loc[demand.connectors["zone"].isin(external), "node"]
+    assert len(nodes) == len(external)
+    assert set(demand.connectors["zone"]) == set(range(len(zones)))
 
 
 def test_user_od_replaces_synthetic_demand() -> None:

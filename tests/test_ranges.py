@@ -31,6 +31,7 @@ Central 4/7 x 100 + 3/7 x 50 = 550/7 = 78.571; low 400/7 = 57.143; high 100.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -82,7 +83,7 @@ def city(tmp_path: Path) -> tuple[VehicleCatalog, ScenarioSet, pd.DataFrame]:
 
 
 def _run(
-    catalog: VehicleCatalog, runs: ScenarioSet, streets: pd.DataFrame
+    catalog: VehicleCatalog, runs: ScenarioSet, streets: pd.DataFrame, **congestion: Any
 ) -> tuple[ParkingResult, IndexResult, pd.DataFrame]:
     params = Parameters()
     parking = parking_model(curb_sides(streets), lot_table(), catalog, runs)
@@ -101,6 +102,7 @@ def _run(
         catalog=catalog,
         scenarios=runs,
         params=params,
+        **congestion,
     )
     return parking, index, ranges
 
@@ -156,6 +158,28 @@ def test_headlines_quote_central_low_and_high(
         "Urban Fit index at 100 % kei: 78.6 (57.1–100.0) of 100 on the 100 % of street km it "
         "can score (inputs known: parking 100 %, width 100 % (0 % tagged))"
     )
+
+
+def test_delay_range_comes_from_the_congested_demand_levels(
+    city: tuple[VehicleCatalog, ScenarioSet, pd.DataFrame],
+) -> None:
+    # kei curve at 100 % kei: target -10 %, low level -2 % but uncongested (left out), high
+    # level -25 % -> delay change -10 (-25 to -10); without a curve the range is the figure
+    curve = pd.DataFrame(
+        {
+            "level": ["target", "target", "low", "low", "high", "high"],
+            "scenario": ["kei000", "kei100"] * 3,
+            "delay_change_pct": [0.0, -10.0, 0.0, -2.0, 0.0, -25.0],
+            "uncongested": [False, False, True, True, False, False],
+        }
+    )
+    congestion = {"scenarios": {"kei100": {"delay_veh_h_change_pct": -10.0}}}
+    table = _run(*city, congestion_summary=congestion, delay_levels=curve)[2]
+    delay = table.set_index("figure").loc["delay_veh_h_change_pct"]
+    assert (delay["low"], delay["central"], delay["high"]) == (-25.0, -10.0, -10.0)
+    assert delay["basis"] == "demand level: the kei curve's congested levels (target, high)"
+    alone = _run(*city, congestion_summary=congestion)[2].set_index("figure")
+    assert alone.loc["delay_veh_h_change_pct", ["low", "high"]].tolist() == [-10.0, -10.0]
 
 
 def test_a_figure_range_spans_central_and_every_end() -> None:

@@ -179,6 +179,14 @@ def analyze(
             "replacing the synthetic demand."
         ),
     ] = None,
+    baseline_tti: Annotated[
+        str | None,
+        typer.Option(
+            help="Baseline peak-hour Travel Time Index the synthetic demand is scaled to: a "
+            "number such as 1.25, or an urban-area size class (small, medium, large, "
+            "very_large) whose Urban Mobility Report figure is used. Default: large."
+        ),
+    ] = None,
     open_map: Annotated[
         bool, typer.Option("--open", help="Open map.html in the browser when done.")
     ] = False,
@@ -222,6 +230,7 @@ def analyze(
                 infer_curb=infer_curb,
                 run_congestion=congestion,
                 od=read_od_csv(od) if od is not None else None,
+                baseline_tti=baseline_tti,
                 progress=progress,
             )
             folder = write_outputs(

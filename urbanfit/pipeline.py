@@ -125,6 +125,25 @@ def _from_preset(preset: Preset, overpass: OverpassConfig | None) -> RawCity:
     return fetch_overpass(place=preset.place, config=overpass)
 
 
+def _with_baseline_tti(params: Parameters, value: float | str | None) -> Parameters:
+    if value is None:
+        return params
+    cal = params.traffic.calibration
+    try:
+        cal = dataclasses.replace(cal, target_tti=float(value))
+    except ValueError:
+        if str(value) not in dict(cal.tti_by_size_class):
+            known = ", ".join(dict(cal.tti_by_size_class))
+            raise ConfigError(
+                f"--baseline-tti must be a number or a size class ({known}), got {value!r}"
+            ) from None
+        cal = dataclasses.replace(cal, size_class=str(value), target_tti=None)
+    if cal.target_tti is not None and not 1.0 < cal.target_tti < 5.0:
+        raise ConfigError(f"--baseline-tti must lie between 1 and 5, got {value!r}")
+    traffic = dataclasses.replace(params.traffic, calibration=cal)
+    return dataclasses.replace(params, traffic=traffic)
+
+
 def analyze(
     city: str,
     *,
@@ -142,6 +161,7 @@ def analyze(
     infer_curb: bool = False,
     run_congestion: bool = True,
     od: pd.DataFrame | None = None,
+    baseline_tti: float | str | None = None,
     progress: Progress | None = None,
 ) -> AnalysisResult:
     """
@@ -169,6 +189,10 @@ def analyze(
     od
         A user origin-destination table replacing the synthetic demand (see
         `urbanfit.models.congestion.user_demand` for its columns).
+    baseline_tti
+        Baseline peak-hour Travel Time Index the synthetic demand is scaled to: a number, or
+        an urban-area size class (``small``, ``medium``, ``large``, ``very_large``) whose
+        published figure is used; None keeps the parameters' default.
     progress
         Optional callback ``(label, fraction done)``.
 
@@ -179,7 +203,7 @@ def analyze(
     """
     started = time.perf_counter()
     report = progress or _noop
-    params = params or Parameters()
+    params = _with_baseline_tti(params or Parameters(), baseline_tti)
     catalog = load_vehicles(vehicles_file)
     runs = scenarios(catalog, base_fleet=base_fleet, kei_shares=kei_shares)
     report("reading OSM data", 0.0)
@@ -246,7 +270,7 @@ def analyze(
         params=params,
         congestion_summary=congestion.summary if congestion is not None else None,
         congestion_links=links,
-        delay_levels=None,  # the congestion model runs one demand level: no delay range yet
+        delay_levels=congestion.curve if congestion is not None else None,
     )
     result = AnalysisResult(
         slug=slug,

@@ -161,6 +161,9 @@ class CongestionResult:
         Demand zones (points) with productions and attractions.
     pce
         Per profile: length, saturation headway, PCE, jam density.
+    curve
+        The kei effect at each baseline congestion level, one row per level and scenario
+        (``level``, ``scenario``, ``kei_share`` and the figures); None when not computed.
     """
 
     links: gpd.GeoDataFrame
@@ -169,6 +172,7 @@ class CongestionResult:
     summary: dict[str, Any]
     zones: gpd.GeoDataFrame
     pce: pd.DataFrame
+    curve: pd.DataFrame | None = None
 
     def link_figures(self, scenario_id: str) -> pd.DataFrame:
         """Return the links with one scenario's flows, V/C, times and V/C change."""

@@ -230,10 +230,19 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
         first, last = figures.get(base.id, {}), figures.get(top.id, {})
         delay, base_delay = last.get("delay_veh_h"), first.get("delay_veh_h")
         change = last.get("delay_veh_h_change_pct")
-        lines.append(
-            f"Peak-hour delay at {top.label}: {_sig(delay)} veh-h vs {_sig(base_delay)} "
-            f"with a full-size fleet ({ranged('delay_veh_h_change_pct', change, 1)} %)"
-        )
+        floor = congestion.get("kei_curve", {}).get("delay_floor_share_of_vht", 0.01)
+        vht = first.get("vht_veh_h")
+        if base_delay is None or vht is None or base_delay < floor * vht:
+            lines.append(
+                f"Peak-hour delay: the network is uncongested at this demand (full-size fleet "
+                f"{_sig(base_delay)} veh-h of delay, under {floor * 100:g} % of its "
+                f"{_sig(vht)} veh-h travelled; {_sig(delay)} veh-h at {top.label})"
+            )
+        else:
+            lines.append(
+                f"Peak-hour delay at {top.label}: {_sig(delay)} veh-h vs {_sig(base_delay)} "
+                f"with a full-size fleet ({ranged('delay_veh_h_change_pct', change, 1)} %)"
+            )
         lines.append(
             f"Queue storage at {top.label}: {_fmt(last.get('queue_storage_veh_change_pct'), 1)} % "
             "more vehicles fit in the same lane-km"

@@ -223,6 +223,20 @@ def range_rows(rows: list[tuple[str, Any, list[Any], str, str]]) -> pd.DataFrame
     return table
 
 
+def _delay_levels(curve: pd.DataFrame | None, scenario_id: str) -> tuple[list[Any], str]:
+    """Delay changes of a scenario at the congested demand levels, and the basis text."""
+    if curve is None or not len(curve) or "delay_change_pct" not in curve.columns:
+        return [], "one demand level assigned: no demand-level range in this run"
+    rows = scenario_rows(curve, scenario_id)
+    if "uncongested" in rows.columns:
+        rows = rows[~rows["uncongested"].astype(bool).to_numpy()]
+    names = ", ".join(str(name) for name in rows.get("level", pd.Series(dtype=object)))
+    return (
+        list(rows["delay_change_pct"]),
+        f"demand level: the kei curve's congested levels ({names or 'none'})",
+    )
+
+
 def headline_ranges(
     streets: pd.DataFrame,
     *,
@@ -254,9 +268,11 @@ def headline_ranges(
     congestion_links
         The headline scenario's link figures (``edge_id``, ``vc_change``) for the index runs.
     delay_levels
-        Hook for the demand-level range of the delay change: one row per demand level run by
-        the congestion model, with ``scenario`` and ``delay_change_pct``; the headline
-        scenario's rows give the delay range. None: the delay range is its central figure.
+        The demand-level range of the delay change: the congestion model's kei curve
+        (`CongestionResult.curve`: one row per demand level and scenario, with ``level``,
+        ``scenario``, ``delay_change_pct`` and ``uncongested``); the headline scenario's rows
+        at the congested levels give the delay range (an uncongested level's percentage is of
+        a near-zero delay). None: the delay range is its central figure.
 
     Returns
     -------
@@ -329,11 +345,7 @@ def headline_ranges(
     ]
     if congestion_summary is not None:
         delay = (congestion_summary.get("scenarios") or {}).get(top, {})
-        levels: list[Any] = []
-        basis = "one demand level assigned: no demand-level range in this run"
-        if delay_levels is not None and len(delay_levels):
-            levels = list(scenario_rows(delay_levels, top)["delay_change_pct"])
-            basis = f"demand level: {len(levels)} levels assigned"
+        levels, basis = _delay_levels(delay_levels, top)
         rows.append(
             ("delay_veh_h_change_pct", delay.get("delay_veh_h_change_pct"), levels, "%", basis)
         )

@@ -15,6 +15,7 @@ from urbanfit.parameters.ranges import RangeParams
 from urbanfit.parameters.streets import StreetParams
 from urbanfit.parameters.traffic import (
     AssignmentParams,
+    CalibrationParams,
     CapacityParams,
     DemandParams,
     TrafficParams,
@@ -22,6 +23,7 @@ from urbanfit.parameters.traffic import (
 
 __all__ = [
     "AssignmentParams",
+    "CalibrationParams",
     "CapacityParams",
     "CurbParams",
     "DemandParams",

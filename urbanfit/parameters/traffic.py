@@ -14,6 +14,7 @@ from urbanfit.parameters.base import param
 
 __all__ = [
     "AssignmentParams",
+    "CalibrationParams",
     "CapacityParams",
     "DemandParams",
     "TrafficParams",
@@ -237,6 +238,43 @@ class DemandParams:
         "min",
         "Numerical: a tiny positive connector time (AequilibraE rejects zero free-flow times).",
     )
+    external_trip_share: float = param(
+        0.3,
+        "-",
+        "Modelling assumption: least share of the study area's peak-hour productions (and of "
+        "its attractions) whose other end lies outside it, served by external zones on the "
+        "boundary. A city-sized area keeps most trips inside, a neighbourhood extract far "
+        "fewer; 0.3 is a middle value. Internal trips are (1 - share) x the smaller of the "
+        "production and attraction totals; the rest of each kind leaves or enters the area, "
+        "so no trip end is dropped.",
+    )
+    external_classes: tuple[str, ...] = param(
+        ("motorway", "trunk", "primary", "secondary", "tertiary"),
+        "-",
+        "Modelling assumption: roads of these classes (and their _link ramps) that reach the "
+        "study area's boundary carry the trips leaving or entering it; if none does, every "
+        "class is used.",
+    )
+    external_boundary_m: float = param(
+        60.0,
+        "m",
+        "Modelling assumption: a network node within this distance of the convex hull of the "
+        "network's nodes (or 2 % of the hull's equivalent diameter, if larger) is on the "
+        "study area's boundary.",
+    )
+    external_merge_m: float = param(
+        250.0,
+        "m",
+        "Modelling assumption: boundary nodes closer than this become one external zone (both "
+        "carriageways of one road, a ramp pair), kept at the node of largest capacity.",
+    )
+    max_external_zones: int = param(
+        40,
+        "-",
+        "Modelling assumption for run time: at most this many external zones, the boundary "
+        "roads of largest capacity; each external zone's share of external trips is "
+        "proportional to the capacity of the boundary links at its node.",
+    )
 
 
 @dataclass(frozen=True)
@@ -340,9 +378,85 @@ class AssignmentParams:
 
 
 @dataclass(frozen=True)
+class CalibrationParams:
+    """Scaling synthetic demand to a target baseline congestion level, and the kei curves."""
+
+    tti_by_size_class: tuple[tuple[str, float], ...] = param(
+        (("small", 1.13), ("medium", 1.17), ("large", 1.22), ("very_large", 1.30)),
+        "-",
+        "Peak-period Travel Time Index (congested over free-flow travel time, VMT-weighted) "
+        "by urban-area population group of the Texas A&M Transportation Institute Urban "
+        "Mobility Report (groups: small < 500,000, medium 500,000-1 million, large 1-3 "
+        "million, very large >= 3 million people; 2021 UMR group averages, reproduced in BTS "
+        "National Transportation Statistics table 1-70). The table values themselves could "
+        "not be consulted here: these figures are a modelling assumption within the range "
+        "the report publishes for these groups (about 1.1 to 1.4, rising with size); check "
+        "them against the table before quoting.",
+    )
+    size_class: str = param(
+        "large",
+        "-",
+        "Modelling assumption: urban-area population group whose Travel Time Index is the "
+        "default baseline target ('large', 1-3 million people, the typical US metro a "
+        "planner studies); set a target directly with --baseline-tti.",
+    )
+    target_tti: float | None = param(
+        None,
+        "-",
+        "Baseline peak-hour Travel Time Index the synthetic demand is scaled to; None takes "
+        "the size class's figure. A user OD matrix is never scaled.",
+    )
+    tti_tolerance: float = param(
+        0.004,
+        "-",
+        "Numerical: the demand multiplier search stops when the loose-gap TTI is this close "
+        "to the target, leaving room within the 0.02 acceptance for the final run's gap.",
+    )
+    search_rel_gap: float = param(
+        1e-3,
+        "-",
+        "Numerical: relative gap of the assignments that search the demand multiplier; the "
+        "TTI moves by far less than the tolerance between gap 1e-3 and the scenario gap.",
+    )
+    search_max_runs: int = param(
+        8, "-", "Numerical: cap on assignments in the demand multiplier search."
+    )
+    curve_levels: tuple[tuple[str, float], ...] = param(
+        (("low", 1.05), ("high", 1.40)),
+        "-",
+        "Modelling assumption: the other two baseline congestion levels of the kei curve: "
+        "TTI 1.05 (a small urban area off-peak, barely congested) and 1.40 (the most "
+        "congested US very large areas' peak), bracketing the target.",
+    )
+    curve_max_links: int = param(
+        20_000,
+        "links",
+        "Run-time rule: above this many assigned links only the target level of the kei "
+        "curve is computed (each extra level costs a full set of scenario assignments); the "
+        "summary says so.",
+    )
+    gap_error_factor: float = param(
+        7.0,
+        "-",
+        "Measured (DESIGN.md, Sioux Falls): at relative gap 1e-4 total travel time can be "
+        "off by ~0.07 %, i.e. about 7 x the gap; a scenario's VHT error is taken as this "
+        "factor x gap x VHT, and a kei difference counts as resolved only when it exceeds "
+        "the sum of the two runs' errors.",
+    )
+    delay_floor_share_of_vht: float = param(
+        0.01,
+        "-",
+        "Modelling assumption: a baseline delay below this share of vehicle-hours travelled "
+        "means the network is uncongested at that demand; headlines then give absolute "
+        "figures, not a percentage change of a near-zero delay.",
+    )
+
+
+@dataclass(frozen=True)
 class TrafficParams:
     """All parameter groups of the congestion model."""
 
     capacity: CapacityParams = field(default_factory=CapacityParams)
     demand: DemandParams = field(default_factory=DemandParams)
     assignment: AssignmentParams = field(default_factory=AssignmentParams)
+    calibration: CalibrationParams = field(default_factory=CalibrationParams)

@@ -25,6 +25,7 @@ __all__ = [
     "FIT_HEADLINE_KEYS",
     "INDEX_HEADLINE_KEYS",
     "comparison_chart",
+    "kei_curve_chart",
     "render_figures",
     "write_figures",
 ]
@@ -33,6 +34,8 @@ FIGURE_CAPTIONS: dict[str, str] = {
     "spaces_by_scenario": "Parking spaces by scenario: curb and off-street lots",
     "delay_vs_kei_share": "Peak-hour delay against the kei share of the fleet",
     "fit_km": "Street length passable by vehicle class",
+    "kei_curve": "Kei effect at low, target and high baseline congestion (hollow: within "
+    "solver error)",
 }
 """Caption of each chart that `render_figures` may return, by name."""
 
@@ -240,4 +243,51 @@ def comparison_chart(table: pd.DataFrame, *, most: int = 4) -> bytes | None:
         for i, value in enumerate(values):
             if not math.isnan(value):
                 ax.annotate(f"{value:,.4g}", (i, value), ha="center", va="bottom", fontsize=7)
+    return _png(figure)
+
+
+def kei_curve_chart(curve: pd.DataFrame) -> bytes | None:
+    """
+    Draw the kei effect at each baseline congestion level (see `CongestionResult.curve`).
+
+    Left: change of peak-hour delay against the baseline, vehicle-hours, one line per level
+    (labelled with its baseline Travel Time Index). Right: change of mean network speed, %.
+    Points whose change is within the solver's error are drawn hollow.
+
+    Parameters
+    ----------
+    curve
+        The tidy curve: ``level``, ``kei_share``, ``tti``, ``delay_change_veh_h``,
+        ``speed_change_pct``, ``resolved``.
+
+    Returns
+    -------
+    png
+        PNG bytes, or None when the curve is empty.
+    """
+    if curve is None or curve.empty:
+        return None
+    figure = Figure(figsize=(9.0, 3.6), layout="constrained")
+    delay_ax, speed_ax = figure.subplots(1, 2)
+    colours = ("#55a868", "#4c72b0", "#c44e52", "#8172b2")
+    for i, (level, group) in enumerate(curve.groupby("level", sort=False)):
+        rows = group.sort_values("kei_share")
+        base_tti = float(rows["tti"].iloc[0])
+        colour = colours[i % len(colours)]
+        label = f"{level}: baseline TTI {base_tti:.2f}"
+        resolved = rows["resolved"].to_numpy(dtype=bool) | (rows["kei_share"] == 0).to_numpy()
+        for ax, column in ((delay_ax, "delay_change_veh_h"), (speed_ax, "speed_change_pct")):
+            ax.plot(rows["kei_share"], rows[column], color=colour, label=label)
+            ax.scatter(
+                rows["kei_share"], rows[column], color=colour, zorder=3,
+                facecolors=[colour if r else "white" for r in resolved],
+            )  # fmt: skip
+    for ax in (delay_ax, speed_ax):
+        ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0))
+        ax.set_xlabel("kei share of the fleet")
+        ax.axhline(0.0, color="0.6", linewidth=0.8)
+    delay_ax.set_ylabel("change of delay (vehicle-hours per peak hour)")
+    speed_ax.set_ylabel("change of mean speed (%)")
+    delay_ax.legend(fontsize=8)
+    figure.suptitle(FIGURE_CAPTIONS["kei_curve"], fontsize=10)
     return _png(figure)

@@ -7,6 +7,12 @@ Public entry: `congestion_model` (called by the pipeline) and `validate_assignme
 from __future__ import annotations
 
 from urbanfit.models.congestion.assignment import Equilibrium, Progress, solve_equilibrium
+from urbanfit.models.congestion.calibration import (
+    ScaleSearch,
+    solve_scale,
+    target_tti,
+    travel_time_index,
+)
 from urbanfit.models.congestion.capacity import (
     ROAD_CLASSES,
     capacity_gain_table,
@@ -26,6 +32,7 @@ from urbanfit.models.congestion.contraction import (
     contract_links,
     identity_contraction,
 )
+from urbanfit.models.congestion.curve import kei_curve
 from urbanfit.models.congestion.demand import (
     Demand,
     building_trip_ends,
@@ -36,6 +43,7 @@ from urbanfit.models.congestion.demand import (
     zone_cap,
     zone_costs,
 )
+from urbanfit.models.congestion.external import ExternalSplit, boundary_nodes, external_split
 from urbanfit.models.congestion.metrics import CHANGE_FIGURES, add_changes, scenario_figures
 from urbanfit.models.congestion.model import (
     CongestionResult,
@@ -66,12 +74,15 @@ __all__ = [
     "Contraction",
     "Demand",
     "Equilibrium",
+    "ExternalSplit",
     "Network",
     "Progress",
+    "ScaleSearch",
     "ValidationReport",
     "add_changes",
     "assign_demand",
     "beckmann_objective",
+    "boundary_nodes",
     "build_network",
     "building_trip_ends",
     "capacity_gain_table",
@@ -82,12 +93,14 @@ __all__ = [
     "contract_links",
     "directed_links",
     "discharge_speed_kmh",
+    "external_split",
     "fleet_jam_density_veh_per_km",
     "fleet_pce",
     "furness",
     "h3_zones",
     "identity_contraction",
     "jam_density_veh_per_km",
+    "kei_curve",
     "lanes_per_direction",
     "link_capacity_pcu_h",
     "link_fleet_pce",
@@ -99,7 +112,10 @@ __all__ = [
     "scenario_figures",
     "scenario_gap",
     "solve_equilibrium",
+    "solve_scale",
     "synthetic_demand",
+    "target_tti",
+    "travel_time_index",
     "user_demand",
     "validate_assignment",
     "zone_cap",

@@ -48,6 +48,9 @@ class Equilibrium:
         Iterations run, relative gap reached and wall-clock time of the solver.
     classes
         Class names, in column order of ``class_flows``.
+    solver_flow
+        Vehicles per hour (all classes) on each link given to the solver, connectors
+        included; a warm start for a later run on the same links.
     """
 
     class_flows: FloatArray
@@ -57,20 +60,59 @@ class Equilibrium:
     rel_gap: float
     seconds: float
     classes: tuple[str, ...]
+    solver_flow: FloatArray | None = None
 
 
 class _Signal:
-    """Stands in for AequilibraE's progress signal: forwards iterations to a callback."""
+    """
+    Stand in for AequilibraE's progress signal, and warm-start its solver.
 
-    def __init__(self, solver: Any, progress: Progress | None, label: str) -> None:
+    Forwards iterations to a callback, and replaces the first iteration's all-or-nothing
+    flows by a warm start.
+
+    AequilibraE 1.7.2 has no warm-start option. Its solver emits this signal at the end of
+    every iteration, after the new flows and link costs are set; at the end of iteration 1
+    (where the solution is the all-or-nothing load) the given class flows, which must be
+    feasible for the class demands, become the current solution and the link costs are
+    recomputed from them. Iteration 2 then searches from there as from any iterate.
+    """
+
+    def __init__(
+        self,
+        solver: Any,
+        progress: Progress | None,
+        label: str,
+        warm: list[FloatArray] | None = None,
+        classes: Sequence[Any] = (),
+    ) -> None:
         self.solver = solver
         self.progress = progress
         self.label = label
+        self.warm = warm
+        self.classes = classes
+
+    def _warm_start(self) -> None:
+        assert self.warm is not None
+        total = None
+        for tc, flows in zip(self.classes, self.warm, strict=True):
+            loads = tc.results.link_loads
+            loads[:, :] = 0.0
+            loads[: len(flows), 0] = flows * tc.pce  # AequilibraE iterates in PCE units
+            tc.results.total_flows()
+            part = np.asarray(tc.results.total_link_loads, dtype=float)
+            total = part.copy() if total is None else total + part
+        self.solver._apply_assigned_flow(total)
+        self.solver._refresh_congested_costs()
+        self.warm = None
 
     def emit(self, value: list[Any]) -> None:
-        if self.progress is None or not value or value[0] != "set_text":
+        if not value or value[0] != "set_text":
             return
         if str(value[1]).startswith("Equilibrium Assignment - Iteration"):
+            if self.warm is not None and int(self.solver.iter) == 1:
+                self._warm_start()
+            if self.progress is None:
+                return
             it, cap, gap = self.solver.iter, self.solver.max_iter, self.solver.rgap
             self.progress(int(it), int(cap), f"{self.label}iteration {it}, relative gap {gap:.2e}")
 
@@ -109,6 +151,7 @@ def solve_equilibrium(
     conservation_tolerance: float = 1e-6,
     require_gap: bool = True,
     steps_below: int = 1,
+    warm_start: Sequence[npt.ArrayLike] | None = None,
     progress: Progress | None = None,
     label: str = "",
 ) -> Equilibrium:
@@ -147,6 +190,11 @@ def solve_equilibrium(
         Raise `ModelError` when ``rel_gap`` is not reached within ``max_iter``.
     steps_below
         Consecutive iterations the gap must stay below ``rel_gap`` before stopping.
+    warm_start
+        Optional starting flows, one array of vehicles per link per class, feasible for
+        that class's demand (e.g. an earlier equilibrium of the same vehicle trips with other
+        PCEs, or of proportionally scaled trips). The solver starts from them instead of the
+        all-or-nothing load; the equilibrium is the same, usually reached in fewer iterations.
     progress, label
         Optional ``(done, total, label)`` callback, and a prefix for its labels.
 
@@ -185,6 +233,13 @@ def solve_equilibrium(
     alphas = np.broadcast_to(np.asarray(alpha, dtype=float), (n_links,)).copy()
     betas = np.broadcast_to(np.asarray(beta, dtype=float), (n_links,)).copy()
     _check_bpr(alphas, betas)
+    warm = None
+    if warm_start is not None:
+        warm = [np.asarray(w, dtype=np.float64) for w in warm_start]
+        if len(warm) != len(mats) or any(w.shape != (n_links,) for w in warm):
+            raise ModelError("give one warm-start flow per link for each class")
+        if any(not np.isfinite(w).all() or (w < 0).any() for w in warm):
+            raise ModelError("warm-start flows must be finite and non-negative")
     network = pd.DataFrame(
         {
             "link_id": np.arange(1, n_links + 1, dtype=np.int64),
@@ -207,6 +262,7 @@ def solve_equilibrium(
         "conservation_tolerance": conservation_tolerance,
         "require_gap": require_gap,
         "steps_below": steps_below,
+        "warm": warm,
         "progress": progress,
         "label": label,
     }
@@ -256,6 +312,7 @@ def _solve(
     conservation_tolerance: float,
     require_gap: bool,
     steps_below: int,
+    warm: list[FloatArray] | None,
     progress: Progress | None,
     label: str,
 ) -> Equilibrium:
@@ -298,7 +355,7 @@ def _solve(
     solver = assig.assignment
     solver.max_iter = int(max_iter)
     solver.rgap_target = float(rel_gap)
-    solver.signal = _Signal(solver, progress, label)
+    solver.signal = _Signal(solver, progress, label, warm, classes)
     started = time.perf_counter()
     assig.execute(log_specification=False)
     seconds = time.perf_counter() - started
@@ -337,4 +394,5 @@ def _solve(
         rel_gap=reached,
         seconds=seconds,
         classes=tuple(labels),
+        solver_flow=flows.sum(axis=1),
     )

@@ -2,8 +2,10 @@
 
 Synthetic demand: each building's floor area times a documented ITE peak-hour trip rate for
 its use gives trip ends, split into trips leaving (productions) and arriving (attractions).
-Buildings are grouped into H3 zones; a doubly-constrained gravity model on free-flow times
-between zones (Furness / iterative proportional fitting) distributes the trips.
+Buildings are grouped into H3 zones; external zones on the study area's boundary take the
+trips that leave or enter it (see `external`), so every trip end is kept; a doubly-constrained
+gravity model on free-flow times between zones (Furness / iterative proportional fitting)
+distributes the trips.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from urbanfit.errors import ModelError
+from urbanfit.models.congestion.external import ExternalSplit, boundary_nodes, external_split
 from urbanfit.models.congestion.network import Network
 from urbanfit.parameters.traffic import DemandParams
 
@@ -48,12 +51,13 @@ class Demand:
     Attributes
     ----------
     zones
-        Index ``0..Z-1``: ``zone`` (H3 cell or user id, str), ``productions`` and
+        Index ``0..Z-1``: ``zone`` (H3 cell, ``ext<node>`` or user id, str), ``kind``
+        (``"internal"`` or ``"external"``; external zones come last), ``productions`` and
         ``attractions`` (vehicle trips per hour leaving / arriving), ``geometry`` (the zone
         point that connectors start from).
     trips
         Z x Z vehicle trips per peak hour; the diagonal holds intrazonal trips, which never
-        reach the network.
+        reach the network. Row sums are the productions, column sums the attractions.
     connectors
         ``zone`` (row of ``zones``), ``node`` (compact network node), ``distance_m``.
     source
@@ -62,6 +66,8 @@ class Demand:
         Resolution of the zones (None for user zones).
     ipf_iterations
         Furness iterations of the gravity model (0 for user demand).
+    split
+        Internal and external trip totals (None for user demand).
     """
 
     zones: gpd.GeoDataFrame
@@ -70,6 +76,26 @@ class Demand:
     source: str
     h3_resolution: int | None = None
     ipf_iterations: int = 0
+    split: ExternalSplit | None = None
+
+    def figures(self) -> dict[str, float | int | None]:
+        """Trip totals for the summary, veh/h: every trip end accounted for."""
+        trips = self.trips
+        external = (self.zones["kind"] == "external").to_numpy() if "kind" in self.zones else None
+        inside = ~external if external is not None else np.ones(len(trips), dtype=bool)
+        out: dict[str, float | int | None] = {
+            "zones": int(inside.sum()),
+            "external_zones": int((~inside).sum()),
+            "productions_veh_per_h": float(self.zones["productions"][inside].sum()),
+            "attractions_veh_per_h": float(self.zones["attractions"][inside].sum()),
+            "trips_veh_per_h": float(trips.sum()),
+            "assigned_trips_veh_per_h": float(trips.sum() - np.trace(trips)),
+            "intrazonal_trips_veh_per_h": float(np.trace(trips)),
+            "internal_trips_veh_per_h": float(trips[np.ix_(inside, inside)].sum()),
+            "outbound_external_trips_veh_per_h": float(trips[np.ix_(inside, ~inside)].sum()),
+            "inbound_external_trips_veh_per_h": float(trips[np.ix_(~inside, inside)].sum()),
+        }
+        return out
 
 
 def building_trip_ends(
@@ -293,8 +319,8 @@ def furness(
     Doubly-constrained gravity distribution by Furness (iterative proportional fitting).
 
     ``T_ij = a_i O_i b_j D_j f_ij`` with balancing factors making row sums equal the
-    productions ``O`` and column sums the attractions ``D``. Attractions are first scaled to
-    the production total.
+    productions ``O`` and column sums the attractions ``D``. The two totals must already
+    agree (see `external_split`): nothing is rescaled, so no trip end is dropped.
 
     Parameters
     ----------
@@ -313,7 +339,8 @@ def furness(
     Raises
     ------
     ModelError
-        When no matrix with these totals exists (a zone with trips reaches no partner).
+        When the totals differ, or no matrix with these totals exists (a zone with trips
+        reaches no partner).
     """
     o = np.asarray(productions, dtype=float)
     d = np.asarray(attractions, dtype=float)
@@ -323,7 +350,11 @@ def furness(
     total = o.sum()
     if total <= 0 or d.sum() <= 0:
         raise ModelError("no trips to distribute")
-    d = d * (total / d.sum())
+    if abs(d.sum() - total) > tolerance * total:
+        raise ModelError(
+            f"productions ({total:,.6g}) and attractions ({d.sum():,.6g}) differ: balance them "
+            "(external zones) before distributing"
+        )
     b = np.ones_like(d)
     a = np.ones_like(o)
     for iteration in range(1, max_iter + 1):
@@ -366,10 +397,46 @@ def synthetic_demand(
     if buildings.empty:
         raise ModelError("no buildings: cannot synthesise demand (give an OD table instead)")
     zones, resolution = h3_zones(buildings.to_crs(network.links.crs), params)
-    xy = shapely.get_coordinates(zones.geometry.to_numpy())
-    connectors = connect_zones(xy, network, params.connectors_per_zone)
-    costs = zone_costs(network, connectors, len(zones))
+    split = external_split(
+        zones["productions"].sum(), zones["attractions"].sum(), params.external_trip_share
+    )
+    external = boundary_nodes(network, params)
+    if split.outbound + split.inbound > 0 and external.empty:
+        raise ModelError("the network has no boundary to place external zones on")
+    if split.outbound + split.inbound <= 0:
+        external = external.iloc[:0]
+    n_int, n_ext = len(zones), len(external)
+    weight = external["weight"].to_numpy(dtype=float)
+    ext_zones = gpd.GeoDataFrame(
+        {
+            "zone": [f"ext{n}" for n in external["node"]],
+            "kind": "external",
+            "productions": split.inbound * weight,
+            "attractions": split.outbound * weight,
+            "buildings": 0,
+        },
+        geometry=shapely.points(external["x"], external["y"]),
+        crs=zones.crs,
+    )
+    zones = pd.concat([zones.assign(kind="internal"), ext_zones], ignore_index=True)
+    zones = gpd.GeoDataFrame(zones, geometry="geometry", crs=ext_zones.crs)
+    xy = shapely.get_coordinates(zones.geometry.to_numpy()[:n_int])
+    connectors = pd.concat(
+        [
+            connect_zones(xy, network, params.connectors_per_zone),
+            pd.DataFrame(
+                {
+                    "zone": n_int + np.arange(n_ext),
+                    "node": external["node"].to_numpy(dtype=np.int64),
+                    "distance_m": 0.0,
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    costs = zone_costs(network, connectors, n_int + n_ext)
     deterrence = np.where(np.isfinite(costs), np.exp(-params.gravity_beta_per_min * costs), 0.0)
+    deterrence[n_int:, n_int:] = 0.0  # no through trips between external zones
     trips, iterations = furness(
         zones["productions"].to_numpy(),
         zones["attractions"].to_numpy(),
@@ -377,4 +444,4 @@ def synthetic_demand(
         tolerance=params.ipf_tolerance,
         max_iter=params.ipf_max_iter,
     )
-    return Demand(zones, trips, connectors, "synthetic", resolution, iterations)
+    return Demand(zones, trips, connectors, "synthetic", resolution, iterations, split)

@@ -6,6 +6,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from urbanfit.models.congestion.calibration import travel_time_index
+
 __all__ = ["CHANGE_FIGURES", "add_changes", "scenario_figures"]
 
 CHANGE_FIGURES = (
@@ -50,7 +52,8 @@ def scenario_figures(
         ``vht_veh_h`` (vehicle-hours per peak hour), ``vkt_veh_km``, ``delay_veh_h``
         (vehicle-hours above free-flow time), ``mean_speed_kmh`` (vkt / vht),
         ``share_km_vc_over_0_9`` and ``share_km_vc_over_1_0`` (share of directed link-km
-        with V/C above 0.9 / 1.0), ``pce_flow_km`` (PCE-km), ``lane_km``,
+        with V/C above 0.9 / 1.0), ``pce_flow_km`` (PCE-km), ``max_vc``, ``tti`` (Travel Time
+        Index: vehicle-km-weighted congested over free-flow time), ``lane_km``,
         ``jam_density_veh_per_lane_km`` and ``queue_storage_veh`` (vehicles the network's
         lanes hold at jam density).
     """
@@ -74,6 +77,7 @@ def scenario_figures(
         "share_km_vc_over_1_0": float(km[vc > 1.0].sum() / total_km) if total_km else 0.0,
         "pce_flow_km": float(np.sum(pcu * km)),
         "max_vc": float(vc.max(initial=0.0)),
+        "tti": travel_time_index(km, veh, t, t0),
         "lane_km": lane_km,
         "jam_density_veh_per_lane_km": float(jam_density_veh_per_lane_km),
         "queue_storage_veh": lane_km * float(jam_density_veh_per_lane_km),

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from urbanfit.errors import ModelError
 from urbanfit.models.congestion.assignment import Equilibrium, Progress, solve_equilibrium
+from urbanfit.models.congestion.calibration import ScaleSearch, solve_scale, travel_time_index
 from urbanfit.models.congestion.capacity import (
     fleet_jam_density_veh_per_km,
     fleet_pce,
     link_fleet_pce,
     pce_table,
+)
+from urbanfit.models.congestion.curve import (
+    baseline_summary,
+    curve_levels,
+    curve_rows,
+    curve_summary,
+    kei_curve,
 )
 from urbanfit.models.congestion.demand import Demand, synthetic_demand, zone_cap
 from urbanfit.models.congestion.metrics import add_changes, scenario_figures
@@ -37,6 +46,8 @@ __all__ = [
 CONNECTOR_CAPACITY = 1e9
 """Capacity of centroid connectors (PCE/h): large enough never to delay."""
 
+FloatArray = npt.NDArray[np.float64]
+
 LINK_FIGURES = ("flow_veh_h", "pce_flow", "vc", "time_min")
 
 
@@ -50,6 +61,8 @@ def assign_demand(
     rel_gap: float | None = None,
     max_iter: int | None = None,
     require_gap: bool = True,
+    warm_start: FloatArray | None = None,
+    scale: float = 1.0,
     pce_scale: np.ndarray | None = None,
     progress: Progress | None = None,
     label: str = "",
@@ -57,18 +70,19 @@ def assign_demand(
     """
     Assign a demand on a network, one traffic class per ``(name, pce, share)``.
 
-    ``pce_scale`` (one value per link of ``network.links``) is the fleet's mean PCE on the
-    link's road class over the mean PCE the classes carry: the link's capacity is divided
-    by it, so that ``sum_k pce_k x_k / (c / scale) = (fleet PCE on the link) x vehicles / c``
-    (exact when every class splits like the fleet, as at the equilibrium where all classes
-    see the same costs), and the returned PCE flows are multiplied by it.
-
     Zone ``z`` becomes AequilibraE centroid ``z + 1``, network node ``i`` node ``Z + 1 + i``;
     connectors run both ways with a tiny time and a capacity that never binds. The
     assignment runs on ``network.assigned`` (the contracted links) and its results are
     expanded back to every link of ``network.links``. ``rel_gap`` and ``max_iter`` default
     to ``params``; with ``require_gap=False`` a run that stops at ``max_iter`` above the gap
     is kept (its reached gap is in the result) instead of raising `ModelError`.
+    ``scale`` multiplies every trip; ``warm_start`` is an earlier run's ``solver_flow`` on
+    these links for trips of the same pattern, already multiplied by the ratio of the scales
+    (see `solve_equilibrium`). ``pce_scale`` (one value per link of ``network.links``) is the
+    fleet's mean PCE on the link's road class over the fleet's overall mean PCE: each link's
+    capacity is divided by it (exact when every class splits like the fleet, as at the
+    equilibrium where all classes see the same costs), and the returned PCE flows are
+    multiplied by it.
 
     Returns
     -------
@@ -85,16 +99,18 @@ def assign_demand(
     a = np.concatenate([links.a + offset, zone_id, node_id])
     b = np.concatenate([links.b + offset, node_id, zone_id])
     t0 = np.concatenate([links.free_flow_min, np.full(2 * len(conn), connector_time_min)])
-    scale = np.ones(links.n_links)
+    link_scale = np.ones(links.n_links)
     if pce_scale is not None:  # links of one contracted chain share their road class's scale
-        scale[links.link_map] = np.asarray(pce_scale, dtype=float)
-    cap = np.concatenate([links.capacity_pcu_h / scale, np.full(2 * len(conn), CONNECTOR_CAPACITY)])
+        link_scale[links.link_map] = np.asarray(pce_scale, dtype=float)
+    cap = np.concatenate(
+        [links.capacity_pcu_h / link_scale, np.full(2 * len(conn), CONNECTOR_CAPACITY)]
+    )
     eq = solve_equilibrium(
         a,
         b,
         t0,
         cap,
-        [demand.trips * share for _, _, share in classes],
+        [demand.trips * (scale * share) for _, _, share in classes],
         pces=[p for _, p, _ in classes],
         names=[name for name, _, _ in classes],
         alpha=params.bpr_alpha,
@@ -103,6 +119,7 @@ def assign_demand(
         rel_gap=params.rel_gap if rel_gap is None else rel_gap,
         max_iter=params.max_iter if max_iter is None else max_iter,
         require_gap=require_gap,
+        warm_start=None if warm_start is None else [warm_start * s for _, _, s in classes],
         block_centroid_flows=True,
         cores=params.cores,
         conservation_tolerance=params.conservation_tolerance,
@@ -113,7 +130,7 @@ def assign_demand(
     return dataclasses.replace(
         eq,
         class_flows=links.expand(eq.class_flows[:n]),
-        pce_flow=links.expand(eq.pce_flow[:n] * scale),
+        pce_flow=links.expand(eq.pce_flow[:n] * link_scale),
         congested_time=links.expand_time(
             eq.congested_time[:n], network.links["free_flow_min"].to_numpy()
         ),
@@ -165,6 +182,154 @@ def _classes(
     return [(p, float(pce[p]), w) for p, w in sorted(shares.items())]
 
 
+class _Runner:
+    """Runs assignments of one network and demand, each warm-started from the last."""
+
+    def __init__(
+        self,
+        network: Network,
+        demand: Demand,
+        *,
+        catalog: VehicleCatalog,
+        table: pd.DataFrame,
+        mode: str,
+        params: TrafficParams,
+        gap: float,
+        large: bool,
+    ) -> None:
+        self.network, self.demand, self.catalog = network, demand, catalog
+        self.table, self.mode, self.params = table, mode, params
+        self.gap, self.large = gap, large
+        self.warm: tuple[FloatArray, float] | None = None
+        self.progress: Callable[[int, str], None] | None = None
+
+    def assign(
+        self,
+        scenario: Scenario,
+        scale: float,
+        *,
+        rel_gap: float,
+        label: str,
+        done: int,
+        mode: str | None = None,
+    ) -> Equilibrium:
+        mean_pce = fleet_pce(scenario.shares, self.catalog, self.params.capacity)
+        classes = _classes(scenario, self.table["pce"], mean_pce, mode or self.mode)
+        by_class = link_fleet_pce(
+            self.network.links["highway"], scenario.shares, self.catalog, self.params.capacity
+        )
+        warm = None if self.warm is None else self.warm[0] * (scale / self.warm[1])
+        report = self.progress
+
+        def inner(_d: int, _t: int, text: str) -> None:
+            if report is not None:
+                report(done, text)
+
+        assignment = self.params.assignment
+        eq = assign_demand(
+            self.network,
+            self.demand,
+            classes,
+            params=assignment,
+            connector_time_min=self.params.demand.connector_time_min,
+            rel_gap=rel_gap,
+            max_iter=assignment.large_network_max_iter if self.large else None,
+            require_gap=not self.large and rel_gap <= self.gap,
+            warm_start=warm,
+            scale=scale,
+            pce_scale=by_class / mean_pce,
+            progress=inner if report is not None else None,
+            label=label,
+        )
+        if eq.solver_flow is not None:
+            self.warm = (eq.solver_flow, scale)
+        return eq
+
+    def calibrate(self, baseline: Scenario, target: float, *, start: float) -> ScaleSearch:
+        """Search the demand multiplier giving the baseline ``target`` TTI (loose gap)."""
+        cal = self.params.calibration
+        links = self.network.links
+
+        def tti_of(scale: float) -> float:
+            eq = self.assign(
+                baseline,
+                scale,
+                rel_gap=max(cal.search_rel_gap, self.gap),
+                label=f"baseline demand x{scale:.3g}: ",
+                done=2,
+                mode="fleet",  # same PCE flows as one class per profile, at less cost
+            )
+            return travel_time_index(
+                links["length_m"],
+                eq.class_flows.sum(axis=1),
+                eq.congested_time,
+                links["free_flow_min"],
+            )
+
+        return solve_scale(
+            tti_of,
+            target,
+            start=start,
+            beta=self.params.assignment.bpr_beta,
+            tolerance=cal.tti_tolerance,
+            max_runs=cal.search_max_runs,
+        )
+
+    def scenarios(
+        self, scenarios: Sequence[Scenario], scale: float, *, keep_links: bool
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, pd.DataFrame]]:
+        """
+        Run every scenario at demand ``scale``: figure rows and (if asked) link figures.
+
+        Without ``keep_links`` (the other levels of the kei curve) the scenarios run in
+        fleet class mode, whose PCE flows equal the per-profile ones up to the gap.
+        """
+        links = self.network.links
+        rows: dict[str, dict[str, Any]] = {}
+        blocks: dict[str, pd.DataFrame] = {}
+        link_id = np.arange(len(links), dtype="int64")
+        for done, scenario in enumerate(scenarios, start=2):
+            eq = self.assign(
+                scenario,
+                scale,
+                rel_gap=self.gap,
+                label=f"{scenario.label}: ",
+                done=done,
+                mode=None if keep_links else "fleet",
+            )
+            veh = eq.class_flows.sum(axis=1)
+            jam = fleet_jam_density_veh_per_km(scenario.shares, self.catalog, self.params.capacity)
+            figures = scenario_figures(
+                links,
+                veh_flow=veh,
+                pce_flow=eq.pce_flow,
+                time_min=eq.congested_time,
+                jam_density_veh_per_lane_km=jam,
+            )
+            rows[scenario.id] = {
+                "label": scenario.label,
+                "kei_share": float(scenario.kei_share),
+                "mean_pce": fleet_pce(scenario.shares, self.catalog, self.params.capacity),
+                **figures,
+                "iterations": eq.iterations,
+                "rel_gap": eq.rel_gap,
+                "seconds": eq.seconds,
+            }
+            if keep_links:
+                vc = eq.pce_flow / links["capacity_pcu_h"].to_numpy()
+                values = (veh, eq.pce_flow, vc, eq.congested_time)
+                blocks[scenario.id] = pd.DataFrame(
+                    {"link_id": link_id}
+                    | {
+                        name: np.asarray(value, dtype=float)
+                        for name, value in zip(LINK_FIGURES, values, strict=True)
+                    }
+                )
+            if self.progress is not None:
+                self.progress(done + 1, f"congestion: {scenario.label} done")
+        return rows, blocks
+
+
 def congestion_model(
     streets: gpd.GeoDataFrame,
     buildings: gpd.GeoDataFrame | None,
@@ -190,7 +355,8 @@ def congestion_model(
     catalog
         Vehicle profiles.
     scenarios
-        The run's scenarios (`urbanfit.vehicles.scenarios`); its baseline is the 0 % kei one.
+        Fleet scenarios, e.g. from `urbanfit.vehicles.scenarios`; the one with kei share 0
+        (else the smallest) is the baseline.
     params
         Capacity, demand and assignment parameters.
     od
@@ -201,13 +367,9 @@ def congestion_model(
     Returns
     -------
     result
-        `urbanfit.results.CongestionResult`: static ``links`` and tidy ``link_flows``
-        (``link_id``, ``scenario``, ``flow_veh_h``, ``pce_flow``, ``vc``, ``time_min``,
-        ``vc_change``), per-scenario ``scenarios`` and a summary.
+        Per-link and per-scenario tables and a summary.
     """
     params = params or TrafficParams()
-    if not scenarios:
-        raise ModelError("no scenarios to run")
     total = 2 + len(scenarios)
 
     def step(done: int, label: str) -> None:
@@ -231,79 +393,62 @@ def congestion_model(
     mode, why = class_mode(params.assignment, n_assigned)
     gap, gap_why = scenario_gap(params.assignment, n_assigned)
     large = n_assigned > params.assignment.large_network_links
-    links = network.links.copy()
-    rows: dict[str, dict[str, Any]] = {}
-    blocks: dict[str, pd.DataFrame] = {}
-    link_id = np.arange(len(links), dtype="int64")
-    for done, scenario in enumerate(scenarios, start=2):
-        mean_pce = fleet_pce(scenario.shares, catalog, params.capacity)
-        classes = _classes(scenario, table["pce"], mean_pce, mode)
-        scale = link_fleet_pce(links["highway"], scenario.shares, catalog, params.capacity)
-
-        def inner(_d: int, _t: int, text: str, done: int = done) -> None:
-            step(done, text)
-
-        eq = assign_demand(
-            network,
-            demand,
-            classes,
-            params=params.assignment,
-            connector_time_min=params.demand.connector_time_min,
-            rel_gap=gap,
-            max_iter=params.assignment.large_network_max_iter if large else None,
-            require_gap=not large,
-            pce_scale=scale / mean_pce,
-            progress=inner if progress is not None else None,
-            label=f"{scenario.label}: ",
-        )
-        veh = eq.class_flows.sum(axis=1)
-        jam = fleet_jam_density_veh_per_km(scenario.shares, catalog, params.capacity)
-        figures = scenario_figures(
-            links,
-            veh_flow=veh,
-            pce_flow=eq.pce_flow,
-            time_min=eq.congested_time,
-            jam_density_veh_per_lane_km=jam,
-        )
-        rows[scenario.id] = {
-            "label": scenario.label,
-            "kei_share": float(scenario.kei_share),
-            "mean_pce": mean_pce,
-            **figures,
-            "iterations": eq.iterations,
-            "rel_gap": eq.rel_gap,
-            "seconds": eq.seconds,
-        }
-        values = (
-            veh,
-            eq.pce_flow,
-            eq.pce_flow / links["capacity_pcu_h"].to_numpy(),
-            eq.congested_time,
-        )
-        blocks[scenario.id] = pd.DataFrame(
-            {"link_id": link_id}
-            | {
-                name: np.asarray(v, dtype=float)
-                for name, v in zip(LINK_FIGURES, values, strict=True)
-            }
-        )
-        step(done + 1, f"congestion: {scenario.label} done")
-    baseline = scenarios.baseline.id
-    frame = add_changes(pd.DataFrame.from_dict(rows, orient="index"), baseline)
+    baseline = scenarios.baseline
+    run = _Runner(
+        network,
+        demand,
+        catalog=catalog,
+        table=table,
+        mode=mode,
+        params=params,
+        gap=gap,
+        large=large,
+    )
+    run.progress = step if progress is not None else None
+    cal = params.calibration
+    levels = curve_levels(cal, user_od=od is not None, n_links=n_assigned)
+    scale, search = 1.0, None
+    if od is None:
+        search = run.calibrate(baseline, levels[0][1], start=1.0)
+        scale = search.scale
+    rows, blocks = run.scenarios(scenarios, scale, keep_links=True)
+    frame = add_changes(pd.DataFrame.from_dict(rows, orient="index"), baseline.id)
     frame.index.name = "scenario"
-    base_vc = blocks[baseline]["vc"].to_numpy()
+    parts = [curve_rows(levels[0], scale, frame, baseline.id, error_factor=cal.gap_error_factor)]
+    beta = params.assignment.bpr_beta
+    for level in levels[1:]:
+        guess = scale * ((level[1] - 1.0) / (levels[0][1] - 1.0)) ** (1.0 / beta)
+        other = run.calibrate(baseline, level[1], start=guess)
+        level_rows, _ = run.scenarios(scenarios, other.scale, keep_links=False)
+        level_frame = add_changes(pd.DataFrame.from_dict(level_rows, orient="index"), baseline.id)
+        parts.append(
+            curve_rows(
+                level, other.scale, level_frame, baseline.id, error_factor=cal.gap_error_factor
+            )
+        )
+    curve = kei_curve(parts, cal)
+    base_vc = blocks[baseline.id]["vc"].to_numpy()
     for block in blocks.values():
         block["vc_change"] = block["vc"].to_numpy() - base_vc
     links = gpd.GeoDataFrame(
-        links.reset_index(drop=True).assign(link_id=link_id), geometry="geometry", crs=streets.crs
+        network.links.reset_index(drop=True).assign(link_id=np.arange(len(network.links))),
+        geometry="geometry",
+        crs=streets.crs,
     )
-    summary = _summary(network, demand, frame, baseline, params)
+    summary = _summary(network, demand, frame, baseline.id, params)
     summary.update(
         class_mode=mode,
         class_mode_reason=why,
         zone_cap=zones_cap if od is None else None,
         rel_gap_target=gap,
         rel_gap_reason=gap_why,
+        baseline_demand=baseline_summary(
+            levels[0],
+            scale,
+            search,
+            float(frame["tti"].to_numpy()[frame.index.get_loc(baseline.id)]),
+        ),
+        kei_curve=curve_summary(curve, cal, n_assigned),
     )
     worst = float(frame["rel_gap"].max())
     summary["converged"] = bool(worst <= gap)
@@ -321,13 +466,13 @@ def congestion_model(
         summary=summary,
         zones=demand.zones,
         pce=table,
+        curve=curve,
     )
 
 
 def _summary(
     network: Network, demand: Demand, frame: pd.DataFrame, baseline: str, params: TrafficParams
 ) -> dict[str, Any]:
-    trips = demand.trips
     keep = (
         "kei_share",
         "mean_pce",
@@ -335,6 +480,7 @@ def _summary(
         "vkt_veh_km",
         "delay_veh_h",
         "mean_speed_kmh",
+        "tti",
         "share_km_vc_over_0_9",
         "share_km_vc_over_1_0",
         "jam_density_veh_per_lane_km",
@@ -354,10 +500,8 @@ def _summary(
     }
     return {
         "demand_source": demand.source,
-        "zones": len(demand.zones),
+        **demand.figures(),
         "h3_resolution": demand.h3_resolution,
-        "trips_veh_per_h": float(trips.sum()),
-        "intrazonal_trips_veh_per_h": float(np.trace(trips)),
         "network_links": len(network.links),
         "network_nodes": network.n_nodes,
         "network_km": float(network.links["length_m"].sum() / 1000.0),

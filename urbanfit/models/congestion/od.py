@@ -98,6 +98,7 @@ def user_demand(od: pd.DataFrame, network: Network, params: DemandParams | None 
     zones = gpd.GeoDataFrame(
         {
             "zone": points["zone"].to_numpy(dtype=object),
+            "kind": "internal",
             "productions": matrix.sum(axis=1),
             "attractions": matrix.sum(axis=0),
         },
