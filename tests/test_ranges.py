@@ -173,11 +173,22 @@ def test_delay_range_comes_from_the_congested_demand_levels(
             "uncongested": [False, False, True, True, False, False],
         }
     )
-    congestion = {"scenarios": {"kei100": {"delay_veh_h_change_pct": -10.0}}}
+    # baseline delay 100 of 1,000 veh-h travelled: congested (above the 1 % floor)
+    congestion = {
+        "scenarios": {
+            "kei000": {"delay_veh_h": 100.0, "vht_veh_h": 1000.0},
+            "kei100": {"delay_veh_h": 90.0, "delay_veh_h_change_pct": -10.0},
+        }
+    }
     table = _run(*city, congestion_summary=congestion, delay_levels=curve)[2]
     delay = table.set_index("figure").loc["delay_veh_h_change_pct"]
     assert (delay["low"], delay["central"], delay["high"]) == (-25.0, -10.0, -10.0)
     assert delay["basis"] == "demand level: the kei curve's congested levels (target, high)"
+    lines = headlines({"congestion": congestion, "ranges": range_records(table)}, city[1])
+    assert lines[0] == (
+        "Peak-hour delay at 100 % kei: 90 veh-h vs 100 with a full-size fleet "
+        "(-10.0 (-25.0 to -10.0) %)"
+    )
     alone = _run(*city, congestion_summary=congestion)[2].set_index("figure")
     assert alone.loc["delay_veh_h_change_pct", ["low", "high"]].tolist() == [-10.0, -10.0]
 
