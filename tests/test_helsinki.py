@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 from pathlib import Path
@@ -12,7 +13,9 @@ import pyogrio
 import pyrosm
 import pytest
 
+from urbanfit.models.ranges import parking_at
 from urbanfit.osmkeys import DRIVE_HIGHWAYS, PARKING_KEYS
+from urbanfit.parameters import RangeParams
 from urbanfit.render import write_outputs
 from urbanfit.render.schema import validate_summary
 
@@ -150,3 +153,67 @@ def test_helsinki_parking_figures_trace_back_to_the_tables(helsinki) -> None:
     assert any(
         f"{per[top]['spaces_gained']:,.0f}" in line for line in helsinki.summary["headlines"]
     )
+
+
+def test_helsinki_ranges_bracket_the_headline_figures(helsinki) -> None:
+    ranges = helsinki.ranges.set_index("figure")
+    top = helsinki.scenarios.headline.id
+    summary = helsinki.summary
+    figures = summary["parking"]["scenarios"][top]
+    # the central column is the model's own figure, bracketed by low and high
+    assert ranges.loc["spaces_gained", "central"] == figures["spaces_gained"]
+    assert ranges.loc["land_freed_ha", "central"] == figures["land_freed_ha"]
+    assert ranges.loc["kei_only_km", "central"] == summary["fit"]["kei_only_km"]
+    assert ranges.loc["city_score", "central"] == summary["index"]["city_score"]
+    assert (ranges["low"] <= ranges["central"]).all()
+    assert (ranges["central"] <= ranges["high"]).all()
+    # a larger gap and clearance park fewer kei, a smaller more: the range is not a point
+    assert ranges.loc["spaces_gained", "low"] < ranges.loc["spaces_gained", "high"]
+    assert [row["figure"] for row in summary["ranges"]] == list(ranges.index)
+    # the delay row exists when congestion ran: its ends are the kei curve's congested levels
+    if helsinki.congestion is not None:
+        delay = ranges.loc["delay_veh_h_change_pct"]
+        curve = helsinki.congestion.curve
+        rows = curve[(curve["scenario"] == top) & ~curve["uncongested"].astype(bool)]
+        values = [delay["central"], *rows["delay_change_pct"]]
+        assert (delay["low"], delay["high"]) == (min(values), max(values))
+    low, high = (f"{ranges.loc['spaces_gained', k]:,.0f}" for k in ("low", "high"))
+    assert any(f"({low}–{high})" in line for line in summary["headlines"])
+
+
+def test_helsinki_parking_rerun_at_central_values_reproduces_the_model(helsinki) -> None:
+    # with both ends set to the central gap (1.0 m) and clearance (20 ft) and the lots' low
+    # ratio set to their central one, the re-run must give the model's own figures
+    central = RangeParams(
+        parallel_gap_low_m=1.0,
+        parallel_gap_high_m=1.0,
+        intersection_clearance_low_m=6.096,
+        intersection_clearance_high_m=6.096,
+    )
+    params = dataclasses.replace(helsinki.params, ranges=central)
+    lots = helsinki.parking.lots.assign(kei_ratio_low=helsinki.parking.lots["kei_ratio"])
+    parking = dataclasses.replace(helsinki.parking, lots=lots)
+    summary, side_spaces = parking_at(
+        parking,
+        helsinki.catalog,
+        helsinki.scenarios,
+        params=params,
+        end="fewer",
+        streets=helsinki.streets,
+        points=helsinki.city.points,
+    )
+    pd.testing.assert_frame_equal(side_spaces, helsinki.parking.side_spaces)
+    assert summary["scenarios"] == helsinki.parking.summary["scenarios"]
+
+
+def test_helsinki_index_reports_its_coverage(helsinki) -> None:
+    index = helsinki.summary["index"]
+    edges = helsinki.index.edges
+    km = edges["length_m"] / 1000
+    # coverage shares are km shares of the edge flags
+    assert index["coverage_parking_share"] == pytest.approx(
+        km[edges["parking_known"]].sum() / km.sum()
+    )
+    assert index["scored_km"] == pytest.approx(km[edges["scored"]].sum())
+    assert edges.loc[~edges["scored"], "score"].isna().all()
+    assert index["meaning"].startswith("An Urban Fit index of X means")

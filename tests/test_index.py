@@ -229,3 +229,63 @@ def test_helsinki_index_is_bounded_and_hexes_hold_every_street(helsinki) -> None
         scenario_id="kei000",
     )
     assert baseline.city_score == 0.0  # no kei, no gain
+
+
+def test_unknown_parts_leave_the_denominator_and_unscored_edges_the_means() -> None:
+    # B's sides are unknown (NaN) and C has no width: each part drops out of its edge's mean.
+    # A: all three known, 62 as above.
+    # B: P unknown; C = 5, F = 50 -> (0.3 x 5 + 0.3 x 50) / (0.3 + 0.3) = 16.5 / 0.6 = 27.5
+    # C: P unknown, no links, no width -> no score, left out of the city and hexagon means
+    # city: (62 x 100 + 27.5 x 300) / 400 = (6200 + 8250) / 400 = 36.125
+    # coverage of 500 street km-metres: parking A = 100 / 500 = 0.2; congestion A + B = 0.8;
+    # width tagged A = 0.2, estimated B = 0.6
+    streets, sides, links, fit = _city()
+    sides.loc[sides["edge_id"] == 1, "gained_per_100m"] = np.nan
+    edges = fit.edges.assign(
+        width_missing=[False, False, True], width_source=["tag", "estimated_geometry", None]
+    )
+    fit = FitResult(
+        edges=edges,
+        edge_classes=fit.edge_classes,
+        streets=fit.streets,
+        widths=fit.widths,
+        summary={},
+        kei_shares=fit.kei_shares,
+    )
+    result = urban_fit_index(
+        streets, parking_sides=sides, congestion_links=links, fit=fit, scenario_id="kei100"
+    )
+    score = result.edges["score"].to_numpy()
+    assert score[:2].tolist() == pytest.approx([62.0, 27.5])
+    assert np.isnan(score[2])
+    assert result.edges["scored"].tolist() == [True, True, False]
+    assert result.edges["fit_known"].tolist() == [True, True, False]
+    assert result.city_score == pytest.approx(36.125)
+    summary = result.summary
+    assert summary["scored_km"] == pytest.approx(0.4)
+    assert summary["coverage_parking_share"] == pytest.approx(0.2)
+    assert summary["coverage_congestion_share"] == pytest.approx(0.8)
+    assert summary["coverage_width_tagged_share"] == pytest.approx(0.2)
+    assert summary["coverage_width_estimated_share"] == pytest.approx(0.6)
+    # part means over the km where the part is known: parking A only = 50;
+    # fit (100 x 100 + 50 x 300) / 400 = 62.5
+    assert summary["parking_score_mean"] == pytest.approx(50.0)
+    assert summary["fit_score_mean"] == pytest.approx(62.5)
+    # only the shared cell is left: (62 x 100 + 27.5 x 300) / 400 = 36.125
+    assert len(result.hexes) == 1
+    assert result.hexes["score"].iloc[0] == pytest.approx(36.125)
+    assert "left out of that street's weighted mean" in result.formula
+
+
+def test_index_meaning_quotes_the_caps() -> None:
+    # caps: 12 spaces per 100 m, a V/C fall of 0.10 = 10 % of capacity
+    streets, sides, links, fit = _city()
+    result = urban_fit_index(
+        streets, parking_sides=sides, congestion_links=links, fit=fit, scenario_id="kei100"
+    )
+    meaning = result.summary["meaning"]
+    assert meaning.startswith("An Urban Fit index of X means")
+    assert "gains 12 curb spaces per 100 m" in meaning
+    assert "frees 10 % of its capacity" in meaning
+    without = urban_fit_index(streets, parking_sides=sides, fit=fit, scenario_id="kei100")
+    assert "capacity" not in without.summary["meaning"]

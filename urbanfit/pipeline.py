@@ -17,6 +17,7 @@ from urbanfit.models.congestion import congestion_model
 from urbanfit.models.fit import street_fit
 from urbanfit.models.index import urban_fit_index
 from urbanfit.models.parking import parking_model
+from urbanfit.models.ranges import headline_ranges
 from urbanfit.parameters import Parameters
 from urbanfit.results import AnalysisResult, CongestionResult
 from urbanfit.sources import OverpassConfig, RawCity, fetch_overpass, read_bundled, read_file
@@ -259,13 +260,27 @@ def analyze(
     report("narrow-street fit and Urban Fit index", 0.95)
     fit = street_fit(data.streets, parking.sides, catalog, runs, params=params.fit)
     top = runs.headline.id
+    links = congestion.link_figures(top) if congestion is not None else None
     index = urban_fit_index(
         data.streets,
         parking_sides=parking.side_figures(top),
-        congestion_links=congestion.link_figures(top) if congestion is not None else None,
+        congestion_links=links,
         fit=fit,
         scenario_id=top,
         params=params.index,
+    )
+    ranges = headline_ranges(
+        data.streets,
+        parking=parking,
+        fit=fit,
+        index=index,
+        catalog=catalog,
+        scenarios=runs,
+        params=params,
+        congestion_summary=congestion.summary if congestion is not None else None,
+        congestion_links=links,
+        delay_levels=congestion.curve if congestion is not None else None,
+        points=data.points,
     )
     result = AnalysisResult(
         slug=slug,
@@ -278,6 +293,7 @@ def analyze(
         index=index,
         congestion=congestion,
         notes=tuple(notes),
+        ranges=ranges,
     )
     report("summarising", 0.97)
     summary = build_summary(
@@ -288,6 +304,7 @@ def analyze(
         scenarios=runs,
         models=result.models(),
         notes=notes,
+        ranges=ranges,
         run_seconds=time.perf_counter() - started,
     )
     report("done", 1.0)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FIT_CATEGORIES",
+    "RANGE_COLUMNS",
     "AnalysisResult",
     "CongestionResult",
     "FitResult",
@@ -42,6 +43,9 @@ FIT_CATEGORIES = (
     "reference class passes",
 )
 """Fit category of a street edge, most telling first (`FitResult.edges` column ``category``)."""
+
+RANGE_COLUMNS = ("figure", "low", "central", "high", "unit", "basis")
+"""Columns of `AnalysisResult.ranges` (see `urbanfit.models.ranges.headline_ranges`)."""
 
 
 def tidy(blocks: Mapping[str, pd.DataFrame], *, key: str) -> pd.DataFrame:
@@ -218,7 +222,8 @@ class IndexResult:
     hexes
         One row per H3 cell holding an edge midpoint.
     city_score
-        Length-weighted mean score of all edges, 0-100 (None when the streets have no length).
+        Length-weighted mean score of the scored edges (those with a known part), 0-100
+        (None when they have no length).
     weights
         Weights used: ``parking``, ``congestion``, ``fit`` (rescaled without congestion).
     congestion_included
@@ -243,7 +248,12 @@ class IndexResult:
 
 @dataclass(frozen=True, eq=False)
 class AnalysisResult:
-    """Everything one run produced: the city tables, each model's result and the summary."""
+    """
+    Everything one run produced: the city tables, each model's result and the summary.
+
+    ``ranges`` is the low / central / high table of the headline figures (columns
+    `RANGE_COLUMNS`, one row per figure; empty when not computed).
+    """
 
     slug: str
     city: CityData
@@ -256,6 +266,7 @@ class AnalysisResult:
     congestion: CongestionResult | None = None
     notes: tuple[str, ...] = ()
     summary: dict[str, Any] = field(default_factory=dict)
+    ranges: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(RANGE_COLUMNS)))
 
     @property
     def streets(self) -> gpd.GeoDataFrame:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from urbanfit import __version__
 from urbanfit.citydata import CityData
@@ -15,7 +16,7 @@ from urbanfit.osmkeys import PARKING_KEYS
 from urbanfit.parameters import Parameters, assumptions_table, parameters_hash
 from urbanfit.vehicles import ScenarioSet, VehicleCatalog
 
-__all__ = ["SCHEMA_VERSION", "build_summary", "network_figures"]
+__all__ = ["SCHEMA_VERSION", "build_summary", "network_figures", "range_records"]
 
 SCHEMA_VERSION = "2.0"
 
@@ -75,6 +76,7 @@ def build_summary(
     models: Mapping[str, Any],
     run_seconds: float,
     notes: list[str] | None = None,
+    ranges: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """
     Build the versioned summary dict written to ``summary.json``.
@@ -98,6 +100,9 @@ def build_summary(
         Wall time of the analysis.
     notes
         Things the reader must know, e.g. a model that could not run and why.
+    ranges
+        Low / central / high of the headline figures (`AnalysisResult.ranges`); listed under
+        ``ranges`` and quoted in the headlines as "central (low-high)".
 
     Returns
     -------
@@ -141,8 +146,30 @@ def build_summary(
     }
     for model_name, result in models.items():
         summary[model_name] = result.summary
+    summary["ranges"] = range_records(ranges)
     summary["headlines"] = headlines(summary, scenarios)
     return summary
+
+
+def range_records(ranges: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """
+    Return the ranges table as JSON-ready rows (None for an undefined number).
+
+    Parameters
+    ----------
+    ranges
+        `AnalysisResult.ranges` (``figure``, ``low``, ``central``, ``high``, ``unit``,
+        ``basis``), or None.
+
+    Returns
+    -------
+    rows
+        One dict per figure, in table order.
+    """
+    if ranges is None or not len(ranges):
+        return []
+    rows = ranges.astype(object).where(ranges.notna(), None).to_dict(orient="records")
+    return [{str(k): v for k, v in row.items()} for row in rows]
 
 
 def _fmt(value: float | None, digits: int = 0) -> str:
@@ -171,17 +198,29 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
     """
     lines: list[str] = []
     top, base = scenarios.headline, scenarios.baseline
+    ranges = {str(row["figure"]): row for row in summary.get("ranges", [])}
+
+    def ranged(figure: str, value: float | None, digits: int) -> str:
+        """Quote a figure as "central (low-high)" where its range is known."""
+        row = ranges.get(figure)
+        if value is None or row is None or row["low"] is None or row["high"] is None:
+            return _fmt(value, digits)
+        low, high = _fmt(row["low"], digits), _fmt(row["high"], digits)
+        dash = " to " if row["low"] < 0 else "–"  # -31.8 to -27.4, not -31.8–-27.4
+        return f"{_fmt(value, digits)} ({low}{dash}{high})"
+
     parking = summary.get("parking")
     if parking is not None:
         last, first = parking["scenarios"][top.id], parking["scenarios"][base.id]
         lines.append(
-            f"Parking at {top.label}: {_fmt(last['spaces_gained'])} more spaces than the "
-            f"{_fmt(first['total_spaces'])} of a full-size fleet "
-            f"(+{_fmt(last['spaces_gained_pct'], 1)} %)"
+            f"Parking at {top.label}: {ranged('spaces_gained', last['spaces_gained'], 0)} more "
+            f"spaces than the {_fmt(first['total_spaces'])} of a full-size fleet "
+            f"(+{ranged('spaces_gained_pct', last['spaces_gained_pct'], 1)} %)"
         )
         lines.append(
-            f"Lot land freed at {top.label} for the same cars: {_fmt(last['land_freed_ha'], 2)} "
-            f"ha ({_fmt(last['land_freed_pct_of_lot_area'], 1)} % of lot area)"
+            f"Lot land freed at {top.label} for the same cars: "
+            f"{ranged('land_freed_ha', last['land_freed_ha'], 2)} ha "
+            f"({_fmt(last['land_freed_pct_of_lot_area'], 1)} % of lot area)"
         )
         unknown = (parking.get("curb_unknown_km") or 0.0) - (
             parking.get("curb_estimated_km") or 0.0
@@ -209,7 +248,7 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
         else:
             lines.append(
                 f"Peak-hour delay at {top.label}: {_sig(delay)} veh-h vs {_sig(base_delay)} "
-                f"with a full-size fleet ({_fmt(change, 1)} %)"
+                f"with a full-size fleet ({ranged('delay_veh_h_change_pct', change, 1)} %)"
             )
         lines.append(
             f"Queue storage at {top.label}: {_fmt(last.get('queue_storage_veh_change_pct'), 1)} % "
@@ -218,11 +257,31 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
     fit = summary.get("fit")
     if fit is not None:
         lines.append(
-            f"Narrow streets: {_fmt(fit.get('kei_only_km'), 2)} km that only kei pass "
-            f"({_fmt(fit.get('kei_only_two_way_km'), 2)} km two-abreast); widths defaulted on "
-            f"{_fmt(fit.get('width_defaulted_km'), 1)} of {_fmt(fit.get('street_km'), 1)} km"
+            f"Narrow streets: {ranged('kei_only_km', fit.get('kei_only_km'), 2)} km that only "
+            f"kei pass ({_fmt(fit.get('kei_only_two_way_km'), 2)} km two-abreast); widths "
+            f"defaulted on {_fmt(fit.get('width_defaulted_km'), 1)} of "
+            f"{_fmt(fit.get('street_km'), 1)} km"
         )
     index = summary.get("index")
     if index is not None:
-        lines.append(f"Urban Fit index at {top.label}: {_fmt(index.get('city_score'), 1)} of 100")
+        street_km, scored_km = index.get("street_km"), index.get("scored_km")
+        covered = 100.0 * scored_km / street_km if street_km and scored_km is not None else None
+
+        def pct(*keys: str) -> str:
+            values = [index.get(k) for k in keys]
+            known = None if None in values else 100.0 * sum(values)
+            return _fmt(known, 0)
+
+        parts = [f"parking {pct('coverage_parking_share')} %"]
+        if index.get("congestion_included"):
+            parts.append(f"congestion {pct('coverage_congestion_share')} %")
+        parts.append(
+            f"width {pct('coverage_width_tagged_share', 'coverage_width_estimated_share')} % "
+            f"({pct('coverage_width_tagged_share')} % tagged)"
+        )
+        lines.append(
+            f"Urban Fit index at {top.label}: {ranged('city_score', index.get('city_score'), 1)} "
+            f"of 100 on the {_fmt(covered, 0)} % of street km it can score (inputs known: "
+            f"{', '.join(parts)})"
+        )
     return lines

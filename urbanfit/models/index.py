@@ -2,19 +2,32 @@
 
 Pure functions of the model tables and `IndexParams`: no I/O, no printing.
 
+Meaning (one sentence a planner can say): an index of X means that, on the streets whose inputs
+are known, the scored kei fleet delivers on average X % of the most the index counts, which is
+a street that gains ``parking_gain_cap_per_100m`` curb spaces per 100 m, frees
+``vc_relief_cap`` of its capacity and becomes a two-way street only kei pass two-abreast
+(`index_meaning` words it with the actual caps).
+
 Formula (per edge, for one scenario)
 -------------------------------------
 - parking part P = 100 x min(1, max(0, g) / ``parking_gain_cap_per_100m``), where g is the curb
-  spaces gained per 100 m of street, summed over both sides (unknown sides count 0);
+  spaces gained per 100 m of street, summed over the sides with a figure; unknown where no side
+  of the edge has one;
 - congestion part C = 100 x min(1, r / ``vc_relief_cap``), where r is the mean over the edge's
-  directed links of max(0, -``vc_change``) (edges the assignment dropped count 0);
+  directed links of max(0, -``vc_change``); unknown on edges the assignment dropped, and
+  everywhere without a congestion result;
 - fit part F = kei share of the scenario x (``fit_score_two_abreast`` where only kei passes a
   two-way street two-abreast, else ``fit_score_single`` where only kei passes at all, else 0);
-- index = w_P x P + w_C x C + w_F x F. Without a congestion result w_C is 0 and w_P, w_F are
-  rescaled to sum to 1 (`IndexResult.weights` holds the weights used).
+  unknown where the edge has no carriageway width (``width_missing``);
+- index = (sum of w_k x part_k over the known parts) / (sum of w_k over the known parts): a part
+  whose input is unknown is dropped from that edge's weighted mean, never scored 0. An edge
+  with no known part has no score (NaN) and is left out of the city and hexagon means. Without
+  a congestion result w_C is 0 and w_P, w_F are rescaled to sum to 1 (`IndexResult.weights`
+  holds the weights used).
 
-City score and hexagon scores are length-weighted means of the edge scores; an edge belongs to
-the H3 cell of its midpoint.
+City score and hexagon scores are length-weighted means of the scored edges; an edge belongs to
+the H3 cell of its midpoint. Coverage figures give the share of street km where each input is
+known, so a reader sees how much of the city the score speaks for.
 """
 
 from __future__ import annotations
@@ -31,7 +44,14 @@ from urbanfit.errors import ModelError
 from urbanfit.parameters.fit import IndexParams
 from urbanfit.results import FitResult, IndexResult
 
-__all__ = ["IndexResult", "hex_scores", "index_formula_text", "index_weights", "urban_fit_index"]
+__all__ = [
+    "IndexResult",
+    "hex_scores",
+    "index_formula_text",
+    "index_meaning",
+    "index_weights",
+    "urban_fit_index",
+]
 
 
 def index_weights(params: IndexParams, *, congestion: bool = True) -> dict[str, float]:
@@ -112,11 +132,41 @@ def index_formula_text(params: IndexParams, *, congestion: bool = True) -> str:
         f"Narrow-street fit gives {params.fit_score_two_abreast:g} points to a two-way street "
         "that kei vehicles can pass two-abreast and full-size vehicles cannot, and "
         f"{params.fit_score_single:g} points to a street that a kei vehicle can pass and a "
-        "full-size vehicle cannot, times the scenario's kei share. The city score and the "
-        f"hexagon scores (H3 resolution {params.h3_resolution}) are length-weighted means of the "
-        "street scores."
+        "full-size vehicle cannot, times the scenario's kei share. A part whose input is "
+        "unknown on a street (no curb figure on either side, no assigned link, no carriageway "
+        "width) is left out of that street's weighted mean instead of scoring 0, and a street "
+        "with no known part has no score. The city score and the hexagon scores (H3 "
+        f"resolution {params.h3_resolution}) are length-weighted means of the scored streets."
     )
     return text
+
+
+def index_meaning(params: IndexParams, *, congestion: bool = True) -> str:
+    """
+    Say what the index means in one sentence a planner can repeat, with its actual caps.
+
+    Parameters
+    ----------
+    params
+        The caps that score 100.
+    congestion
+        Whether congestion relief is part of the score.
+
+    Returns
+    -------
+    sentence
+        Plain text, one sentence.
+    """
+    parts = [
+        f"gains {params.parking_gain_cap_per_100m:g} curb spaces per 100 m",
+        *([f"frees {params.vc_relief_cap * 100:g} % of its capacity"] if congestion else []),
+        "becomes a two-way street that only kei vehicles pass two-abreast",
+    ]
+    return (
+        "An Urban Fit index of X means that, on the streets whose data are known, the kei fleet "
+        "of the scored scenario delivers on average X % of the most the index counts: a street "
+        f"that {', '.join(parts[:-1])} and {parts[-1]}."
+    )
 
 
 def _by_edge(
@@ -141,6 +191,42 @@ def _need(table: pd.DataFrame, column: str, what: str) -> None:
 def _weighted(values: np.ndarray, weights: np.ndarray) -> float | None:
     total = float(weights.sum())
     return float((values * weights).sum() / total) if total > 0 else None
+
+
+def _flag(table: pd.DataFrame, column: str, edge_id: np.ndarray, *, absent: bool) -> np.ndarray:
+    """Return a boolean fit column per edge id (false if the column lacks; `absent` if the edge)."""
+    if column not in table.columns:
+        return np.zeros(len(edge_id), dtype=bool)
+    return table[column].eq(True).reindex(edge_id, fill_value=absent).to_numpy(dtype=bool)
+
+
+def _coverage(
+    length: np.ndarray,
+    parking_known: np.ndarray,
+    assigned: np.ndarray,
+    fit: FitResult,
+    edge_id: np.ndarray,
+) -> dict[str, float | None]:
+    """Share of street km with each input known (None for a city without street length)."""
+    total = float(length.sum())
+
+    def share(mask: np.ndarray) -> float | None:
+        return float(length[mask].sum() / total) if total > 0 else None
+
+    source = (
+        fit.edges.set_index("edge_id")["width_source"]
+        if "width_source" in fit.edges.columns
+        else pd.Series(dtype="object")
+    )
+    source = source[~source.index.duplicated()].reindex(edge_id).to_numpy(dtype="object")
+    tagged = source == "tag"
+    estimated = np.isin(source, ["estimated_geometry", "estimated_class"])
+    return {
+        "coverage_parking_share": share(parking_known),
+        "coverage_congestion_share": share(assigned),
+        "coverage_width_tagged_share": share(tagged),
+        "coverage_width_estimated_share": share(estimated),
+    }
 
 
 def urban_fit_index(
@@ -179,12 +265,20 @@ def urban_fit_index(
         `IndexResult`. ``edges`` (GeoDataFrame, indexed like `streets`): ``edge_id``,
         ``length_m``, ``parking_gain_per_100m``, ``parking_known`` (a side has a figure),
         ``parking_score``, ``vc_relief`` (0 without congestion), ``congestion_assigned`` (the
-        edge carries assigned links), ``congestion_score``, ``fit_points`` (before the kei
-        share), ``fit_score``, ``score``, geometry. ``hexes``: see `hex_scores`.
+        edge carries assigned links), ``congestion_score``, ``fit_known`` (the edge has a
+        width), ``fit_points`` (before the kei share), ``fit_score``, ``scored`` (a known part
+        with weight), ``score`` (weighted mean of the known parts; NaN where none is known),
+        geometry. Part scores are 0 where unknown; the ``*_known``/``congestion_assigned``
+        flags say which count. ``hexes``: see `hex_scores`.
         ``summary`` keys: ``scenario_id``, ``kei_share``, ``city_score``,
-        ``parking_score_mean``, ``congestion_score_mean``, ``fit_score_mean`` (length-weighted
-        means, points 0-100), ``weight_parking``, ``weight_congestion``, ``weight_fit`` (used),
-        ``congestion_included``, ``street_km``, ``hex_count``, ``h3_resolution``, ``note``.
+        ``meaning`` (`index_meaning`), ``parking_score_mean``, ``congestion_score_mean``,
+        ``fit_score_mean`` (length-weighted means over the edges where the part is known, points
+        0-100), ``weight_parking``, ``weight_congestion``, ``weight_fit`` (used),
+        ``congestion_included``, ``street_km``, ``scored_km`` (edges with a score),
+        ``coverage_parking_share``, ``coverage_congestion_share`` (share of street km whose
+        part is known), ``coverage_width_tagged_share``, ``coverage_width_estimated_share``
+        (share of street km whose width is tagged, estimated), ``hex_count``,
+        ``h3_resolution``, ``note``.
     """
     if scenario_id not in fit.kei_shares:
         known = ", ".join(fit.kei_shares) or "none"
@@ -227,20 +321,23 @@ def urban_fit_index(
         relief, assigned = np.zeros(n), np.zeros(n, dtype=bool)
     congestion_score = 100.0 * np.clip(relief / params.vc_relief_cap, 0.0, 1.0)
 
-    flags = fit.edges.set_index("edge_id")[["kei_only_two_way", "kei_only_single"]]
-    flags = flags[~flags.index.duplicated()].astype(bool).reindex(edge_id, fill_value=False)
+    fit_edges = fit.edges.drop_duplicates("edge_id").set_index("edge_id")
+    two_way = _flag(fit_edges, "kei_only_two_way", edge_id, absent=False)
+    single = _flag(fit_edges, "kei_only_single", edge_id, absent=False)
+    fit_known = ~_flag(fit_edges, "width_missing", edge_id, absent=True)
     fit_points = np.maximum(
-        np.where(flags["kei_only_two_way"].to_numpy(), params.fit_score_two_abreast, 0.0),
-        np.where(flags["kei_only_single"].to_numpy(), params.fit_score_single, 0.0),
+        np.where(two_way, params.fit_score_two_abreast, 0.0),
+        np.where(single, params.fit_score_single, 0.0),
     )
     fit_score = kei_share * fit_points
-    score = np.clip(  # the weights sum to 1 up to rounding: 100.00000000000001 is 100
-        weights["parking"] * parking_score
-        + weights["congestion"] * congestion_score
-        + weights["fit"] * fit_score,
-        0.0,
-        100.0,
-    )
+    known_parts = np.column_stack([parking_known, assigned, fit_known])
+    part_w = np.array([weights["parking"], weights["congestion"], weights["fit"]]) * known_parts
+    total_weight = part_w.sum(axis=1)
+    scored = total_weight > 0
+    parts = np.column_stack([parking_score, congestion_score, fit_score])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (part_w * parts).sum(axis=1) / total_weight
+    score = np.where(scored, np.clip(mean, 0.0, 100.0), np.nan)  # 100.00000000000001 is 100
     edges = gpd.GeoDataFrame(
         {
             "edge_id": edge_id,
@@ -251,8 +348,10 @@ def urban_fit_index(
             "vc_relief": relief,
             "congestion_assigned": assigned,
             "congestion_score": congestion_score,
+            "fit_known": fit_known,
             "fit_points": fit_points,
             "fit_score": fit_score,
+            "scored": scored,
             "score": score,
         },
         index=streets.index,
@@ -260,7 +359,7 @@ def urban_fit_index(
         crs=getattr(streets, "crs", None),
     )
     hexes = hex_scores(edges, resolution=params.h3_resolution)
-    city = _weighted(score, length)
+    city = _weighted(score[scored], length[scored])
     note = (
         "congestion included"
         if congestion
@@ -271,14 +370,17 @@ def urban_fit_index(
         "scenario_id": scenario_id,
         "kei_share": kei_share,
         "city_score": city,
-        "parking_score_mean": _weighted(parking_score, length),
-        "congestion_score_mean": _weighted(congestion_score, length),
-        "fit_score_mean": _weighted(fit_score, length),
+        "meaning": index_meaning(params, congestion=congestion),
+        "parking_score_mean": _weighted(parking_score[parking_known], length[parking_known]),
+        "congestion_score_mean": _weighted(congestion_score[assigned], length[assigned]),
+        "fit_score_mean": _weighted(fit_score[fit_known], length[fit_known]),
         "weight_parking": weights["parking"],
         "weight_congestion": weights["congestion"],
         "weight_fit": weights["fit"],
         "congestion_included": congestion,
         "street_km": float(length.sum() / 1000.0),
+        "scored_km": float(length[scored].sum() / 1000.0),
+        **_coverage(length, parking_known, assigned, fit, edge_id),
         "hex_count": len(hexes),
         "h3_resolution": params.h3_resolution,
         "note": note,
@@ -327,14 +429,16 @@ def hex_scores(
     -------
     hexes
         GeoDataFrame in the edges' CRS, one row per cell, sorted by cell: ``h3_cell``,
-        ``score`` (length-weighted mean of `value`; NaN where the edges have no length),
+        ``score`` (length-weighted mean of `value` over the cell's edges where it is known,
+        NaN where they have no length; a cell whose edges all lack a value is left out),
         ``street_km``, ``edges`` (count), geometry (the cell's hexagon).
     """
     crs = edges.crs
     if len(edges) == 0 or edges.geometry.name not in edges.columns:
         return _empty_hexes(crs)
     geoms = edges.geometry.to_numpy()
-    usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    values = np.asarray(pd.to_numeric(edges[value], errors="coerce"), dtype="float64")
+    usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) & np.isfinite(values)
     if not usable.any():
         return _empty_hexes(crs)
     if crs is None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from urbanfit.parameters.base import assumptions_table, param, parameters_hash
 from urbanfit.parameters.fit import FitParams, IndexParams
 from urbanfit.parameters.parking import CurbParams, LotParams, ParkingParams
+from urbanfit.parameters.ranges import RangeParams
 from urbanfit.parameters.streets import StreetParams
 from urbanfit.parameters.traffic import (
     AssignmentParams,
@@ -31,6 +32,7 @@ __all__ = [
     "LotParams",
     "Parameters",
     "ParkingParams",
+    "RangeParams",
     "StreetParams",
     "TrafficParams",
     "assumptions_table",
@@ -48,3 +50,4 @@ class Parameters:
     traffic: TrafficParams = field(default_factory=TrafficParams)
     fit: FitParams = field(default_factory=FitParams)
     index: IndexParams = field(default_factory=IndexParams)
+    ranges: RangeParams = field(default_factory=RangeParams)

@@ -224,6 +224,25 @@ def _parking_table_blocks(result: AnalysisResult) -> list[Block]:
     return blocks
 
 
+def _ranges_blocks(summary: dict[str, Any]) -> list[Block]:
+    rows = tuple(
+        (_label(r["figure"]), *(fmt(r[k]) for k in ("low", "central", "high", "unit", "basis")))
+        for r in summary.get("ranges", [])
+    )
+    if not rows:
+        return []
+    return [
+        Heading(3, ("Ranges",)),
+        Para(
+            (
+                "Each headline figure from the documented parameter ranges (see Assumptions): "
+                "low and high are its smallest and largest value over the runs at the ends:",
+            )
+        ),
+        Table(("figure", "low", "central", "high", "unit", "varied"), rows),
+    ]
+
+
 def _notes_blocks(summary: dict[str, Any]) -> list[Block]:
     notes = tuple((Untrusted(note),) for note in summary.get("notes") or [])
     return [Heading(2, ("Notes",)), Bullets(notes)] if notes else []
@@ -305,6 +324,7 @@ def build_document(result: AnalysisResult, figures: dict[str, bytes] | None = No
         Para((_INTRO,)),
         Heading(2, ("Headline figures",)),
         Bullets(tuple((line,) for line in summary.get("headlines", []))),
+        *_ranges_blocks(summary),
         *_notes_blocks(summary),
         *_model_blocks(summary, figures, {"parking": _parking_table_blocks(result)}),
         Heading(2, ("City data",)),

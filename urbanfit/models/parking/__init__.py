@@ -32,7 +32,7 @@ area per stall of the standard modules (``module`` ratio source).
 
 from __future__ import annotations
 
-from urbanfit.models.parking.curb import curb_pitch_m, curb_runs, curb_spaces
+from urbanfit.models.parking.curb import curb_pitch_m, curb_runs, curb_spaces, run_usable_m
 from urbanfit.models.parking.estimate import (
     estimate_curb,
     feature_clearances,
@@ -48,7 +48,12 @@ from urbanfit.models.parking.lots import (
     same_standard_ratio,
     structure_ratios,
 )
-from urbanfit.models.parking.model import mixed_lot_spaces, parking_model
+from urbanfit.models.parking.model import (
+    mixed_lot_spaces,
+    parking_model,
+    scenario_lot_spaces,
+    scenario_side_spaces,
+)
 from urbanfit.models.parking.summary import parking_summary
 from urbanfit.results import ParkingResult
 
@@ -68,7 +73,10 @@ __all__ = [
     "pack_stalls",
     "parking_model",
     "parking_summary",
+    "run_usable_m",
     "same_standard_ratio",
+    "scenario_lot_spaces",
+    "scenario_side_spaces",
     "structure_ratios",
     "usable_curb_length_m",
 ]

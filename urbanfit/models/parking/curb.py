@@ -17,6 +17,7 @@ __all__ = [
     "curb_pitch_m",
     "curb_runs",
     "curb_spaces",
+    "run_usable_m",
 ]
 
 
@@ -141,6 +142,23 @@ def curb_runs(sides: pd.DataFrame) -> pd.Series:
     )
     _, labels = connected_components(graph, directed=False)
     return pd.Series(labels.astype("int64"), index=sides.index, name="run_id")
+
+
+def run_usable_m(sides: pd.DataFrame) -> np.ndarray:
+    """
+    Usable length of each side's continuous curb run.
+
+    Parameters
+    ----------
+    sides
+        One row per side with ``run_id`` (`curb_runs`) and ``usable_length_m``.
+
+    Returns
+    -------
+    run_usable_m
+        Metres per side: the sum of ``usable_length_m`` over its run.
+    """
+    return sides.groupby("run_id")["usable_length_m"].transform("sum").to_numpy(dtype="float64")
 
 
 def curb_spaces(

@@ -11,7 +11,13 @@ import shapely
 
 from urbanfit.errors import ModelError
 from urbanfit.models.parking._common import _EPS
-from urbanfit.models.parking.curb import _curb_area_m2, _fleet_pitch_m, curb_runs, curb_spaces
+from urbanfit.models.parking.curb import (
+    _curb_area_m2,
+    _fleet_pitch_m,
+    curb_runs,
+    curb_spaces,
+    run_usable_m,
+)
 from urbanfit.models.parking.estimate import estimate_curb, usable_curb_length_m
 from urbanfit.models.parking.lots import lot_kei_ratios, lot_method, lot_stalls
 from urbanfit.models.parking.summary import parking_summary
@@ -19,7 +25,7 @@ from urbanfit.parameters.parking import CurbParams, LotParams, ParkingParams
 from urbanfit.results import ParkingResult, tidy
 from urbanfit.vehicles import KEI_CLASS, ScenarioSet, VehicleCatalog
 
-__all__ = ["mixed_lot_spaces", "parking_model"]
+__all__ = ["mixed_lot_spaces", "parking_model", "scenario_lot_spaces", "scenario_side_spaces"]
 
 
 def mixed_lot_spaces(stalls: Mapping[str, np.ndarray], shares: Mapping[str, float]) -> np.ndarray:
@@ -95,9 +101,7 @@ def _build_sides(
         default="unknown",
     ).astype("object")
     sides["run_id"] = curb_runs(sides)
-    sides["run_usable_m"] = (
-        sides.groupby("run_id")["usable_length_m"].transform("sum").to_numpy(dtype="float64")
-    )
+    sides["run_usable_m"] = run_usable_m(sides)
     sides["curb_area_m2"] = _curb_area_m2(sides, params)
     baseline = scenarios.baseline.shares
     side_id = sides["side_id"].to_numpy()
@@ -116,6 +120,37 @@ def _build_sides(
         ],
         ignore_index=True,
     )
+    return sides, scenario_side_spaces(sides, catalog, scenarios, params=params), profile_spaces
+
+
+def scenario_side_spaces(
+    sides: pd.DataFrame,
+    catalog: VehicleCatalog,
+    scenarios: ScenarioSet,
+    *,
+    params: CurbParams,
+) -> pd.DataFrame:
+    """Curb spaces of every side in every scenario, and the gain over the baseline.
+
+    Parameters
+    ----------
+    sides
+        The parking model's sides (`ParkingResult.sides`): ``side_id``, ``length_m`` and the
+        columns `curb_spaces` reads (``usable_length_m``, ``run_usable_m``...).
+    catalog
+        The vehicle profiles.
+    scenarios
+        The run's scenarios; gains are against the baseline.
+    params
+        Curb geometry (gap and angle).
+
+    Returns
+    -------
+    side_spaces
+        Tidy: ``side_id``, ``scenario``, ``spaces``, ``gained``, ``gained_per_100m``.
+    """
+    baseline = scenarios.baseline.shares
+    side_id = sides["side_id"].to_numpy()
     base = curb_spaces(sides, baseline, catalog, params=params).to_numpy()
     length = sides["length_m"].to_numpy(dtype="float64")
     blocks = {}
@@ -129,7 +164,7 @@ def _build_sides(
         blocks[scenario.id] = pd.DataFrame(
             {"side_id": side_id, "spaces": spaces, "gained": gained, "gained_per_100m": per_100}
         )
-    return sides, tidy(blocks, key="side_id"), profile_spaces
+    return tidy(blocks, key="side_id")
 
 
 def _class_density(
@@ -222,14 +257,44 @@ def _build_lots(
     )
     table["model_baseline"] = mixed_lot_spaces(model, base_shares)
     table["stalls_baseline"] = base
+    lot_table = gpd.GeoDataFrame(table, geometry=lots.geometry, crs=lots.crs)
+    return lot_table, lot_classes, scenario_lot_spaces(lot_id, stalls, base, catalog, scenarios)
+
+
+def scenario_lot_spaces(
+    lot_id: np.ndarray,
+    stalls: Mapping[str, np.ndarray],
+    baseline: np.ndarray,
+    catalog: VehicleCatalog,
+    scenarios: ScenarioSet,
+) -> pd.DataFrame:
+    """Vehicles every lot parks in every scenario (`mixed_lot_spaces`), and the gain.
+
+    Parameters
+    ----------
+    lot_id
+        Lot ids, in lot order.
+    stalls
+        Class id -> stalls per lot (the figure used: tag-scaled where mapped).
+    baseline
+        Baseline stalls per lot (the gains are against it).
+    catalog
+        Vehicle classes and profiles (a scenario's class shares).
+    scenarios
+        The run's scenarios.
+
+    Returns
+    -------
+    lot_spaces
+        Tidy: ``lot_id``, ``scenario``, ``spaces``, ``gained``.
+    """
     blocks = {}
     for scenario in scenarios:
         spaces = mixed_lot_spaces(stalls, catalog.class_shares(scenario.shares))
         blocks[scenario.id] = pd.DataFrame(
-            {"lot_id": lot_id, "spaces": spaces, "gained": spaces - base}
+            {"lot_id": lot_id, "spaces": spaces, "gained": spaces - baseline}
         )
-    lot_table = gpd.GeoDataFrame(table, geometry=lots.geometry, crs=lots.crs)
-    return lot_table, lot_classes, tidy(blocks, key="lot_id")
+    return tidy(blocks, key="lot_id")
 
 
 def _calibration(sides: pd.DataFrame, lots: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,78 @@
+"""Low and high ends of the parameters behind the headline ranges (`urbanfit.models.ranges`).
+
+Lengths in metres. Each headline figure is recomputed with the low and the high end of these
+parameters; ranges of inputs the city tables already carry are not repeated here: street widths
+(``width_low_m`` / ``width_high_m``, see `urbanfit.parameters.streets.WidthParams`) and lot kei
+ratios (``kei_ratio_low`` / ``kei_ratio_high``, see `urbanfit.parameters.parking.LotParams`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from urbanfit.errors import ConfigError
+from urbanfit.parameters.base import param
+from urbanfit.parameters.parking import FT
+
+__all__ = ["RangeParams"]
+
+_GAP = (
+    "modelling assumption: the central 1.0 m gap is close to the 0.9 m that a 22 ft (6.71 m) US "
+    "parallel stall leaves around a 19 ft (5.79 m) AASHTO passenger-car design vehicle "
+    "(urbanfit.parameters.parking.CurbParams.parallel_gap_m); no survey of gaps on unmarked "
+    "curbs was found, so the range brackets it on both sides: "
+)
+_UVC = (
+    "the Uniform Vehicle Code sec. 11-1003 no-parking distances (15 ft from a fire hydrant, "
+    "20 ft from a crosswalk at an intersection, 30 ft before a stop sign or traffic signal)"
+)
+
+
+@dataclass(frozen=True)
+class RangeParams:
+    """
+    Parameter ends for the low / central / high range of every headline figure.
+
+    The central value of each parameter is the model default; a figure's low and high are the
+    smallest and largest values it takes over the central run and the runs at these ends.
+    """
+
+    parallel_gap_low_m: float = param(
+        0.6,
+        "m",
+        _GAP + "0.6 m, tight parking where drivers manoeuvre bumper to bumper",
+    )
+    parallel_gap_high_m: float = param(
+        1.5,
+        "m",
+        _GAP + "1.5 m, generous spacing on an unmarked curb",
+    )
+    intersection_clearance_low_m: float = param(
+        round(15 * FT, 4),
+        "m",
+        "modelling assumption: 15 ft, the shortest of " + _UVC + ", for curbs where the "
+        "crosswalk clearance is not kept in practice",
+    )
+    intersection_clearance_high_m: float = param(
+        round(25 * FT, 4),
+        "m",
+        "modelling assumption: 25 ft, halfway from the 20 ft crosswalk clearance to the 30 ft "
+        "before a stop sign or signal of " + _UVC + ", as not every junction end is signed",
+    )
+
+    def __post_init__(self) -> None:
+        pairs = (
+            ("parallel_gap", self.parallel_gap_low_m, self.parallel_gap_high_m),
+            (
+                "intersection_clearance",
+                self.intersection_clearance_low_m,
+                self.intersection_clearance_high_m,
+            ),
+        )
+        for name, low, high in pairs:
+            if not (math.isfinite(low) and math.isfinite(high) and 0 <= low <= high):
+                raise ConfigError(
+                    f"range {name} must be two non-negative numbers, low <= high; "
+                    f"got {low!r} and {high!r}"
+                )
