@@ -11,14 +11,19 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
+import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
 from urbanfit.render.schema import scenario_figures
+from urbanfit.results import AnalysisResult
 
 __all__ = [
     "FIGURE_CAPTIONS",
@@ -31,6 +36,7 @@ __all__ = [
 
 FIGURE_CAPTIONS: dict[str, str] = {
     "spaces_by_scenario": "Parking spaces by scenario: curb and off-street lots",
+    "street_map": "Curb spaces gained per street at the headline scenario; parking lots outlined",
     "delay_vs_kei_share": "Peak-hour delay against the kei share of the fleet",
     "fit_km": "Street length passable by vehicle class",
 }
@@ -171,6 +177,74 @@ def _fit_chart(summary: dict[str, Any]) -> Figure | None:
     return figure
 
 
+_GAIN_BINS: tuple[tuple[str, float, float, str, float, Literal["-", ":"]], ...] = (
+    ("curb unknown (no tags)", math.nan, math.nan, "#9e9e9e", 0.7, ":"),
+    ("no spaces gained", 0, 0, "#9e9e9e", 0.7, "-"),
+    ("1-2 spaces gained", 1, 2, "#21918c", 1.4, "-"),
+    ("3-5 spaces gained", 3, 5, "#3b528b", 1.8, "-"),
+    ("6 or more gained", 6, math.inf, "#440154", 2.2, "-"),
+)
+"""(legend label, lowest, highest, colour, line width, style) of the street map's gain classes;
+colours from matplotlib's viridis, a perceptually uniform palette readable with colour-vision
+deficiency (van der Walt & Smith, 'A better default colormap for Matplotlib', SciPy 2015)."""
+_LOT_EDGE = "#d55e00"  # Okabe & Ito (2008) colour-universal-design vermillion
+
+
+def _segments(geometry: Any) -> tuple[list[np.ndarray], np.ndarray]:
+    """Line geometries as coordinate arrays (multi-part split), and each part's row number."""
+    parts, rows = shapely.get_parts(np.asarray(geometry), return_index=True)
+    coords, index = shapely.get_coordinates(parts, return_index=True)
+    cuts = np.flatnonzero(np.diff(index)) + 1
+    return np.split(coords, cuts), rows
+
+
+def _street_map(result: AnalysisResult) -> Figure | None:
+    """Streets coloured by curb spaces gained at the headline scenario, lots outlined."""
+    streets = result.city.streets
+    if streets.empty:
+        return None
+    top = result.scenarios.headline
+    gained = result.parking.side_figures(top.id).groupby("edge_id")["gained"].sum(min_count=1)
+    per_street = streets["edge_id"].map(gained).to_numpy(dtype=float)
+    lines, rows = _segments(streets.geometry)
+    figure, ax = _new(6.4, 6.4)
+    handles = []
+    for label, low, high, colour, width, style in _GAIN_BINS:
+        value = per_street[rows]
+        chosen = np.isnan(value) if math.isnan(low) else (value >= low) & (value <= high)
+        picked = [lines[i] for i in np.flatnonzero(chosen)]
+        if picked:
+            ax.add_collection(
+                LineCollection(picked, colors=colour, linewidths=width, linestyles=style)
+            )
+            handles.append(
+                Line2D(
+                    [], [], color=colour, linewidth=max(width, 1.5), linestyle=style, label=label
+                )
+            )
+    lots = result.city.lots
+    if not lots.empty:
+        outline = lots.geometry.boundary.where(lots.geom_type != "Point")
+        rings = outline[outline.notna() & ~outline.is_empty]
+        if len(rings):
+            ax.add_collection(LineCollection(_segments(rings)[0], colors=_LOT_EDGE, linewidths=1))
+        points = shapely.get_coordinates(lots.geometry[lots.geom_type == "Point"])
+        ax.scatter(points[:, 0], points[:, 1], s=14, facecolors="none", edgecolors=_LOT_EDGE)
+        lot = "parking lot (outline; circle if mapped as a point)"
+        handles.append(
+            Line2D([], [], color=_LOT_EDGE, marker="o", markerfacecolor="none", label=lot)
+        )
+    ax.autoscale_view()
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(f"Curb spaces gained per street, {top.label} vs {result.scenarios.baseline.label}",
+                 fontsize=10)  # fmt: skip
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncols=2,
+              fontsize=7, frameon=False)  # fmt: skip
+    return figure
+
+
 _CHARTS: tuple[tuple[str, Callable[[dict[str, Any]], Figure | None]], ...] = (
     ("spaces_by_scenario", _spaces_chart),
     ("delay_vs_kei_share", _delay_chart),
@@ -178,14 +252,18 @@ _CHARTS: tuple[tuple[str, Callable[[dict[str, Any]], Figure | None]], ...] = (
 )
 
 
-def render_figures(summary: dict[str, Any]) -> dict[str, bytes]:
+def render_figures(
+    summary: dict[str, Any], *, result: AnalysisResult | None = None
+) -> dict[str, bytes]:
     """
-    Draw every chart the summary has figures for.
+    Draw every chart the summary has figures for, and the street map when a result is given.
 
     Parameters
     ----------
     summary
         A run's summary (``AnalysisResult.summary`` or a parsed ``summary.json``).
+    result
+        The run itself: its tables draw the static street map (``street_map``).
 
     Returns
     -------
@@ -199,6 +277,10 @@ def render_figures(summary: dict[str, Any]) -> dict[str, bytes]:
         figure = draw(summary)
         if figure is not None:
             figures[name] = _png(figure)
+        if name == "spaces_by_scenario" and result is not None and "parking" in summary:
+            street_map = _street_map(result)
+            if street_map is not None:
+                figures["street_map"] = _png(street_map)
     return figures
 
 
