@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from urbanfit.render.document import Block, Bullets, Heading, PageBreak, Para, Table, Text
-from urbanfit.render.labels import fmt_figure, label_of
+from urbanfit.render.labels import fmt_figure, row_label
 
 __all__ = ["executive_summary", "method_notes"]
 
@@ -66,10 +66,7 @@ def _key_rows(summary: dict[str, Any], top: str) -> tuple[tuple[str, ...], ...]:
             figures = (figures.get("scenarios") or {}).get(top) or {}
         if key not in figures:
             continue
-        label = label_of(key)
-        unit = f" {label.unit}" if label.unit else ""
-        value = figure_text(summary, section, key, figures[key])
-        rows.append((label.text, f"{value}{unit}" if value != "n/a" else value))
+        rows.append((row_label(key), figure_text(summary, section, key, figures[key])))
     return tuple(rows)
 
 

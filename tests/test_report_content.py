@@ -1,0 +1,143 @@
+"""The report's words: a label for every summary key, whole counts, the executive summary."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from urbanfit.pipeline import analyze
+from urbanfit.render.document import html_page
+from urbanfit.render.executive import caveats, executive_summary, method_notes
+from urbanfit.render.labels import LABELS, fmt_figure, row_label
+from urbanfit.render.report import report_html, report_markdown
+from urbanfit.results import AnalysisResult
+
+TOWN = Path(__file__).parent / "data" / "town.osm"
+LABELLED_SECTIONS = ("network", "lots", "buildings", "parking", "congestion", "fit", "index")
+
+
+@pytest.fixture(scope="module")
+def town() -> AnalysisResult:
+    return analyze("", osm_file=TOWN)
+
+
+def _summary_keys(summary: dict[str, Any]) -> Iterator[str]:
+    """Every figure key of the summary's sections, per scenario and per vehicle class too."""
+    for name in LABELLED_SECTIONS:
+        section = summary.get(name) or {}
+        for key, value in section.items():
+            if key in ("scenarios", "classes"):  # figures per scenario id, per vehicle class
+                yield from (k for figures in value.values() for k in figures)
+            else:
+                yield key
+    yield from (k for k in summary["data_quality"] if k != "tags")
+
+
+def _executive(page: str) -> str:
+    start = page.index("<h2>Executive summary</h2>")
+    return page[start : page.index('<hr class="page-break">', start)]
+
+
+def test_every_figure_key_of_helsinki_has_a_label(helsinki: AnalysisResult) -> None:
+    keys = set(_summary_keys(helsinki.summary))
+    assert len(keys) > 100  # every section ran, congestion included
+    assert sorted(keys - set(LABELS)) == []
+    page = report_html(helsinki)
+    # no machine key is left as a row label ("curb m2 per vehicle", "spaces gained pct")
+    assert "<td>Curb area per parked vehicle (m²)</td>" in page
+    assert "<td>Spaces gained (%)</td>" in page
+    assert "<td>curb m2 per vehicle</td>" not in page
+    assert "<td>spaces gained pct</td>" not in page
+
+
+def test_counts_print_as_whole_numbers(helsinki: AnalysisResult) -> None:
+    # a space count is never fractional: 15.44 -> 15, 1234.6 -> 1,235 (rounded, thousands comma)
+    assert fmt_figure("total_spaces", 15.44) == "15"
+    assert fmt_figure("spaces_gained", 1234.6) == "1,235"
+    assert fmt_figure("spaces_gained_pct", 15.44) == "15.44"  # a percentage keeps decimals
+    assert fmt_figure("by_kind_count", {"surface": 28.0, "multi_storey": 2}) == (
+        "surface 28, multi storey 2"
+    )
+    page = report_html(helsinki)
+    counts = [text for key, (text, unit, whole) in LABELS.items() if whole]
+    for label in counts:
+        for cells in re.findall(rf"<tr><td>{re.escape(label)}</td>(.*?)</tr>", page):
+            for cell in re.findall(r"<td>([^<]*)</td>", cells):
+                for part in cell.split(", "):  # a breakdown: "surface 28, underground 8"
+                    assert re.fullmatch(r"([a-z][\w ]* )?-?\d{1,3}(,\d{3})*|n/a", part), (
+                        label,
+                        cell,
+                    )
+    # the congestion trips, 2,119.3 vehicles/h in the summary, read as a whole number
+    assert "<td>Trips in the peak hour (vehicles/h)</td><td>2,119</td>" in page
+
+
+def test_executive_summary_quotes_the_headline_and_fits_the_first_page(
+    helsinki: AnalysisResult,
+) -> None:
+    page = report_html(helsinki)
+    first = _executive(page)
+    for line in helsinki.summary["headlines"]:
+        assert f"<li>{html.escape(line)}</li>" in first
+    # 774 spaces gained at 100 % kei: 2,560 - 1,786 (test_report reads both from the summary)
+    assert "<td>Spaces gained over the full-size fleet</td><td>774</td>" in first
+    assert "<h3>What was mapped and what was estimated</h3>" in first
+    # the biggest caveat: 9.71 km of the 32.65 km of curb read carries no parking tags
+    assert "<h3>Biggest caveat</h3>\n<p>Curb coverage: 9.71 km of the 32.65 km" in first
+    assert page.index("<h2>Executive summary</h2>") < page.index("<h2>Parking</h2>")
+    markdown = report_markdown(helsinki)
+    assert "## Executive summary" in markdown
+    assert f"- {helsinki.summary['headlines'][0]}" in markdown.split("\n---\n")[0]
+
+
+def test_executive_summary_shows_ranges_when_the_summary_has_them(
+    helsinki: AnalysisResult,
+) -> None:
+    ranges = {"parking.spaces_gained": {"low": 512, "central": 774, "high": 903.4}}
+    summary = {**helsinki.summary, "ranges": ranges}
+    page = html_page(executive_summary(summary), ("x",))
+    # central (low-high), each a whole number of spaces: 903.4 -> 903
+    assert "<td>Spaces gained over the full-size fleet</td><td>774 (512\N{EN DASH}903)</td>" in page
+    # a list of rows names its figure too
+    rows = [{"figure": "land_freed_ha", "low": 0.25, "central": 0.397, "high": 0.45}]
+    page = html_page(executive_summary({**helsinki.summary, "ranges": rows}), ("x",))
+    assert (
+        "<td>Lot land freed for the same cars (ha)</td><td>0.397 (0.25\N{EN DASH}0.45)</td>" in page
+    )
+
+
+def test_method_notes_say_what_ran(helsinki: AnalysisResult) -> None:
+    notes = ["".join(note) for note in method_notes(helsinki.summary)]
+    assert any("curb estimation was off" in note for note in notes)
+    assert any(note.startswith("Congestion: a static user-equilibrium") for note in notes)
+    assert any("converged to the relative-gap target" in note for note in notes)
+    inferred = {**helsinki.summary["parking"], "curb_inferred_km": 4.5}
+    without = {k: v for k, v in helsinki.summary.items() if k != "congestion"}
+    notes = ["".join(note) for note in method_notes({**without, "parking": inferred})]
+    assert any("curb estimation was on: 4.50 km of untagged curb" in note for note in notes)
+    assert "Congestion: not modelled in this run (see Notes for why, if any)." in notes
+    # the Helsinki network is uncongested at the baseline (no km above V/C 0.9): said so
+    said = ["".join(c) for c in caveats(helsinki.summary)]
+    assert helsinki.summary["congestion"]["scenarios"]["kei000"]["share_km_vc_over_0_9"] == 0
+    assert any(c.startswith("Uncongested network") for c in said)
+    assert not any(c.startswith("Uncongested network") for c in map("".join, caveats(without)))
+
+
+def test_running_header_escapes_a_hostile_city_name(town: AnalysisResult) -> None:
+    hostile = '</style><script>alert(1)</script> "x" \\ é'
+    summary = {**town.summary, "city": {**town.summary["city"], "name": hostile}}
+    page = report_html(dataclasses.replace(town, summary=summary))
+    style = page[page.index("<style>") : page.index("</style>") + len("</style>")]
+    assert style.count("</style>") == 1  # the name cannot close the style sheet
+    assert "<script" not in page
+    # every character but letters, digits and spaces as a 6-digit CSS escape: "<" is \00003c
+    assert r"@top-left { content: " in style
+    assert r"\00003c\00002fstyle\00003e" in style
+    assert r"\0000e9" in style  # é
+    assert row_label("curb_m2_per_vehicle") == "Curb area per parked vehicle (m²)"
