@@ -136,8 +136,9 @@ def test_running_header_escapes_a_hostile_city_name(town: AnalysisResult) -> Non
     style = page[page.index("<style>") : page.index("</style>") + len("</style>")]
     assert style.count("</style>") == 1  # the name cannot close the style sheet
     assert "<script" not in page
-    # every character but letters, digits and spaces as a 6-digit CSS escape: "<" is \00003c
+    # every character but letters, digits and spaces as a 6-digit CSS escape and the space
+    # that ends it: "<" is "\00003c "
     assert r"@top-left { content: " in style
-    assert r"\00003c\00002fstyle\00003e" in style
-    assert r"\0000e9" in style  # é
+    assert r"\00003c \00002f style\00003e " in style
+    assert r"\0000e9 " in style  # é
     assert row_label("curb_m2_per_vehicle") == "Curb area per parked vehicle (m²)"

@@ -114,8 +114,8 @@ hr.page-break { border: 0; margin: 0; }
 
 
 def _css_string(text: str) -> str:
-    """Quote any text as a CSS string: every character but letters, digits, space escaped."""
-    return '"' + "".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):06x}"
+    """Quote text as a CSS string: all but letters, digits, space as 6-digit escapes + space."""
+    return '"' + "".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):06x} "
                          for c in text) + '"'  # fmt: skip
 
 
