@@ -105,12 +105,18 @@ hr.page-break { border: 0; margin: 0; }
   h2 { margin-top: 1.2rem; }
   h1, h2, h3, p:has(+ table), p:has(+ figure) { break-after: avoid; break-inside: avoid; }
   table, figure, ul { break-inside: avoid; } figure img { max-height: 20cm; }
+  table.long { break-inside: auto; }
   thead { display: table-header-group; } tr { break-inside: avoid; }
   hr.page-break { break-after: page; }
 }
 """
 """Print: A4, a running header (the title) and ``Page n of N`` in the page margin boxes
 (Chromium prints CSS margin boxes since version 131), headings kept with what follows."""
+
+
+_LONG_TABLE_ROWS = 25
+"""A table with more rows may break across printed pages (its header row repeats); a shorter
+one moves whole to the next page rather than leave a gap mid-table."""
 
 
 def _css_string(text: str) -> str:
@@ -136,7 +142,8 @@ def _html_block(block: Block) -> str:
             "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
             for row in block.rows
         )
-        return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+        opening = '<table class="long">' if len(block.rows) > _LONG_TABLE_ROWS else "<table>"
+        return f"{opening}\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
     if isinstance(block, PageBreak):
         return '<hr class="page-break">'
     data = base64.b64encode(block.png).decode("ascii")
