@@ -88,8 +88,9 @@ def test_executive_summary_quotes_the_headline_and_fits_the_first_page(
     # 774 spaces gained at 100 % kei: 2,560 - 1,786 (test_report reads both from the summary)
     assert "<td>Spaces gained over the full-size fleet</td><td>774</td>" in first
     assert "<h3>What was mapped and what was estimated</h3>" in first
-    # the biggest caveat: 9.71 km of the 32.65 km of curb read carries no parking tags
-    assert "<h3>Biggest caveat</h3>\n<p>Curb coverage: 9.71 km of the 32.65 km" in first
+    # the biggest caveat: 9.71 km of curb carries no parking tags, 32.65 km does
+    caveat = "<p>Curb coverage: 9.71 km of curb has no parking tags (beside 32.65 km tagged)"
+    assert f"<h3>Biggest caveat</h3>\n{caveat}" in first
     assert page.index("<h2>Executive summary</h2>") < page.index("<h2>Parking</h2>")
     markdown = report_markdown(helsinki)
     assert "## Executive summary" in markdown
@@ -122,6 +123,8 @@ def test_method_notes_say_what_ran(helsinki: AnalysisResult) -> None:
     notes = ["".join(note) for note in method_notes({**without, "parking": inferred})]
     assert any("curb estimation was on: 4.50 km of untagged curb" in note for note in notes)
     assert "Congestion: not modelled in this run (see Notes for why, if any)." in notes
+    first = "".join(caveats({**without, "parking": inferred})[0])
+    assert first.startswith("Curb estimation: 4.50 km of untagged curb is estimated")
     # the Helsinki network is uncongested at the baseline (no km above V/C 0.9): said so
     said = ["".join(c) for c in caveats(helsinki.summary)]
     assert helsinki.summary["congestion"]["scenarios"]["kei000"]["share_km_vc_over_0_9"] == 0

@@ -133,11 +133,18 @@ def caveats(summary: dict[str, Any]) -> list[Text]:
     found: list[Text] = []
     parking = summary.get("parking")
     if isinstance(parking, dict):
-        unknown, read = parking.get("curb_unknown_km") or 0, parking.get("curb_parsed_km") or 0
-        if unknown and not parking.get("curb_inferred_km"):
+        unknown, tagged = parking.get("curb_unknown_km") or 0, parking.get("curb_parsed_km") or 0
+        inferred = parking.get("curb_inferred_km") or 0
+        if unknown and not inferred:
             found.append((
-                f"Curb coverage: {_km(unknown)} of the {_km(read)} of curb read has no parking "
-                "tags, so its spaces are not counted; the parking figures are a lower bound.",
+                f"Curb coverage: {_km(unknown)} of curb has no parking tags (beside "
+                f"{_km(tagged)} tagged), so its spaces are not counted; the parking figures are a "
+                "lower bound.",
+            ))  # fmt: skip
+        elif inferred:
+            found.append((
+                f"Curb estimation: {_km(inferred)} of untagged curb is estimated as parallel "
+                "parking by road class, a modelling assumption with no survey behind it.",
             ))  # fmt: skip
     if _baseline_congestion(summary).get("share_km_vc_over_0_9") == 0:
         found.append((

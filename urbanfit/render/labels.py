@@ -59,7 +59,7 @@ LABELS: dict[str, Label] = {
     "width_sources": _count("Street segments by width source"),
     # parking, city-wide
     "curb_sides_count": _count("Curb sides (two per street segment)"),
-    "curb_parsed_km": Label("Curb length read", "km"),
+    "curb_parsed_km": Label("Curb with parking tags (any status)", "km"),
     "curb_parking_km": Label("Curb with parking mapped", "km"),
     "curb_no_parking_km": Label("Curb with no parking mapped", "km"),
     "curb_separate_km": Label("Curb mapped as separate parking areas", "km"),
