@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import io
+import math
 import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+from PIL import Image
+from shapely import LineString
 
 from urbanfit.pipeline import analyze
 from urbanfit.render.document import html_page
 from urbanfit.render.executive import caveats, executive_summary, method_notes
+from urbanfit.render.figures import _path, render_figures
 from urbanfit.render.labels import LABELS, fmt_figure, row_label
 from urbanfit.render.report import report_html, report_markdown
 from urbanfit.results import AnalysisResult
@@ -145,3 +152,21 @@ def test_running_header_escapes_a_hostile_city_name(town: AnalysisResult) -> Non
     assert r"\00003c \00002f style\00003e " in style
     assert r"\0000e9 " in style  # é
     assert row_label("curb_m2_per_vehicle") == "Curb area per parked vehicle (m²)"
+
+
+def test_street_map_draws_each_gain_class_in_its_colour(helsinki: AnalysisResult) -> None:
+    # two lines become one path of 2 + 3 points with one NaN row between them
+    x, y = _path([LineString([(0, 0), (1, 0)]), LineString([(5, 5), (6, 6), (7, 7)])])
+    assert x.tolist()[:2] == [0, 1] and math.isnan(x[2]) and x.tolist()[3:] == [5, 6, 7]
+    assert y.tolist()[3:] == [5, 6, 7]
+    png = render_figures(helsinki.summary, result=helsinki)["street_map"]
+    with Image.open(io.BytesIO(png)) as image:
+        pixels = np.asarray(image.convert("RGB")).reshape(-1, 3)
+    colours = Counter(map(tuple, pixels.tolist()))
+    # Helsinki's streets gain 0 to 12 curb spaces at 100 % kei (summed over both sides): some
+    # gain 6 or more (viridis purple #440154), some 1-2 (teal #21918c); lots in vermillion
+    gained = helsinki.parking.side_figures("kei100").groupby("edge_id")["gained"].sum()
+    assert gained.max() >= 6
+    assert ((gained >= 1) & (gained <= 2)).any()
+    for colour in ((0x44, 0x01, 0x54), (0x21, 0x91, 0x8C), (0xD5, 0x5E, 0x00)):
+        assert colours[colour] > 50, colour

@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
@@ -190,12 +189,17 @@ deficiency (van der Walt & Smith, 'A better default colormap for Matplotlib', Sc
 _LOT_EDGE = "#d55e00"  # Okabe & Ito (2008) colour-universal-design vermillion
 
 
-def _segments(geometry: Any) -> tuple[list[np.ndarray], np.ndarray]:
-    """Line geometries as coordinate arrays (multi-part split), and each part's row number."""
-    parts, rows = shapely.get_parts(np.asarray(geometry), return_index=True)
+def _path(geometry: Any) -> tuple[np.ndarray, np.ndarray]:
+    """
+    Join line geometries into one x, y path, parts separated by NaN (one matplotlib line).
+
+    Vectorised: the NaN rows are inserted where shapely's part index changes.
+    """
+    parts = shapely.get_parts(np.asarray(geometry))
     coords, index = shapely.get_coordinates(parts, return_index=True)
     cuts = np.flatnonzero(np.diff(index)) + 1
-    return np.split(coords, cuts), rows
+    path = np.insert(coords, cuts, np.nan, axis=0)
+    return path[:, 0], path[:, 1]
 
 
 def _street_map(result: AnalysisResult) -> Figure | None:
@@ -203,20 +207,19 @@ def _street_map(result: AnalysisResult) -> Figure | None:
     streets = result.city.streets
     if streets.empty:
         return None
-    top = result.scenarios.headline
+    top, base = result.scenarios.headline, result.scenarios.baseline
     gained = result.parking.side_figures(top.id).groupby("edge_id")["gained"].sum(min_count=1)
     per_street = streets["edge_id"].map(gained).to_numpy(dtype=float)
-    lines, rows = _segments(streets.geometry)
+    geometry = streets.geometry.to_numpy()
     figure, ax = _new(6.4, 6.4)
     handles = []
     for label, low, high, colour, width, style in _GAIN_BINS:
-        value = per_street[rows]
-        chosen = np.isnan(value) if math.isnan(low) else (value >= low) & (value <= high)
-        picked = [lines[i] for i in np.flatnonzero(chosen)]
-        if picked:
-            ax.add_collection(
-                LineCollection(picked, colors=colour, linewidths=width, linestyles=style)
-            )
+        chosen = (
+            np.isnan(per_street) if math.isnan(low) else (per_street >= low) & (per_street <= high)
+        )
+        if chosen.any():
+            x, y = _path(geometry[chosen])
+            ax.plot(x, y, color=colour, linewidth=width, linestyle=style)
             handles.append(
                 Line2D(
                     [], [], color=colour, linewidth=max(width, 1.5), linestyle=style, label=label
@@ -224,22 +227,19 @@ def _street_map(result: AnalysisResult) -> Figure | None:
             )
     lots = result.city.lots
     if not lots.empty:
-        outline = lots.geometry.boundary.where(lots.geom_type != "Point")
-        rings = outline[outline.notna() & ~outline.is_empty]
-        if len(rings):
-            ax.add_collection(LineCollection(_segments(rings)[0], colors=_LOT_EDGE, linewidths=1))
-        points = shapely.get_coordinates(lots.geometry[lots.geom_type == "Point"])
-        ax.scatter(points[:, 0], points[:, 1], s=14, facecolors="none", edgecolors=_LOT_EDGE)
+        points = (lots.geom_type == "Point").to_numpy()
+        if (~points).any():
+            ax.plot(*_path(lots.geometry[~points].boundary), color=_LOT_EDGE, linewidth=1)
+        xy = shapely.get_coordinates(lots.geometry[points])
+        ax.scatter(xy[:, 0], xy[:, 1], s=14, facecolors="none", edgecolors=_LOT_EDGE)
         lot = "parking lot (outline; circle if mapped as a point)"
         handles.append(
             Line2D([], [], color=_LOT_EDGE, marker="o", markerfacecolor="none", label=lot)
         )
-    ax.autoscale_view()
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title(f"Curb spaces gained per street, {top.label} vs {result.scenarios.baseline.label}",
-                 fontsize=10)  # fmt: skip
+    ax.set_title(f"Curb spaces gained per street, {top.label} vs {base.label}", fontsize=10)
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncols=2,
               fontsize=7, frameon=False)  # fmt: skip
     return figure
