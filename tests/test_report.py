@@ -139,7 +139,7 @@ def test_assumption_values_read_as_words_and_units() -> None:
     pairs = '[["residential", 3.0], ["living_street", 3.0], ["*", 3.5]]'
     assert fmt_assumption(pairs, "m") == "residential 3.0 m, living street 3.0 m, any other 3.5 m"
     assert fmt_assumption('[["lane", 1.0], ["*", 0.5]]', "-") == "lane 1.0, any other 0.5"
-    assert fmt_assumption('["surface", "rooftop"]', "-") == "surface, rooftop"
+    assert fmt_assumption('["surface", "living_street"]', "-") == "surface, living street"
     assert fmt_assumption("6.096", "m") == "6.096"
     assert fmt_assumption("bfw", "-") == "bfw"
 

@@ -235,7 +235,7 @@ def fmt_figure(key: str, value: Any) -> str:
 def _plain(value: Any) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return f"{value:.1f}"
-    return str(value)
+    return value.replace("_", " ") if isinstance(value, str) else str(value)
 
 
 def fmt_assumption(value: str, unit: str) -> str:
@@ -264,7 +264,7 @@ def fmt_assumption(value: str, unit: str) -> str:
     suffix = f" {unit}" if unit and unit != "-" else ""
     if all(isinstance(p, list) and len(p) == 2 for p in parsed):
         return ", ".join(
-            f"{'any other' if name == '*' else str(name).replace('_', ' ')} {_plain(v)}{suffix}"
+            f"{'any other' if name == '*' else _plain(name)} {_plain(v)}{suffix}"
             for name, v in parsed
         )
     return ", ".join(_plain(item) for item in parsed)
