@@ -19,7 +19,7 @@ from shapely import LineString
 
 from urbanfit.pipeline import analyze
 from urbanfit.render.document import html_page
-from urbanfit.render.executive import caveats, executive_summary, method_notes
+from urbanfit.render.executive import caveats, executive_summary, method_notes, ranges_blocks
 from urbanfit.render.figures import _path, render_figures
 from urbanfit.render.labels import LABELS, fmt_figure, row_label
 from urbanfit.render.report import report_html, report_markdown
@@ -112,12 +112,24 @@ def test_executive_summary_shows_ranges_when_the_summary_has_them(
     page = html_page(executive_summary(summary), ("x",))
     # central (low-high), each a whole number of spaces: 903.4 -> 903
     assert "<td>Spaces gained over the full-size fleet</td><td>774 (512\N{EN DASH}903)</td>" in page
-    # a list of rows names its figure too
-    rows = [{"figure": "land_freed_ha", "low": 0.25, "central": 0.397, "high": 0.45}]
-    page = html_page(executive_summary({**helsinki.summary, "ranges": rows}), ("x",))
-    assert (
-        "<td>Lot land freed for the same cars (ha)</td><td>0.397 (0.25\N{EN DASH}0.45)</td>" in page
+    # summary.json's ranges: a list of rows naming their figure, null where undefined
+    rows = [
+        {"figure": "land_freed_ha", "low": 0.25, "central": 0.397, "high": 0.45, "unit": "ha",
+         "basis": "stall sizes"},
+        {"figure": "city_score", "low": None, "central": None, "high": None, "unit": "points",
+         "basis": "weights"},
+    ]  # fmt: skip
+    page = html_page(
+        executive_summary({**helsinki.summary, "ranges": rows}) + ranges_blocks({"ranges": rows}),
+        ("x",),
     )
+    land = "<td>Lot land freed for the same cars (ha)</td><td>0.397 (0.25\N{EN DASH}0.45)</td>"
+    assert land in page
+    # no range known: the central figure alone, 8.75 points as read from the summary
+    assert "<td>Urban Fit index (points of 100)</td><td>8.75</td>" in page
+    table = "<td>Lot land freed for the same cars</td><td>0.25</td><td>0.397</td><td>0.45</td>"
+    assert f"{table}<td>ha</td><td>stall sizes</td>" in page
+    assert "<td>Urban Fit index</td><td>n/a</td><td>n/a</td><td>n/a</td>" in page
 
 
 def test_method_notes_say_what_ran(helsinki: AnalysisResult) -> None:

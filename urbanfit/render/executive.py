@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from urbanfit.render.document import Block, Bullets, Heading, PageBreak, Para, Table, Text
-from urbanfit.render.labels import fmt_figure, row_label
+from urbanfit.render.labels import fmt_figure, label_of, row_label
 
-__all__ = ["executive_summary", "method_notes"]
+__all__ = ["executive_summary", "figure_text", "method_notes", "ranges_blocks"]
 
 _KEY_FIGURES: tuple[tuple[str, str, bool], ...] = (
     ("parking", "spaces_gained", True),
@@ -23,8 +23,12 @@ _KEY_FIGURES: tuple[tuple[str, str, bool], ...] = (
     ("index", "city_score", False),
 )
 """(section, key, per scenario): the figures of the key-figure table, headline scenario."""
-_RANGE_NOTE = "Ranges are low to high from the documented parameter ranges (see summary.json)."
+_RANGE_NOTE = "In brackets: low to high over the documented parameter ranges (see Ranges)."
 _DASH = "\N{EN DASH}"
+_RANGES_NOTE = (
+    "Each headline figure from the documented parameter ranges (see Assumptions): low and high "
+    "are its smallest and largest value over the runs at the ends:"
+)
 
 
 def _range(summary: dict[str, Any], section: str, key: str) -> dict[str, Any] | None:
@@ -49,7 +53,7 @@ def _range(summary: dict[str, Any], section: str, key: str) -> dict[str, Any] | 
 def figure_text(summary: dict[str, Any], section: str, key: str, value: Any) -> str:
     """``central (low–high)`` when the summary has a range for the figure, else ``central``."""
     span = _range(summary, section, key)
-    if span is None:
+    if span is None or span["low"] is None or span["high"] is None:
         return fmt_figure(key, value)
     central = fmt_figure(key, span.get("central", value))
     low, high = fmt_figure(key, span["low"]), fmt_figure(key, span["high"])
@@ -261,3 +265,38 @@ def method_notes(summary: dict[str, Any]) -> list[Text]:
             + ("with congestion included." if included else "without congestion (not modelled)."),
         ))  # fmt: skip
     return notes
+
+
+def ranges_blocks(summary: dict[str, Any]) -> list[Block]:
+    """
+    Lay out the ``ranges`` table of the summary: each headline figure's low, central and high.
+
+    Parameters
+    ----------
+    summary
+        The run's summary; ``ranges`` is a list of rows (``figure``, ``low``, ``central``,
+        ``high``, ``unit``, ``basis``: the parameters varied). No blocks when it is absent.
+
+    Returns
+    -------
+    blocks
+        A heading, a sentence and the table, counts printed whole.
+    """
+    rows = summary.get("ranges")
+    if not isinstance(rows, list) or not rows:
+        return []
+    cells = tuple(
+        (
+            label_of(str(row.get("figure"))).text,
+            *(fmt_figure(str(row.get("figure")), row.get(k)) for k in ("low", "central", "high")),
+            str(row.get("unit") or ""),
+            str(row.get("basis") or ""),
+        )
+        for row in rows
+        if isinstance(row, dict)
+    )
+    return [
+        Heading(3, ("Ranges",)),
+        Para((_RANGES_NOTE,)),
+        Table(("figure", "low", "central", "high", "unit", "varied"), cells),
+    ]
