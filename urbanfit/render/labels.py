@@ -161,6 +161,12 @@ LABELS: dict[str, Label] = {
     "weight_fit": Label("Weight of narrow-street fit", "0-1"),
     "congestion_included": Label("Congestion included"),
     "hex_count": _count("Hexagons scored"),
+    "meaning": Label("What the index means"),
+    "scored_km": Label("Street length scored", "km"),
+    "coverage_parking_share": Label("Street length with parking known", "share 0-1"),
+    "coverage_congestion_share": Label("Street length in the traffic assignment", "share 0-1"),
+    "coverage_width_tagged_share": Label("Street length with a mapped width", "share 0-1"),
+    "coverage_width_estimated_share": Label("Street length with an estimated width", "share 0-1"),
     "note": Label("Note"),
 }
 """Summary key -> label, unit and whether it is a count (printed as a whole number)."""
