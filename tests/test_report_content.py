@@ -26,6 +26,9 @@ from urbanfit.render.report import report_html, report_markdown
 from urbanfit.results import AnalysisResult
 
 TOWN = Path(__file__).parent / "data" / "town.osm"
+NUMBER = r"-?\d{1,3}(,\d{3})*"
+WHOLE = rf"([a-z][\w ]* )?{NUMBER}( \({NUMBER}\N{{EN DASH}}{NUMBER}\))?|n/a"
+"""A whole number, maybe named (a breakdown) or followed by its (low-high) range."""
 LABELLED_SECTIONS = ("network", "lots", "buildings", "parking", "congestion", "fit", "index")
 
 
@@ -72,15 +75,21 @@ def test_counts_print_as_whole_numbers(helsinki: AnalysisResult) -> None:
         "surface 28, multi storey 2"
     )
     page = report_html(helsinki)
+    # the ranges table (when the summary has one) ends each row with its unit and the
+    # parameters varied: only its low, central and high cells are figures
+    start = page.find("<h3>Ranges</h3>")
+    ranges = page[start : page.index("<h2>", start)] if start >= 0 else ""
+    body = page.replace(ranges, "") if ranges else page
     counts = [text for key, (text, unit, whole) in LABELS.items() if whole]
     for label in counts:
-        for cells in re.findall(rf"<tr><td>{re.escape(label)}</td>(.*?)</tr>", page):
-            for cell in re.findall(r"<td>([^<]*)</td>", cells):
-                for part in cell.split(", "):  # a breakdown: "surface 28, underground 8"
-                    assert re.fullmatch(r"([a-z][\w ]* )?-?\d{1,3}(,\d{3})*|n/a", part), (
-                        label,
-                        cell,
-                    )
+        row = rf"<tr><td>{re.escape(label)}</td>(.*?)</tr>"
+        cells = [c for r in re.findall(row, body) for c in re.findall(r"<td>([^<]*)</td>", r)]
+        cells += [
+            c for r in re.findall(row, ranges) for c in re.findall(r"<td>([^<]*)</td>", r)[:3]
+        ]
+        for cell in cells:
+            for part in cell.split(", "):  # a breakdown: "surface 28, underground 8"
+                assert re.fullmatch(WHOLE, part), (label, cell)
     # the congestion trips, 2,119.3 vehicles/h in the summary, read as a whole number
     assert "<td>Trips in the peak hour (vehicles/h)</td><td>2,119</td>" in page
 
