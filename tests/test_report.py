@@ -18,6 +18,7 @@ from urbanfit.pipeline import analyze
 from urbanfit.render.compare import load_summary
 from urbanfit.render.export import write_outputs, write_report, write_summary
 from urbanfit.render.figures import render_figures
+from urbanfit.render.labels import fmt_assumption
 from urbanfit.render.report import report_html, report_markdown
 from urbanfit.render.schema import load_schema, validate_summary
 from urbanfit.results import AnalysisResult
@@ -112,7 +113,7 @@ def test_report_html_is_one_self_contained_page(written) -> None:
     images = re.findall(r'<img src="([^"]*)"', page)
     assert images
     assert all(src.startswith("data:image/png;base64,") for src in images)
-    assert len(images) == len(render_figures(result.summary))
+    assert len(images) == len(render_figures(result.summary, result=result))
 
 
 def test_report_html_holds_the_headline_figures_verbatim(written) -> None:
@@ -127,8 +128,20 @@ def test_report_html_lists_every_assumption_with_unit_and_source(written) -> Non
     result, folder = written
     page = _page(folder, "report.html")
     for row in result.summary["assumptions"]:
-        cells = (row["parameter"], row["value"], row["unit"], row["source"])
+        cells = (row["parameter"], fmt_assumption(row["value"], row["unit"]), row["unit"])
         assert "".join(f"<td>{html.escape(c)}</td>" for c in cells) in page
+        assert f"<td>{html.escape(row['source'])}</td>" in page
+    assert "[[" not in page  # no raw nested lists
+
+
+def test_assumption_values_read_as_words_and_units() -> None:
+    # a class table of pairs: one "name value unit" per pair, '*' read as "any other"
+    pairs = '[["residential", 3.0], ["living_street", 3.0], ["*", 3.5]]'
+    assert fmt_assumption(pairs, "m") == "residential 3.0 m, living street 3.0 m, any other 3.5 m"
+    assert fmt_assumption('[["lane", 1.0], ["*", 0.5]]', "-") == "lane 1.0, any other 0.5"
+    assert fmt_assumption('["surface", "living_street"]', "-") == "surface, living street"
+    assert fmt_assumption("6.096", "m") == "6.096"
+    assert fmt_assumption("bfw", "-") == "bfw"
 
 
 def test_report_html_shows_provenance_and_tag_coverage(written) -> None:
@@ -155,7 +168,7 @@ def test_helsinki_report_shows_the_per_scenario_parking_figures(helsinki) -> Non
     assert base["total_spaces"] == 2280
     assert (base["curb_spaces_mapped"], base["curb_spaces_estimated"]) == (1127, 588)
     assert base["curb_spaces"] + base["lot_spaces"] == base["total_spaces"]
-    row = "<td>total spaces</td><td>2,280</td><td>2,453</td><td>2,651</td><td>3,232</td>"
+    row = "<td>Total spaces</td><td>2,280</td><td>2,453</td><td>2,651</td><td>3,232</td>"
     assert row in page
     assert "<td>OSM data date</td><td>2019-04-21</td>" in page
 
@@ -182,7 +195,7 @@ def test_report_markdown_has_the_headlines_and_escapes_pipes_in_cells(written) -
     assert len(cells) == 4  # "", " city ", " <name> ", ""
     for table_line in (line for line in lines if line.startswith("| ")):
         assert table_line.endswith(" |")
-    for name in render_figures(result.summary):
+    for name in render_figures(result.summary, result=result):
         assert f"(figures/{name}.png)" in markdown
         assert (folder / "figures" / f"{name}.png").is_file()
 
@@ -190,8 +203,8 @@ def test_report_markdown_has_the_headlines_and_escapes_pipes_in_cells(written) -
 def test_figures_are_valid_pngs(written) -> None:
     result, folder = written
     files = sorted((folder / "figures").glob("*.png"))
-    assert {f.stem for f in files} == set(render_figures(result.summary))
-    assert "spaces_by_scenario" in {f.stem for f in files}
+    assert {f.stem for f in files} == set(render_figures(result.summary, result=result))
+    assert {"spaces_by_scenario", "street_map"} <= {f.stem for f in files}
     for path in files:
         data = path.read_bytes()
         assert data.startswith(PNG_SIGNATURE)
@@ -219,11 +232,13 @@ def test_congestion_and_fit_sections_appear_when_present(town: AnalysisResult) -
     page = report_html(result)
     assert "<h2>Congestion</h2>" in page
     assert "<h2>Narrow-street fit</h2>" in page
-    assert "<td>delay veh h</td><td>40.50</td><td>n/a</td><td>n/a</td><td>31.25</td>" in page
-    assert "<td>kei only km</td><td>0.15</td>" in page
-    assert page.count("data:image/png;base64,") == 3
+    assert "<td>Delay (veh-h)</td><td>40.50</td><td>n/a</td><td>n/a</td><td>31.25</td>" in page
+    assert "<td>Street only kei vehicles pass (km)</td><td>0.15</td>" in page
+    # per vehicle class: one column each
+    assert "<td>Street length passable (km)</td><td>0.4</td><td>0.55</td>" in page
+    assert page.count("data:image/png;base64,") == 4  # the three charts and the street map
     markdown = report_markdown(result)
-    assert "| delay veh h | 40.50 | n/a | n/a | 31.25 |" in markdown
+    assert "| Delay (veh-h) | 40.50 | n/a | n/a | 31.25 |" in markdown
 
 
 def test_notes_are_listed_and_escaped(town: AnalysisResult) -> None:

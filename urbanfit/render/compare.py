@@ -14,19 +14,19 @@ import pandas as pd
 
 from urbanfit.cities import output_slug, slugify
 from urbanfit.errors import OutputError
-from urbanfit.render.export import staged_folder
-from urbanfit.render.figures import FIT_HEADLINE_KEYS, INDEX_HEADLINE_KEYS, comparison_chart
-from urbanfit.render.report import (
+from urbanfit.render.document import (
     Block,
     Heading,
     Image,
     Para,
     Table,
     Untrusted,
-    fmt,
     html_page,
     markdown_text,
 )
+from urbanfit.render.export import staged_folder
+from urbanfit.render.figures import FIT_HEADLINE_KEYS, INDEX_HEADLINE_KEYS, comparison_chart
+from urbanfit.render.labels import fmt
 from urbanfit.render.schema import scenario_figures, validate_summary
 
 __all__ = [

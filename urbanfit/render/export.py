@@ -199,7 +199,7 @@ def write_report(result: AnalysisResult, folder: Path) -> None:
     from urbanfit.render.figures import render_figures, write_figures  # noqa: PLC0415
     from urbanfit.render.report import write_report as write  # noqa: PLC0415
 
-    figures = render_figures(result.summary)
+    figures = render_figures(result.summary, result=result)
     write_figures(figures, folder)
     write(result, folder, figures)
 

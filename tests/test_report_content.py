@@ -1,0 +1,201 @@
+"""The report's words: a label for every summary key, whole counts, the executive summary."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import io
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+from shapely import LineString
+
+from urbanfit.pipeline import analyze
+from urbanfit.render.document import html_page
+from urbanfit.render.executive import caveats, executive_summary, method_notes, ranges_blocks
+from urbanfit.render.figures import _path, render_figures
+from urbanfit.render.labels import LABELS, fmt_figure, row_label
+from urbanfit.render.report import report_html, report_markdown
+from urbanfit.results import AnalysisResult
+
+TOWN = Path(__file__).parent / "data" / "town.osm"
+NUMBER = r"-?\d{1,3}(,\d{3})*"
+WHOLE = rf"([a-z][\w ]* )?{NUMBER}( \({NUMBER}\N{{EN DASH}}{NUMBER}\))?|n/a"
+"""A whole number, maybe named (a breakdown) or followed by its (low-high) range."""
+LABELLED_SECTIONS = ("network", "lots", "buildings", "parking", "congestion", "fit", "index")
+
+
+@pytest.fixture(scope="module")
+def town() -> AnalysisResult:
+    return analyze("", osm_file=TOWN)
+
+
+def _summary_keys(summary: dict[str, Any]) -> Iterator[str]:
+    """Every figure key of the summary's sections, per scenario and per vehicle class too."""
+    for name in LABELLED_SECTIONS:
+        section = summary.get(name) or {}
+        for key, value in section.items():
+            if key in ("scenarios", "classes"):  # figures per scenario id, per vehicle class
+                yield from (k for figures in value.values() for k in figures)
+            else:
+                yield key
+    yield from (k for k in summary["data_quality"] if k != "tags")
+
+
+def _executive(page: str) -> str:
+    start = page.index("<h2>Executive summary</h2>")
+    return page[start : page.index('<hr class="page-break">', start)]
+
+
+def test_every_figure_key_of_helsinki_has_a_label(helsinki: AnalysisResult) -> None:
+    keys = set(_summary_keys(helsinki.summary))
+    assert len(keys) > 100  # every section ran, congestion included
+    assert sorted(keys - set(LABELS)) == []
+    page = report_html(helsinki)
+    # no machine key is left as a row label ("curb m2 per vehicle", "spaces gained pct")
+    assert "<td>Curb area per parked vehicle (m²)</td>" in page
+    assert "<td>Spaces gained (%)</td>" in page
+    assert "<td>curb m2 per vehicle</td>" not in page
+    assert "<td>spaces gained pct</td>" not in page
+
+
+def test_counts_print_as_whole_numbers(helsinki: AnalysisResult) -> None:
+    # a space count is never fractional: 15.44 -> 15, 1234.6 -> 1,235 (rounded, thousands comma)
+    assert fmt_figure("total_spaces", 15.44) == "15"
+    assert fmt_figure("spaces_gained", 1234.6) == "1,235"
+    assert fmt_figure("spaces_gained_pct", 15.44) == "15.44"  # a percentage keeps decimals
+    assert fmt_figure("by_kind_count", {"surface": 28.0, "multi_storey": 2}) == (
+        "surface 28, multi storey 2"
+    )
+    page = report_html(helsinki)
+    # the ranges table (when the summary has one) ends each row with its unit and the
+    # parameters varied: only its low, central and high cells are figures
+    start = page.find("<h3>Ranges</h3>")
+    ranges = page[start : page.index("<h2>", start)] if start >= 0 else ""
+    body = page.replace(ranges, "") if ranges else page
+    counts = [text for key, (text, unit, whole) in LABELS.items() if whole]
+    for label in counts:
+        row = rf"<tr><td>{re.escape(label)}</td>(.*?)</tr>"
+        cells = [c for r in re.findall(row, body) for c in re.findall(r"<td>([^<]*)</td>", r)]
+        cells += [
+            c for r in re.findall(row, ranges) for c in re.findall(r"<td>([^<]*)</td>", r)[:3]
+        ]
+        for cell in cells:
+            for part in cell.split(", "):  # a breakdown: "surface 28, underground 8"
+                assert re.fullmatch(WHOLE, part), (label, cell)
+    # the congestion trips, 12,591.3 vehicles/h in the summary, read as a whole number
+    assert "<td>Trips in the peak hour (vehicles/h)</td><td>12,591</td>" in page
+
+
+def test_executive_summary_quotes_the_headline_and_fits_the_first_page(
+    helsinki: AnalysisResult,
+) -> None:
+    page = report_html(helsinki)
+    first = _executive(page)
+    for line in helsinki.summary["headlines"]:
+        assert f"<li>{html.escape(line)}</li>" in first
+    # 952 spaces gained at 100 % kei: 3,232 - 2,280 (test_report reads both from the summary)
+    assert "<td>Spaces gained over the full-size fleet</td><td>952" in first  # (low-high) if known
+    assert "<h3>What was mapped and what was estimated</h3>" in first
+    # the biggest caveat: curb estimation is on by default; 5.28 km of untagged curb is
+    # estimated as parked
+    caveat = "<p>Curb estimation: 5.28 km of untagged curb is estimated as parallel parking"
+    assert f"<h3>Biggest caveat</h3>\n{caveat}" in first
+    assert page.index("<h2>Executive summary</h2>") < page.index("<h2>Parking</h2>")
+    markdown = report_markdown(helsinki)
+    assert "## Executive summary" in markdown
+    assert f"- {helsinki.summary['headlines'][0]}" in markdown.split("\n---\n")[0]
+
+
+def test_executive_summary_shows_ranges_when_the_summary_has_them(
+    helsinki: AnalysisResult,
+) -> None:
+    ranges = {"parking.spaces_gained": {"low": 512, "central": 774, "high": 903.4}}
+    summary = {**helsinki.summary, "ranges": ranges}
+    page = html_page(executive_summary(summary), ("x",))
+    # central (low-high), each a whole number of spaces: 903.4 -> 903
+    assert "<td>Spaces gained over the full-size fleet</td><td>774 (512\N{EN DASH}903)</td>" in page
+    # summary.json's ranges: a list of rows naming their figure, null where undefined
+    rows = [
+        {"figure": "land_freed_ha", "low": 0.25, "central": 0.397, "high": 0.45, "unit": "ha",
+         "basis": "stall sizes"},
+        {"figure": "city_score", "low": None, "central": None, "high": None, "unit": "points",
+         "basis": "weights"},
+    ]  # fmt: skip
+    page = html_page(
+        executive_summary({**helsinki.summary, "ranges": rows}) + ranges_blocks({"ranges": rows}),
+        ("x",),
+    )
+    land = "<td>Lot land freed for the same cars (ha)</td><td>0.397 (0.25\N{EN DASH}0.45)</td>"
+    assert land in page
+    # no range known: the central figure alone, as read from the summary
+    score = helsinki.summary["index"]["city_score"]
+    assert f"<td>Urban Fit index (points of 100)</td><td>{score:.2f}</td>" in page
+    table = "<td>Lot land freed for the same cars</td><td>0.25</td><td>0.397</td><td>0.45</td>"
+    assert f"{table}<td>ha</td><td>stall sizes</td>" in page
+    assert "<td>Urban Fit index</td><td>n/a</td><td>n/a</td><td>n/a</td>" in page
+
+
+def test_method_notes_say_what_ran(helsinki: AnalysisResult) -> None:
+    notes = ["".join(note) for note in method_notes(helsinki.summary)]
+    assert any("curb estimation was on" in note for note in notes)  # the default
+    estimated_off = {**helsinki.summary["parking"], "curb_inferred_km": 0.0}
+    off = ["".join(n) for n in method_notes({**helsinki.summary, "parking": estimated_off})]
+    assert any("curb estimation was off" in note for note in off)
+    assert any(note.startswith("Congestion: a static user-equilibrium") for note in notes)
+    assert any("converged to the relative-gap target" in note for note in notes)
+    inferred = {**helsinki.summary["parking"], "curb_inferred_km": 4.5}
+    without = {k: v for k, v in helsinki.summary.items() if k != "congestion"}
+    notes = ["".join(note) for note in method_notes({**without, "parking": inferred})]
+    assert any("curb estimation was on: 4.50 km of untagged curb" in note for note in notes)
+    assert "Congestion: not modelled in this run (see Notes for why, if any)." in notes
+    first = "".join(caveats({**without, "parking": inferred})[0])
+    assert first.startswith("Curb estimation: 4.50 km of untagged curb is estimated")
+    # a network with no km above V/C 0.9 at the baseline is uncongested: said so (Helsinki's
+    # baseline demand is scaled to a congested TTI, so it is set to 0 here)
+    congestion = helsinki.summary["congestion"]
+    base = {**congestion["scenarios"]["kei000"], "share_km_vc_over_0_9": 0.0}
+    calm = {**congestion, "scenarios": {**congestion["scenarios"], "kei000": base}}
+    said = ["".join(c) for c in caveats({**helsinki.summary, "congestion": calm})]
+    assert any(c.startswith("Uncongested network") for c in said)
+    assert not any(c.startswith("Uncongested network") for c in map("".join, caveats(without)))
+
+
+def test_running_header_escapes_a_hostile_city_name(town: AnalysisResult) -> None:
+    hostile = '</style><script>alert(1)</script> "x" \\ é'
+    summary = {**town.summary, "city": {**town.summary["city"], "name": hostile}}
+    page = report_html(dataclasses.replace(town, summary=summary))
+    style = page[page.index("<style>") : page.index("</style>") + len("</style>")]
+    assert style.count("</style>") == 1  # the name cannot close the style sheet
+    assert "<script" not in page
+    # every character but letters, digits and spaces as a 6-digit CSS escape and the space
+    # that ends it: "<" is "\00003c "
+    assert r"@top-left { content: " in style
+    assert r"\00003c \00002f style\00003e " in style
+    assert r"\0000e9 " in style  # é
+    assert row_label("curb_m2_per_vehicle") == "Curb area per parked vehicle (m²)"
+
+
+def test_street_map_draws_each_gain_class_in_its_colour(helsinki: AnalysisResult) -> None:
+    # two lines become one path of 2 + 3 points with one NaN row between them
+    x, y = _path([LineString([(0, 0), (1, 0)]), LineString([(5, 5), (6, 6), (7, 7)])])
+    assert x.tolist()[:2] == [0, 1] and math.isnan(x[2]) and x.tolist()[3:] == [5, 6, 7]
+    assert y.tolist()[3:] == [5, 6, 7]
+    png = render_figures(helsinki.summary, result=helsinki)["street_map"]
+    with Image.open(io.BytesIO(png)) as image:
+        pixels = np.asarray(image.convert("RGB")).reshape(-1, 3)
+    colours = Counter(map(tuple, pixels.tolist()))
+    # Helsinki's streets gain 0 to 12 curb spaces at 100 % kei (summed over both sides): some
+    # gain 6 or more (viridis purple #440154), some 1-2 (teal #21918c); lots in vermillion
+    gained = helsinki.parking.side_figures("kei100").groupby("edge_id")["gained"].sum()
+    assert gained.max() >= 6
+    assert ((gained >= 1) & (gained <= 2)).any()
+    for colour in ((0x44, 0x01, 0x54), (0x21, 0x91, 0x8C), (0xD5, 0x5E, 0x00)):
+        assert colours[colour] > 50, colour

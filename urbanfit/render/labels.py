@@ -1,0 +1,302 @@
+"""Plain-language labels and units for summary keys, and number formatting for the report.
+
+One table, `LABELS`, names every figure key of the summary's sections (``network``, ``lots``,
+``buildings``, ``data_quality``, ``parking``, ``congestion``, ``fit``, ``index``, per scenario
+and per vehicle class too) with the words and unit a planner reads. Counts are printed as whole
+numbers. Nothing is computed here: values are only formatted.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, NamedTuple
+
+from urbanfit.render.document import Untrusted
+
+__all__ = ["LABELS", "Label", "fmt", "fmt_assumption", "fmt_figure", "label_of", "row_label"]
+
+
+class Label(NamedTuple):
+    """How a summary key reads in the report."""
+
+    text: str
+    unit: str = ""
+    whole: bool = False
+    """A count: printed as a whole number."""
+
+
+def _count(text: str) -> Label:
+    return Label(text, "", whole=True)
+
+
+LABELS: dict[str, Label] = {
+    # network, lots, buildings
+    "edges_count": _count("Street segments"),
+    "street_km": Label("Street length", "km"),
+    "lane_km": Label("Lane length", "km"),
+    "oneway_km": Label("One-way street length", "km"),
+    "street_km_by_class": Label("Street length by road class", "km"),
+    "parking_tagged_edges_count": _count("Street segments with parking tags"),
+    "parking_tagged_km": Label("Street length with parking tags", "km"),
+    "count": _count("Number mapped"),
+    "polygons_count": _count("Mapped as areas"),
+    "points_count": _count("Mapped as points only"),
+    "with_capacity_tag_count": _count("With a capacity tag"),
+    "capacity_tag_spaces_count": _count("Spaces in capacity tags"),
+    "area_ha": Label("Area", "ha"),
+    "by_kind_count": _count("By kind"),
+    "floor_area_m2": Label("Floor area", "m²"),
+    "by_use_count": _count("By use"),
+    # vehicles
+    "length_m": Label("Length", "m"),
+    "width_m": Label("Width", "m"),
+    "height_m": Label("Height", "m"),
+    "turning_radius_m": Label("Turning radius", "m"),
+    # data quality
+    "ways_missing_nodes": _count("Ways skipped: nodes missing from the extract"),
+    "relations_incomplete": _count("Relations skipped: members missing from the extract"),
+    # curb: mapped (tagged) and estimated
+    "curb_mapped_km": Label("Curb with mapped (tagged) parking status", "km"),
+    "curb_estimated_km": Label("Curb with estimated parking status", "km"),
+    "curb_mapped_usable_km": Label("Usable mapped parking curb", "km"),
+    "curb_estimated_usable_km": Label("Usable estimated parking curb", "km"),
+    "curb_covered_pct": Label("Curb covered, mapped or estimated", "%"),
+    "curb_spaces_mapped": _count("Curb spaces on mapped curbs"),
+    "curb_spaces_estimated": _count("Curb spaces on estimated curbs"),
+    "curb_spaces_gained_mapped": _count("Curb spaces gained on mapped curbs"),
+    "curb_spaces_gained_estimated": _count("Curb spaces gained on estimated curbs"),
+    # demand
+    "productions_veh_per_h": Label("Trip productions in the study area", "veh/h"),
+    "attractions_veh_per_h": Label("Trip attractions in the study area", "veh/h"),
+    "assigned_trips_veh_per_h": Label("Trips assigned to the network", "veh/h"),
+    "internal_trips_veh_per_h": Label("Trips within the study area", "veh/h"),
+    "outbound_external_trips_veh_per_h": Label("Trips leaving the study area", "veh/h"),
+    "inbound_external_trips_veh_per_h": Label("Trips entering the study area", "veh/h"),
+    "external_zones": _count("External zones on boundary roads"),
+    "baseline_demand": Label("Baseline demand: target and calibration"),
+    "kei_curve": Label("Kei effect at three baseline congestion levels"),
+    "tti": Label("Travel Time Index (congested / free-flow time)"),
+    "defaulted_edges": _count("Street segments with a default value, by field"),
+    "defaulted_building_levels": _count("Buildings with default levels"),
+    "width_sources": _count("Street segments by width source"),
+    # parking, city-wide
+    "curb_sides_count": _count("Curb sides (two per street segment)"),
+    "curb_parsed_km": Label("Curb with parking tags (any status)", "km"),
+    "curb_parking_km": Label("Curb with parking mapped", "km"),
+    "curb_no_parking_km": Label("Curb with no parking mapped", "km"),
+    "curb_separate_km": Label("Curb mapped as separate parking areas", "km"),
+    "curb_unknown_km": Label("Curb with no parking tags (unknown)", "km"),
+    "curb_inferred_km": Label("Curb with parking estimated by road class", "km"),
+    "curb_usable_km": Label("Curb usable for parking", "km"),
+    "curb_tag_capacity_sides_count": _count("Curb sides with a capacity tag"),
+    "curb_malformed_tags_count": _count("Malformed curb tags"),
+    "curb_malformed_sides_count": _count("Curb sides with a malformed tag"),
+    "curb_schema_conflict_sides_count": _count("Curb sides with conflicting tag schemes"),
+    "lots_count": _count("Parking lots"),
+    "lots_modelled_count": _count("Lots sized from their outline"),
+    "lots_tag_capacity_count": _count("Lots sized from their capacity tag"),
+    "lots_unknown_count": _count("Lots of unknown size"),
+    "lot_land_area_ha": Label("Land in sized lots", "ha"),
+    "curb_calibration_way_sides_count": _count("Curb sides checked against capacity tags"),
+    "curb_calibration_median_ratio": Label("Curb model / capacity tag, median", "ratio"),
+    "lot_calibration_lots_count": _count("Lots checked against capacity tags"),
+    "lot_calibration_median_ratio": Label("Lot model / capacity tag, median", "ratio"),
+    # parking, per scenario
+    "curb_spaces": _count("Curb spaces"),
+    "lot_spaces": _count("Lot spaces"),
+    "total_spaces": _count("Total spaces"),
+    "spaces_gained": _count("Spaces gained over the full-size fleet"),
+    "spaces_gained_pct": Label("Spaces gained", "%"),
+    "curb_m2_per_vehicle": Label("Curb area per parked vehicle", "m²"),
+    "curb_m_per_vehicle": Label("Curb length per parked vehicle", "m"),
+    "lot_m2_per_vehicle": Label("Lot area per parked vehicle", "m²"),
+    "land_freed_ha": Label("Lot land freed for the same cars", "ha"),
+    "land_freed_pct_of_lot_area": Label("Lot land freed", "% of lot area"),
+    "curb_freed_km": Label("Curb freed for the same cars", "km"),
+    # congestion, city-wide
+    "demand_source": Label("Travel demand"),
+    "zones": _count("Traffic zones"),
+    "h3_resolution": Label("H3 hexagon resolution", "level"),
+    "trips_veh_per_h": Label("Trips in the peak hour", "vehicles/h", whole=True),
+    "intrazonal_trips_veh_per_h": Label(
+        "Trips within one zone (not assigned)", "vehicles/h", whole=True
+    ),
+    "network_links": _count("Network links"),
+    "network_nodes": _count("Network nodes"),
+    "network_km": Label("Network length", "km"),
+    "network_prep_links": _count("Network preparation, links"),
+    "assigned_links": _count("Links in the assignment"),
+    "contracted": Label("Network contracted"),
+    "rel_gap_target": Label("Convergence target (relative gap)"),
+    "baseline_scenario": Label("Baseline scenario"),
+    "class_mode": Label("Vehicle classes in the assignment"),
+    "class_mode_reason": Label("Why"),
+    "zone_cap": _count("Most zones allowed"),
+    "rel_gap_reason": Label("Why this target"),
+    "converged": Label("Assignment converged"),
+    # congestion, per scenario
+    "kei_share": Label("Kei share of the fleet", "0-1"),
+    "mean_pce": Label("Mean passenger-car equivalent", "pce"),
+    "vht_veh_h": Label("Vehicle-hours travelled", "veh-h"),
+    "vkt_veh_km": Label("Vehicle-km travelled", "veh-km"),
+    "delay_veh_h": Label("Delay", "veh-h"),
+    "mean_speed_kmh": Label("Mean speed", "km/h"),
+    "share_km_vc_over_0_9": Label("Street length over 90 % of capacity", "share 0-1"),
+    "share_km_vc_over_1_0": Label("Street length over capacity", "share 0-1"),
+    "jam_density_veh_per_lane_km": Label("Jam density", "vehicles per lane-km"),
+    "queue_storage_veh": _count("Vehicles stored in queues"),
+    "iterations": _count("Assignment iterations"),
+    "rel_gap": Label("Relative gap reached"),
+    "vht_veh_h_change_pct": Label("Change in vehicle-hours", "%"),
+    "delay_veh_h_change": Label("Change in delay", "veh-h"),
+    "delay_veh_h_change_pct": Label("Change in delay", "%"),
+    "mean_speed_kmh_change_pct": Label("Change in mean speed", "%"),
+    "share_km_vc_over_1_0_change": Label("Change in length over capacity", "share 0-1"),
+    "queue_storage_veh_change": _count("Change in vehicles stored in queues"),
+    "queue_storage_veh_change_pct": Label("Change in vehicles stored in queues", "%"),
+    # narrow-street fit
+    "reference_class": Label("Reference vehicle class"),
+    "two_way_km": Label("Two-way street length", "km"),
+    "one_way_km": Label("One-way street length", "km"),
+    "kei_only_km": Label("Street only kei vehicles pass", "km"),
+    "kei_only_two_way_km": Label("Two-way street only kei pass two abreast", "km"),
+    "kei_only_single_km": Label("One-way street only kei pass", "km"),
+    "width_defaulted_km": Label("Street with estimated width", "km"),
+    "width_tag_km": Label("Street with mapped width", "km"),
+    "width_estimated_geometry_km": Label("Width estimated from buildings", "km"),
+    "width_estimated_class_km": Label("Width estimated from road class", "km"),
+    "width_missing_km": Label("Street with no width", "km"),
+    "passable_km": Label("Street length passable", "km"),
+    "two_abreast_km": Label("Street length passable two abreast", "km"),
+    "moving_width_m": Label("Width when moving", "m"),
+    "parked_width_m": Label("Width when parked", "m"),
+    "single_need_m": Label("Width needed to pass", "m"),
+    "two_abreast_need_m": Label("Width needed to pass two abreast", "m"),
+    # index
+    "scenario_id": Label("Scenario"),
+    "city_score": Label("Urban Fit index", "points of 100"),
+    "parking_score_mean": Label("Parking score, mean", "points of 100"),
+    "congestion_score_mean": Label("Congestion score, mean", "points of 100"),
+    "fit_score_mean": Label("Narrow-street score, mean", "points of 100"),
+    "weight_parking": Label("Weight of parking", "0-1"),
+    "weight_congestion": Label("Weight of congestion", "0-1"),
+    "weight_fit": Label("Weight of narrow-street fit", "0-1"),
+    "congestion_included": Label("Congestion included"),
+    "hex_count": _count("Hexagons scored"),
+    "meaning": Label("What the index means"),
+    "scored_km": Label("Street length scored", "km"),
+    "coverage_parking_share": Label("Street length with parking known", "share 0-1"),
+    "coverage_congestion_share": Label("Street length in the traffic assignment", "share 0-1"),
+    "coverage_width_tagged_share": Label("Street length with a mapped width", "share 0-1"),
+    "coverage_width_estimated_share": Label("Street length with an estimated width", "share 0-1"),
+    "note": Label("Note"),
+}
+"""Summary key -> label, unit and whether it is a count (printed as a whole number)."""
+
+
+def label_of(key: str) -> Label:
+    """Look up the label of a summary key; an unknown key reads as its words."""
+    return LABELS.get(key) or Label(key.replace("_", " "))
+
+
+def row_label(key: str) -> str:
+    """``Label (unit)`` of a summary key, for the first cell of a table row."""
+    found = label_of(key)
+    return f"{found.text} ({found.unit})" if found.unit else found.text
+
+
+def fmt(value: Any) -> str:
+    """Format one summary value for a table cell (no arithmetic on it)."""
+    if hasattr(value, "item"):  # numpy scalar
+        value = value.item()
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "n/a"
+        if value.is_integer():
+            return f"{value:,.0f}"
+        size = abs(value)
+        return f"{value:,.1f}" if size >= 100 else f"{value:.2f}" if size >= 1 else f"{value:.3g}"
+    if isinstance(value, dict):
+        return Untrusted(", ".join(f"{k}: {fmt(v)}" for k, v in value.items()))
+    if isinstance(value, list | tuple):  # e.g. search runs [[multiplier, TTI], ...]
+        nested = any(isinstance(item, list | tuple | dict) for item in value)
+        return Untrusted(("; " if nested else " / ").join(fmt(item) for item in value))
+    return Untrusted(str(value))
+
+
+def _whole(value: Any) -> str:
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isfinite(value):
+        return f"{round(value):,}"
+    return fmt(value)
+
+
+def fmt_figure(key: str, value: Any) -> str:
+    """
+    Format a summary figure by its key: counts whole, breakdowns as ``name value, ...``.
+
+    Parameters
+    ----------
+    key
+        The summary key (see `LABELS`).
+    value
+        Its value: a number, text, flag, or a breakdown dict (e.g. km by road class).
+
+    Returns
+    -------
+    text
+        The cell text; `Untrusted` when it holds text from the data.
+    """
+    whole = label_of(key).whole
+    if isinstance(value, dict):
+        one = _whole if whole else fmt
+        return Untrusted(
+            ", ".join(f"{str(k).replace('_', ' ')} {one(v)}" for k, v in value.items())
+        )
+    return _whole(value) if whole else fmt(value)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return f"{value:.1f}"
+    return value.replace("_", " ") if isinstance(value, str) else str(value)
+
+
+def fmt_assumption(value: str, unit: str) -> str:
+    """
+    Write a parameter value as a planner reads it: ``residential 3.0 m, * 3.0 m`` for class tables.
+
+    Parameters
+    ----------
+    value
+        The value as listed in the summary's assumptions (JSON text for lists and pairs).
+    unit
+        Its unit (``-`` for none), written after each number of a class table.
+
+    Returns
+    -------
+    text
+        Pairs as ``name value unit``, joined with commas (``*`` reads as ``any other``);
+        plain lists as ``a, b, c``; anything else unchanged.
+    """
+    try:
+        parsed = json.loads(value)
+    except (ValueError, TypeError):
+        return value
+    if not isinstance(parsed, list):
+        return value
+    suffix = f" {unit}" if unit and unit != "-" else ""
+    if all(isinstance(p, list) and len(p) == 2 for p in parsed):
+        return ", ".join(
+            f"{'any other' if name == '*' else _plain(name)} {_plain(v)}{suffix}"
+            for name, v in parsed
+        )
+    return ", ".join(_plain(item) for item in parsed)
