@@ -21,6 +21,7 @@ from urbanfit.models.parking import (
     usable_curb_length_m,
 )
 from urbanfit.models.parking.validation import validate_curb_estimate
+from urbanfit.parameters.parking import CurbParams
 from urbanfit.results import AnalysisResult
 from urbanfit.vehicles import VehicleCatalog, scenarios
 
@@ -146,3 +147,12 @@ def test_the_estimate_scores_on_helsinki_with_its_tags_hidden(helsinki: Analysis
     assert scores["recall_share"] >= 0.70
     assert abs(scores["spaces_per_km_rel_error"]) <= 1.10
     assert abs(scores["parked_spaces_rel_error"]) <= 0.05
+    # the report quotes these scores from CurbParams: they must be what the test measures
+    curb = CurbParams()
+    assert scores["precision_share"] == pytest.approx(
+        curb.estimate_validated_precision_share, abs=5e-4
+    )
+    assert scores["recall_share"] == pytest.approx(curb.estimate_validated_recall_share, abs=5e-4)
+    assert scores["spaces_per_km_rel_error"] == pytest.approx(
+        curb.estimate_validated_spaces_error_share, abs=5e-4
+    )

@@ -110,6 +110,9 @@ def test_helsinki_outputs_are_written_and_parse(helsinki, tmp_path: Path) -> Non
     assert {"link_id", "edge_id", "capacity_pcu_h"} <= set(links.columns)
     assert {"link_id", "scenario", "flow_veh_h", "vc", "vc_change"} <= set(flows.columns)
     assert len(flows) == 4 * len(links)
+    ranges = pd.read_csv(folder / "tables" / "ranges.csv")
+    assert list(ranges.columns[:4]) == ["figure", "low", "central", "high"]
+    assert (ranges["low"] <= ranges["high"]).all()
     report = (folder / "report.html").read_text()
     markdown = (folder / "report.md").read_text()
     for line in summary["headlines"]:

@@ -146,6 +146,8 @@ def test_executive_summary_shows_ranges_when_the_summary_has_them(
 def test_method_notes_say_what_ran(helsinki: AnalysisResult) -> None:
     notes = ["".join(note) for note in method_notes(helsinki.summary)]
     assert any("curb estimation was on" in note for note in notes)  # the default
+    # with the estimate's measured quality (CurbParams.estimate_validated_*)
+    assert any("precision), 75 % of the tagged parked curb is found" in note for note in notes)
     estimated_off = {**helsinki.summary["parking"], "curb_inferred_km": 0.0}
     off = ["".join(n) for n in method_notes({**helsinki.summary, "parking": estimated_off})]
     assert any("curb estimation was off" in note for note in off)

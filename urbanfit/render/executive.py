@@ -218,6 +218,26 @@ def executive_summary(summary: dict[str, Any]) -> list[Block]:
     return blocks
 
 
+def _validation(summary: dict[str, Any]) -> str:
+    """Quote the curb estimate's measured quality from the run's assumptions table."""
+    values = {
+        row.get("parameter", ""): row.get("value") for row in summary.get("assumptions") or []
+    }
+    key = "parking.curb.estimate_validated_"
+    try:
+        precision = float(values[f"{key}precision_share"])
+        recall = float(values[f"{key}recall_share"])
+        error = float(values[f"{key}spaces_error_share"])
+    except (KeyError, TypeError, ValueError):
+        return ""
+    return (
+        f" Tested on Helsinki with its curb tags hidden: {precision * 100:.0f} % of the curb it "
+        f"calls parked is tagged parked (precision), {recall * 100:.0f} % of the tagged parked "
+        f"curb is found (recall), and spaces per km come out {error * 100:+.0f} %; treat "
+        "estimated curb figures as an upper bound."
+    )
+
+
 def method_notes(summary: dict[str, Any]) -> list[Text]:
     """How this run was made: which models ran, with what demand, estimation on or off."""
     notes: list[Text] = []
@@ -228,7 +248,7 @@ def method_notes(summary: dict[str, Any]) -> list[Text]:
             "Parking: curb spaces are counted along each street side from its OSM parking tags "
             "(orientation, clearances at junctions, stall pitch of each vehicle); "
             + (f"curb estimation was on: {_km(inferred)} of untagged curb estimated as parallel "
-               "parking by road class." if inferred else
+               "parking by road class and width." + _validation(summary) if inferred else
                "curb estimation was off: untagged curbs are reported as unknown, never counted.")
             + " Lots are packed with stalls of each vehicle class inside their outline, or take "
             "their capacity tag.",

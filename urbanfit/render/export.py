@@ -175,6 +175,8 @@ def _model_tables(result: AnalysisResult) -> dict[str, pd.DataFrame]:
             value = getattr(model, f.name)
             if isinstance(value, pd.DataFrame) and len(value.columns):
                 tables[f"{model_name}_{f.name}"] = value
+    if len(result.ranges):
+        tables["ranges"] = result.ranges  # low / central / high of every headline figure
     return tables
 
 
