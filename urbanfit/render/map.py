@@ -60,6 +60,9 @@ def _title_box(result: AnalysisResult) -> str:
     ]
     body = "".join(f"<div>{html.escape(line)}</div>" for line in lines)
     source = html.escape(str(s["provenance"]["description"]))
+    dated = s["provenance"].get("data_date")
+    if dated:
+        source += f", OSM data of {html.escape(str(dated))}"
     return (
         "<details id='urbanfit-title' class='urbanfit-panel' open>"
         f"<summary>urbanfit: {html.escape(result.city.name)}</summary>{body}"

@@ -244,7 +244,9 @@ def read_osm(
             _way_pass(stream, reading)
     except (RuntimeError, ValueError, OSError, EOFError, KeyError, UnicodeError) as error:
         raise SourceError(f"cannot read {path.name} as {what} ({_brief(error)})") from None
-    raw = _assemble(reading, kind=kind, description=description or str(path))
+    raw = _assemble(
+        reading, kind=kind, description=description or Path(path).name
+    )  # no local folders
     if reading.missing_nodes:
         log.info("%s: %d ways skipped (nodes missing)", path.name, reading.missing_nodes)
     return clip(raw, shapely.box(*bbox)) if bbox else raw
