@@ -8,6 +8,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -162,9 +163,17 @@ def _read(path: Path | Any, slug: str) -> Preset:
     return _parse(data, slug, origin)
 
 
+def _presets() -> Traversable:
+    """Find the shipped presets: package data once installed, ``cities/`` in a checkout."""
+    try:
+        return resources.files("urbanfit._cities")
+    except ModuleNotFoundError:  # run from the repository (``python -m urbanfit`` in it)
+        return Path(__file__).resolve().parents[1] / "cities"
+
+
 def list_presets() -> list[Preset]:
     """Return every shipped preset, sorted by slug."""
-    folder = resources.files("urbanfit._cities")
+    folder = _presets()
     files = sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
     return [_read(f, f.name.removesuffix(".toml")) for f in files]
 
@@ -192,7 +201,7 @@ def load_preset(name: str) -> Preset | None:
             preset = Preset(**{**preset.__dict__, "extract": str(path.parent / preset.extract)})
         return preset
     slug = slugify(name)
-    resource = resources.files("urbanfit._cities").joinpath(f"{slug}.toml")
+    resource = _presets().joinpath(f"{slug}.toml")
     if slug == name.strip().lower() and resource.is_file():
         return _read(resource, slug)
     return None

@@ -234,7 +234,7 @@ def read_osm(
         raise SourceError(
             f"cannot read {path.name}: expected an .osm.pbf, .osm, .osm.bz2 or .osm.gz extract"
         )
-    what = "OSM PBF extract" if fmt == "pbf" else "OSM XML"
+    what = "an OSM PBF extract" if fmt == "pbf" else "OSM XML"
     try:
         deleted, negative = ({}, {}) if fmt == "pbf" else _scan_xml(path, fmt)
         reading = _Reading(bbox=bbox, deleted=deleted, negative=negative)
