@@ -28,7 +28,8 @@ from builders import street_table
 from urbanfit.errors import ConfigError, ModelError
 from urbanfit.models.fit import FitResult, class_widths, street_fit
 from urbanfit.parameters.fit import FitParams
-from urbanfit.vehicles import VehicleCatalog, scenarios
+from urbanfit.summary import headlines
+from urbanfit.vehicles import VehicleCatalog, load_vehicles, scenarios
 
 
 def _sides(streets: pd.DataFrame, parked: dict[tuple[int, str], dict[str, Any]]) -> pd.DataFrame:
@@ -326,3 +327,21 @@ def test_kei_shares_of_the_scenarios(catalog: VehicleCatalog) -> None:
     assert dict(result.kei_shares) == pytest.approx(
         {"kei000": 0.0, "kei025": 0.25, "kei050": 0.5, "kei100": 1.0}
     )
+
+
+def test_fit_headline_names_where_widths_came_from() -> None:
+    """The headline splits street km by width source instead of calling estimates defaults."""
+    runs = scenarios(load_vehicles(), kei_shares=(0.0, 1.0))
+    fit = {
+        "street_km": 20.0,
+        "kei_only_km": 0.25,
+        "kei_only_two_way_km": 0.1,
+        "width_tag_km": 1.0,
+        "width_estimated_geometry_km": 6.0,
+        "width_estimated_class_km": 13.0,
+    }
+    (line,) = headlines({"fit": fit}, runs)
+    # 1.0 + 6.0 + 13.0 = 20.0 km: every kilometre is accounted for by one source
+    assert "of 20.0 km, widths tagged on 1.0 km" in line
+    assert "from buildings on 6.0 km and from road class and lanes on 13.0 km" in line
+    assert "defaulted" not in line

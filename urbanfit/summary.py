@@ -258,9 +258,11 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
     if fit is not None:
         lines.append(
             f"Narrow streets: {ranged('kei_only_km', fit.get('kei_only_km'), 2)} km that only "
-            f"kei pass ({_fmt(fit.get('kei_only_two_way_km'), 2)} km two-abreast); widths "
-            f"defaulted on {_fmt(fit.get('width_defaulted_km'), 1)} of "
-            f"{_fmt(fit.get('street_km'), 1)} km"
+            f"kei pass ({_fmt(fit.get('kei_only_two_way_km'), 2)} km two-abreast); of "
+            f"{_fmt(fit.get('street_km'), 1)} km, widths tagged on "
+            f"{_fmt(fit.get('width_tag_km'), 1)} km, estimated from buildings on "
+            f"{_fmt(fit.get('width_estimated_geometry_km'), 1)} km and from road class and "
+            f"lanes on {_fmt(fit.get('width_estimated_class_km'), 1)} km"
         )
     index = summary.get("index")
     if index is not None:
