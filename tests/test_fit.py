@@ -345,3 +345,22 @@ def test_fit_headline_names_where_widths_came_from() -> None:
     assert "of 20.0 km, widths tagged on 1.0 km" in line
     assert "from buildings on 6.0 km and from road class and lanes on 13.0 km" in line
     assert "defaulted" not in line
+
+
+def test_sides_estimated_unparked_are_known(catalog: VehicleCatalog) -> None:
+    # edge 0: both sides estimated "no parking" (status unknown, source inferred_zero): an
+    #   answer, not an unknown; nothing parked, so kei free width is the whole 6.0 m
+    # edge 1: both sides untagged and not estimated: 2 unknown sides over 40 m -> 0.04 km
+    streets = street_table({"width_m": 6.0, "length_m": 30.0}, {"width_m": 6.0, "length_m": 40.0})
+    untagged = {"status": "unknown", "position": None}
+    parked = {
+        (0, "left"): {**untagged, "source": "inferred_zero"},
+        (0, "right"): {**untagged, "source": "inferred_zero"},
+        (1, "left"): {**untagged, "source": "unknown"},
+        (1, "right"): {**untagged, "source": "unknown"},
+    }
+    result = _fit(catalog, streets, parked)
+    assert result.edges.loc[0, "unknown_sides"] == 0
+    assert result.edges.loc[0, "free_width_kei_m"] == pytest.approx(6.0)
+    assert result.edges.loc[1, "unknown_sides"] == 2
+    assert result.summary["curb_unknown_km"] == pytest.approx(0.04)

@@ -148,6 +148,7 @@ def _side_shares(sides: pd.DataFrame, params: FitParams) -> pd.DataFrame:
     orientation = _column(sides, "orientation", "parallel", "object")
     position = pd.Series(_column(sides, "position", None, "object"))
     inferred = source == "inferred"
+    estimated = np.isin(source, ["inferred", "inferred_zero"])
     parked = ((status == "parking") | inferred) & ~np.isin(orientation, _ANGLED)
     table = dict(params.carriageway_share)
     share = position.map(table).fillna(params.share_of("*")).to_numpy(dtype="float64")
@@ -157,7 +158,8 @@ def _side_shares(sides: pd.DataFrame, params: FitParams) -> pd.DataFrame:
             "edge_id": edge,
             "share": np.where(parked, share, 0.0),
             "inferred": np.where(parked & inferred, share, 0.0),
-            "unknown": ((status == "unknown") & ~inferred).astype("float64"),
+            # an estimate of "no parking here" is an answer, not an unknown side
+            "unknown": ((status == "unknown") & ~estimated).astype("float64"),
         }
     ).dropna(subset=["edge_id"])
     return frame.groupby("edge_id").sum()[list(_SHARES)]
