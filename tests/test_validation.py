@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from urbanfit.cli import app
-from urbanfit.errors import ModelError
+from urbanfit.errors import ModelError, SourceError
 from urbanfit.models.congestion import ValidationReport, solve_equilibrium, validate_assignment
 from urbanfit.sources.tntp import read_tntp
 
@@ -143,3 +143,82 @@ def test_bpr_powers_below_one_are_refused_before_aequilibrae() -> None:
             pces=[1.0],
             beta=0.0,
         )
+
+
+def _network(folder: Path, links: list[str], *, zones: int, first_thru: int, trips: str) -> Path:
+    """A TNTP folder from link lines ``init term capacity length fft b power`` and flows."""
+    folder.mkdir()
+    nodes = max(max(int(w) for w in line.split()[:2]) for line in links)
+    (folder / "T_net.tntp").write_text(
+        f"<NUMBER OF ZONES> {zones}\n<NUMBER OF NODES> {nodes}\n<FIRST THRU NODE> {first_thru}\n"
+        f"<NUMBER OF LINKS> {len(links)}\n<END OF METADATA>\n"
+        + "".join(f"{' '.join(line.split()[:7])} 0 0 1 ;\n" for line in links)
+    )
+    (folder / "T_trips.tntp").write_text(f"<NUMBER OF ZONES> {zones}\n<END OF METADATA>\n{trips}")
+    (folder / "T_flow.tntp").write_text(
+        "From To Volume Cost\n"
+        + "".join(f"{line.split()[0]} {line.split()[1]} {line.split()[7]} 0\n" for line in links)
+    )
+    return folder
+
+
+def test_parallel_links_pair_with_their_own_flows(tmp_path: Path) -> None:
+    # two links 1->3 side by side, then a free connector 3->2; 200 trips 1 -> 2
+    #   A: t0 10, b 1, power 1, c 100 -> 10 + 0.1 xA;  B: t0 20, b 1, power 1, c 400 -> 20 + 0.05 xB
+    #   10 + 0.1 xA = 20 + 0.05 (200 - xA) -> 0.15 xA = 20 -> xA = 133.333, xB = 66.667,
+    #   both cost 23.333.  TSTT = 200 x 23.333 = 4666.667 (= 14000 / 3)
+    #   objective: A 10 xA + 0.05 xA^2 = 2222.222, B 20 xB + 0.025 xB^2 = 1444.444 -> 11000 / 3
+    xa, xb = 400.0 / 3.0, 200.0 / 3.0
+    folder = _network(
+        tmp_path / "par",
+        [f"1 3 100 0 10 1 1 {xa!r}", f"1 3 400 0 20 1 1 {xb!r}", "3 2 1000 0 0 0 0 200"],
+        zones=2,
+        first_thru=3,
+        trips="Origin 1\n 2 : 200;\n",
+    )
+    net = read_tntp(folder)
+    assert net.best_flows is not None
+    assert net.best_flows["volume"].tolist()[:2] == [xa, xb]  # in file order, not merged
+    report = validate_assignment(net, rel_gap=1e-5)
+    assert report.best_tstt == pytest.approx(14000.0 / 3.0, rel=1e-12)
+    assert report.best_objective == pytest.approx(11000.0 / 3.0, rel=1e-12)
+    # AequilibraE reads a gap far below the true one here; the recomputed gap is the target
+    assert report.checked_gap <= 1e-5
+    assert report.meets_targets
+
+
+THRU_LINKS = [
+    "1 2 1000 0 1 0 0 {via_zone}",  # 1 -> zone 2 -> 3: constant 1 + 1 = 2
+    "2 3 1000 0 1 0 0 {via_zone}",
+    "1 4 100 0 10 0.15 4 {via_node}",  # 1 -> node 4 -> 3: 10 (1 + 0.15 (x/100)^4) twice
+    "4 3 100 0 10 0.15 4 {via_node}",
+]
+
+
+@pytest.mark.parametrize(("first_thru", "via_zone", "via_node"), [(4, 0, 100), (1, 100, 0)])
+def test_first_thru_node_decides_whether_routes_cross_a_zone(
+    tmp_path: Path, first_thru: int, via_zone: float, via_node: float
+) -> None:
+    # zones 1, 2, 3; 100 trips 1 -> 3.  With <FIRST THRU NODE> 4 nobody may cross zone 2, so
+    # all 100 take node 4: each link 10 (1 + 0.15) = 11.5, TSTT 100 x 23 = 2300, objective
+    # 2 x (10 x 100 + 10 x 0.15 x 100 / 5 x 1^5) = 2 x 1030 = 2060.  With 1, crossing zone 2
+    # costs 2 < 20, so all 100 cross it: TSTT = objective = 200.
+    links = [line.format(via_zone=via_zone, via_node=via_node) for line in THRU_LINKS]
+    folder = _network(
+        tmp_path / "thru", links, zones=3, first_thru=first_thru, trips="Origin 1\n 3 : 100;\n"
+    )
+    report = validate_assignment(read_tntp(folder), rel_gap=1e-5)
+    assert report.best_tstt == pytest.approx(2300.0 if first_thru == 4 else 200.0)
+    assert report.best_objective == pytest.approx(2060.0 if first_thru == 4 else 200.0)
+    assert report.meets_targets
+    # the other header value with the same flows: the published flows are no longer optimal
+    other = _network(
+        tmp_path / "other", links, zones=3, first_thru=5 - first_thru, trips="Origin 1\n 3 : 100;\n"
+    )
+    assert not validate_assignment(read_tntp(other), rel_gap=1e-5).meets_targets
+
+
+def test_a_flow_file_that_misses_a_link_is_one_message(tmp_path: Path) -> None:
+    folder = _write(tmp_path / "short", flow=FLOW.replace("3 5 0 0\n", ""))
+    with pytest.raises(SourceError, match="5 flows do not match the 6 links"):
+        read_tntp(folder)
