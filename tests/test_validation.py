@@ -222,3 +222,23 @@ def test_a_flow_file_that_misses_a_link_is_one_message(tmp_path: Path) -> None:
     folder = _write(tmp_path / "short", flow=FLOW.replace("3 5 0 0\n", ""))
     with pytest.raises(SourceError, match="5 flows do not match the 6 links"):
         read_tntp(folder)
+
+
+def test_trips_without_a_route_are_left_out_and_counted(tmp_path: Path) -> None:
+    # zones 1, 2, 3; zone 3 has no link at all, and the only way between 1 and 2 is one-way
+    # 1 -> 4 -> 2 at a constant 1 per link (b 0).  Trips: 1 -> 2 10 (routable), 3 -> 2 5 and
+    # 2 -> 1 7 (no route).  The 10 routable trips cost 2 each: TSTT = objective = 20;
+    # 5 + 7 = 12 trips are left out.
+    folder = _network(
+        tmp_path / "lonely",
+        ["1 4 1000 0 1 0 0 10", "4 2 1000 0 1 0 0 10"],
+        zones=3,
+        first_thru=4,
+        trips="Origin 1\n 2 : 10;\nOrigin 2\n 1 : 7;\nOrigin 3\n 2 : 5;\n",
+    )
+    report = validate_assignment(read_tntp(folder), rel_gap=1e-5)
+    assert report.unroutable_trips == 12.0
+    assert report.trips == 22.0
+    assert report.tstt == pytest.approx(20.0) and report.best_tstt == pytest.approx(20.0)
+    assert report.meets_targets
+    assert report.centroid_error < 1e-9  # zones 2 and 3 send nothing once those trips are out

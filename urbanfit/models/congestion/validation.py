@@ -23,6 +23,7 @@ trips out minus its trips in.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -87,6 +88,7 @@ class ValidationReport:
     |inflow - outflow| at a non-centroid node (``worst_imbalance_node``, the network's node
     number; 0 when every node is a zone), ``centroid_error`` the largest
     difference at a centroid between net outflow and trips out minus trips in.
+    ``unroutable_trips`` counts trips between zones that no route joins, left out.
     """
 
     name: str
@@ -111,6 +113,7 @@ class ValidationReport:
     zero_cost_links: int = 0
     constant_cost_links: int = 0
     dead_end_links: int = 0
+    unroutable_trips: float = 0.0
 
     @property
     def meets_targets(self) -> bool:
@@ -298,31 +301,37 @@ def validate_assignment(
     dead = dead_end_links(a_node - 1, b_node - 1, n_nodes, exempt=centroids)
     kept = ~dead
     block = first_thru_node > 1
+    # trips with no route at all (a zone without links, a one-way way in) cannot be assigned;
+    # the best-known solution cannot carry them either, so they are left out and counted
+    unroutable = _unroutable(a_node[kept], b_node[kept], demand, block=block)
+    demand = np.where(unroutable, 0.0, demand)
     # AequilibraE's own gap can read far below the true one (it prices the new flows at the
     # costs before the step); the gap is recomputed from the flows, and while it misses the
     # target the solver goes on from its flows with a tighter target of its own.
     target, warm, iterations, seconds = rel_gap * SOLVER_GAP_SHARE, None, 0, 0.0
     for _ in range(REFINE_ROUNDS):
-        eq = solve_equilibrium(
-            a_node[kept],
-            b_node[kept],
-            solver_cost[kept],
-            solver_cap[kept],
-            [demand],
-            pces=[1.0],
-            names=["all"],
-            alpha=alpha[kept],
-            beta=beta[kept],
-            algorithm=algorithm,
-            rel_gap=target,
-            max_iter=max(max_iter - iterations, 1),
-            block_centroid_flows=block,
-            require_gap=False,
-            steps_below=STEPS_BELOW,
-            warm_start=warm,
-            progress=progress,
-            label=f"{name}: ",
-        )
+        with warnings.catch_warnings():  # zones without links: their trips are left out above
+            warnings.filterwarnings("ignore", "Found centroids not present", UserWarning)
+            eq = solve_equilibrium(
+                a_node[kept],
+                b_node[kept],
+                solver_cost[kept],
+                solver_cap[kept],
+                [demand],
+                pces=[1.0],
+                names=["all"],
+                alpha=alpha[kept],
+                beta=beta[kept],
+                algorithm=algorithm,
+                rel_gap=target,
+                max_iter=max(max_iter - iterations, 1),
+                block_centroid_flows=block,
+                require_gap=False,
+                steps_below=STEPS_BELOW,
+                warm_start=warm,
+                progress=progress,
+                label=f"{name}: ",
+            )
         iterations, seconds = iterations + eq.iterations, seconds + eq.seconds
         flow = np.zeros(len(links))
         flow[kept] = eq.pce_flow
@@ -344,7 +353,7 @@ def validate_assignment(
         name=name,
         links=len(links),
         zones=zones,
-        trips=float(demand.sum() - np.trace(demand)),
+        trips=float(np.sum(network.trips) - np.trace(network.trips)),
         iterations=iterations,
         rel_gap=eq.rel_gap,
         seconds=seconds,
@@ -363,6 +372,7 @@ def validate_assignment(
         zero_cost_links=int(zero.sum()),
         constant_cost_links=int((constant & ~zero).sum()),
         dead_end_links=int(dead.sum()),
+        unroutable_trips=float(np.sum(network.trips, where=unroutable)),
     )
 
 
@@ -395,12 +405,31 @@ def relative_gap(
     gap
         0 at equilibrium; inf when a trip has no route.
     """
-    a = np.asarray(a_node, dtype=np.int64) - 1
-    b = np.asarray(b_node, dtype=np.int64) - 1
     c = np.asarray(cost, dtype=float)
     trips = np.asarray(demand, dtype=float).copy()
     np.fill_diagonal(trips, 0.0)
-    zones = trips.shape[0]
+    origins = np.flatnonzero(trips.sum(axis=1) > 0)
+    shortest = _zone_costs(a_node, b_node, c, trips.shape[0], origins, block=block)
+    used = trips[origins] > 0
+    if not np.isfinite(shortest[used]).all():
+        return float("inf")
+    best = float(np.sum(trips[origins][used] * shortest[used]))
+    total = float(np.sum(np.asarray(flow, dtype=float) * c))
+    return total / best - 1.0 if best > 0 else 0.0
+
+
+def _zone_costs(
+    a_node: npt.ArrayLike,
+    b_node: npt.ArrayLike,
+    cost: FloatArray,
+    zones: int,
+    origins: npt.NDArray[np.int64],
+    *,
+    block: bool,
+) -> FloatArray:
+    """Cheapest route cost from each origin zone (0-based) to every zone; inf where none."""
+    a = np.asarray(a_node, dtype=np.int64) - 1
+    b = np.asarray(b_node, dtype=np.int64) - 1
     n = int(max(a.max(initial=-1), b.max(initial=-1), zones - 1)) + 1
     if block:  # routes leave zone z from node z and reach it at node n + z, a dead end
         b = np.where(b < zones, b + n, b)
@@ -409,19 +438,29 @@ def relative_gap(
     else:
         targets = np.arange(zones)
     # parallel links: csgraph would add their costs, so keep the cheapest of each pair
-    order = np.lexsort((c, b, a))
+    order = np.lexsort((cost, b, a))
     first = np.ones(len(order), dtype=bool)
     first[1:] = (a[order][1:] != a[order][:-1]) | (b[order][1:] != b[order][:-1])
     pick = order[first]
-    graph = sparse.csr_matrix((c[pick], (a[pick], b[pick])), shape=(n, n))
-    origins = np.flatnonzero(trips.sum(axis=1) > 0)
-    shortest = csgraph.dijkstra(graph, directed=True, indices=origins)[:, targets]
-    used = trips[origins] > 0
-    if not np.isfinite(shortest[used]).all():
-        return float("inf")
-    best = float(np.sum(trips[origins][used] * shortest[used]))
-    total = float(np.sum(np.asarray(flow, dtype=float) * c))
-    return total / best - 1.0 if best > 0 else 0.0
+    graph = sparse.csr_matrix((cost[pick], (a[pick], b[pick])), shape=(n, n))
+    return np.asarray(csgraph.dijkstra(graph, directed=True, indices=origins)[:, targets])
+
+
+def _unroutable(
+    a_node: npt.ArrayLike, b_node: npt.ArrayLike, demand: FloatArray, *, block: bool
+) -> npt.NDArray[np.bool_]:
+    """Zone pairs with trips and no route (zones x zones mask)."""
+    zones = demand.shape[0]
+    body = demand.copy()
+    np.fill_diagonal(body, 0.0)
+    origins = np.flatnonzero(body.sum(axis=1) > 0)
+    mask = np.zeros(body.shape, dtype=bool)
+    if len(origins):
+        hops = _zone_costs(
+            a_node, b_node, np.ones(len(np.atleast_1d(a_node))), zones, origins, block=block
+        )
+        mask[origins] = ~np.isfinite(hops) & (body[origins] > 0)
+    return mask
 
 
 def _balance(
