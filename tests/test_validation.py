@@ -242,3 +242,34 @@ def test_trips_without_a_route_are_left_out_and_counted(tmp_path: Path) -> None:
     assert report.tstt == pytest.approx(20.0) and report.best_tstt == pytest.approx(20.0)
     assert report.meets_targets
     assert report.centroid_error < 1e-9  # zones 2 and 3 send nothing once those trips are out
+
+
+@pytest.mark.parametrize(("first_thru", "via_3", "via_4"), [(4, 0, 100), (3, 100, 0)])
+def test_nodes_below_the_first_thru_node_are_closed_even_when_not_zones(
+    tmp_path: Path, first_thru: int, via_3: float, via_4: float
+) -> None:
+    # zones 1 and 2, 100 trips 1 -> 2; node 3 (constant 1 + 1) and node 4 (10 (1 + 0.15
+    # (x/100)^4) twice) lead from 1 to 2.  <FIRST THRU NODE> 4 closes node 3 though it is no
+    # zone: all 100 via node 4, TSTT 2300, objective 2060 (as above).  With 3, node 3 is open
+    # and takes everything: TSTT = objective = 200.
+    links = [
+        f"1 3 1000 0 1 0 0 {via_3}",
+        f"3 2 1000 0 1 0 0 {via_3}",
+        f"1 4 100 0 10 0.15 4 {via_4}",
+        f"4 2 100 0 10 0.15 4 {via_4}",
+    ]
+    folder = _network(
+        tmp_path / "closed", links, zones=2, first_thru=first_thru, trips="Origin 1\n 2 : 100;\n"
+    )
+    report = validate_assignment(read_tntp(folder), rel_gap=1e-5)
+    assert report.zones == 2
+    assert report.tstt == pytest.approx(2300.0 if first_thru == 4 else 200.0, rel=1e-4)
+    assert report.meets_targets
+
+
+def test_a_first_thru_node_inside_the_zones_is_one_message(tmp_path: Path) -> None:
+    # node 1 closed, zones 2 and 3 open: 1 -> 2 -> 3 (cost 2) beats 1 -> 3 (cost 5)
+    links = ["1 2 1000 0 1 0 0 1", "2 3 1000 0 1 0 0 1", "1 3 1000 0 5 0 0 0"]
+    folder = _network(tmp_path / "half", links, zones=3, first_thru=2, trips="Origin 1\n 3 : 1;\n")
+    with pytest.raises(ModelError, match="through every zone or through none"):
+        validate_assignment(read_tntp(folder))

@@ -283,7 +283,8 @@ def validate_assignment(
     zones = demand.shape[0]
     if len(links) == 0 or a_node.min() < 1 or b_node.min() < 1:
         raise ModelError("links need positive node numbers")
-    n_nodes = int(max(a_node.max(), b_node.max(), zones))
+    demand = _closed_nodes_as_zones(demand, first_thru_node)
+    n_nodes = int(max(a_node.max(), b_node.max(), demand.shape[0]))
 
     fixed = toll_factor * toll + distance_factor * length
     cost0 = t0 + fixed
@@ -297,13 +298,14 @@ def validate_assignment(
     solver_cost = np.where(zero, tiny, cost0)
     solver_cap = np.where(constant & ~(cap > 0), 1.0, cap)
 
-    centroids = np.arange(zones, dtype=np.int64)
+    centroids = np.arange(demand.shape[0], dtype=np.int64)
     dead = dead_end_links(a_node - 1, b_node - 1, n_nodes, exempt=centroids)
     kept = ~dead
     block = first_thru_node > 1
     # trips with no route at all (a zone without links, a one-way way in) cannot be assigned;
     # the best-known solution cannot carry them either, so they are left out and counted
     unroutable = _unroutable(a_node[kept], b_node[kept], demand, block=block)
+    unroutable_trips = float(np.sum(demand, where=unroutable))
     demand = np.where(unroutable, 0.0, demand)
     # AequilibraE's own gap can read far below the true one (it prices the new flows at the
     # costs before the step); the gap is recomputed from the flows, and while it misses the
@@ -372,8 +374,29 @@ def validate_assignment(
         zero_cost_links=int(zero.sum()),
         constant_cost_links=int((constant & ~zero).sum()),
         dead_end_links=int(dead.sum()),
-        unroutable_trips=float(np.sum(network.trips, where=unroutable)),
+        unroutable_trips=unroutable_trips,
     )
+
+
+def _closed_nodes_as_zones(demand: FloatArray, first_thru_node: int) -> FloatArray:
+    """
+    Demand padded so that every node below the first thru node is a zone (maybe tripless).
+
+    AequilibraE can forbid routes through zones only: nodes between the last zone and the
+    first thru node become zones without trips, which closes them to through traffic exactly.
+    """
+    zones, closed = demand.shape[0], max(first_thru_node - 1, 0)
+    if 0 < closed < zones:
+        raise ModelError(
+            f"<FIRST THRU NODE> {first_thru_node} lets routes pass through zones "
+            f"{first_thru_node}..{zones} but not through zones 1..{closed}: the solver can "
+            "forbid routes through every zone or through none"
+        )
+    if closed <= zones:
+        return demand
+    padded = np.zeros((closed, closed))
+    padded[:zones, :zones] = demand
+    return padded
 
 
 def relative_gap(
