@@ -273,3 +273,21 @@ def test_a_first_thru_node_inside_the_zones_is_one_message(tmp_path: Path) -> No
     folder = _network(tmp_path / "half", links, zones=3, first_thru=2, trips="Origin 1\n 3 : 1;\n")
     with pytest.raises(ModelError, match="through every zone or through none"):
         validate_assignment(read_tntp(folder))
+
+
+def test_a_link_without_capacity_is_closed(tmp_path: Path) -> None:
+    # 1 -> 2 directly has b 0.15 and capacity 0: infinite cost at any flow, so the 10 trips
+    # 1 -> 2 take 1 -> 3 -> 2 at a constant 1 + 1: TSTT = objective = 20
+    links = ["1 3 1000 0 1 0 0 10", "3 2 1000 0 1 0 0 10", "1 2 0 0 1 0.15 4 0"]
+    trips = "Origin 1\n 2 : 10;\n"
+    report = validate_assignment(
+        read_tntp(_network(tmp_path / "ok", links, zones=2, first_thru=3, trips=trips))
+    )
+    assert report.closed_links == 1
+    assert report.constant_cost_links == 2
+    assert report.tstt == pytest.approx(20.0) and report.best_tstt == pytest.approx(20.0)
+    assert report.meets_targets
+    loaded = [*links[:2], "1 2 0 0 1 0.15 4 2"]
+    folder = _network(tmp_path / "bad", loaded, zones=2, first_thru=3, trips=trips)
+    with pytest.raises(ModelError, match=r"load link 1->2 \(2\), whose capacity is 0"):
+        validate_assignment(read_tntp(folder))

@@ -11,6 +11,7 @@ Links the hard networks carry, handled without changing the equilibrium:
   since AequilibraE rejects zeros; a route crosses a handful of them, so its cost moves by
   a few 1e-9 of one link's, far below any relative gap that can be reached;
 - a constant cost (``b = 0``, or power 0) gets power 1: ``(t0 + k)(1 + 0)`` is the same;
+- a link with b > 0 and no capacity costs infinity at any flow: it is left out (flow 0);
 - links into a non-centroid node with no way out (and out of one with no way in) carry no
   flow in any solution; AequilibraE 1.7.2 loses flow at such sinks, so they are left out of
   the assignment and given flow 0.
@@ -88,7 +89,8 @@ class ValidationReport:
     |inflow - outflow| at a non-centroid node (``worst_imbalance_node``, the network's node
     number; 0 when every node is a zone), ``centroid_error`` the largest
     difference at a centroid between net outflow and trips out minus trips in.
-    ``unroutable_trips`` counts trips between zones that no route joins, left out.
+    ``unroutable_trips`` counts trips between zones that no route joins, left out;
+    ``closed_links`` the links with b > 0 and no capacity (infinite cost), left out.
     """
 
     name: str
@@ -113,6 +115,7 @@ class ValidationReport:
     zero_cost_links: int = 0
     constant_cost_links: int = 0
     dead_end_links: int = 0
+    closed_links: int = 0
     unroutable_trips: float = 0.0
 
     @property
@@ -169,7 +172,11 @@ def _bpr_time(
     return t0 * (1.0 + b * ratio**power)
 
 
-def _columns(links: pd.DataFrame) -> tuple[FloatArray, ...]:
+def _columns(
+    links: pd.DataFrame,
+) -> tuple[
+    FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, npt.NDArray[np.bool_]
+]:
     missing = [c for c in _LINK_COLUMNS if c not in links.columns]
     if missing:
         raise ModelError(f"network links lack columns: {', '.join(missing)}")
@@ -194,9 +201,12 @@ def _columns(links: pd.DataFrame) -> tuple[FloatArray, ...]:
             f"link {k + 1} has BPR power {power[k]:g}: powers in (0, 1) are not "
             "supported (AequilibraE needs >= 1)"
         )
-    if (~(np.isfinite(cap) & (cap > 0)) & congested).any():
-        raise ModelError("every link whose cost depends on its flow (b > 0) needs a capacity > 0")
-    return t0, cap, b, power, toll, length
+    # b > 0 and no capacity: infinite cost at any flow, a closed link; it carries nothing, so
+    # its figures are those of a free link at flow 0
+    closed = congested & ~(np.isfinite(cap) & (cap > 0))
+    cap = np.where(closed, 1.0, cap)
+    b = np.where(closed, 0.0, b)
+    return t0, cap, b, power, toll, length, closed
 
 
 class NetworkTables(Protocol):
@@ -273,7 +283,7 @@ def validate_assignment(
     links, name = network.links, network.name
     first_thru_node = network.first_thru_node
     toll_factor, distance_factor = network.toll_factor, network.distance_factor
-    t0, cap, b, power, toll, length = _columns(links)
+    t0, cap, b, power, toll, length, closed = _columns(links)
     a_node = links["init_node"].to_numpy(dtype=np.int64)
     b_node = links["term_node"].to_numpy(dtype=np.int64)
     demand = np.asarray(network.trips, dtype=float)
@@ -299,8 +309,14 @@ def validate_assignment(
     solver_cap = np.where(constant & ~(cap > 0), 1.0, cap)
 
     centroids = np.arange(demand.shape[0], dtype=np.int64)
-    dead = dead_end_links(a_node - 1, b_node - 1, n_nodes, exempt=centroids)
-    kept = ~dead
+    if (best[closed] > 0).any():
+        k = int(np.argmax(closed & (best > 0)))
+        raise ModelError(
+            f"the best-known flows load link {a_node[k]}->{b_node[k]} ({best[k]:g}), whose "
+            "capacity is 0 with b > 0: its cost would be infinite"
+        )
+    dead = dead_end_links(a_node - 1, b_node - 1, n_nodes, keep=~closed, exempt=centroids)
+    kept = ~dead & ~closed
     block = first_thru_node > 1
     # trips with no route at all (a zone without links, a one-way way in) cannot be assigned;
     # the best-known solution cannot carry them either, so they are left out and counted
@@ -372,8 +388,9 @@ def validate_assignment(
         toll_factor=toll_factor,
         distance_factor=distance_factor,
         zero_cost_links=int(zero.sum()),
-        constant_cost_links=int((constant & ~zero).sum()),
+        constant_cost_links=int((constant & ~zero & ~closed).sum()),
         dead_end_links=int(dead.sum()),
+        closed_links=int(closed.sum()),
         unroutable_trips=unroutable_trips,
     )
 
