@@ -291,3 +291,10 @@ def test_a_link_without_capacity_is_closed(tmp_path: Path) -> None:
     folder = _network(tmp_path / "bad", loaded, zones=2, first_thru=3, trips=trips)
     with pytest.raises(ModelError, match=r"load link 1->2 \(2\), whose capacity is 0"):
         validate_assignment(read_tntp(folder))
+
+
+def test_a_network_whose_links_are_all_closed_is_one_message(tmp_path: Path) -> None:
+    links = ["1 2 0 0 1 0.15 4 0"]  # b 0.15 and capacity 0: the only link is closed
+    folder = _network(tmp_path / "shut", links, zones=2, first_thru=3, trips="Origin 1\n 2 : 1;\n")
+    with pytest.raises(ModelError, match="no link can carry flow"):
+        validate_assignment(read_tntp(folder))

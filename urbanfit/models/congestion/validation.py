@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -35,7 +35,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from urbanfit.errors import ModelError
-from urbanfit.models.congestion.assignment import Progress, solve_equilibrium
+from urbanfit.models.congestion.assignment import Equilibrium, Progress, solve_equilibrium
 from urbanfit.models.congestion.network import dead_end_links, node_imbalance
 
 __all__ = [
@@ -317,6 +317,8 @@ def validate_assignment(
         )
     dead = dead_end_links(a_node - 1, b_node - 1, n_nodes, keep=~closed, exempt=centroids)
     kept = ~dead & ~closed
+    if not kept.any():
+        raise ModelError(f"{name}: no link can carry flow (each is closed or a dead end)")
     block = first_thru_node > 1
     # trips with no route at all (a zone without links, a one-way way in) cannot be assigned;
     # the best-known solution cannot carry them either, so they are left out and counted
@@ -330,7 +332,8 @@ def validate_assignment(
     for _ in range(REFINE_ROUNDS):
         with warnings.catch_warnings():  # zones without links: their trips are left out above
             warnings.filterwarnings("ignore", "Found centroids not present", UserWarning)
-            eq = solve_equilibrium(
+            eq = _solve_or_explain(
+                name,
                 a_node[kept],
                 b_node[kept],
                 solver_cost[kept],
@@ -393,6 +396,14 @@ def validate_assignment(
         closed_links=int(closed.sum()),
         unroutable_trips=unroutable_trips,
     )
+
+
+def _solve_or_explain(name: str, *args: Any, **kwargs: Any) -> Equilibrium:
+    """`solve_equilibrium`, with AequilibraE's own errors turned into one `ModelError`."""
+    try:
+        return solve_equilibrium(*args, **kwargs)
+    except (ValueError, RuntimeError, IndexError, KeyError) as error:
+        raise ModelError(f"AequilibraE could not assign {name}: {error}") from error
 
 
 def _closed_nodes_as_zones(demand: FloatArray, first_thru_node: int) -> FloatArray:
