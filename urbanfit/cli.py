@@ -510,6 +510,8 @@ def validate_assignment(
         ("links with zero free-flow cost", f"{report.zero_cost_links:,}"),
         ("links with constant cost", f"{report.constant_cost_links:,}"),
         ("dead-end links (flow 0)", f"{report.dead_end_links:,}"),
+        ("closed links (b > 0, capacity 0)", f"{report.closed_links:,}"),
+        ("trips with no route (left out)", f"{report.unroutable_trips:,.0f}"),
         ("iterations", f"{report.iterations:,}"),
         ("relative gap reached (solver)", f"{report.rel_gap:.2e}"),
         ("relative gap recomputed from the flows", f"{report.checked_gap:.2e}"),

@@ -234,6 +234,22 @@ def _find(folder: Path, suffix: str) -> Path | None:
     return found[0] if found else None
 
 
+def _align_flows(
+    links: pd.DataFrame, flows: pd.DataFrame, flow_path: Path, net_path: Path
+) -> pd.DataFrame:
+    """Align the best-known flows with the links; parallel links pair up in file order."""
+    keys = ["init_node", "term_node"]
+    left = links[keys].assign(_k=links.groupby(keys).cumcount())
+    right = flows.assign(_k=flows.groupby(keys).cumcount())
+    merged = left.merge(right, on=[*keys, "_k"], how="left", validate="one_to_one")
+    if merged["volume"].isna().any() or len(flows) != len(links):
+        raise SourceError(
+            f"{flow_path}: {len(flows)} flows do not match the {len(links)} links of "
+            f"{net_path.name} (each link needs one From/To line)"
+        )
+    return merged[["volume", "cost"]].reset_index(drop=True)
+
+
 def read_tntp(folder: Path) -> TntpNetwork:
     """
     Read a TNTP network folder (net, trips and, when present, best-known flows).
@@ -263,13 +279,7 @@ def read_tntp(folder: Path) -> TntpNetwork:
     flow_path = _find(folder, "_flow.tntp")
     best = None
     if flow_path is not None:
-        flows = read_tntp_flows(flow_path)
-        merged = links[["init_node", "term_node"]].merge(
-            flows, on=["init_node", "term_node"], how="left", validate="one_to_one"
-        )
-        if merged["volume"].isna().any():
-            raise SourceError(f"{flow_path}: flows do not match the links of {net_path.name}")
-        best = merged[["volume", "cost"]].reset_index(drop=True)
+        best = _align_flows(links, read_tntp_flows(flow_path), flow_path, net_path)
     return TntpNetwork(
         links=links,
         trips=trips,

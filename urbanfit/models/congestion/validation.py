@@ -11,38 +11,42 @@ Links the hard networks carry, handled without changing the equilibrium:
   since AequilibraE rejects zeros; a route crosses a handful of them, so its cost moves by
   a few 1e-9 of one link's, far below any relative gap that can be reached;
 - a constant cost (``b = 0``, or power 0) gets power 1: ``(t0 + k)(1 + 0)`` is the same;
+- a link with b > 0 and no capacity costs infinity at any flow: it is left out (flow 0);
 - links into a non-centroid node with no way out (and out of one with no way in) carry no
   flow in any solution; AequilibraE 1.7.2 loses flow at such sinks, so they are left out of
   the assignment and given flow 0.
 
-Flow conservation is then checked at every non-centroid node, and at each centroid the net
-outflow must equal its trips out minus its trips in.
+The relative gap is recomputed from the final flows (AequilibraE's own figure can read far
+below it); while it misses the target, the solver goes on from its flows. Flow conservation is
+then checked at every non-centroid node, and at each centroid the net outflow must equal its
+trips out minus its trips in.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import sparse
-from scipy.sparse import csgraph
 
 from urbanfit.errors import ModelError
-from urbanfit.models.congestion.assignment import Progress, solve_equilibrium
+from urbanfit.models.congestion.assignment import Equilibrium, Progress, solve_equilibrium
 from urbanfit.models.congestion.network import dead_end_links, node_imbalance
+from urbanfit.models.congestion.routes import relative_gap, unroutable_pairs
 
 __all__ = [
     "OBJECTIVE_TOLERANCE",
+    "REFINE_ROUNDS",
+    "SOLVER_GAP_SHARE",
     "STEPS_BELOW",
     "TSTT_TOLERANCE",
     "ZERO_COST_SHARE",
     "NetworkTables",
     "ValidationReport",
     "beckmann_objective",
-    "relative_gap",
     "validate_assignment",
 ]
 
@@ -51,6 +55,13 @@ ZERO_COST_SHARE = 1e-9
 
 STEPS_BELOW = 3
 """Iterations in a row the solver's gap must stay below the target before it stops."""
+
+SOLVER_GAP_SHARE = 0.9
+"""The solver aims at this share of the target gap: its own gap and the recomputed one differ
+by a few per cent on real networks, and a warm restart costs more than the extra iterations."""
+
+REFINE_ROUNDS = 4
+"""Solver runs at most, each warm-started from the last, until the recomputed gap is met."""
 
 TSTT_TOLERANCE = 5e-4
 """Largest accepted relative error of total system travel time against the best known."""
@@ -76,6 +87,8 @@ class ValidationReport:
     |inflow - outflow| at a non-centroid node (``worst_imbalance_node``, the network's node
     number; 0 when every node is a zone), ``centroid_error`` the largest
     difference at a centroid between net outflow and trips out minus trips in.
+    ``unroutable_trips`` counts trips between zones that no route joins, left out;
+    ``closed_links`` the links with b > 0 and no capacity (infinite cost), left out.
     """
 
     name: str
@@ -100,6 +113,8 @@ class ValidationReport:
     zero_cost_links: int = 0
     constant_cost_links: int = 0
     dead_end_links: int = 0
+    closed_links: int = 0
+    unroutable_trips: float = 0.0
 
     @property
     def meets_targets(self) -> bool:
@@ -155,7 +170,11 @@ def _bpr_time(
     return t0 * (1.0 + b * ratio**power)
 
 
-def _columns(links: pd.DataFrame) -> tuple[FloatArray, ...]:
+def _columns(
+    links: pd.DataFrame,
+) -> tuple[
+    FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, npt.NDArray[np.bool_]
+]:
     missing = [c for c in _LINK_COLUMNS if c not in links.columns]
     if missing:
         raise ModelError(f"network links lack columns: {', '.join(missing)}")
@@ -180,9 +199,12 @@ def _columns(links: pd.DataFrame) -> tuple[FloatArray, ...]:
             f"link {k + 1} has BPR power {power[k]:g}: powers in (0, 1) are not "
             "supported (AequilibraE needs >= 1)"
         )
-    if (~(np.isfinite(cap) & (cap > 0)) & congested).any():
-        raise ModelError("every link whose cost depends on its flow (b > 0) needs a capacity > 0")
-    return t0, cap, b, power, toll, length
+    # b > 0 and no capacity: infinite cost at any flow, a closed link; it carries nothing, so
+    # its figures are those of a free link at flow 0
+    closed = congested & ~(np.isfinite(cap) & (cap > 0))
+    cap = np.where(closed, 1.0, cap)
+    b = np.where(closed, 0.0, b)
+    return t0, cap, b, power, toll, length, closed
 
 
 class NetworkTables(Protocol):
@@ -259,7 +281,7 @@ def validate_assignment(
     links, name = network.links, network.name
     first_thru_node = network.first_thru_node
     toll_factor, distance_factor = network.toll_factor, network.distance_factor
-    t0, cap, b, power, toll, length = _columns(links)
+    t0, cap, b, power, toll, length, closed = _columns(links)
     a_node = links["init_node"].to_numpy(dtype=np.int64)
     b_node = links["term_node"].to_numpy(dtype=np.int64)
     demand = np.asarray(network.trips, dtype=float)
@@ -269,7 +291,8 @@ def validate_assignment(
     zones = demand.shape[0]
     if len(links) == 0 or a_node.min() < 1 or b_node.min() < 1:
         raise ModelError("links need positive node numbers")
-    n_nodes = int(max(a_node.max(), b_node.max(), zones))
+    demand = _closed_nodes_as_zones(demand, first_thru_node)
+    n_nodes = int(max(a_node.max(), b_node.max(), demand.shape[0]))
 
     fixed = toll_factor * toll + distance_factor * length
     cost0 = t0 + fixed
@@ -283,34 +306,60 @@ def validate_assignment(
     solver_cost = np.where(zero, tiny, cost0)
     solver_cap = np.where(constant & ~(cap > 0), 1.0, cap)
 
-    centroids = np.arange(zones, dtype=np.int64)
-    dead = dead_end_links(a_node - 1, b_node - 1, n_nodes, exempt=centroids)
-    kept = ~dead
-    eq = solve_equilibrium(
-        a_node[kept],
-        b_node[kept],
-        solver_cost[kept],
-        solver_cap[kept],
-        [demand],
-        pces=[1.0],
-        names=["all"],
-        alpha=alpha[kept],
-        beta=beta[kept],
-        algorithm=algorithm,
-        rel_gap=rel_gap,
-        max_iter=max_iter,
-        block_centroid_flows=first_thru_node > 1,
-        require_gap=False,
-        steps_below=STEPS_BELOW,
-        progress=progress,
-        label=f"{name}: ",
-    )
-    flow = np.zeros(len(links))
-    flow[kept] = eq.pce_flow
-    cost = solver_cost * (1.0 + alpha * np.divide(flow, solver_cap) ** beta)
-    gap = relative_gap(
-        a_node[kept], b_node[kept], cost[kept], flow[kept], demand, block=first_thru_node > 1
-    )
+    centroids = np.arange(demand.shape[0], dtype=np.int64)
+    if (best[closed] > 0).any():
+        k = int(np.argmax(closed & (best > 0)))
+        raise ModelError(
+            f"the best-known flows load link {a_node[k]}->{b_node[k]} ({best[k]:g}), whose "
+            "capacity is 0 with b > 0: its cost would be infinite"
+        )
+    dead = dead_end_links(a_node - 1, b_node - 1, n_nodes, keep=~closed, exempt=centroids)
+    kept = ~dead & ~closed
+    if not kept.any():
+        raise ModelError(f"{name}: no link can carry flow (each is closed or a dead end)")
+    block = first_thru_node > 1
+    # trips with no route at all (a zone without links, a one-way way in) cannot be assigned;
+    # the best-known solution cannot carry them either, so they are left out and counted
+    unroutable = unroutable_pairs(a_node[kept], b_node[kept], demand, block=block)
+    unroutable_trips = float(np.sum(demand, where=unroutable))
+    demand = np.where(unroutable, 0.0, demand)
+    # AequilibraE's own gap can read far below the true one (it prices the new flows at the
+    # costs before the step); the gap is recomputed from the flows, and while it misses the
+    # target the solver goes on from its flows with a tighter target of its own.
+    target, warm, iterations, seconds = rel_gap * SOLVER_GAP_SHARE, None, 0, 0.0
+    for _ in range(REFINE_ROUNDS):
+        with warnings.catch_warnings():  # zones without links: their trips are left out above
+            warnings.filterwarnings("ignore", "Found centroids not present", UserWarning)
+            eq = _solve_or_explain(
+                name,
+                a_node[kept],
+                b_node[kept],
+                solver_cost[kept],
+                solver_cap[kept],
+                [demand],
+                pces=[1.0],
+                names=["all"],
+                alpha=alpha[kept],
+                beta=beta[kept],
+                algorithm=algorithm,
+                rel_gap=target,
+                max_iter=max(max_iter - iterations, 1),
+                block_centroid_flows=block,
+                require_gap=False,
+                steps_below=STEPS_BELOW,
+                warm_start=warm,
+                progress=progress,
+                label=f"{name}: ",
+            )
+        iterations, seconds = iterations + eq.iterations, seconds + eq.seconds
+        flow = np.zeros(len(links))
+        flow[kept] = eq.pce_flow
+        cost = solver_cost * (1.0 + alpha * np.divide(flow, solver_cap) ** beta)
+        gap = relative_gap(a_node[kept], b_node[kept], cost[kept], flow[kept], demand, block=block)
+        if gap <= rel_gap or iterations >= max_iter:
+            break
+        target *= max(min(rel_gap / gap, 0.5), 1e-3)
+        warm = [eq.class_flows[:, 0]]
     worst, node, centroid_error = _balance(a_node, b_node, flow, demand, n_nodes)
 
     tstt = float(np.sum(flow * _bpr_time(t0, b, power, cap, flow)))
@@ -323,10 +372,10 @@ def validate_assignment(
         name=name,
         links=len(links),
         zones=zones,
-        trips=float(demand.sum() - np.trace(demand)),
-        iterations=eq.iterations,
+        trips=float(np.sum(network.trips) - np.trace(network.trips)),
+        iterations=iterations,
         rel_gap=eq.rel_gap,
-        seconds=eq.seconds,
+        seconds=seconds,
         tstt=tstt,
         best_tstt=best_tstt,
         tstt_rel_error=(tstt - best_tstt) / best_tstt,
@@ -340,67 +389,40 @@ def validate_assignment(
         toll_factor=toll_factor,
         distance_factor=distance_factor,
         zero_cost_links=int(zero.sum()),
-        constant_cost_links=int((constant & ~zero).sum()),
+        constant_cost_links=int((constant & ~zero & ~closed).sum()),
         dead_end_links=int(dead.sum()),
+        closed_links=int(closed.sum()),
+        unroutable_trips=unroutable_trips,
     )
 
 
-def relative_gap(
-    a_node: npt.ArrayLike,
-    b_node: npt.ArrayLike,
-    cost: npt.ArrayLike,
-    flow: npt.ArrayLike,
-    demand: npt.ArrayLike,
-    *,
-    block: bool = True,
-) -> float:
-    """
-    Relative gap of link flows: ``sum(flow x cost) / sum(trips x cheapest route cost) - 1``.
+def _solve_or_explain(name: str, *args: Any, **kwargs: Any) -> Equilibrium:
+    """`solve_equilibrium`, with AequilibraE's own errors turned into one `ModelError`."""
+    try:
+        return solve_equilibrium(*args, **kwargs)
+    except (ValueError, RuntimeError, IndexError, KeyError) as error:
+        raise ModelError(f"AequilibraE could not assign {name}: {error}") from error
 
-    Parameters
-    ----------
-    a_node, b_node
-        1-based from/to node of each link; nodes ``1..Z`` are the zones of ``demand`` (Z x Z).
-    cost
-        Link cost at ``flow`` (positive).
-    flow, demand
-        Link flows and the trips they carry.
-    block
-        Routes may not pass through a zone (each zone is split into a node where routes start
-        and one where they end).
 
-    Returns
-    -------
-    gap
-        0 at equilibrium; inf when a trip has no route.
+def _closed_nodes_as_zones(demand: FloatArray, first_thru_node: int) -> FloatArray:
     """
-    a = np.asarray(a_node, dtype=np.int64) - 1
-    b = np.asarray(b_node, dtype=np.int64) - 1
-    c = np.asarray(cost, dtype=float)
-    trips = np.asarray(demand, dtype=float).copy()
-    np.fill_diagonal(trips, 0.0)
-    zones = trips.shape[0]
-    n = int(max(a.max(initial=-1), b.max(initial=-1), zones - 1)) + 1
-    if block:  # routes leave zone z from node z and reach it at node n + z, a dead end
-        b = np.where(b < zones, b + n, b)
-        n += zones
-        targets = np.arange(zones) + n - zones
-    else:
-        targets = np.arange(zones)
-    # parallel links: csgraph would add their costs, so keep the cheapest of each pair
-    order = np.lexsort((c, b, a))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = (a[order][1:] != a[order][:-1]) | (b[order][1:] != b[order][:-1])
-    pick = order[first]
-    graph = sparse.csr_matrix((c[pick], (a[pick], b[pick])), shape=(n, n))
-    origins = np.flatnonzero(trips.sum(axis=1) > 0)
-    shortest = csgraph.dijkstra(graph, directed=True, indices=origins)[:, targets]
-    used = trips[origins] > 0
-    if not np.isfinite(shortest[used]).all():
-        return float("inf")
-    best = float(np.sum(trips[origins][used] * shortest[used]))
-    total = float(np.sum(np.asarray(flow, dtype=float) * c))
-    return total / best - 1.0 if best > 0 else 0.0
+    Demand padded so that every node below the first thru node is a zone (maybe tripless).
+
+    AequilibraE can forbid routes through zones only: nodes between the last zone and the
+    first thru node become zones without trips, which closes them to through traffic exactly.
+    """
+    zones, closed = demand.shape[0], max(first_thru_node - 1, 0)
+    if 0 < closed < zones:
+        raise ModelError(
+            f"<FIRST THRU NODE> {first_thru_node} lets routes pass through zones "
+            f"{first_thru_node}..{zones} but not through zones 1..{closed}: the solver can "
+            "forbid routes through every zone or through none"
+        )
+    if closed <= zones:
+        return demand
+    padded = np.zeros((closed, closed))
+    padded[:zones, :zones] = demand
+    return padded
 
 
 def _balance(
