@@ -52,7 +52,7 @@ from urbanfit.sources.raw import (
     conform,
 )
 
-__all__ = ["LARGE_FILE_BYTES", "read_osm"]
+__all__ = ["LARGE_FILE_BYTES", "node_index_for", "read_osm"]
 
 log = logging.getLogger(__name__)
 
@@ -307,11 +307,14 @@ def _brief(error: BaseException) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
+def node_index_for(size_bytes: int) -> str:
+    """Return the osmium location index `read_osm` uses for a file of ``size_bytes``."""
+    return "sparse_file_array" if size_bytes > LARGE_FILE_BYTES else "flex_mem"
+
+
 @contextmanager
 def _location_index(path: Path, node_index: str | None) -> Iterator[osmium.NodeLocationsForWays]:
-    kind = node_index or (
-        "sparse_file_array" if path.stat().st_size > LARGE_FILE_BYTES else "flex_mem"
-    )
+    kind = node_index or node_index_for(path.stat().st_size)
     with tempfile.TemporaryDirectory(prefix="urbanfit-nodes-") as folder:
         spec = f"{kind},{Path(folder) / 'nodes.idx'}" if kind.endswith("file_array") else kind
         handler = osmium.NodeLocationsForWays(osmium.index.create_map(spec))
