@@ -54,15 +54,18 @@ def _read(reader: str, path: Path) -> dict[str, Any]:
     import urbanfit.sources  # noqa: F401, PLC0415  (every reader's child: the same baseline)
 
     if reader == "import only":
-        return {"seconds": 0.0, "edges": 0, "lots": 0, "buildings": 0}
+        return {"seconds": 0.0, "read_cpu_s": 0.0, "edges": 0, "lots": 0, "buildings": 0}
     if reader == "pyosmium":
         from urbanfit.sources.osmfile import read_osm  # noqa: PLC0415
 
         started = time.perf_counter()
+        cpu = time.process_time()
         raw = read_osm(path)
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu
         return {
             "seconds": seconds,
+            "read_cpu_s": cpu,
             "edges": len(raw.edges),
             "lots": len(raw.lots),
             "buildings": len(raw.buildings),
@@ -73,6 +76,7 @@ def _read(reader: str, path: Path) -> dict[str, Any]:
         from urbanfit.osmkeys import BUILDING_KEYS, LOT_KEYS, PARKING_KEYS, STREET_KEYS  # noqa: PLC0415
 
         started = time.perf_counter()
+        cpu = time.process_time()
         osm = pyrosm.OSM(str(path))
         network = osm.get_network(
             network_type="driving", nodes=True, extra_attributes=[*STREET_KEYS, *PARKING_KEYS]
@@ -87,9 +91,11 @@ def _read(reader: str, path: Path) -> dict[str, Any]:
         )
         buildings = osm.get_buildings(extra_attributes=list(BUILDING_KEYS))
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu
         edges = network[1] if isinstance(network, tuple) else network
         return {
             "seconds": seconds,
+            "read_cpu_s": cpu,
             "edges": 0 if edges is None else len(edges),
             "lots": 0 if lots is None else len(lots),
             "buildings": 0 if buildings is None else len(buildings),
@@ -99,6 +105,7 @@ def _read(reader: str, path: Path) -> dict[str, Any]:
     from urbanfit.sources._osmnx import BUILDING_TAGS, LOT_TAGS, osmnx_settings  # noqa: PLC0415
 
     started = time.perf_counter()
+    cpu = time.process_time()
     with osmnx_settings():
         graph = ox.graph_from_xml(path, bidirectional=False, simplify=False, retain_all=True)
         found = []
@@ -108,8 +115,10 @@ def _read(reader: str, path: Path) -> dict[str, Any]:
             except ox._errors.InsufficientResponseError:
                 found.append(0)
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     return {
         "seconds": seconds,
+        "read_cpu_s": cpu,
         "edges": graph.number_of_edges(),
         "lots": found[0],
         "buildings": found[1],
@@ -238,9 +247,8 @@ def main() -> None:
         _build(args.build[0], int(args.build[1]), Path(args.build[2]))
         return
     args.folder.mkdir(parents=True, exist_ok=True)
-    # wall s: the reading alone, as the child timed it (the whole child's if it died); cpu s:
-    # the child's CPU time less the "import only" child's, i.e. the reading's, which a loaded
-    # machine changes less than the wall time
+    # wall s and cpu s: the reading alone, as the child timed it (the whole child's, less the
+    # imports, if it died); CPU time changes less than wall time on a loaded machine
     print(f"{'file':<34} {'format':<6} {'reader':<12} {'wall s':>8} {'cpu s':>8} {'peak MB':>8}"
           "  edges/lots/bldgs", flush=True)  # fmt: skip
     for label, pbf, xml in _inputs(args.folder, args.synthetic_edges, args.region_blocks):
@@ -264,7 +272,9 @@ def main() -> None:
             seconds = got.get("seconds", got["wall_s"])
             if reader == "import only":
                 imports_cpu = got["cpu_s"]
-            cpu = got["cpu_s"] - (imports_cpu if reader != "import only" else 0.0)
+            # the reading's own CPU time, as the child measured it (all threads); when the child
+            # died, its whole CPU time less the imports'
+            cpu = got.get("read_cpu_s", got["cpu_s"] - imports_cpu)
             figures = f"{seconds:>8.2f} {cpu:>8.1f} {got['peak_mb']:>8.0f}"
             if "error" in got:
                 print(f"{head} {figures}  failed: {got['error']}", flush=True)
