@@ -98,6 +98,7 @@ class _Tags:
     def __init__(self, keys: tuple[str, ...]) -> None:
         self.keys = keys
         self._column = {key: at for at, key in enumerate(keys)}
+        self._values: dict[str, str] = {}  # one string object per distinct value
         self._cells: list[dict[int, str]] = [{} for _ in keys]
         self.rows = 0
 
@@ -108,13 +109,13 @@ class _Tags:
         Looking up each wanted key (in C++ for osmium) costs less than walking the tags; the
         lookups stop once every tag the element has is found.
         """
-        row, left, get = self.rows, len(tags), tags.get
+        row, left, get, shared = self.rows, len(tags), tags.get, self._values.setdefault
         for key, cells in zip(self.keys, self._cells, strict=True):
             if left == 0:
                 break
             value = get(key)
             if value is not None:
-                cells[row] = value
+                cells[row] = shared(value, value)
                 left -= 1
         self.rows += 1
 
@@ -618,6 +619,7 @@ def _edges(reading: _Reading) -> gpd.GeoDataFrame:
     first = ~pd.Series(ids).duplicated().to_numpy()  # duplicate way ids: the first wins
     refs = np.frombuffer(reading.street_refs, dtype=np.int64)
     xy, _ = reading.street_lines.coordinates()
+    reading.street_lines = _Lines()  # xy is a copy: let the buffer go
     way_of_node = np.repeat(np.arange(len(ids)), sizes)
     # a segment starts at every node but the last of its way
     starts = np.flatnonzero(np.diff(way_of_node, append=-1) == 0)
@@ -627,6 +629,7 @@ def _edges(reading: _Reading) -> gpd.GeoDataFrame:
     starts, way, u, v = starts[keep], way[keep], u[keep], v[keep]
     lines = shapely.linestrings(np.stack([xy[starts], xy[starts + 1]], axis=1))
     data = {"osm_id": ids[way], "u": u, "v": v} | reading.street_tags.frame(way)
+    reading.street_tags = _Tags(_STREET_TAGS)
     return _typed(data, lines, EDGE_COLUMNS)
 
 
@@ -646,13 +649,18 @@ def _points(reading: _Reading, street_nodes: np.ndarray) -> gpd.GeoDataFrame:
 
 def _assemble(reading: _Reading, *, kind: str, description: str) -> RawCity:
     _relation_areas(reading)
+    # each table's source is let go once the table is built, to keep the peak down
+    buildings = reading.buildings.frame(BUILDING_COLUMNS)
+    reading.buildings = _Features(BUILDING_KEYS)
+    lots = reading.lots.frame(LOT_COLUMNS)
+    reading.lots = _Features(LOT_KEYS)
     edges = _edges(reading)
     street_nodes = np.union1d(edges["u"].to_numpy(), edges["v"].to_numpy())
     newest = reading.newest.astimezone(dt.UTC).date().isoformat() if reading.newest else None
     return RawCity(
         edges=edges,
-        lots=reading.lots.frame(LOT_COLUMNS),
-        buildings=reading.buildings.frame(BUILDING_COLUMNS),
+        lots=lots,
+        buildings=buildings,
         points=_points(reading, street_nodes),
         provenance=Provenance(kind=kind, description=description, data_date=newest),
         dropped={
