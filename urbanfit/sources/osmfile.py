@@ -2,12 +2,16 @@
 
 The main pass streams the file once: every node location goes into osmium's location index
 (in C++), and only elements carrying a key of interest reach Python: point lots, crossings,
-bus stops and hydrants; street, driveway, lot and building ways (their node locations taken
-from the index); parking and building multipolygon relations. Nothing but the tags urbanfit
-uses is kept. A second pass, only when needed, reads just the ways (by id, filtered in C++)
-that outline those multipolygons, or whose nodes were not in the index yet: in an unsorted
-file (or a JOSM save) a way may come before its nodes, so the order of the file does not
-matter; a way whose nodes are still missing then is skipped and counted.
+bus stops and hydrants; street, driveway, lot and building ways; parking and building
+multipolygon relations. A way's geometry is built in C++ (osmium's WKB factory, from the
+index), kept as bytes and decoded at the end with numpy in one go, so Python never touches a
+way's coordinates one by one; only street and driveway ways have their node ids read. Nothing
+but the tags urbanfit uses is kept, looked up by key.
+
+A second pass, only when needed, reads just the ways (by id, filtered in C++) that outline
+those multipolygons, or whose nodes were not in the index yet: in an unsorted file (or a JOSM
+save) a way may come before its nodes, so the order of the file does not matter; a way whose
+nodes are still missing then is skipped and counted.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import logging
 import math
 import re
 import tempfile
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +35,7 @@ import geopandas as gpd
 import numpy as np
 import osmium
 import osmium.filter
+import osmium.geom
 import pandas as pd
 import shapely
 
@@ -46,7 +52,7 @@ from urbanfit.sources.raw import (
     conform,
 )
 
-__all__ = ["LARGE_FILE_BYTES", "read_osm"]
+__all__ = ["LARGE_FILE_BYTES", "node_index_for", "read_osm"]
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +81,9 @@ _Stream = Callable[[osmium.osm.osm_entity_bits, Any], Iterator[Any]]
 _ID = re.compile(rb"\sid\s*=\s*[\"'](-?\d+)[\"']")
 _NEGATIVE_NODE = re.compile(rb"<node\b[^>]*?\sid\s*=\s*[\"']-\d+[\"'][^>]*>")
 _ATTRIBUTE = re.compile(rb"\s(id|lat|lon)\s*=\s*[\"']([^\"']*)[\"']")
+_WKB = osmium.geom.WKBFactory()  # hex WKB; every node kept, so coordinates match node ids
+_EVERY_NODE = osmium.geom.use_nodes.ALL
+_WKB_HEADER = 9  # byte order (1), geometry type (4), point count (4); then x, y per point
 
 
 def file_format(path: Path) -> str | None:
@@ -89,15 +98,25 @@ class _Tags:
     def __init__(self, keys: tuple[str, ...]) -> None:
         self.keys = keys
         self._column = {key: at for at, key in enumerate(keys)}
+        self._values: dict[str, str] = {}  # one string object per distinct value
         self._cells: list[dict[int, str]] = [{} for _ in keys]
         self.rows = 0
 
-    def add(self, tags: Iterable[Any]) -> None:
-        """Append a row from (key, value) pairs (an osmium tag list unpacks as such)."""
-        for key, value in tags:
-            at = self._column.get(key)
-            if at is not None:
-                self._cells[at][self.rows] = value
+    def add(self, tags: Any) -> None:
+        """
+        Append a row from a mapping's ``get`` (an osmium tag list, or a dict).
+
+        Looking up each wanted key (in C++ for osmium) costs less than walking the tags; the
+        lookups stop once every tag the element has is found.
+        """
+        row, left, get, shared = self.rows, len(tags), tags.get, self._values.setdefault
+        for key, cells in zip(self.keys, self._cells, strict=True):
+            if left == 0:
+                break
+            value = get(key)
+            if value is not None:
+                cells[row] = shared(value, value)
+                left -= 1
         self.rows += 1
 
     def frame(self, take: np.ndarray | None = None) -> dict[str, np.ndarray]:
@@ -110,6 +129,31 @@ class _Tags:
         return columns
 
 
+class _Lines:
+    """WKB line strings kept as one byte buffer (no Python object per line), decoded at once."""
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+        self._sizes = array("q")
+
+    def add(self, line: str) -> None:
+        """Append a hex-WKB line string (as osmium's and shapely's factories write it)."""
+        data = bytes.fromhex(line)
+        self._data += data
+        self._sizes.append((len(data) - _WKB_HEADER) // 16)
+
+    def coordinates(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return every line's points as (x, y) rows, and the number of points per line."""
+        sizes = np.frombuffer(self._sizes, dtype=np.int64)
+        data = np.frombuffer(self._data, dtype=np.uint8)
+        starts = np.cumsum(_WKB_HEADER + 16 * sizes) - (_WKB_HEADER + 16 * sizes)
+        point = np.ones(len(data), dtype=bool)
+        point[(starts[:, None] + np.arange(_WKB_HEADER)).ravel()] = False
+        # both factories write the machine's byte order: 1 little-endian, 0 big-endian
+        order = "<f8" if len(data) == 0 or data[0] == 1 else ">f8"
+        return data[point].view(order).reshape(-1, 2), sizes
+
+
 @dataclass
 class _Features:
     """Polygons or points of one kind (lots or buildings) with their tags."""
@@ -117,7 +161,8 @@ class _Features:
     keys: tuple[str, ...]
     ids: list[int] = field(default_factory=list)
     types: list[str] = field(default_factory=list)
-    shapes: list[Any] = field(default_factory=list)  # coordinate lists, or geometries
+    shapes: list[Any] = field(default_factory=list)  # None (a ring), [(x, y)], or geometry
+    rings: _Lines = field(default_factory=_Lines)  # closed ways, in row order
     outlines: set[int] = field(default_factory=set)  # ways a relation of this kind replaces
     tags: _Tags = field(init=False)
 
@@ -125,13 +170,17 @@ class _Features:
         self.tags = _Tags(self.keys)
 
     def add(self, osm_id: int, osm_type: str, shape: Any, tags: Any) -> None:
+        """Add a row; ``shape`` is hex WKB (a closed way), [(x, y)] (a node) or a geometry."""
         self.ids.append(osm_id)
         self.types.append(osm_type)
+        if isinstance(shape, str):
+            self.rings.add(shape)
+            shape = None
         self.shapes.append(shape)
         self.tags.add(tags)
 
     def frame(self, columns: tuple[str, ...]) -> gpd.GeoDataFrame:
-        geometry = _geometries(self.shapes)
+        geometry = _geometries(self.shapes, self.rings)
         ids = np.array(self.ids, dtype=np.int64)
         types = np.array(self.types, dtype=object)
         # the first of elements with a duplicate type and id wins, as for ways
@@ -141,18 +190,18 @@ class _Features:
         return _typed({k: v[unique] for k, v in data.items()}, geometry[unique], columns)
 
 
-def _geometries(shapes: list[Any]) -> np.ndarray:
-    """Coordinate lists to points (one pair) or polygons (closed rings); geometries kept."""
+def _geometries(shapes: list[Any], rings: _Lines) -> np.ndarray:
+    """Rings (rows whose shape is None) to polygons, [(x, y)] to points; geometries kept."""
     geometry = np.empty(len(shapes), dtype=object)
-    sizes = np.array([len(s) if isinstance(s, list) else 0 for s in shapes], dtype=np.int64)
-    point, ring = np.flatnonzero(sizes == 1), np.flatnonzero(sizes > 1)
+    kind = np.array([0 if s is None else 1 if isinstance(s, list) else 2 for s in shapes])
+    ring, point, other = (np.flatnonzero(kind == k) for k in (0, 1, 2))
+    if len(ring):
+        xy, sizes = rings.coordinates()
+        indices = np.repeat(np.arange(len(sizes)), sizes)
+        geometry[ring] = shapely.polygons(shapely.linearrings(xy, indices=indices))
     if len(point):
         geometry[point] = shapely.points([shapes[at][0] for at in point])
-    if len(ring):
-        xy = np.array([pair for at in ring for pair in shapes[at]], dtype=np.float64)
-        indices = np.repeat(np.arange(len(ring)), sizes[ring])
-        geometry[ring] = shapely.polygons(shapely.linearrings(xy, indices=indices))
-    for at in np.flatnonzero(sizes == 0):
+    for at in other:
         geometry[at] = shapes[at]
     return geometry
 
@@ -164,10 +213,10 @@ class _Reading:
     bbox: tuple[float, float, float, float] | None
     deleted: dict[str, set[int]]
     negative: dict[int, tuple[float, float]]  # locations of nodes with negative ids
-    street_ids: list[int] = field(default_factory=list)
-    street_sizes: list[int] = field(default_factory=list)
-    street_refs: list[int] = field(default_factory=list)
-    street_xy: list[tuple[float, float]] = field(default_factory=list)
+    street_ids: array[int] = field(default_factory=lambda: array("q"))
+    street_sizes: array[int] = field(default_factory=lambda: array("q"))
+    street_refs: array[int] = field(default_factory=lambda: array("q"))
+    street_lines: _Lines = field(default_factory=_Lines)
     street_tags: _Tags = field(default_factory=lambda: _Tags(_STREET_TAGS))
     lots: _Features = field(default_factory=lambda: _Features(LOT_KEYS))
     buildings: _Features = field(default_factory=lambda: _Features(BUILDING_KEYS))
@@ -187,11 +236,13 @@ class _Reading:
         if stamp.year > 1970 and (self.newest is None or stamp > self.newest):
             self.newest = stamp
 
-    def outside(self, xy: list[tuple[float, float]]) -> bool:
+    def outside(self, xy: Any) -> bool:
+        """Whether no point of ``xy`` (pairs, or an (n, 2) array) lies in the bbox."""
         if self.bbox is None:
             return False
         west, south, east, north = self.bbox
-        return not any(west <= x <= east and south <= y <= north for x, y in xy)
+        x, y = np.asarray(xy, dtype=np.float64).reshape(-1, 2).T
+        return not bool(np.any((west <= x) & (x <= east) & (south <= y) & (y <= north)))
 
 
 def read_osm(
@@ -257,11 +308,14 @@ def _brief(error: BaseException) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
+def node_index_for(size_bytes: int) -> str:
+    """Return the osmium location index `read_osm` uses for a file of ``size_bytes``."""
+    return "sparse_file_array" if size_bytes > LARGE_FILE_BYTES else "flex_mem"
+
+
 @contextmanager
 def _location_index(path: Path, node_index: str | None) -> Iterator[osmium.NodeLocationsForWays]:
-    kind = node_index or (
-        "sparse_file_array" if path.stat().st_size > LARGE_FILE_BYTES else "flex_mem"
-    )
+    kind = node_index or node_index_for(path.stat().st_size)
     with tempfile.TemporaryDirectory(prefix="urbanfit-nodes-") as folder:
         spec = f"{kind},{Path(folder) / 'nodes.idx'}" if kind.endswith("file_array") else kind
         handler = osmium.NodeLocationsForWays(osmium.index.create_map(spec))
@@ -369,7 +423,7 @@ def _relation(obj: Any, reading: _Reading) -> None:
     tags = obj.tags
     if (
         tags.get("type") == "multipolygon"
-        and (tags.get("amenity") == "parking" or "building" in tags)
+        and (tags.get("amenity") == "parking" or tags.get("building") is not None)
         and obj.id not in reading.deleted.get("relation", ())
     ):
         ways = [(m.ref, m.role == "inner") for m in obj.members if m.type == "w"]
@@ -399,6 +453,26 @@ def _coordinates(obj: Any, reading: _Reading) -> list[tuple[float, float]] | Non
     return xy
 
 
+def _line(way: Any, reading: _Reading) -> str | None:
+    """
+    Return the way's line as hex WKB, built in C++; None when a node is missing or deleted.
+
+    Nodes with negative ids (an editor's new ones) are not in osmium's index: a way using one
+    is built from their locations read from the text (editor files only, small by nature).
+    """
+    try:
+        line = _WKB.create_linestring(way, _EVERY_NODE)
+    except osmium.InvalidLocationError:
+        xy = _coordinates(way, reading) if reading.negative else None
+        if xy is None:
+            return None
+        line = shapely.to_wkb(shapely.linestrings(xy), hex=True)
+    deleted_nodes = reading.deleted.get("node")
+    if deleted_nodes and any(node.ref in deleted_nodes for node in way.nodes):
+        return None
+    return str(line)
+
+
 def _way(way: Any, reading: _Reading, *, last_try: bool) -> None:
     """
     Keep a street, driveway, lot or building way.
@@ -413,34 +487,37 @@ def _way(way: Any, reading: _Reading, *, last_try: bool) -> None:
     street = highway.split(";")[0].strip() in DRIVE_HIGHWAYS
     driveway = highway == "service" and tags.get("service") == "driveway"
     lot = tags.get("amenity") == "parking"
-    building = "building" in tags
+    building = tags.get("building") is not None
     if not (street or driveway or lot or building):
         return
-    xy = _coordinates(way, reading)
-    if xy is None or len(xy) < 2:
-        if last_try or xy is not None:
+    size = len(way.nodes)
+    line = _line(way, reading) if size >= 2 else None
+    if line is None:
+        if last_try or size < 2:
             reading.missing_nodes += 1
         else:
             reading.retry.add(way.id)
         return
-    if reading.outside(xy):
+    xy = shapely.get_coordinates(shapely.from_wkb(line)) if reading.bbox or driveway else None
+    if xy is not None and reading.outside(xy):
         return
     reading.stamp(way)
-    refs = [node.ref for node in way.nodes]
-    if street:
-        reading.street_ids.append(way.id)
-        reading.street_sizes.append(len(refs))
-        reading.street_refs.extend(refs)
-        reading.street_xy.extend(xy)
-        reading.street_tags.add(tags)
-    if driveway:
-        for ref, (x, y) in zip(refs, xy, strict=True):
-            reading.driveway_refs.setdefault(ref, (way.id, x, y))
-    if (lot or building) and len(refs) >= 4 and refs[0] == refs[-1]:
+    if street or driveway:
+        refs = array("q", [node.ref for node in way.nodes])
+        if street:
+            reading.street_ids.append(way.id)
+            reading.street_sizes.append(size)
+            reading.street_refs.extend(refs)
+            reading.street_lines.add(line)
+            reading.street_tags.add(tags)
+        if driveway and xy is not None:
+            for ref, (x, y) in zip(refs, xy.tolist(), strict=True):
+                reading.driveway_refs.setdefault(ref, (way.id, x, y))
+    if (lot or building) and size >= 4 and way.is_closed():
         if lot:
-            reading.lots.add(way.id, "way", xy, tags)
+            reading.lots.add(way.id, "way", line, tags)
         if building:
-            reading.buildings.add(way.id, "way", xy, tags)
+            reading.buildings.add(way.id, "way", line, tags)
 
 
 def _way_pass(stream: _Stream, reading: _Reading) -> None:
@@ -499,10 +576,10 @@ def _relation_areas(reading: _Reading) -> None:
         keys = dict(tags)
         outline = {ref for ref, hole in ways if not hole}
         if keys.get("amenity") == "parking":
-            reading.lots.add(osm_id, "relation", area, tags)
+            reading.lots.add(osm_id, "relation", area, keys)
             outlines["lots"] |= outline
         if "building" in keys:
-            reading.buildings.add(osm_id, "relation", area, tags)
+            reading.buildings.add(osm_id, "relation", area, keys)
             outlines["buildings"] |= outline
     reading.lots.outlines = outlines["lots"]
     reading.buildings.outlines = outlines["buildings"]
@@ -526,19 +603,23 @@ def _typed(
         if column in ("osm_id", "u", "v", "node")
         else pd.Series(np.asarray(frame[column], dtype=object), index=index)  # as `conform`
         if column == "osm_type"
-        else pd.Series(np.asarray(frame[column], dtype=object), index=index, dtype=object)
+        else pd.Series(
+            np.asarray(frame[column], dtype=object), index=index, dtype=object, copy=False
+        )
         for column in columns
     }
-    return gpd.GeoDataFrame(data, geometry=geometry, crs=4326)
+    # copy=False (here and above): the tag columns are not copied, nor joined into one block
+    return gpd.GeoDataFrame(data, geometry=geometry, crs=4326, copy=False)
 
 
 def _edges(reading: _Reading) -> gpd.GeoDataFrame:
     """One edge per pair of consecutive nodes of each street way, in drawing order."""
-    ids = np.array(reading.street_ids, dtype=np.int64)
-    sizes = np.array(reading.street_sizes, dtype=np.int64)
+    ids = np.frombuffer(reading.street_ids, dtype=np.int64)
+    sizes = np.frombuffer(reading.street_sizes, dtype=np.int64)
     first = ~pd.Series(ids).duplicated().to_numpy()  # duplicate way ids: the first wins
-    refs = np.array(reading.street_refs, dtype=np.int64)
-    xy = np.array(reading.street_xy, dtype=np.float64).reshape(-1, 2)
+    refs = np.frombuffer(reading.street_refs, dtype=np.int64)
+    xy, _ = reading.street_lines.coordinates()
+    reading.street_lines = _Lines()  # xy is a copy: let the buffer go
     way_of_node = np.repeat(np.arange(len(ids)), sizes)
     # a segment starts at every node but the last of its way
     starts = np.flatnonzero(np.diff(way_of_node, append=-1) == 0)
@@ -548,6 +629,7 @@ def _edges(reading: _Reading) -> gpd.GeoDataFrame:
     starts, way, u, v = starts[keep], way[keep], u[keep], v[keep]
     lines = shapely.linestrings(np.stack([xy[starts], xy[starts + 1]], axis=1))
     data = {"osm_id": ids[way], "u": u, "v": v} | reading.street_tags.frame(way)
+    reading.street_tags = _Tags(_STREET_TAGS)
     return _typed(data, lines, EDGE_COLUMNS)
 
 
@@ -567,13 +649,18 @@ def _points(reading: _Reading, street_nodes: np.ndarray) -> gpd.GeoDataFrame:
 
 def _assemble(reading: _Reading, *, kind: str, description: str) -> RawCity:
     _relation_areas(reading)
+    # each table's source is let go once the table is built, to keep the peak down
+    buildings = reading.buildings.frame(BUILDING_COLUMNS)
+    reading.buildings = _Features(BUILDING_KEYS)
+    lots = reading.lots.frame(LOT_COLUMNS)
+    reading.lots = _Features(LOT_KEYS)
     edges = _edges(reading)
     street_nodes = np.union1d(edges["u"].to_numpy(), edges["v"].to_numpy())
     newest = reading.newest.astimezone(dt.UTC).date().isoformat() if reading.newest else None
     return RawCity(
         edges=edges,
-        lots=reading.lots.frame(LOT_COLUMNS),
-        buildings=reading.buildings.frame(BUILDING_COLUMNS),
+        lots=lots,
+        buildings=buildings,
         points=_points(reading, street_nodes),
         provenance=Provenance(kind=kind, description=description, data_date=newest),
         dropped={
