@@ -10,6 +10,7 @@ import pytest
 
 from urbanfit.errors import ModelError
 from urbanfit.models.congestion import (
+    GraphCache,
     assign_demand,
     build_network,
     check_flow_conservation,
@@ -305,3 +306,25 @@ def test_a_warm_start_from_a_lighter_fleet_reaches_the_same_equilibrium(algorith
         assert eq.pce_flow[0] == pytest.approx(2000.0, rel=1e-3)
         assert eq.class_flows[2, 0] == pytest.approx(666.67, rel=2e-3)
         assert eq.congested_time[0] == pytest.approx(39.1, rel=2e-3)
+
+
+def test_runs_sharing_a_prepared_graph_each_use_their_own_capacities() -> None:
+    # Doubling both route capacities and the demand keeps every V/C: 6000 PCE/h split
+    # 4000 / 2000 at 39.1 min. Back at capacity 1000 and 3000 PCE/h: 2000 / 1000 again, so
+    # the reused graph carries each run's capacities, not the first run's.
+    graphs = GraphCache()
+    double = [c * 2 if c < 1e9 else c for c in CAPACITY]
+    options = {"pces": [1.0], "rel_gap": 1e-5, "max_iter": 2000, "graphs": graphs}
+    runs = [
+        solve_equilibrium(A_NODE, B_NODE, FREE_FLOW, cap, [_od(trips)], **options)
+        for cap, trips in ((CAPACITY, 3000.0), (double, 6000.0), (CAPACITY, 3000.0))
+    ]
+    assert graphs.hits == 2
+    for eq, a_flow in zip(runs, (2000.0, 4000.0, 2000.0), strict=True):
+        assert eq.pce_flow[0] == pytest.approx(a_flow, rel=1e-3)
+        assert eq.pce_flow[2] == pytest.approx(a_flow / 2, rel=2e-3)
+        assert eq.congested_time[0] == pytest.approx(39.1, rel=1e-3)
+    # other free-flow times are another network: the graph is prepared again
+    slower = [t * 2 for t in FREE_FLOW]
+    solve_equilibrium(A_NODE, B_NODE, slower, CAPACITY, [_od(3000.0)], **options)
+    assert graphs.hits == 2
