@@ -176,8 +176,14 @@ def _assignments(congestion: Any) -> dict[str, Any]:
     keep = ["iterations", "rel_gap", "seconds", "delay_veh_h", "delay_veh_h_change_pct"]
     scenarios = congestion.scenarios[keep].astype(float).to_dict(orient="index")
     summary = congestion.summary
+    curve = congestion.curve
+    resolved = []
+    if curve is not None:
+        cols = ["level", "scenario", "vht_change_veh_h", "solver_error_veh_h", "resolved"]
+        resolved = curve[cols].astype({"resolved": bool}).to_dict(orient="records")
     return {
         "scenarios": scenarios,
+        "resolved": resolved,
         "calibration": summary.get("baseline_demand", {}).get("search_runs"),
         "assigned_links": summary.get("assigned_links"),
         "zones": summary.get("zones"),
@@ -222,6 +228,12 @@ def _print(figures: dict[str, Any]) -> None:
                 f"({row['delay_veh_h_change_pct']:+.2f} %)"
             )
         print(f"    calibration runs (multiplier, TTI): {runs['calibration']}")
+        for row in runs["resolved"]:
+            print(
+                f"    {row['level']} {row['scenario']}: VHT change {row['vht_change_veh_h']:+,.1f} "
+                f"veh-h, error the gap allows {row['solver_error_veh_h']:,.1f} veh-h, "
+                f"{'resolved' if row['resolved'] else 'NOT resolved'}"
+            )
 
 
 def main() -> None:
