@@ -1,7 +1,8 @@
 """Time the congestion model on a synthetic grid city, stage by stage.
 
 Run: ``python benchmarks/bench_congestion.py [--size 115] [--segments 4] [--spacing 150]
-[--class-mode profile|fleet] [--no-contract] [--floor-area 6000] [--kei-shares 0,0.25,0.5,1]``.
+[--class-mode profile|fleet] [--algorithm bfw|cfw] [--no-contract] [--floor-area 6000]
+[--kei-shares 0,0.25,0.5,1]``.
 
 ``--segments 4`` splits every grid street into 4 edges through degree-2 nodes, like the
 unsimplified graphs pyrosm and OSMnx build from OSM (one edge per pair of consecutive nodes).
@@ -15,6 +16,7 @@ import argparse
 import resource
 import sys
 import time
+from typing import Any
 
 from urbanfit.models.congestion import congestion_model
 from urbanfit.models.congestion.synthetic import grid_city
@@ -63,7 +65,8 @@ def main() -> None:
     parser.add_argument("--segments", type=int, default=1, help="edges per grid street")
     parser.add_argument("--floor-area", type=float, default=6000.0, help="mean m2 per block")
     parser.add_argument("--max-zones", type=int, default=None, help="H3 zone cap")
-    parser.add_argument("--class-mode", default="profile", choices=["profile", "fleet"])
+    parser.add_argument("--class-mode", default="fleet", choices=["profile", "fleet"])
+    parser.add_argument("--algorithm", default=None, help="AequilibraE algorithm (default: params)")
     parser.add_argument("--no-contract", action="store_true", help="assign on every link")
     parser.add_argument("--rel-gap", type=float, default=None, help="scenario relative gap")
     parser.add_argument("--kei-shares", default="0,0.25,0.5,1", help="comma-separated")
@@ -83,11 +86,12 @@ def main() -> None:
     catalog = load_vehicles()
     runs = scenarios(catalog, kei_shares=tuple(float(x) for x in args.kei_shares.split(",")))
     demand = DemandParams() if args.max_zones is None else DemandParams(max_zones=args.max_zones)
-    assignment = AssignmentParams(class_mode=args.class_mode, contract=not args.no_contract)
+    options: dict[str, Any] = {"class_mode": args.class_mode, "contract": not args.no_contract}
     if args.rel_gap is not None:
-        assignment = AssignmentParams(
-            class_mode=args.class_mode, contract=not args.no_contract, scenario_rel_gap=args.rel_gap
-        )
+        options["scenario_rel_gap"] = args.rel_gap
+    if args.algorithm is not None:
+        options["algorithm"] = args.algorithm
+    assignment = AssignmentParams(**options)
     params = TrafficParams(demand=demand, assignment=assignment)
     result = congestion_model(
         streets, buildings, catalog, runs, params=params, progress=stages.progress

@@ -1,7 +1,8 @@
 """Scale benchmark: synthetic cities of 10k, 100k (and 500k) edges through the full pipeline.
 
 Run: ``python benchmarks/bench_scale.py [--sizes 10000,100000] [--no-congestion]
-[--both] [--tracemalloc] [--work DIR]``. Add 500000 to ``--sizes`` to run the large city.
+[--both] [--tracemalloc] [--algorithm bfw|cfw] [--work DIR]``. Add 500000 to ``--sizes`` to
+run the large city.
 
 Each size runs in a fresh Python process (so peak memory is its own): the synthetic city is
 written with `synthetic_city.write_city` (cached in ``--work``), then `urbanfit.pipeline.analyze`
@@ -11,8 +12,11 @@ building: read, build tables, parking, congestion, fit + index (and the summary)
 writer (summary, tables, report, map). Peak memory per stage is the highest resident set size
 sampled every 20 ms during the stage (psutil); the process-wide peak is
 ``resource.getrusage(RUSAGE_SELF).ru_maxrss``. ``--tracemalloc`` also reports the peak of
-Python-allocated memory per stage (slower). ``--both`` runs each size with and without the
-congestion model.
+Python-allocated memory per stage (slower). Each stage also gives its process CPU seconds
+(all threads), which a busy shared machine changes far less than wall time; the load average
+before and after each run says how busy the machine was. With congestion, the iterations,
+relative gap reached and seconds of every scenario assignment and calibration run follow.
+``--both`` runs each size with and without the congestion model.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ class Stages:
         self.rows: list[dict[str, Any]] = []
         self.name: str | None = None
         self.started = 0.0
+        self.cpu = 0.0
         self.peak = 0
         self.stop = threading.Event()
         self.sampler = threading.Thread(target=self._sample, daemon=True)
@@ -63,6 +68,7 @@ class Stages:
         if self.trace:
             tracemalloc.reset_peak()
         self.started = time.perf_counter()
+        self.cpu = time.process_time()
 
     def end(self) -> None:
         """Record the current stage."""
@@ -70,7 +76,12 @@ class Stages:
             return
         seconds = time.perf_counter() - self.started
         self.peak = max(self.peak, self.process.memory_info().rss)
-        row = {"stage": self.name, "seconds": seconds, "peak_rss_mb": self.peak / 2**20}
+        row = {
+            "stage": self.name,
+            "seconds": seconds,
+            "cpu_seconds": time.process_time() - self.cpu,
+            "peak_rss_mb": self.peak / 2**20,
+        }
         if self.trace:
             row["traced_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
         self.rows.append(row)
@@ -102,10 +113,14 @@ def _timed(stages: Stages, name: str, function: Callable[..., Any]) -> Callable[
     return wrapper
 
 
-def run_one(path: Path, *, out_root: Path, congestion: bool, trace: bool) -> dict[str, Any]:
+def run_one(
+    path: Path, *, out_root: Path, congestion: bool, trace: bool, algorithm: str | None = None
+) -> dict[str, Any]:
     """Analyse ``path`` and write its outputs in this process; return the stage figures."""
     os.environ.setdefault("AEQ_SHOW_PROGRESS", "FALSE")
     from urbanfit import pipeline  # noqa: PLC0415
+    from urbanfit.parameters import Parameters  # noqa: PLC0415
+    from urbanfit.parameters.traffic import AssignmentParams, TrafficParams  # noqa: PLC0415
     from urbanfit.render.export import write_outputs  # noqa: PLC0415
 
     if trace:
@@ -119,12 +134,16 @@ def run_one(path: Path, *, out_root: Path, congestion: bool, trace: bool) -> dic
         if label not in ("reading OSM data", "done"):
             stages.start(_stage_of(label))
 
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     result = pipeline.analyze(
         "synthetic",
         osm_file=path,
         name=path.name.split(".")[0],
         run_congestion=congestion,
+        params=None
+        if algorithm is None
+        else Parameters(traffic=TrafficParams(assignment=AssignmentParams(algorithm=algorithm))),
         progress=progress,
     )
     folder = write_outputs(
@@ -145,6 +164,31 @@ def run_one(path: Path, *, out_root: Path, congestion: bool, trace: bool) -> dic
         "total_seconds": total,
         "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "map_html_mb": map_mb,
+        "load_average": [load_before, os.getloadavg()[0]],
+        "assignments": _assignments(result.congestion),
+    }
+
+
+def _assignments(congestion: Any) -> dict[str, Any]:
+    """Iterations, gap and seconds of each scenario run, and the calibration runs."""
+    if congestion is None:
+        return {}
+    keep = ["iterations", "rel_gap", "seconds", "delay_veh_h", "delay_veh_h_change_pct"]
+    scenarios = congestion.scenarios[keep].astype(float).to_dict(orient="index")
+    summary = congestion.summary
+    curve = congestion.curve
+    resolved = []
+    if curve is not None:
+        cols = ["level", "scenario", "vht_change_veh_h", "solver_error_veh_h", "resolved"]
+        resolved = curve[cols].astype({"resolved": bool}).to_dict(orient="records")
+    return {
+        "scenarios": scenarios,
+        "resolved": resolved,
+        "calibration": summary.get("baseline_demand", {}).get("search_runs"),
+        "assigned_links": summary.get("assigned_links"),
+        "zones": summary.get("zones"),
+        "class_mode": summary.get("class_mode"),
+        "rel_gap_target": summary.get("rel_gap_target"),
     }
 
 
@@ -157,14 +201,39 @@ def _print(figures: dict[str, Any]) -> None:
     for note in figures["notes"]:
         print(f"  note: {note}")
     traced = any("traced_peak_mb" in row for row in figures["stages"])
-    print(f"  {'stage':<24}{'seconds':>9}{'peak RSS MB':>13}" + ("  traced MB" if traced else ""))
+    header = f"  {'stage':<24}{'seconds':>9}{'CPU s':>8}{'peak RSS MB':>13}"
+    print(header + ("  traced MB" if traced else ""))
     for row in figures["stages"]:
         extra = f"{row['traced_peak_mb']:>11,.0f}" if traced else ""
-        print(f"  {row['stage']:<24}{row['seconds']:>9.1f}{row['peak_rss_mb']:>13,.0f}{extra}")
+        print(
+            f"  {row['stage']:<24}{row['seconds']:>9.1f}{row['cpu_seconds']:>8.1f}"
+            f"{row['peak_rss_mb']:>13,.0f}{extra}"
+        )
     print(
         f"  {'total':<24}{figures['total_seconds']:>9.1f}{figures['maxrss_mb']:>13,.0f}"
         f"   (maxrss); map.html {figures['map_html_mb']:.1f} MB"
     )
+    before, after = figures["load_average"]
+    print(f"  load average (1 min) before / after: {before:.1f} / {after:.1f}")
+    runs = figures["assignments"]
+    if runs:
+        print(
+            f"  assignment: {runs['assigned_links']:,} links, {runs['zones']} zones, "
+            f"class mode {runs['class_mode']}, gap target {runs['rel_gap_target']:g}"
+        )
+        for sid, row in runs["scenarios"].items():
+            print(
+                f"    {sid}: {row['iterations']:.0f} iterations, gap {row['rel_gap']:.2e}, "
+                f"{row['seconds']:.1f} s; delay {row['delay_veh_h']:,.1f} veh-h "
+                f"({row['delay_veh_h_change_pct']:+.2f} %)"
+            )
+        print(f"    calibration runs (multiplier, TTI): {runs['calibration']}")
+        for row in runs["resolved"]:
+            print(
+                f"    {row['level']} {row['scenario']}: VHT change {row['vht_change_veh_h']:+,.1f} "
+                f"veh-h, error the gap allows {row['solver_error_veh_h']:,.1f} veh-h, "
+                f"{'resolved' if row['resolved'] else 'NOT resolved'}"
+            )
 
 
 def main() -> None:
@@ -174,6 +243,7 @@ def main() -> None:
     parser.add_argument("--both", action="store_true", help="run with and without congestion")
     parser.add_argument("--tracemalloc", action="store_true", help="also trace Python memory")
     parser.add_argument("--work", type=Path, default=Path("/tmp/urbanfit-bench-scale"))
+    parser.add_argument("--algorithm", help="AequilibraE algorithm (default: the parameters')")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # internal: one run
     args = parser.parse_args()
 
@@ -183,6 +253,7 @@ def main() -> None:
             out_root=args.work / "outputs",
             congestion=not args.no_congestion,
             trace=args.tracemalloc,
+            algorithm=args.algorithm,
         )
         print("FIGURES " + json.dumps(figures))
         return
@@ -203,6 +274,7 @@ def main() -> None:
             command = [sys.executable, __file__, "--one", str(path), "--work", str(args.work)]
             command += [] if congestion else ["--no-congestion"]
             command += ["--tracemalloc"] if args.tracemalloc else []
+            command += ["--algorithm", args.algorithm] if args.algorithm else []
             done = subprocess.run(command, capture_output=True, text=True, check=False)
             lines = [ln for ln in done.stdout.splitlines() if ln.startswith("FIGURES ")]
             if done.returncode != 0 or not lines:

@@ -10,6 +10,7 @@ import pytest
 
 from urbanfit.errors import ModelError
 from urbanfit.models.congestion import (
+    GraphCache,
     assign_demand,
     build_network,
     check_flow_conservation,
@@ -230,28 +231,100 @@ def test_result_tables_and_summary(small_city_result) -> None:  # type: ignore[n
 
 
 def test_fleet_class_mode_gives_the_same_pce_flows() -> None:
-    streets, buildings = grid_city(8, 8, spacing_m=200.0, floor_area_m2=30000.0)
+    # One fleet class at the mean PCE and one class per profile reach the same (unique) PCE
+    # flows; at gap 1e-6 both runs are within 1e-3 of the largest flow of that equilibrium.
+    streets, buildings = grid_city(6, 6, spacing_m=200.0, floor_area_m2=30000.0)
     catalog = load_vehicles()
     runs = scenarios(catalog, kei_shares=(0.5,))
-    tight = AssignmentParams(scenario_rel_gap=1e-7)
     one_level = CalibrationParams(curve_max_links=0)  # the target level only
-    per_profile = congestion_model(
-        streets,
-        buildings,
-        catalog,
-        runs,
-        params=TrafficParams(assignment=tight, calibration=one_level),
-    )
-    fleet = congestion_model(
-        streets,
-        buildings,
-        catalog,
-        runs,
-        params=TrafficParams(
-            assignment=AssignmentParams(scenario_rel_gap=1e-7, class_mode="fleet"),
-            calibration=one_level,
-        ),
-    )
-    a = per_profile.link_figures("kei050")["pce_flow"].to_numpy()
-    b = fleet.link_figures("kei050")["pce_flow"].to_numpy()
+    results = [
+        congestion_model(
+            streets,
+            buildings,
+            catalog,
+            runs,
+            params=TrafficParams(
+                assignment=AssignmentParams(scenario_rel_gap=1e-6, class_mode=mode),
+                calibration=one_level,
+            ),
+        )
+        for mode in ("profile", "fleet")
+    ]
+    assert [r.summary["class_mode"] for r in results] == ["profile", "fleet"]
+    a, b = (r.link_figures("kei050")["pce_flow"].to_numpy() for r in results)
     assert np.abs(a - b).max() < 1e-3 * a.max()
+
+
+def test_one_fleet_class_loads_the_same_pce_flows_as_one_class_per_profile() -> None:
+    # 1000 cars (PCE 1) and 1000 pickups (PCE 2) share one OD pair, so they share one OD
+    # pattern: as one fleet class of 2000 vehicles at the mean PCE 1.5 they load the same
+    # 3000 PCE/h, whose unique equilibrium is 2000 / 1000 PCE on A / B (see the top of the
+    # file). Per class, each profile takes its share of the fleet's vehicles:
+    # 2000 / 1.5 = 1333.3 vehicles on A, half of them (666.7) cars.
+    options = {"rel_gap": 1e-5, "max_iter": 2000}
+    per_profile = solve_equilibrium(
+        A_NODE, B_NODE, FREE_FLOW, CAPACITY, [_od(1000.0), _od(1000.0)], pces=[1.0, 2.0], **options
+    )
+    fleet = solve_equilibrium(
+        A_NODE, B_NODE, FREE_FLOW, CAPACITY, [_od(2000.0)], pces=[1.5], **options
+    )
+    for eq in (per_profile, fleet):
+        assert eq.pce_flow[0] == pytest.approx(2000.0, rel=1e-3)
+        assert eq.pce_flow[2] == pytest.approx(1000.0, rel=2e-3)
+    assert fleet.class_flows[0, 0] == pytest.approx(1333.33, rel=1e-3)
+    assert 0.5 * fleet.class_flows[0, 0] == pytest.approx(per_profile.class_flows[0, 0], rel=2e-3)
+    assert np.abs(fleet.pce_flow - per_profile.pce_flow).max() < 3.0  # PCE/h of 3000
+
+
+@pytest.mark.parametrize("algorithm", ["bfw", "cfw"])
+def test_a_warm_start_from_a_lighter_fleet_reaches_the_same_equilibrium(algorithm: str) -> None:
+    # The lighter fleet (2000 vehicles at PCE 1: 2000 PCE/h) splits about 1900 / 100:
+    # 11.5 (1 + 0.15 x 1.9^4) = 33.98 min ~ 34 (1 + 0.15 x 0.1^4) = 34.00 min. Its flows
+    # start the heavier fleet (2000 vehicles at PCE 1.5), as a neighbouring kei share's
+    # flows start the next scenario; the heavier fleet's equilibrium is the hand solution
+    # 2000 / 1000 PCE (1333.3 / 666.7 vehicles), cold or warm.
+    options = {"rel_gap": 1e-6, "max_iter": 2000, "algorithm": algorithm}
+    light = solve_equilibrium(
+        A_NODE, B_NODE, FREE_FLOW, CAPACITY, [_od(2000.0)], pces=[1.0], **options
+    )
+    assert light.pce_flow[0] == pytest.approx(1900.0, rel=2e-3)
+    assert light.solver_flow is not None
+    runs = [
+        solve_equilibrium(
+            A_NODE,
+            B_NODE,
+            FREE_FLOW,
+            CAPACITY,
+            [_od(2000.0)],
+            pces=[1.5],
+            warm_start=warm,
+            **options,
+        )
+        for warm in (None, [light.solver_flow])
+    ]
+    for eq in runs:
+        assert eq.pce_flow[0] == pytest.approx(2000.0, rel=1e-3)
+        assert eq.class_flows[2, 0] == pytest.approx(666.67, rel=2e-3)
+        assert eq.congested_time[0] == pytest.approx(39.1, rel=2e-3)
+
+
+def test_runs_sharing_a_prepared_graph_each_use_their_own_capacities() -> None:
+    # Doubling both route capacities and the demand keeps every V/C: 6000 PCE/h split
+    # 4000 / 2000 at 39.1 min. Back at capacity 1000 and 3000 PCE/h: 2000 / 1000 again, so
+    # the reused graph carries each run's capacities, not the first run's.
+    graphs = GraphCache()
+    double = [c * 2 if c < 1e9 else c for c in CAPACITY]
+    options = {"pces": [1.0], "rel_gap": 1e-5, "max_iter": 2000, "graphs": graphs}
+    runs = [
+        solve_equilibrium(A_NODE, B_NODE, FREE_FLOW, cap, [_od(trips)], **options)
+        for cap, trips in ((CAPACITY, 3000.0), (double, 6000.0), (CAPACITY, 3000.0))
+    ]
+    assert graphs.hits == 2
+    for eq, a_flow in zip(runs, (2000.0, 4000.0, 2000.0), strict=True):
+        assert eq.pce_flow[0] == pytest.approx(a_flow, rel=1e-3)
+        assert eq.pce_flow[2] == pytest.approx(a_flow / 2, rel=2e-3)
+        assert eq.congested_time[0] == pytest.approx(39.1, rel=1e-3)
+    # other free-flow times are another network: the graph is prepared again
+    slower = [t * 2 for t in FREE_FLOW]
+    solve_equilibrium(A_NODE, B_NODE, slower, CAPACITY, [_od(3000.0)], **options)
+    assert graphs.hits == 2

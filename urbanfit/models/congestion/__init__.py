@@ -6,7 +6,12 @@ Public entry: `congestion_model` (called by the pipeline) and `validate_assignme
 
 from __future__ import annotations
 
-from urbanfit.models.congestion.assignment import Equilibrium, Progress, solve_equilibrium
+from urbanfit.models.congestion.assignment import (
+    Equilibrium,
+    GraphCache,
+    Progress,
+    solve_equilibrium,
+)
 from urbanfit.models.congestion.calibration import (
     ScaleSearch,
     solve_scale,
@@ -75,6 +80,7 @@ __all__ = [
     "Demand",
     "Equilibrium",
     "ExternalSplit",
+    "GraphCache",
     "Network",
     "Progress",
     "ScaleSearch",

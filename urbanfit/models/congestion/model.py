@@ -12,7 +12,12 @@ import numpy.typing as npt
 import pandas as pd
 
 from urbanfit.errors import ModelError
-from urbanfit.models.congestion.assignment import Equilibrium, Progress, solve_equilibrium
+from urbanfit.models.congestion.assignment import (
+    Equilibrium,
+    GraphCache,
+    Progress,
+    solve_equilibrium,
+)
 from urbanfit.models.congestion.calibration import ScaleSearch, solve_scale, travel_time_index
 from urbanfit.models.congestion.capacity import (
     fleet_jam_density_veh_per_km,
@@ -64,6 +69,7 @@ def assign_demand(
     warm_start: FloatArray | None = None,
     scale: float = 1.0,
     pce_scale: np.ndarray | None = None,
+    graphs: GraphCache | None = None,
     progress: Progress | None = None,
     label: str = "",
 ) -> Equilibrium:
@@ -82,7 +88,7 @@ def assign_demand(
     fleet's mean PCE on the link's road class over the fleet's overall mean PCE: each link's
     capacity is divided by it (exact when every class splits like the fleet, as at the
     equilibrium where all classes see the same costs), and the returned PCE flows are
-    multiplied by it.
+    multiplied by it. ``graphs`` lets runs on this network share one prepared graph.
 
     Returns
     -------
@@ -123,6 +129,7 @@ def assign_demand(
         block_centroid_flows=True,
         cores=params.cores,
         conservation_tolerance=params.conservation_tolerance,
+        graphs=graphs,
         progress=progress,
         label=label,
     )
@@ -201,6 +208,7 @@ class _Runner:
         self.table, self.mode, self.params = table, mode, params
         self.gap, self.large = gap, large
         self.warm: tuple[FloatArray, float] | None = None
+        self.graphs = GraphCache()
         self.progress: Callable[[int, str], None] | None = None
 
     def assign(
@@ -238,6 +246,7 @@ class _Runner:
             warm_start=warm,
             scale=scale,
             pce_scale=by_class / mean_pce,
+            graphs=self.graphs,
             progress=inner if report is not None else None,
             label=label,
         )
