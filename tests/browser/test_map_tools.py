@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 CURB_50 = "Curb parking: spaces gained at 50 % kei"
 CONGESTION_50 = "Congestion: V/C change at 50 % kei"
+HEXES_50 = "Urban Fit index at 50 % kei (hexagons)"
 SPACES = "Spaces on this run, full-size fleet → kei share shown"
 GAINED = "Spaces gained per 100 m of curb"
 LOT_SPACES = "Spaces, full-size fleet → kei share shown"
@@ -114,17 +115,14 @@ def test_switching_to_50_percent_rewrites_a_curb_tooltip_and_its_colour(
     map_page.assert_clean()
 
 
-def test_switching_renames_the_scenario_layers_and_legend_but_not_the_index(
-    map_page: MapPage,
-) -> None:
+def test_switching_renames_the_scenario_layers_and_their_legend(map_page: MapPage) -> None:
     _choose(map_page, "kei share 50 %")
-    # the index is scored at the headline scenario only: its name keeps saying so
     assert _overlay_names(map_page) == [
         "Streets by class",
         CURB_50,
         "Parking lots",
         CONGESTION_50,
-        HEXES,
+        HEXES_50,
     ]
     assert map_page.page.evaluate(JS_LEGEND) == [
         "Street class",
@@ -137,6 +135,27 @@ def test_switching_renames_the_scenario_layers_and_legend_but_not_the_index(
     assert map_page.overlays()[CURB_50]["onMap"] is False
     assert CURB not in _overlay_names(map_page)
     assert CONGESTION not in _overlay_names(map_page)
+    assert HEXES not in _overlay_names(map_page)
+    map_page.assert_clean()
+
+
+# The Urban Fit score each hexagon shows (its tooltip row) and its drawn colour.
+JS_HEX_SCORES = """() => {
+  const leaves = layer => layer.getLayers ? layer.getLayers().flatMap(leaves) : [layer];
+  const index = urbanfitScenarioLayers.find(e => 'score' in e.spec.shown).geo;
+  return leaves(index).map(h => [h.feature.properties.score, h.options.color]);
+}"""
+
+
+def test_switching_to_the_baseline_scores_every_hexagon_zero(map_page: MapPage) -> None:
+    # At 0 % kei nothing changes: no curb space gained (parking part 0), no V/C change
+    # (congestion part 0) and the fit part is the kei share (0) x its points: the town's one
+    # hexagon scores 0, in the lowest bin ("below 10 points", #FFF7BC).
+    opened = map_page.page.evaluate(JS_HEX_SCORES)
+    assert len(opened) == 1
+    assert float(opened[0][0]) > 0  # at 100 % kei the curb gains (5.4 and 11.8 per 100 m)
+    _choose(map_page, "kei share 0 %")
+    assert map_page.page.evaluate(JS_HEX_SCORES) == [["0", "#FFF7BC"]]
     map_page.assert_clean()
 
 

@@ -184,7 +184,7 @@ def curb_layer(
         spaces = figures["spaces"].groupby(run.to_numpy()).transform("sum")
         blocks.append([_number_text(spaces, 0), _number_text(figures["gained_per_100m"], 1)])
     top = len(scenarios) - 1
-    gained = pd.to_numeric(blocks[top][1].replace("", None))
+    gained = pd.to_numeric(blocks[top][1], errors="coerce")
     table = gpd.GeoDataFrame(
         {
             "name": _street_names(streets, sides["edge_id"]),
@@ -334,7 +334,7 @@ def congestion_layer(
         [_number_text(f["vc"], 2), _number_text(f["vc_change"], 2)]
         for f in (congestion.link_figures(s.id) for s in scenarios)
     ]
-    change = pd.to_numeric(blocks[-1][1].replace("", None))
+    change = pd.to_numeric(blocks[-1][1], errors="coerce")
     table = gpd.GeoDataFrame(
         {
             "name": _street_names(streets, base["edge_id"]),
@@ -440,7 +440,7 @@ def fit_layer(fit: FitResult) -> tuple[folium.FeatureGroup, dict[str, str]] | No
 
 
 def index_layer(
-    index: IndexResult, *, scenario_label: str
+    index: IndexResult, *, scenarios: ScenarioSet
 ) -> tuple[folium.FeatureGroup, dict[str, str]]:
     """
     H3 hexagons coloured by the length-weighted Urban Fit score of their streets.
@@ -448,9 +448,9 @@ def index_layer(
     Parameters
     ----------
     index
-        An `IndexResult`.
-    scenario_label
-        Human label of the scored scenario.
+        An `IndexResult` (its ``scenario_hexes``, when computed, give every scenario).
+    scenarios
+        The run's scenarios; the map opens on the scored (headline) scenario.
 
     Returns
     -------
@@ -458,25 +458,49 @@ def index_layer(
         The layer (off until ticked) and its legend entries.
     """
     hexes = index.hexes
+    label = scenarios.get(index.scenario_id).label
+    score = _number_text(hexes["score"], 1)
     table = gpd.GeoDataFrame(
         {
-            "score": hexes["score"].round(1),
+            "scenario": label,
+            "score": score.to_numpy(),
             "street_km": hexes["street_km"].round(2),
             "edges": hexes["edges"],
         },
         geometry=hexes.geometry,
         crs=hexes.crs,
     )
+    tidy = index.scenario_hexes
+    carry: tuple[str, ...] = ()
+    if tidy is not None and set(tidy["scenario"]) == set(scenarios.ids):
+        blocks = [
+            [
+                _number_text(
+                    tidy[tidy["scenario"] == sid]
+                    .set_index("h3_cell")["score"]
+                    .reindex(hexes["h3_cell"])
+                    .to_numpy(),
+                    1,
+                )
+            ]
+            for sid in scenarios.ids
+        ]
+        table["_s"] = _scenario_text(blocks).to_numpy()
+        carry = ("_s",)
     layer = geojson_layer(
         table,
-        name=f"Urban Fit index at {scenario_label} (hexagons)",
+        name=f"Urban Fit index at {label} (hexagons)",
         fields={
+            **SCENARIO_FIELD,
             "score": "Urban Fit score (0-100)",
             "street_km": "Street length in this hexagon (km)",
             "edges": "Street segments",
         },
         style={"weight": 1, "color": "#636363", "fillOpacity": 0.55},
-        colours=binned_colours(hexes["score"], BINS["index_score"]),
+        colours=binned_colours(pd.to_numeric(score, errors="coerce"), BINS["index_score"]),
         show=False,
+        carry=carry,
     )
+    if carry:
+        scenario_values(layer, shown={"score": ("value", 0)}, colour_by=(0, BINS["index_score"]))
     return layer, bin_legend(BINS["index_score"], "points")

@@ -154,7 +154,7 @@ def build_map(result: AnalysisResult) -> folium.Map:
     )
     add(fit_layer(result.fit), "Narrow-street fit", "no street where the vehicle class matters")
     add(
-        index_layer(result.index, scenario_label=top.label) if len(result.index.hexes) else None,
+        index_layer(result.index, scenarios=result.scenarios) if len(result.index.hexes) else None,
         f"Urban Fit index at {top.label}",
         "no scored streets",
     )
