@@ -12,7 +12,7 @@ from urbanfit.citydata.width import WIDTH_SOURCES
 from urbanfit.models.parking.model import CURB_SOURCES, LOT_SOURCES
 from urbanfit.pipeline import analyze
 from urbanfit.render.labels import CODE_WORDS, code_words
-from urbanfit.results import AnalysisResult
+from urbanfit.results import FIT_CATEGORIES, AnalysisResult
 
 TOWN = Path(__file__).parent / "data" / "town.osm"
 
@@ -24,6 +24,7 @@ DECLARED = {
     "width_source": WIDTH_SOURCES,
     "orientation": ORIENTATIONS,
     "side": ("left", "right"),
+    "fit_category": FIT_CATEGORIES,
 }
 
 
@@ -51,6 +52,7 @@ def test_the_codes_a_run_emits_all_have_words(town: AnalysisResult) -> None:
         "width_source": town.streets["width_source"],
         "orientation": town.parking.sides["orientation"],
         "side": town.parking.sides["side"],
+        "fit_category": town.fit.edges["category"],
     }
     for kind, codes in emitted.items():
         unknown = set(codes.dropna()) - set(CODE_WORDS[kind])

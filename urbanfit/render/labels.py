@@ -230,6 +230,16 @@ CODE_WORDS: dict[str, dict[str, str]] = {
         "estimated_geometry": "estimated from the buildings either side",
         "estimated_class": "estimated from lanes and road class",
     },
+    # narrow-street fit (`FIT_CATEGORIES`); the reference class is the full-size fleet's main one
+    "fit_category": {
+        "only kei pass two-abreast": "two-way: only kei cars pass each other",
+        "only kei pass at all": "only kei cars get through",
+        "narrow two-way: reference class single file only": (
+            "two-way, but full-size cars pass only in single file"
+        ),
+        "no vehicle passes": "too narrow for any car",
+        "reference class passes": "full-size cars pass",
+    },
     "side": {
         "left": "left, in the way's mapped direction",
         "right": "right, in the way's mapped direction",

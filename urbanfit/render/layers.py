@@ -9,7 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from urbanfit.render.labels import code_words
+from urbanfit.render.labels import CODE_WORDS, code_words
 from urbanfit.render.map_base import geojson_layer, scenario_values
 from urbanfit.results import (
     FIT_CATEGORIES,
@@ -17,6 +17,7 @@ from urbanfit.results import (
     FitResult,
     IndexResult,
     ParkingResult,
+    scenario_rows,
 )
 from urbanfit.vehicles import KEI_CLASS, ScenarioSet, VehicleCatalog
 
@@ -143,15 +144,6 @@ def _scenario_text(blocks: list[list[pd.Series]]) -> pd.Series:
     return reduce(lambda a, b: a + ";" + b, joined)
 
 
-def _pair(before: pd.Series, after: pd.Series) -> pd.Series:
-    """``before → after`` text (the baseline's figure, then the shown scenario's)."""
-    return before.str.cat(after, sep=" → ")
-
-
-SCENARIO_FIELD = {"scenario": "Kei share shown"}
-"""The tooltip row naming the scenario whose figures a layer shows (the switch updates it)."""
-
-
 def curb_layer(
     parking: ParkingResult, *, streets: gpd.GeoDataFrame, scenarios: ScenarioSet
 ) -> tuple[folium.FeatureGroup, dict[str, str]]:
@@ -179,12 +171,11 @@ def curb_layer(
     run = sides["run_id"]
     blocks = []
     for scenario in scenarios:
-        figures = parking.side_figures(scenario.id)[keep]
+        # aligned with the sides as `side_figures` aligns them, without joining the geometry
+        figures = scenario_rows(parking.side_spaces, scenario.id).reindex(first.index)[keep]
         # a run's spaces are whole (`curb_spaces`): its sides share them by usable length
         spaces = figures["spaces"].groupby(run.to_numpy()).transform("sum")
         blocks.append([_number_text(spaces, 0), _number_text(figures["gained_per_100m"], 1)])
-    top = len(scenarios) - 1
-    gained = pd.to_numeric(blocks[top][1], errors="coerce")
     table = gpd.GeoDataFrame(
         {
             "name": _street_names(streets, sides["edge_id"]),
@@ -192,9 +183,6 @@ def curb_layer(
             "orientation": code_words("orientation", sides["orientation"]),
             "source": code_words("curb_source", sides["source"]),
             "run_usable_m": sides["run_usable_m"].round(0),
-            "scenario": scenarios.headline.label,
-            "spaces": _pair(blocks[0][0], blocks[top][0]).to_numpy(),
-            "gained_per_100m": blocks[top][1].to_numpy(),
             "_s": _scenario_text(blocks).to_numpy(),
             "_r": run.to_numpy(),  # the area totals count a run drawn in pieces once
         },
@@ -210,18 +198,18 @@ def curb_layer(
             "orientation": "Parking",
             "source": "Figure from",
             "run_usable_m": "Usable curb of this run (m)",
-            **SCENARIO_FIELD,
-            "spaces": "Spaces on this run, full-size fleet → kei share shown",
-            "gained_per_100m": "Spaces gained per 100 m of curb",
         },
         style={"weight": 4, "opacity": 0.9},
-        colours=binned_colours(pd.Series(gained.to_numpy()), BINS["curb_gain_per_100m"]),
         merge_by=run,
         carry=("_s", "_r"),
+        categories=("side", "orientation", "source"),
     )
     scenario_values(
         layer,
-        shown={"spaces": ("pair", 0), "gained_per_100m": ("value", 1)},
+        shown={
+            "spaces": ("pair", 0, "Spaces on this run, full-size fleet → kei share shown"),
+            "gained_per_100m": ("value", 1, "Spaces gained per 100 m of curb"),
+        },
         colour_by=(1, BINS["curb_gain_per_100m"]),
     )
     return layer, bin_legend(BINS["curb_gain_per_100m"], "spaces/100 m")
@@ -290,10 +278,7 @@ def lots_layer(
             ]
             for s in scenarios
         ]
-        table["scenario"] = scenarios.headline.label
-        table["spaces"] = _pair(blocks[0][0], blocks[-1][0]).replace(" → ", "unknown").to_numpy()
         table["_s"] = _scenario_text(blocks).to_numpy()
-        fields |= {**SCENARIO_FIELD, "spaces": "Spaces, full-size fleet → kei share shown"}
         carry = ("_s",)
     layer = geojson_layer(
         table,
@@ -302,9 +287,11 @@ def lots_layer(
         popup_fields=fields,
         style={"color": LOT_COLOUR, "weight": 1, "fillOpacity": 0.4},
         carry=carry,
+        categories=("kind", "source") if carry else ("kind",),
     )
     if carry:
-        scenario_values(layer, shown={"spaces": ("pair", 0)})
+        label = "Spaces, full-size fleet → kei share shown"
+        scenario_values(layer, shown={"spaces": ("pair", 0, label)})
     return layer, {"parking lot": LOT_COLOUR}
 
 
@@ -332,18 +319,14 @@ def congestion_layer(
     base = congestion.link_figures(scenarios.baseline.id)
     blocks = [
         [_number_text(f["vc"], 2), _number_text(f["vc_change"], 2)]
-        for f in (congestion.link_figures(s.id) for s in scenarios)
+        for f in (scenario_rows(congestion.link_flows, s.id).reindex(base.index) for s in scenarios)
     ]
-    change = pd.to_numeric(blocks[-1][1], errors="coerce")
     table = gpd.GeoDataFrame(
         {
             "name": _street_names(streets, base["edge_id"]),
             "highway": base["highway"].str.replace("_", " ", regex=False),
             "capacity": base["capacity_pcu_h"].round(0),
             "flow": base["flow_veh_h"].round(0),
-            "scenario": scenarios.headline.label,
-            "vc": _pair(blocks[0][0], blocks[-1][0]).to_numpy(),
-            "vc_change": blocks[-1][1].to_numpy(),
             "_s": _scenario_text(blocks).to_numpy(),
         },
         geometry=base.geometry,
@@ -357,19 +340,19 @@ def congestion_layer(
             "highway": "Class",
             "capacity": "Capacity (PCU/h)",
             "flow": "Flow, full-size fleet (veh/h)",
-            **SCENARIO_FIELD,
-            "vc": "Volume / capacity, full-size fleet → kei share shown",
-            "vc_change": "V/C change",
         },
         style={"weight": 3, "opacity": 0.8},
-        colours=binned_colours(pd.Series(change.to_numpy()), BINS["vc_change"]),
         show=False,
         merge_by=_way_and_direction(base, streets),
         carry=("_s",),
+        categories=("highway",),
     )
     scenario_values(
         layer,
-        shown={"vc": ("pair", 0), "vc_change": ("value", 1)},
+        shown={
+            "vc": ("pair", 0, "Volume / capacity, full-size fleet → kei share shown"),
+            "vc_change": ("value", 1, "V/C change"),
+        },
         colour_by=(1, BINS["vc_change"]),
     )
     return layer, bin_legend(BINS["vc_change"], "V/C")
@@ -411,7 +394,7 @@ def fit_layer(fit: FitResult) -> tuple[folium.FeatureGroup, dict[str, str]] | No
     table = gpd.GeoDataFrame(
         {
             "name": edges["name"].fillna("(unnamed)"),
-            "category": category,
+            "category": code_words("fit_category", category),
             "width_m": edges["width_m"].round(2),
             "width_source": code_words("width_source", edges["width_source"]),
             "free_full": free[reference].round(2).to_numpy(),
@@ -435,8 +418,10 @@ def fit_layer(fit: FitResult) -> tuple[folium.FeatureGroup, dict[str, str]] | No
         colours=category.map(FIT_COLOURS),
         show=False,
         merge_by=edges["osm_id"],
+        categories=("category", "width_source"),
     )
-    return layer, {k: c for k, c in FIT_COLOURS.items() if k != FIT_CATEGORIES[-1]}
+    words = CODE_WORDS["fit_category"]
+    return layer, {words[k]: c for k, c in FIT_COLOURS.items() if k != FIT_CATEGORIES[-1]}
 
 
 def index_layer(
@@ -459,48 +444,35 @@ def index_layer(
     """
     hexes = index.hexes
     label = scenarios.get(index.scenario_id).label
-    score = _number_text(hexes["score"], 1)
+    tidy = index.scenario_hexes
+    if tidy is None:  # the scored scenario only: the others read "unknown"
+        tidy = hexes.assign(scenario=index.scenario_id)
+    scores = tidy.pivot(index="h3_cell", columns="scenario", values="score")  # noqa: PD010
+    scores = scores.reindex(index=hexes["h3_cell"], columns=list(scenarios.ids))
+    blocks = [[_number_text(scores[sid].to_numpy(), 1)] for sid in scenarios.ids]
     table = gpd.GeoDataFrame(
         {
-            "scenario": label,
-            "score": score.to_numpy(),
             "street_km": hexes["street_km"].round(2),
             "edges": hexes["edges"],
+            "_s": _scenario_text(blocks).to_numpy(),
         },
         geometry=hexes.geometry,
         crs=hexes.crs,
     )
-    tidy = index.scenario_hexes
-    carry: tuple[str, ...] = ()
-    if tidy is not None and set(tidy["scenario"]) == set(scenarios.ids):
-        blocks = [
-            [
-                _number_text(
-                    tidy[tidy["scenario"] == sid]
-                    .set_index("h3_cell")["score"]
-                    .reindex(hexes["h3_cell"])
-                    .to_numpy(),
-                    1,
-                )
-            ]
-            for sid in scenarios.ids
-        ]
-        table["_s"] = _scenario_text(blocks).to_numpy()
-        carry = ("_s",)
     layer = geojson_layer(
         table,
         name=f"Urban Fit index at {label} (hexagons)",
         fields={
-            **SCENARIO_FIELD,
-            "score": "Urban Fit score (0-100)",
             "street_km": "Street length in this hexagon (km)",
             "edges": "Street segments",
         },
         style={"weight": 1, "color": "#636363", "fillOpacity": 0.55},
-        colours=binned_colours(pd.to_numeric(score, errors="coerce"), BINS["index_score"]),
         show=False,
-        carry=carry,
+        carry=("_s",),
     )
-    if carry:
-        scenario_values(layer, shown={"score": ("value", 0)}, colour_by=(0, BINS["index_score"]))
+    scenario_values(
+        layer,
+        shown={"score": ("value", 0, "Urban Fit score (0-100)")},
+        colour_by=(0, BINS["index_score"]),
+    )
     return layer, bin_legend(BINS["index_score"], "points")

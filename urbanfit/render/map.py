@@ -114,6 +114,7 @@ def build_map(result: AnalysisResult) -> folium.Map:
         style={"weight": 3, "opacity": 0.9},
         colours=group.map({g: c for g, (c, _) in STREET_GROUPS.items()}),
         merge_by=streets["osm_id"],
+        categories=("highway", "oneway"),
     )
     layer.add_to(fmap)
     present = set(group)

@@ -31,6 +31,7 @@ from jinja2 import Template
 __all__ = [
     "COORD_DECIMALS",
     "MAP_BACKGROUND",
+    "SCENARIO_ROW",
     "SIMPLIFY_TOLERANCE_M",
     "escape_text",
     "feature_count",
@@ -125,6 +126,7 @@ def geojson_layer(
     show: bool = True,
     merge_by: pd.Series | None = None,
     carry: tuple[str, ...] = (),
+    categories: tuple[str, ...] = (),
 ) -> folium.FeatureGroup:
     """
     Build one toggleable layer from a table, with tooltips (and optionally popups).
@@ -152,6 +154,9 @@ def geojson_layer(
     carry
         Further columns carried as feature properties but not shown (e.g. ``_s``, the
         per-scenario figures read by `scenario_values`).
+    categories
+        Shown text columns with few distinct values (classes, sources): each feature holds
+        an index into the layer's list of them, which the page turns back into the text.
 
     Returns
     -------
@@ -171,6 +176,11 @@ def geojson_layer(
     table = gpd.GeoDataFrame(
         table.drop(columns=table.geometry.name), geometry=_web_geometry(table), crs=4326
     )
+    words: dict[str, list[Any]] = {}
+    for column in categories:  # few distinct texts: each feature holds an index into them
+        codes, uniques = pd.factorize(table[column])
+        table[column] = pd.Series(codes, index=table.index, dtype="Int64").where(codes >= 0)
+        words[column] = list(uniques)
     group = folium.FeatureGroup(name=html.escape(name), show=show)
     # No per-feature ids, boxes or a style lookup table in the page: the colour travels as a
     # property and one small script styles every feature from it (see `_PropertyStyle`).
@@ -180,21 +190,38 @@ def geojson_layer(
         # points (e.g. lots mapped as nodes) as circles in the layer's style, not pin icons
         marker=folium.CircleMarker(radius=6, fill=True),
         name=html.escape(name),
-        # folium checks the fields against the first feature, so an empty layer gets none
-        tooltip=(
-            folium.GeoJsonTooltip(fields=list(fields), aliases=list(fields.values()), localize=True)
-            if len(table)
-            else None
-        ),
-        popup=(
-            folium.GeoJsonPopup(fields=list(popup_fields), aliases=list(popup_fields.values()))
-            if popup_fields and len(table)
-            else None
-        ),
     )
+    if len(table):  # an empty layer gets no tooltip
+        layer.add_child(_Details(fields, popup_fields, words))
     layer.add_child(_PropertyStyle(style))
     layer.add_to(group)
     return group
+
+
+class _Details(MacroElement):
+    """Tooltip (and popup) tables of the parent GeoJson layer, built as text by ``map.js``."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        urbanfitDetails({{ this._parent.get_name() }}, {{ this.spec|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        fields: dict[str, str],
+        popup_fields: dict[str, str] | None,
+        words: dict[str, list[Any]],
+    ) -> None:
+        super().__init__()
+        self._name = "Details"
+        self.spec = {
+            "tooltip": [[k, v] for k, v in fields.items()],
+            "popup": [[k, v] for k, v in (popup_fields or {}).items()],
+            "words": words,
+        }
 
 
 def feature_count(group: folium.FeatureGroup) -> int:
@@ -256,32 +283,42 @@ class _ScenarioValues(MacroElement):
         self.spec = spec
 
 
+SCENARIO_ROW = ("scenario", "Kei share shown")
+"""The table row naming the scenario whose figures a layer shows (the switch updates it)."""
+
+
 def scenario_values(
     group: folium.FeatureGroup,
     *,
-    shown: dict[str, tuple[str, int]],
+    shown: dict[str, tuple[str, int, str]],
     colour_by: tuple[int, tuple[tuple[float, str], ...]] | None = None,
 ) -> None:
     """
-    Let the scenario switch restyle a layer built by `geojson_layer` with ``carry=("_s",)``.
+    Let the scenario switch show a layer built by `geojson_layer` with ``carry=("_s",)``.
 
     Each feature's ``_s`` holds its figures in every scenario: scenarios in `ScenarioSet`
     order (the baseline first) split by ``;``, a scenario's figures split by ``,``, a missing
-    one empty. On a switch the page writes them into the shown properties, recolours the
-    features and names the chosen scenario in the ``scenario`` property.
+    one empty. The page writes the chosen scenario's figures into the ``shown`` properties
+    (when it opens and on every switch), names the scenario in a ``scenario`` property and
+    colours the features; the tooltip and popup tables end with these rows.
 
     Parameters
     ----------
     group
         The layer.
     shown
-        Property -> (``"value"`` or ``"pair"``, index of the figure in a scenario's block):
-        ``value`` shows the chosen scenario's figure, ``pair`` ``baseline → chosen``.
+        Property -> (``"value"`` or ``"pair"``, index of the figure in a scenario's block,
+        row label): ``value`` shows the chosen scenario's figure, ``pair`` ``baseline →
+        chosen``.
     colour_by
         Index of the figure that picks the colour, and the bins ``(lower bound, colour)``
-        that colour it (as `urbanfit.render.layers.binned_colours` does).
+        that colour it (as `urbanfit.render.layers.binned_colours` does; a missing figure
+        takes the first bin's colour).
     """
-    spec: dict[str, Any] = {"shown": {k: list(v) for k, v in shown.items()}}
+    spec: dict[str, Any] = {
+        "shown": {k: [kind, index] for k, (kind, index, _) in shown.items()},
+        "rows": [list(SCENARIO_ROW), *([k, label] for k, (_, _, label) in shown.items())],
+    }
     if colour_by is not None:
         index, bins = colour_by
         spec["colour"] = {

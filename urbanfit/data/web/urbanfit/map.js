@@ -14,6 +14,7 @@ L.Control.Layers.addInitHook(function () { "use strict"; urbanfitLayerControls.p
 function urbanfitScenarioLayer(geo, spec) {
   "use strict";
   urbanfitScenarioLayers.push({geo: geo, spec: spec});
+  geo.urbanfitRows = spec.rows;  // the tooltip and popup tables end with these
 }
 
 /* Feature properties hold OSM text HTML-escaped (it is written into the page's script); the
@@ -22,6 +23,44 @@ function urbanfitPlain(value) {
   "use strict";
   return String(value).replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"')
     .replace(/&#x27;/g, "'").replace(/&amp;/g, "&");
+}
+
+/* Tooltip and popup tables of a GeoJSON layer, as text: spec.tooltip and spec.popup are
+   [property, label] rows; spec.words[property] lists the texts a property's index stands for
+   (map_base.geojson_layer's `categories`), written back into the properties here. */
+function urbanfitDetails(geo, spec) {
+  "use strict";
+  var words = spec.words || {};
+  geo.eachLayer(function (layer) {
+    var props = layer.feature.properties;
+    Object.keys(words).forEach(function (key) {
+      var i = props[key];
+      props[key] = i === null || i === undefined ? null : words[key][i];
+    });
+  });
+  function table(rows) {
+    return function (layer) {
+      var box = document.createElement("div");
+      var grid = document.createElement("table");
+      rows.concat(geo.urbanfitRows || []).forEach(function (row) {
+        var value = layer.feature.properties[row[0]];
+        var line = grid.insertRow();
+        var head = document.createElement("th");
+        head.textContent = row[1];
+        line.appendChild(head);
+        var cell = document.createElement("td");
+        cell.textContent = value === null || value === undefined ? "" :
+          typeof value === "number" ? value.toLocaleString() : urbanfitPlain(value);
+        line.appendChild(cell);
+      });
+      box.appendChild(grid);
+      return box;
+    };
+  }
+  if (spec.tooltip.length) {
+    geo.bindTooltip(table(spec.tooltip), {sticky: true, className: "urbanfit-details"});
+  }
+  if (spec.popup.length) { geo.bindPopup(table(spec.popup), {className: "urbanfit-details"}); }
 }
 
 /* A feature's figures: one array per scenario (baseline first), null where missing. */
@@ -150,8 +189,8 @@ function urbanfitTools(map, options, narrow) {
       }
     });
   }
-  function choose(k) {
-    if (k === chosen) { return; }
+  function choose(k, opening) {
+    if (k === chosen && !opening) { return; }
     urbanfitScenarioLayers.forEach(function (entry) {
       var spec = entry.spec;
       entry.geo.eachLayer(function (layer) {
@@ -167,10 +206,11 @@ function urbanfitTools(map, options, narrow) {
       });
       if (spec.colour) { entry.geo.resetStyle(); }
     });
-    relabel(labels[chosen], labels[k]);
+    if (!opening) { relabel(labels[chosen], labels[k]); }
     chosen = k;
     if (area) { showTotals(); }
   }
+  choose(chosen, true);  // the features carry every scenario's figures, none shown yet
   if (labels.length > 1 && urbanfitScenarioLayers.length) {
     var switcher = element("fieldset", panel);
     switcher.id = "urbanfit-scenarios";
