@@ -171,16 +171,16 @@ def geojson_layer(
     )
     if colours is not None:
         table["_c"] = colours.to_numpy()
-    if merge_by is not None:
-        table = _merged(table, merge_by)
-    table = gpd.GeoDataFrame(
-        table.drop(columns=table.geometry.name), geometry=_web_geometry(table), crs=4326
-    )
     words: dict[str, list[Any]] = {}
     for column in categories:  # few distinct texts: each feature holds an index into them
         codes, uniques = pd.factorize(table[column])
         table[column] = pd.Series(codes, index=table.index, dtype="Int64").where(codes >= 0)
         words[column] = list(uniques)
+    if merge_by is not None:
+        table = _merged(table, merge_by)
+    table = gpd.GeoDataFrame(
+        table.drop(columns=table.geometry.name), geometry=_web_geometry(table), crs=4326
+    )
     group = folium.FeatureGroup(name=html.escape(name), show=show)
     # No per-feature ids, boxes or a style lookup table in the page: the colour travels as a
     # property and one small script styles every feature from it (see `_PropertyStyle`).
