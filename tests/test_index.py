@@ -32,7 +32,12 @@ from shapely.geometry import LineString, Point
 
 from urbanfit.errors import ConfigError, ModelError
 from urbanfit.models.fit import FitResult
-from urbanfit.models.index import hex_scores, index_formula_text, urban_fit_index
+from urbanfit.models.index import (
+    hex_scores,
+    index_formula_text,
+    scenario_hex_scores,
+    urban_fit_index,
+)
 from urbanfit.parameters.fit import IndexParams
 
 
@@ -149,6 +154,36 @@ def test_hex_aggregation_of_two_edges_in_one_cell() -> None:
     other = hexes[hexes["h3_cell"] != centre_cell].iloc[0]
     assert other["score"] == 0.0
     assert other["street_km"] == pytest.approx(0.1)
+
+
+def test_hexagons_scored_in_several_scenarios_at_once() -> None:
+    # Edge scores (see the two tests above): kei100 A 62, B 56.5, C 0; kei050 A 47, B 49, C 0.
+    # The shared cell: kei100 (62 x 100 + 56.5 x 300) / 400 = 57.875 (as `hex_scores` gives),
+    # kei050 (47 x 100 + 49 x 300) / 400 = (4700 + 14700) / 400 = 48.5; C's cell 0 in both.
+    streets, sides, links, fit = _city()
+    scores = {
+        sid: urban_fit_index(
+            streets,
+            parking_sides=sides,
+            congestion_links=links,
+            fit=fit,
+            scenario_id=sid,
+            with_hexes=sid == "kei100",
+        )
+        for sid in ("kei050", "kei100")
+    }
+    assert len(scores["kei050"].hexes) == 0  # not asked for
+    table = scenario_hex_scores(
+        scores["kei100"].edges,
+        {sid: result.edges["score"].to_numpy() for sid, result in scores.items()},
+        resolution=9,
+    )
+    centre_cell = h3.latlng_to_cell(60.17, 24.94, 9)
+    shared = table[table["h3_cell"] == centre_cell].set_index("scenario")["score"]
+    assert shared.to_dict() == pytest.approx({"kei050": 48.5, "kei100": 57.875})
+    assert table.loc[table["h3_cell"] != centre_cell, "score"].tolist() == [0.0, 0.0]
+    assert table["scenario"].tolist() == ["kei050", "kei050", "kei100", "kei100"]
+    assert sorted(set(table["h3_cell"])) == sorted(scores["kei100"].hexes["h3_cell"])
 
 
 def test_hex_scores_of_no_edges_is_empty() -> None:

@@ -15,15 +15,22 @@ from urbanfit.citydata import CityData, build_city
 from urbanfit.errors import ConfigError, ModelError, SourceError
 from urbanfit.models.congestion import congestion_model
 from urbanfit.models.fit import street_fit
-from urbanfit.models.index import urban_fit_index
+from urbanfit.models.index import scenario_hex_scores, urban_fit_index
 from urbanfit.models.parking import parking_model
 from urbanfit.models.ranges import headline_ranges
 from urbanfit.parameters import Parameters
-from urbanfit.results import AnalysisResult, CongestionResult
+from urbanfit.results import (
+    AnalysisResult,
+    CongestionResult,
+    FitResult,
+    IndexResult,
+    ParkingResult,
+    scenario_rows,
+)
 from urbanfit.sources import OverpassConfig, RawCity, fetch_overpass, read_bundled, read_file
 from urbanfit.sources.extract import clip_extract, fetch_extract
 from urbanfit.summary import build_summary
-from urbanfit.vehicles import load_vehicles, scenarios
+from urbanfit.vehicles import ScenarioSet, load_vehicles, scenarios
 
 __all__ = ["AnalysisResult", "Progress", "analyze", "load_city"]
 
@@ -144,6 +151,46 @@ def _with_baseline_tti(params: Parameters, value: float | str | None) -> Paramet
     return dataclasses.replace(params, traffic=traffic)
 
 
+def _index_in_every_scenario(
+    streets: pd.DataFrame,
+    *,
+    parking: ParkingResult,
+    congestion: CongestionResult | None,
+    fit: FitResult,
+    runs: ScenarioSet,
+    params: Parameters,
+) -> IndexResult:
+    """Score the index at the headline scenario, and its hexagons in every scenario too."""
+    results = {}
+    for scenario in runs:
+        gains = scenario_rows(parking.side_spaces, scenario.id)["gained_per_100m"]
+        sides = pd.DataFrame(
+            {"edge_id": parking.sides["edge_id"].to_numpy(), "gained_per_100m": gains.to_numpy()}
+        )
+        links = None
+        if congestion is not None:
+            change = scenario_rows(congestion.link_flows, scenario.id)["vc_change"]
+            links = pd.DataFrame(
+                {"edge_id": congestion.links["edge_id"].to_numpy(), "vc_change": change.to_numpy()}
+            )
+        results[scenario.id] = urban_fit_index(
+            streets,
+            parking_sides=sides,
+            congestion_links=links,
+            fit=fit,
+            scenario_id=scenario.id,
+            params=params.index,
+            with_hexes=scenario.id == runs.headline.id,
+        )
+    index = results[runs.headline.id]
+    table = scenario_hex_scores(
+        index.edges,
+        {sid: result.edges["score"].to_numpy() for sid, result in results.items()},
+        resolution=params.index.h3_resolution,
+    )
+    return dataclasses.replace(index, scenario_hexes=table)
+
+
 def analyze(
     city: str,
     *,
@@ -261,13 +308,8 @@ def analyze(
     fit = street_fit(data.streets, parking.sides, catalog, runs, params=params.fit)
     top = runs.headline.id
     links = congestion.link_figures(top) if congestion is not None else None
-    index = urban_fit_index(
-        data.streets,
-        parking_sides=parking.side_figures(top),
-        congestion_links=links,
-        fit=fit,
-        scenario_id=top,
-        params=params.index,
+    index = _index_in_every_scenario(
+        data.streets, parking=parking, congestion=congestion, fit=fit, runs=runs, params=params
     )
     ranges = headline_ranges(
         data.streets,

@@ -234,6 +234,10 @@ class IndexResult:
         One paragraph explaining the formula with the weights used (for the report).
     summary
         City figures (points 0-100) for the scored scenario.
+    scenario_hexes
+        Tidy: ``h3_cell``, ``scenario``, ``score``: the cells of ``hexes`` scored in every
+        scenario of the run (`urbanfit.models.index.scenario_hex_scores`); None when not
+        computed.
     """
 
     edges: gpd.GeoDataFrame
@@ -244,6 +248,7 @@ class IndexResult:
     scenario_id: str
     formula: str
     summary: dict[str, Any]
+    scenario_hexes: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -352,15 +352,18 @@ def test_clicking_the_market_lot_opens_a_popup_with_its_capacity(map_page: MapPa
     # The capacity tag (60) is the full-size figure; kei scales it by the packed ratio
     # 220 / 96 = 2.29, capped at the ratio of the two modules, 2.7432 x (5.4864 + 3.6576) /
     # (2.0 x (3.6 + 2.75)) = 1.97510: floor(60 x 1.97510 = 118.5) = 118.
+    # The mix at 100 % kei is all kei: 118; the baseline (0 % kei) is the tag, 60.
     assert popup.evaluate(JS_ROWS) == {
         "Lot": "Market Lot",
         "Kind": "surface",
-        "Capacity tag": "60",
+        "Capacity tag in OSM": "60",
         "Stalls, Full-size (US stall standard)": "60",
         "Stalls, Kei (Japanese kei stall standard)": "118",
-        "Figure from": "tag_capacity",
-        "Model stalls, Full-size (US stall standard)": "96",
-        "Model stalls, Kei (Japanese kei stall standard)": "220",
+        "Figure from": "capacity tag in OSM",
+        "Counted from the outline, Full-size (US stall standard)": "96",
+        "Counted from the outline, Kei (Japanese kei stall standard)": "220",
+        "Kei share shown": "100 % kei",
+        "Spaces, full-size fleet → kei share shown": "60 → 118",
     }
     map_page.assert_clean()
 
@@ -388,6 +391,7 @@ JS_BOXES = """() => {
   const boxes = {};
   for (const [name, selector] of Object.entries({
     title: '#urbanfit-title',
+    tools: '#urbanfit-tools',
     layers: '.leaflet-control-layers',
     zoom: '.leaflet-control-zoom',
     fullscreen: '.leaflet-control-zoom-fullscreen',
@@ -490,7 +494,9 @@ def test_on_a_phone_the_panels_leave_the_map_usable(phone_page: MapPage, tmp_pat
     page = phone_page.page
     page.locator("#urbanfit-tile-notice").wait_for(state="visible")
     boxes = page.evaluate(JS_BOXES)
-    assert set(boxes) == {"title", "layers", "zoom", "fullscreen", "legend", "notice", "scale"}
+    assert set(boxes) == {
+        "title", "tools", "layers", "zoom", "fullscreen", "legend", "notice", "scale",
+    }  # fmt: skip
     # the fullscreen button sits inside the zoom bar; every other pair must not touch
     overlaps = [pair for pair in _overlapping(boxes) if pair != ("fullscreen", "zoom")]
     assert overlaps == []
@@ -518,7 +524,9 @@ def test_on_a_desktop_nothing_overlaps_and_the_legend_needs_no_scrolling(
     page = desktop_page.page
     page.locator("#urbanfit-tile-notice").wait_for(state="visible")
     boxes = page.evaluate(JS_BOXES)
-    assert set(boxes) == {"title", "layers", "zoom", "fullscreen", "legend", "notice", "scale"}
+    assert set(boxes) == {
+        "title", "tools", "layers", "zoom", "fullscreen", "legend", "notice", "scale",
+    }  # fmt: skip
     assert [pair for pair in _overlapping(boxes) if pair != ("fullscreen", "zoom")] == []
     assert page.locator("#urbanfit-title").evaluate("d => d.open") is True
     assert page.locator(".leaflet-control-layers-expanded").count() == 1

@@ -32,6 +32,7 @@ known, so a reader sees how much of the city the score speaks for.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -39,6 +40,7 @@ import h3
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import Transformer
 
 from urbanfit.errors import ModelError
 from urbanfit.parameters.fit import IndexParams
@@ -50,6 +52,7 @@ __all__ = [
     "index_formula_text",
     "index_meaning",
     "index_weights",
+    "scenario_hex_scores",
     "urban_fit_index",
 ]
 
@@ -237,6 +240,7 @@ def urban_fit_index(
     fit: FitResult,
     scenario_id: str,
     params: IndexParams | None = None,
+    with_hexes: bool = True,
 ) -> IndexResult:
     """
     Urban Fit index of every street edge, of the city and of H3 hexagons, for one scenario.
@@ -258,6 +262,9 @@ def urban_fit_index(
         The scenario to score, e.g. ``"kei100"``.
     params
         Weights, caps, fit points and H3 resolution; see `IndexParams`.
+    with_hexes
+        False leaves ``hexes`` empty (for a scenario whose edge scores are all that is
+        wanted, see `scenario_hex_scores`).
 
     Returns
     -------
@@ -358,7 +365,11 @@ def urban_fit_index(
         geometry=streets.geometry if isinstance(streets, gpd.GeoDataFrame) else None,
         crs=getattr(streets, "crs", None),
     )
-    hexes = hex_scores(edges, resolution=params.h3_resolution)
+    hexes = (
+        hex_scores(edges, resolution=params.h3_resolution)
+        if with_hexes
+        else _empty_hexes(edges.crs)
+    )
     city = _weighted(score[scored], length[scored])
     note = (
         "congestion included"
@@ -410,6 +421,62 @@ def _empty_hexes(crs: Any) -> gpd.GeoDataFrame:
     )
 
 
+def _midpoint_cells(edges: gpd.GeoDataFrame, resolution: int) -> list[str]:
+    """Return the H3 cell of each edge's midpoint."""
+    mid = shapely.line_interpolate_point(edges.geometry.to_numpy(), 0.5, normalized=True)
+    xy = shapely.get_coordinates(mid)
+    to_wgs84 = Transformer.from_crs(edges.crs, 4326, always_xy=True)
+    lons, lats = to_wgs84.transform(xy[:, 0], xy[:, 1])
+    # h3 4.x has no array API: one C call per edge midpoint
+    return [h3.latlng_to_cell(la, lo, resolution) for la, lo in zip(lats, lons, strict=True)]
+
+
+def scenario_hex_scores(
+    edges: gpd.GeoDataFrame, scores: Mapping[str, np.ndarray], *, resolution: int
+) -> pd.DataFrame:
+    """
+    Hexagon scores of several scenarios at once, as `hex_scores` gives them for one.
+
+    Parameters
+    ----------
+    edges
+        `IndexResult.edges` of one scenario (``length_m``, ``scored``, line geometry).
+    scores
+        Scenario id -> that scenario's edge scores, aligned with ``edges`` (the ``score``
+        column of its `urban_fit_index`). Which edges are scored does not depend on the
+        scenario, so every scenario has the same cells.
+    resolution
+        H3 resolution (0-15).
+
+    Returns
+    -------
+    table
+        Tidy: ``h3_cell``, ``scenario``, ``score`` (length-weighted mean), scenarios in the
+        given order, cells sorted within each.
+    """
+    geoms = edges.geometry.to_numpy()
+    usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) & edges["scored"].to_numpy(
+        dtype=bool
+    )
+    columns = ["h3_cell", "scenario", "score"]
+    if not usable.any() or not scores:
+        return pd.DataFrame(columns=columns)
+    kept = edges.loc[usable]
+    cells = _midpoint_cells(kept, resolution)
+    length = kept["length_m"].to_numpy(dtype="float64")
+    frame = pd.DataFrame({"h3_cell": cells, "length_m": length})
+    for sid, score in scores.items():
+        frame[sid] = np.asarray(score, dtype="float64")[usable] * length
+    grouped = frame.groupby("h3_cell", sort=True).sum()
+    total = grouped["length_m"].to_numpy()
+    blocks = []
+    for sid in scores:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(total > 0, grouped[sid].to_numpy() / total, np.nan)
+        blocks.append(pd.DataFrame({"h3_cell": grouped.index, "scenario": sid, "score": mean}))
+    return pd.concat(blocks, ignore_index=True)[columns]
+
+
 def hex_scores(
     edges: gpd.GeoDataFrame, *, resolution: int, value: str = "score"
 ) -> gpd.GeoDataFrame:
@@ -444,11 +511,7 @@ def hex_scores(
     if crs is None:
         raise ModelError("the streets table has no CRS: cannot place edges on the H3 grid")
     kept = edges.loc[usable]
-    mid = shapely.line_interpolate_point(kept.geometry.to_numpy(), 0.5, normalized=True)
-    lonlat = gpd.GeoSeries(mid, crs=crs).to_crs(4326)
-    lats, lons = lonlat.y.to_numpy(), lonlat.x.to_numpy()
-    # h3 4.x has no array API: one C call per edge midpoint
-    cells = [h3.latlng_to_cell(la, lo, resolution) for la, lo in zip(lats, lons, strict=True)]
+    cells = _midpoint_cells(kept, resolution)
     length = kept["length_m"].to_numpy(dtype="float64")
     frame = pd.DataFrame(
         {

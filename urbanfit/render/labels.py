@@ -12,9 +12,21 @@ import json
 import math
 from typing import Any, NamedTuple
 
+import pandas as pd
+
 from urbanfit.render.document import Untrusted
 
-__all__ = ["LABELS", "Label", "fmt", "fmt_assumption", "fmt_figure", "label_of", "row_label"]
+__all__ = [
+    "CODE_WORDS",
+    "LABELS",
+    "Label",
+    "code_words",
+    "fmt",
+    "fmt_assumption",
+    "fmt_figure",
+    "label_of",
+    "row_label",
+]
 
 
 class Label(NamedTuple):
@@ -193,6 +205,73 @@ LABELS: dict[str, Label] = {
     "note": Label("Note"),
 }
 """Summary key -> label, unit and whether it is a count (printed as a whole number)."""
+
+
+CODE_WORDS: dict[str, dict[str, str]] = {
+    # parking model: where a curb side's figure comes from (`CURB_SOURCES`)
+    "curb_source": {
+        "tag_capacity": "capacity tag in OSM",
+        "model": "counted from the mapped curb length",
+        "inferred": "estimated: no curb tags here, parking assumed by road class",
+        "tag_zero": "no parking, as mapped in OSM",
+        "inferred_zero": "estimated: no curb tags here, no parking assumed",
+        "unknown": "not counted: no curb tags here",
+    },
+    # parking model: where a lot's stall figure comes from (`LOT_SOURCES`)
+    "lot_source": {
+        "tag_capacity": "capacity tag in OSM",
+        "model_surface": "counted from the lot's outline",
+        "model_multistorey": "counted from the lot's outline, times its levels",
+        "unknown": "unknown: no capacity tag and not a surface or multi-storey lot",
+    },
+    # street widths (`WIDTH_SOURCES`)
+    "width_source": {
+        "tag": "width tag in OSM",
+        "estimated_geometry": "estimated from the buildings either side",
+        "estimated_class": "estimated from lanes and road class",
+    },
+    # narrow-street fit (`FIT_CATEGORIES`); the reference class is the full-size fleet's main one
+    "fit_category": {
+        "only kei pass two-abreast": "two-way: only kei cars pass each other",
+        "only kei pass at all": "only kei cars get through",
+        "narrow two-way: reference class single file only": (
+            "two-way, but full-size cars pass only in single file"
+        ),
+        "no vehicle passes": "too narrow for any car",
+        "reference class passes": "full-size cars pass",
+    },
+    "side": {
+        "left": "left, in the way's mapped direction",
+        "right": "right, in the way's mapped direction",
+    },
+    "orientation": {
+        "parallel": "parallel",
+        "diagonal": "diagonal (angled)",
+        "perpendicular": "perpendicular (nose-in)",
+    },
+}
+"""Model and OSM codes shown on the map -> the words a planner reads, by column."""
+
+
+def code_words(kind: str, codes: pd.Series) -> pd.Series:
+    """
+    Words for a column of codes (see `CODE_WORDS`); a code not listed reads as its words.
+
+    Parameters
+    ----------
+    kind
+        The `CODE_WORDS` table (``curb_source``, ``lot_source``, ``width_source``...).
+    codes
+        The codes; missing ones stay missing.
+
+    Returns
+    -------
+    words
+        Same index.
+    """
+    plain = codes.astype("string").str.replace("_", " ", regex=False)
+    words = codes.map(CODE_WORDS[kind]).astype("string").fillna(plain)
+    return words.astype("object").where(codes.notna(), None)
 
 
 def label_of(key: str) -> Label:

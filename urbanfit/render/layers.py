@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from functools import reduce
+
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from urbanfit.render.map_base import geojson_layer
+from urbanfit.render.labels import CODE_WORDS, code_words
+from urbanfit.render.map_base import geojson_layer, scenario_values
 from urbanfit.results import (
     FIT_CATEGORIES,
     CongestionResult,
     FitResult,
     IndexResult,
     ParkingResult,
+    scenario_rows,
 )
-from urbanfit.vehicles import KEI_CLASS, Scenario, ScenarioSet, VehicleCatalog
+from urbanfit.vehicles import KEI_CLASS, ScenarioSet, VehicleCatalog
 
 __all__ = [
     "BINS",
@@ -31,12 +35,6 @@ __all__ = [
     "lots_layer",
 ]
 
-WIDTH_SOURCE_LABELS = {
-    "tag": "tag",
-    "estimated_geometry": "estimated from buildings",
-    "estimated_class": "estimated from lanes and class",
-}
-"""Plain words for the streets' ``width_source`` values."""
 # Colour-vision-deficiency-safe palettes, checked under simulated deuteranopia in
 # tests/test_map_colours.py. Sources: Paul Tol, "Colour Schemes", SRON technical note
 # SRON/EPS/TN/09-002, issue 3.2 (2021): the "iridescent" and "YlOrBr" sequential schemes, the
@@ -129,11 +127,28 @@ def _whole(values: pd.Series, *, missing: str) -> pd.Series:
     return values.round().astype("Int64").astype("string").fillna(missing)
 
 
+def _number_text(values: pd.Series | np.ndarray, decimals: int) -> pd.Series:
+    """Numbers rounded to ``decimals`` as short text (``"12"``, ``"0.4"``), missing as ``""``."""
+    rounded = pd.Series(values, dtype="float64").round(decimals) + 0.0  # no "-0"
+    text = rounded.astype("Float64").astype("string").str.replace(r"\.0$", "", regex=True)
+    return text.fillna("")
+
+
+def _scenario_text(blocks: list[list[pd.Series]]) -> pd.Series:
+    """
+    Join each scenario's figures with ``,`` and the scenarios with ``;`` (the ``_s`` property).
+
+    ``blocks[k]`` holds scenario ``k``'s figures (already as text), in `ScenarioSet` order.
+    """
+    joined = [reduce(lambda a, b: a + "," + b, block) for block in blocks]
+    return reduce(lambda a, b: a + ";" + b, joined)
+
+
 def curb_layer(
-    parking: ParkingResult, *, streets: gpd.GeoDataFrame, scenario: Scenario
+    parking: ParkingResult, *, streets: gpd.GeoDataFrame, scenarios: ScenarioSet
 ) -> tuple[folium.FeatureGroup, dict[str, str]]:
     """
-    Curb sides with parking, coloured by spaces gained per 100 m in one scenario.
+    Curb runs with parking, coloured by spaces gained per 100 m; every scenario carried.
 
     Parameters
     ----------
@@ -141,51 +156,71 @@ def curb_layer(
         The parking result.
     streets
         The city's streets (for street names).
-    scenario
-        The scenario shown (e.g. the headline scenario, ``"100 % kei"``).
+    scenarios
+        The run's scenarios: the map opens on the headline's figures, the switch shows any.
 
     Returns
     -------
     layer, legend
         The layer and its legend entries.
     """
-    scenario_label = scenario.label
-    sides = parking.side_figures(scenario.id)
-    shown = sides["status"].eq("parking") | sides["source"].eq("inferred")
-    sides = sides[sides["spaces"].notna() & shown]
-    gained = sides["gained_per_100m"]
+    first = parking.side_figures(scenarios.baseline.id)
+    shown = first["status"].eq("parking") | first["source"].eq("inferred")
+    keep = (first["spaces"].notna() & shown).to_numpy()
+    sides = first[keep]
+    run = sides["run_id"]
+    blocks = []
+    for scenario in scenarios:
+        # aligned with the sides as `side_figures` aligns them, without joining the geometry
+        figures = scenario_rows(parking.side_spaces, scenario.id).reindex(first.index)[keep]
+        # a run's spaces are whole (`curb_spaces`): its sides share them by usable length
+        spaces = figures["spaces"].groupby(run.to_numpy()).transform("sum")
+        blocks.append([_number_text(spaces, 0), _number_text(figures["gained_per_100m"], 1)])
     table = gpd.GeoDataFrame(
         {
             "name": _street_names(streets, sides["edge_id"]),
-            "side": sides["side"],
-            "orientation": sides["orientation"],
-            "source": sides["source"],
+            "side": code_words("side", sides["side"]),
+            "orientation": code_words("orientation", sides["orientation"]),
+            "source": code_words("curb_source", sides["source"]),
             "run_usable_m": sides["run_usable_m"].round(0),
-            "gained_per_100m": gained.round(1),
+            "_s": _scenario_text(blocks).to_numpy(),
+            "_r": run.to_numpy(),  # the area totals count a run drawn in pieces once
         },
         geometry=sides.geometry,
         crs=sides.crs,
     )
     layer = geojson_layer(
         table,
-        name=f"Curb parking: spaces gained at {scenario_label}",
+        name=f"Curb parking: spaces gained at {scenarios.headline.label}",
         fields={
             "name": "Street",
             "side": "Side",
-            "orientation": "Orientation",
+            "orientation": "Parking",
             "source": "Figure from",
             "run_usable_m": "Usable curb of this run (m)",
-            "gained_per_100m": f"Spaces gained per 100 m at {scenario_label}",
         },
         style={"weight": 4, "opacity": 0.9},
-        colours=binned_colours(gained, BINS["curb_gain_per_100m"]),
-        merge_by=sides["run_id"],
+        merge_by=run,
+        carry=("_s", "_r"),
+        categories=("side", "orientation", "source"),
+    )
+    scenario_values(
+        layer,
+        shown={
+            "spaces": ("pair", 0, "Spaces on this run, full-size fleet → kei share shown"),
+            "gained_per_100m": ("value", 1, "Spaces gained per 100 m of curb"),
+        },
+        colour_by=(1, BINS["curb_gain_per_100m"]),
     )
     return layer, bin_legend(BINS["curb_gain_per_100m"], "spaces/100 m")
 
 
 def lots_layer(
-    lots: gpd.GeoDataFrame, parking: ParkingResult | None, catalog: VehicleCatalog
+    lots: gpd.GeoDataFrame,
+    parking: ParkingResult | None,
+    catalog: VehicleCatalog,
+    *,
+    scenarios: ScenarioSet,
 ) -> tuple[folium.FeatureGroup, dict[str, str]]:
     """
     Parking lots with a popup of stalls by class and the source of each figure.
@@ -198,24 +233,27 @@ def lots_layer(
         The parking result, or None when the parking model did not run.
     catalog
         The vehicle classes (their labels head the stall rows).
+    scenarios
+        The run's scenarios: each lot carries its spaces in every one.
 
     Returns
     -------
     layer, legend
         The layer and its legend entries.
     """
-    capacity = _whole(lots["capacity"], missing="none")
+    capacity = _whole(lots["capacity"], missing="not tagged")
     table = gpd.GeoDataFrame(
         {
             "name": lots["name"].fillna("(unnamed)"),
-            "kind": lots["kind"],
+            "kind": lots["kind"].str.replace("_", " ", regex=False),
             "capacity_tag": capacity,
             "area_m2": lots["area_m2"].round(0),
         },
         geometry=lots.geometry,
         crs=lots.crs,
     )
-    fields = {"name": "Lot", "kind": "Kind", "capacity_tag": "Capacity tag"}
+    fields = {"name": "Lot", "kind": "Kind", "capacity_tag": "Capacity tag in OSM"}
+    carry: tuple[str, ...] = ()
     if parking is not None:
         modelled = parking.lots.set_index("lot_id").reindex(lots["lot_id"])
         stalls = parking.lot_class_stalls("stalls").reindex(lots["lot_id"])
@@ -224,19 +262,36 @@ def lots_layer(
             column = f"stalls {class_id}"
             table[column] = _whole(stalls[class_id], missing="unknown").to_numpy()
             fields[column] = f"Stalls, {vehicle_class.label}"
-        table["source"] = modelled["source"].fillna("unknown").to_numpy()
+        source = code_words("lot_source", modelled["source"].fillna("unknown"))
+        table["source"] = source.to_numpy()
         fields["source"] = "Figure from"
         for class_id, vehicle_class in catalog.classes.items():
             column = f"model {class_id}"
-            table[column] = _whole(model[class_id], missing="not modelled").to_numpy()
-            fields[column] = f"Model stalls, {vehicle_class.label}"
+            table[column] = _whole(model[class_id], missing="not counted").to_numpy()
+            fields[column] = f"Counted from the outline, {vehicle_class.label}"
+        blocks = [
+            [
+                _number_text(
+                    parking.lot_figures(s.id).set_index("lot_id")["spaces"].reindex(lots["lot_id"]),
+                    0,
+                )
+            ]
+            for s in scenarios
+        ]
+        table["_s"] = _scenario_text(blocks).to_numpy()
+        carry = ("_s",)
     layer = geojson_layer(
         table,
         name="Parking lots",
         fields={**fields, "area_m2": "Area (m²)"},
         popup_fields=fields,
         style={"color": LOT_COLOUR, "weight": 1, "fillOpacity": 0.4},
+        carry=carry,
+        categories=("kind", "source") if carry else ("kind",),
     )
+    if carry:
+        label = "Spaces, full-size fleet → kei share shown"
+        scenario_values(layer, shown={"spaces": ("pair", 0, label)})
     return layer, {"parking lot": LOT_COLOUR}
 
 
@@ -244,7 +299,7 @@ def congestion_layer(
     congestion: CongestionResult, *, streets: gpd.GeoDataFrame, scenarios: ScenarioSet
 ) -> tuple[folium.FeatureGroup, dict[str, str]]:
     """
-    Directed links coloured by their V/C change from the baseline to the headline scenario.
+    Directed links coloured by their V/C change from the baseline; every scenario carried.
 
     Parameters
     ----------
@@ -254,46 +309,51 @@ def congestion_layer(
         The city's streets (links are drawn merged along their OSM way where they show the
         same values).
     scenarios
-        The run's scenarios (baseline and headline).
+        The run's scenarios: the map opens on the headline's figures, the switch shows any.
 
     Returns
     -------
     layer, legend
         The layer and its legend entries.
     """
-    scenario_label = scenarios.headline.label
-    links = congestion.link_figures(scenarios.headline.id)
     base = congestion.link_figures(scenarios.baseline.id)
-    change = links["vc_change"].round(2)
+    blocks = [
+        [_number_text(f["vc"], 2), _number_text(f["vc_change"], 2)]
+        for f in (scenario_rows(congestion.link_flows, s.id).reindex(base.index) for s in scenarios)
+    ]
     table = gpd.GeoDataFrame(
         {
-            "name": _street_names(streets, links["edge_id"]),
-            "highway": links["highway"],
-            "capacity": links["capacity_pcu_h"].round(0),
+            "name": _street_names(streets, base["edge_id"]),
+            "highway": base["highway"].str.replace("_", " ", regex=False),
+            "capacity": base["capacity_pcu_h"].round(0),
             "flow": base["flow_veh_h"].round(0),
-            "vc_base": base["vc"].round(2),
-            "vc_top": links["vc"].round(2),
-            "vc_change": change,
+            "_s": _scenario_text(blocks).to_numpy(),
         },
-        geometry=links.geometry,
-        crs=links.crs,
+        geometry=base.geometry,
+        crs=base.crs,
     )
     layer = geojson_layer(
         table,
-        name=f"Congestion: V/C change at {scenario_label}",
+        name=f"Congestion: V/C change at {scenarios.headline.label}",
         fields={
             "name": "Street",
             "highway": "Class",
             "capacity": "Capacity (PCU/h)",
-            "flow": "Flow (veh/h)",
-            "vc_base": "V/C, full-size fleet",
-            "vc_top": f"V/C, {scenario_label}",
-            "vc_change": "V/C change",
+            "flow": "Flow, full-size fleet (veh/h)",
         },
         style={"weight": 3, "opacity": 0.8},
-        colours=binned_colours(change, BINS["vc_change"]),
         show=False,
-        merge_by=_way_and_direction(links, streets),
+        merge_by=_way_and_direction(base, streets),
+        carry=("_s",),
+        categories=("highway",),
+    )
+    scenario_values(
+        layer,
+        shown={
+            "vc": ("pair", 0, "Volume / capacity, full-size fleet → kei share shown"),
+            "vc_change": ("value", 1, "V/C change"),
+        },
+        colour_by=(1, BINS["vc_change"]),
     )
     return layer, bin_legend(BINS["vc_change"], "V/C")
 
@@ -334,9 +394,9 @@ def fit_layer(fit: FitResult) -> tuple[folium.FeatureGroup, dict[str, str]] | No
     table = gpd.GeoDataFrame(
         {
             "name": edges["name"].fillna("(unnamed)"),
-            "category": category,
+            "category": code_words("fit_category", category),
             "width_m": edges["width_m"].round(2),
-            "width_source": edges["width_source"].map(WIDTH_SOURCE_LABELS),
+            "width_source": code_words("width_source", edges["width_source"]),
             "free_full": free[reference].round(2).to_numpy(),
             "free_kei": free[KEI_CLASS].round(2).to_numpy(),
         },
@@ -358,12 +418,14 @@ def fit_layer(fit: FitResult) -> tuple[folium.FeatureGroup, dict[str, str]] | No
         colours=category.map(FIT_COLOURS),
         show=False,
         merge_by=edges["osm_id"],
+        categories=("category", "width_source"),
     )
-    return layer, {k: c for k, c in FIT_COLOURS.items() if k != FIT_CATEGORIES[-1]}
+    words = CODE_WORDS["fit_category"]
+    return layer, {words[k]: c for k, c in FIT_COLOURS.items() if k != FIT_CATEGORIES[-1]}
 
 
 def index_layer(
-    index: IndexResult, *, scenario_label: str
+    index: IndexResult, *, scenarios: ScenarioSet
 ) -> tuple[folium.FeatureGroup, dict[str, str]]:
     """
     H3 hexagons coloured by the length-weighted Urban Fit score of their streets.
@@ -371,9 +433,9 @@ def index_layer(
     Parameters
     ----------
     index
-        An `IndexResult`.
-    scenario_label
-        Human label of the scored scenario.
+        An `IndexResult` (its ``scenario_hexes``, when computed, give every scenario).
+    scenarios
+        The run's scenarios; the map opens on the scored (headline) scenario.
 
     Returns
     -------
@@ -381,27 +443,36 @@ def index_layer(
         The layer (off until ticked) and its legend entries.
     """
     hexes = index.hexes
+    label = scenarios.get(index.scenario_id).label
+    tidy = index.scenario_hexes
+    if tidy is None:  # the scored scenario only: the others read "unknown"
+        tidy = hexes.assign(scenario=index.scenario_id)
+    scores = tidy.pivot(index="h3_cell", columns="scenario", values="score")  # noqa: PD010
+    scores = scores.reindex(index=hexes["h3_cell"], columns=list(scenarios.ids))
+    blocks = [[_number_text(scores[sid].to_numpy(), 1)] for sid in scenarios.ids]
     table = gpd.GeoDataFrame(
         {
-            "h3_cell": hexes["h3_cell"],
-            "score": hexes["score"].round(1),
             "street_km": hexes["street_km"].round(2),
             "edges": hexes["edges"],
+            "_s": _scenario_text(blocks).to_numpy(),
         },
         geometry=hexes.geometry,
         crs=hexes.crs,
     )
     layer = geojson_layer(
         table,
-        name=f"Urban Fit index at {scenario_label} (hexagons)",
+        name=f"Urban Fit index at {label} (hexagons)",
         fields={
-            "h3_cell": "H3 cell",
-            "score": "Urban Fit score (0-100)",
-            "street_km": "Street km",
-            "edges": "Street edges",
+            "street_km": "Street length in this hexagon (km)",
+            "edges": "Street segments",
         },
         style={"weight": 1, "color": "#636363", "fillOpacity": 0.55},
-        colours=binned_colours(hexes["score"], BINS["index_score"]),
         show=False,
+        carry=("_s",),
+    )
+    scenario_values(
+        layer,
+        shown={"score": ("value", 0, "Urban Fit score (0-100)")},
+        colour_by=(0, BINS["index_score"]),
     )
     return layer, bin_legend(BINS["index_score"], "points")

@@ -98,6 +98,7 @@ def build_map(result: AnalysisResult) -> folium.Map:
         name=streets["name"].fillna("(unnamed)"),
         speed_kmh=streets["speed_kmh"].round(0),
         oneway=streets["oneway"].map({True: "yes", False: "no"}),
+        highway=streets["highway"].str.replace("_", " ", regex=False),
     )
     group = streets["highway"].map(_GROUP_OF).fillna(_LOCAL)
     layer = geojson_layer(
@@ -113,6 +114,7 @@ def build_map(result: AnalysisResult) -> folium.Map:
         style={"weight": 3, "opacity": 0.9},
         colours=group.map({g: c for g, (c, _) in STREET_GROUPS.items()}),
         merge_by=streets["osm_id"],
+        categories=("highway", "oneway"),
     )
     layer.add_to(fmap)
     present = set(group)
@@ -121,21 +123,24 @@ def build_map(result: AnalysisResult) -> folium.Map:
     top = result.scenarios.headline
     missing: list[str] = []
 
-    def add(drawn: tuple[folium.FeatureGroup, dict[str, str]] | None, title: str, why: str) -> None:
+    def add(
+        drawn: tuple[folium.FeatureGroup, dict[str, str]] | None, title: str, why: str
+    ) -> folium.FeatureGroup | None:
         """Add a layer and its legend block, or note in the legend why it is not there."""
         if drawn is None or not feature_count(drawn[0]):
             missing.append(f"{title}: {why}")
-            return
+            return None
         drawn[0].add_to(fmap)
         legends.append(legend_block(title, drawn[1], layer=drawn[0]))
+        return drawn[0]
 
-    add(
-        curb_layer(result.parking, streets=streets, scenario=top),
+    curb = add(
+        curb_layer(result.parking, streets=streets, scenarios=result.scenarios),
         f"Curb spaces gained at {top.label}",
         "no curb parking is tagged (or inferred) in the data",
     )
-    add(
-        lots_layer(result.city.lots, result.parking, result.catalog)
+    lots = add(
+        lots_layer(result.city.lots, result.parking, result.catalog, scenarios=result.scenarios)
         if len(result.city.lots)
         else None,
         "Off-street parking",
@@ -150,7 +155,7 @@ def build_map(result: AnalysisResult) -> folium.Map:
     )
     add(fit_layer(result.fit), "Narrow-street fit", "no street where the vehicle class matters")
     add(
-        index_layer(result.index, scenario_label=top.label) if len(result.index.hexes) else None,
+        index_layer(result.index, scenarios=result.scenarios) if len(result.index.hexes) else None,
         f"Urban Fit index at {top.label}",
         "no scored streets",
     )
@@ -166,7 +171,15 @@ def build_map(result: AnalysisResult) -> folium.Map:
             f"<summary>Legend</summary>{''.join(legends)}</details>"
         )
     )
-    page_chrome(tiles).add_to(fmap)  # before the layer control: the title goes above it
+    page_chrome(
+        tiles,
+        scenarios=[s.label for s in result.scenarios],
+        chosen=len(result.scenarios) - 1,
+        streets=layer,
+        curb=curb,
+        lots=lots,
+        file=result.slug,
+    ).add_to(fmap)  # before the layer control: the title goes above it
     control = folium.LayerControl(collapsed=False)
     # a list of layers on a desktop, an icon that opens it on a phone
     narrow = JsCode("window.matchMedia('(max-width: 600px)').matches")

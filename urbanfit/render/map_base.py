@@ -31,6 +31,7 @@ from jinja2 import Template
 __all__ = [
     "COORD_DECIMALS",
     "MAP_BACKGROUND",
+    "SCENARIO_ROW",
     "SIMPLIFY_TOLERANCE_M",
     "escape_text",
     "feature_count",
@@ -38,6 +39,7 @@ __all__ = [
     "inline_web_assets",
     "legend_block",
     "page_chrome",
+    "scenario_values",
 ]
 
 SIMPLIFY_TOLERANCE_M = 1.0
@@ -123,6 +125,8 @@ def geojson_layer(
     popup_fields: dict[str, str] | None = None,
     show: bool = True,
     merge_by: pd.Series | None = None,
+    carry: tuple[str, ...] = (),
+    categories: tuple[str, ...] = (),
 ) -> folium.FeatureGroup:
     """
     Build one toggleable layer from a table, with tooltips (and optionally popups).
@@ -147,13 +151,19 @@ def geojson_layer(
         A key per row (e.g. the OSM way id): line pieces that share it and every shown
         value and colour are drawn as one feature. Exact (nothing shown changes), and it
         makes the map of a city with many short way segments several times smaller.
+    carry
+        Further columns carried as feature properties but not shown (e.g. ``_s``, the
+        per-scenario figures read by `scenario_values`).
+    categories
+        Shown text columns with few distinct values (classes, sources): each feature holds
+        an index into the layer's list of them, which the page turns back into the text.
 
     Returns
     -------
     layer
         A folium FeatureGroup holding one GeoJson layer.
     """
-    columns = list(dict.fromkeys([*fields, *(popup_fields or {})]))
+    columns = list(dict.fromkeys([*fields, *(popup_fields or {}), *carry]))
     table = gpd.GeoDataFrame(
         {c: escape_text(frame[c]) for c in columns},
         geometry=frame.geometry.to_numpy(),
@@ -161,6 +171,11 @@ def geojson_layer(
     )
     if colours is not None:
         table["_c"] = colours.to_numpy()
+    words: dict[str, list[Any]] = {}
+    for column in categories:  # few distinct texts: each feature holds an index into them
+        codes, uniques = pd.factorize(table[column])
+        table[column] = pd.Series(codes, index=table.index, dtype="Int64").where(codes >= 0)
+        words[column] = list(uniques)
     if merge_by is not None:
         table = _merged(table, merge_by)
     table = gpd.GeoDataFrame(
@@ -175,21 +190,38 @@ def geojson_layer(
         # points (e.g. lots mapped as nodes) as circles in the layer's style, not pin icons
         marker=folium.CircleMarker(radius=6, fill=True),
         name=html.escape(name),
-        # folium checks the fields against the first feature, so an empty layer gets none
-        tooltip=(
-            folium.GeoJsonTooltip(fields=list(fields), aliases=list(fields.values()), localize=True)
-            if len(table)
-            else None
-        ),
-        popup=(
-            folium.GeoJsonPopup(fields=list(popup_fields), aliases=list(popup_fields.values()))
-            if popup_fields and len(table)
-            else None
-        ),
     )
+    if len(table):  # an empty layer gets no tooltip
+        layer.add_child(_Details(fields, popup_fields, words))
     layer.add_child(_PropertyStyle(style))
     layer.add_to(group)
     return group
+
+
+class _Details(MacroElement):
+    """Tooltip (and popup) tables of the parent GeoJson layer, built as text by ``map.js``."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        urbanfitDetails({{ this._parent.get_name() }}, {{ this.spec|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        fields: dict[str, str],
+        popup_fields: dict[str, str] | None,
+        words: dict[str, list[Any]],
+    ) -> None:
+        super().__init__()
+        self._name = "Details"
+        self.spec = {
+            "tooltip": [[k, v] for k, v in fields.items()],
+            "popup": [[k, v] for k, v in (popup_fields or {}).items()],
+            "words": words,
+        }
 
 
 def feature_count(group: folium.FeatureGroup) -> int:
@@ -215,14 +247,15 @@ class _PropertyStyle(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.setStyle(function (feature) {
+        {{ this._parent.get_name() }}.options.style = function (feature) {
             var style = Object.assign({}, {{ this.style|tojson }});
             var colour = feature.properties && feature.properties._c;
             if (colour) { style.color = colour; style.fillColor = colour; }
             // circles (point features) carry folium's default fill otherwise
             if (!style.fillColor && style.color) { style.fillColor = style.color; }
             return style;
-        });
+        };  // kept, so a change of colour (the scenario switch) restyles with resetStyle
+        {{ this._parent.get_name() }}.resetStyle();
         {% endmacro %}
         """
     )
@@ -231,6 +264,71 @@ class _PropertyStyle(MacroElement):
         super().__init__()
         self._name = "PropertyStyle"
         self.style = dict(style)
+
+
+class _ScenarioValues(MacroElement):
+    """Register the parent GeoJson layer with the page's scenario switch (``map.js``)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        urbanfitScenarioLayer({{ this._parent.get_name() }}, {{ this.spec|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "ScenarioValues"
+        self.spec = spec
+
+
+SCENARIO_ROW = ("scenario", "Kei share shown")
+"""The table row naming the scenario whose figures a layer shows (the switch updates it)."""
+
+
+def scenario_values(
+    group: folium.FeatureGroup,
+    *,
+    shown: dict[str, tuple[str, int, str]],
+    colour_by: tuple[int, tuple[tuple[float, str], ...]] | None = None,
+) -> None:
+    """
+    Let the scenario switch show a layer built by `geojson_layer` with ``carry=("_s",)``.
+
+    Each feature's ``_s`` holds its figures in every scenario: scenarios in `ScenarioSet`
+    order (the baseline first) split by ``;``, a scenario's figures split by ``,``, a missing
+    one empty. The page writes the chosen scenario's figures into the ``shown`` properties
+    (when it opens and on every switch), names the scenario in a ``scenario`` property and
+    colours the features; the tooltip and popup tables end with these rows.
+
+    Parameters
+    ----------
+    group
+        The layer.
+    shown
+        Property -> (``"value"`` or ``"pair"``, index of the figure in a scenario's block,
+        row label): ``value`` shows the chosen scenario's figure, ``pair`` ``baseline →
+        chosen``.
+    colour_by
+        Index of the figure that picks the colour, and the bins ``(lower bound, colour)``
+        that colour it (as `urbanfit.render.layers.binned_colours` does; a missing figure
+        takes the first bin's colour).
+    """
+    spec: dict[str, Any] = {
+        "shown": {k: [kind, index] for k, (kind, index, _) in shown.items()},
+        "rows": [list(SCENARIO_ROW), *([k, label] for k, (_, _, label) in shown.items())],
+    }
+    if colour_by is not None:
+        index, bins = colour_by
+        spec["colour"] = {
+            "index": index,
+            "bounds": [None if b == -np.inf else b for b, _ in bins],  # null: minus infinity
+            "colours": [c for _, c in bins],
+        }
+    for child in _descendants(group):
+        if isinstance(child, folium.GeoJson):
+            child.add_child(_ScenarioValues(spec))
 
 
 def legend_block(title: str, entries: dict[str, str], *, layer: folium.FeatureGroup) -> str:
@@ -343,15 +441,23 @@ class _PageChrome(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        urbanfitPage({{ this._parent.get_name() }}, {{ this.tiles.get_name() }});
+        urbanfitPage({{ this._parent.get_name() }}, {{ this.tiles.get_name() }}, {
+            scenarios: {{ this.options.scenarios|tojson }},
+            chosen: {{ this.options.chosen|tojson }},
+            streets: {{ this.options.streets }},
+            curb: {{ this.options.curb }},
+            lots: {{ this.options.lots }},
+            file: {{ this.options.file|tojson }}
+        });
         {% endmacro %}
         """
     )
 
-    def __init__(self, tiles: folium.TileLayer) -> None:
+    def __init__(self, tiles: folium.TileLayer, options: dict[str, Any]) -> None:
         super().__init__()
         self._name = "PageChrome"
         self.tiles = tiles
+        self.options = options
 
 
 def legend_note(title: str, lines: list[str]) -> str:
@@ -377,7 +483,24 @@ def legend_note(title: str, lines: list[str]) -> str:
     )
 
 
-def page_chrome(tiles: folium.TileLayer) -> MacroElement:
+def _geojson_name(group: folium.FeatureGroup | None) -> str:
+    """Script name of the GeoJson inside a layer built by `geojson_layer` (``null`` if none)."""
+    for child in _descendants(group) if group is not None else ():
+        if isinstance(child, folium.GeoJson):
+            return child.get_name()
+    return "null"
+
+
+def page_chrome(
+    tiles: folium.TileLayer,
+    *,
+    scenarios: list[str],
+    chosen: int,
+    streets: folium.FeatureGroup,
+    curb: folium.FeatureGroup | None,
+    lots: folium.FeatureGroup | None,
+    file: str,
+) -> MacroElement:
     """
     Make the element that turns the title and legend into map panels and watches the tiles.
 
@@ -388,10 +511,26 @@ def page_chrome(tiles: folium.TileLayer) -> MacroElement:
     ----------
     tiles
         The base-map tile layer: a failed tile shows the "tiles are unavailable" notice.
+    scenarios
+        The scenario switch's labels (``"50 % kei"``), in `ScenarioSet` order.
+    chosen
+        Index of the scenario the map opens on (the layers' shown figures are its).
+    streets, curb, lots
+        The layers the street search and the area totals read (None when not drawn).
+    file
+        Stem of the files the download button saves (``<file>-layers.geojson``).
 
     Returns
     -------
     element
         A macro element to add to the map.
     """
-    return _PageChrome(tiles)
+    options = {
+        "scenarios": scenarios,
+        "chosen": chosen,
+        "streets": _geojson_name(streets),
+        "curb": _geojson_name(curb),
+        "lots": _geojson_name(lots),
+        "file": file,
+    }
+    return _PageChrome(tiles, options)

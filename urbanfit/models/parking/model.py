@@ -25,7 +25,20 @@ from urbanfit.parameters.parking import CurbParams, LotParams, ParkingParams
 from urbanfit.results import ParkingResult, tidy
 from urbanfit.vehicles import KEI_CLASS, ScenarioSet, VehicleCatalog
 
-__all__ = ["mixed_lot_spaces", "parking_model", "scenario_lot_spaces", "scenario_side_spaces"]
+__all__ = [
+    "CURB_SOURCES",
+    "LOT_SOURCES",
+    "mixed_lot_spaces",
+    "parking_model",
+    "scenario_lot_spaces",
+    "scenario_side_spaces",
+]
+
+CURB_SOURCES = ("tag_capacity", "model", "inferred", "tag_zero", "inferred_zero", "unknown")
+"""Values of the sides' ``source`` column (see `parking_model`); the last is the default."""
+
+LOT_SOURCES = ("tag_capacity", "model_surface", "model_multistorey", "unknown")
+"""Values of the lots' ``source`` column (see `parking_model`); the last is the default."""
 
 
 def mixed_lot_spaces(stalls: Mapping[str, np.ndarray], shares: Mapping[str, float]) -> np.ndarray:
@@ -97,8 +110,8 @@ def _build_sides(
             np.isin(status, ["no_parking", "separate"]),
             estimate == "no_parking",
         ],
-        ["tag_capacity", "model", "inferred", "tag_zero", "inferred_zero"],
-        default="unknown",
+        list(CURB_SOURCES[:-1]),
+        default=CURB_SOURCES[-1],
     ).astype("object")
     sides["run_id"] = curb_runs(sides)
     sides["run_usable_m"] = run_usable_m(sides)
@@ -210,8 +223,8 @@ def _build_lots(
     kind = method["method"].to_numpy(dtype="object")
     source = np.select(
         [has_tag, kind == "surface", kind == "multistorey"],
-        ["tag_capacity", "model_surface", "model_multistorey"],
-        default="unknown",
+        list(LOT_SOURCES[:-1]),
+        default=LOT_SOURCES[-1],
     ).astype("object")
     known = source != "unknown"
     stalls = {}
