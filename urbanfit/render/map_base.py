@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -28,6 +27,8 @@ from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
+from urbanfit.render.map_encode import COORD_DECIMALS, encode_features, to_json
+
 __all__ = [
     "COORD_DECIMALS",
     "MAP_BACKGROUND",
@@ -36,12 +37,13 @@ __all__ = [
     "feature_count",
     "geojson_layer",
     "inline_web_assets",
+    "layer_bytes",
     "legend_block",
     "page_chrome",
 ]
 
 SIMPLIFY_TOLERANCE_M = 1.0
-COORD_DECIMALS = 5  # 1e-5 degree: about 1.1 m of latitude, like the 1 m simplification
+_DECODER = "urbanfit/decode.js"
 
 # The plain background the layers are drawn on when tiles cannot load: openstreetmap-carto's
 # land colour (@land-color in its style), so the map looks the same with or without tiles.
@@ -98,10 +100,9 @@ def escape_text(values: pd.Series) -> pd.Series:
 
 
 def _web_geometry(frame: gpd.GeoDataFrame) -> np.ndarray:
-    """Simplified in metres, then WGS 84 coordinates rounded to `COORD_DECIMALS`."""
+    """Simplified in metres, in WGS 84 (`map_encode` rounds to `COORD_DECIMALS`)."""
     simplified = shapely.simplify(frame.geometry.to_numpy(), SIMPLIFY_TOLERANCE_M)
-    wgs = gpd.GeoSeries(simplified, crs=frame.crs).to_crs(4326).to_numpy()
-    return shapely.transform(wgs, lambda xy: np.round(xy, COORD_DECIMALS))
+    return gpd.GeoSeries(simplified, crs=frame.crs).to_crs(4326).to_numpy()
 
 
 def _merged(table: gpd.GeoDataFrame, key: pd.Series) -> gpd.GeoDataFrame:
@@ -167,26 +168,29 @@ def geojson_layer(
         table.drop(columns=table.geometry.name), geometry=_web_geometry(table), crs=4326
     )
     group = folium.FeatureGroup(name=html.escape(name), show=show)
-    # No per-feature ids, boxes or a style lookup table in the page: the colour travels as a
-    # property and one small script styles every feature from it (see `_PropertyStyle`).
-    data = json.loads(table.to_json(drop_id=True, show_bbox=False))
+    properties = pd.DataFrame(table.drop(columns=table.geometry.name))
+    packed = encode_features(properties, table.geometry.to_numpy())
+    # folium checks the tooltip's fields against its first feature: it gets one that has the
+    # fields and no geometry (Leaflet skips it); the features come from `_Packed`
+    stub = {"type": "Feature", "properties": dict.fromkeys(properties.columns), "geometry": None}
     layer = folium.GeoJson(
-        data,
+        {"type": "FeatureCollection", "features": [stub] if packed["n"] else []},
         # points (e.g. lots mapped as nodes) as circles in the layer's style, not pin icons
         marker=folium.CircleMarker(radius=6, fill=True),
         name=html.escape(name),
-        # folium checks the fields against the first feature, so an empty layer gets none
+        # an empty layer gets no tooltip or popup
         tooltip=(
             folium.GeoJsonTooltip(fields=list(fields), aliases=list(fields.values()), localize=True)
-            if len(table)
+            if packed["n"]
             else None
         ),
         popup=(
             folium.GeoJsonPopup(fields=list(popup_fields), aliases=list(popup_fields.values()))
-            if popup_fields and len(table)
+            if popup_fields and packed["n"]
             else None
         ),
     )
+    layer.add_child(_Packed(packed))
     layer.add_child(_PropertyStyle(style))
     layer.add_to(group)
     return group
@@ -194,11 +198,60 @@ def geojson_layer(
 
 def feature_count(group: folium.FeatureGroup) -> int:
     """Return how many features a layer built by `geojson_layer` holds."""
-    return sum(
-        len(child.data["features"])
-        for child in _descendants(group)
-        if isinstance(child, folium.GeoJson)
+    return sum(child.packed["n"] for child in _descendants(group) if isinstance(child, _Packed))
+
+
+def layer_bytes(group: folium.FeatureGroup) -> dict[str, int]:
+    """
+    Bytes of a layer's encoded data in the page: per property, and its coordinates.
+
+    Parameters
+    ----------
+    group
+        A layer built by `geojson_layer`.
+
+    Returns
+    -------
+    sizes
+        Property name (and ``"coordinates"``, the geometry blocks) -> bytes of its JSON.
+    """
+    sizes: dict[str, int] = {}
+    for child in _descendants(group):
+        if isinstance(child, _Packed):
+            for column, values in child.packed["p"].items():
+                sizes[column] = sizes.get(column, 0) + len(to_json(values).encode())
+            geometry = len(to_json(child.packed["g"]).encode())
+            sizes["coordinates"] = sizes.get("coordinates", 0) + geometry
+    return sizes
+
+
+class _Packed(MacroElement):
+    """Add the features of the parent GeoJson layer, decoded from `map_encode`'s form."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.addData(urbanfitDecode({{ this.text }}));
+        {% endmacro %}
+        """
     )
+
+    def __init__(self, packed: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "Packed"
+        self.packed = packed
+
+    @property
+    def text(self) -> str:
+        """The encoded layer as script-safe JSON."""
+        return to_json(self.packed)
+
+    def render(self, **kwargs: Any) -> str:
+        """Render the script, and put the decoder in the page's header once."""
+        root = self.get_root()
+        assert isinstance(root, Figure)
+        root.header.add_child(_inline(_DECODER), name="urbanfit_decoder")
+        return super().render(**kwargs)
 
 
 def _layer_style(group: folium.FeatureGroup) -> dict[str, Any]:
