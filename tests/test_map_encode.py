@@ -11,6 +11,7 @@ import shapely
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
 from urbanfit.pipeline import analyze
+from urbanfit.render import layers
 from urbanfit.render.map import build_map
 from urbanfit.render.map_encode import (
     decode_coordinates,
@@ -139,3 +140,23 @@ def test_the_town_lots_decode_to_the_market_lot_ring_and_the_underground_node(to
     corners = [[3.0012, 0.0013], [3.0018, 0.0013], [3.0018, 0.0017], [3.0012, 0.0017]]
     assert ring[0].tolist() == ring[-1].tolist()  # closed again
     assert sorted(map(tuple, np.round(ring[:-1], 5))) == sorted(map(tuple, corners))
+
+
+def test_above_the_detail_limit_the_curb_is_drawn_by_hexagon_and_the_legend_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    result = analyze(
+        "town", osm_file=TOWN, name="Test town", infer_curb=False, run_congestion=False
+    )
+    monkeypatch.setattr(layers, "DETAIL_LIMIT", 5)  # the town has 6 curb sides with parking
+    page = build_map(result).get_root().render()
+    assert "Curb parking: spaces gained at 100 % kei (hexagons)" in page
+    assert (
+        "Drawn by hexagon: 6 curb sides are too many to draw one by one. "
+        "Every side is in layers.gpkg (layer parking_sides)."
+    ) in page
+    curb = decode_features(page_layers(page)[1])[0]
+    # one H3 cell (as for the index): 6 sides; parked curb: both sides of Main Street's two
+    # 111.275 m edges, and the right side of Cross Street's two edges of 1e-3 degree of
+    # latitude (110.574 m x UTM scale 0.9996 = 110.53 m): 4 x 111.275 + 2 x 110.53 = 666.2 m
+    assert curb[["sides", "curb_km"]].to_dict("records") == [{"sides": 6, "curb_km": 0.67}]

@@ -7,7 +7,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from urbanfit.render.map_base import geojson_layer
+from urbanfit.models.index import hex_scores
+from urbanfit.render.map_base import geojson_layer, summarised
 from urbanfit.results import (
     FIT_CATEGORIES,
     CongestionResult,
@@ -19,6 +20,7 @@ from urbanfit.vehicles import KEI_CLASS, Scenario, ScenarioSet, VehicleCatalog
 
 __all__ = [
     "BINS",
+    "DETAIL_LIMIT",
     "FIT_COLOURS",
     "LOT_COLOUR",
     "NO_CHANGE",
@@ -81,6 +83,14 @@ FIT_COLOURS = dict(
 # Parking lots, outline and fill (Tol "muted" indigo).
 LOT_COLOUR = "#332288"
 
+# Size rule: a line layer with more features than this is drawn as H3 hexagons (resolution
+# `HEX_RESOLUTION`, about 0.1 km2 each) and its full detail left to layers.gpkg. Measured
+# (benchmarks/bench_map.py): Leaflet builds about 15,000 line features a second in headless
+# Chromium on the project's machine, so a 500k-edge city's ~1M curb sides would keep the page
+# from loading for over a minute; 50,000 is a few seconds.
+DETAIL_LIMIT = 50_000
+HEX_RESOLUTION = 9
+
 
 def binned_colours(values: pd.Series, bins: tuple[tuple[float, str], ...]) -> pd.Series:
     """
@@ -130,10 +140,17 @@ def _whole(values: pd.Series, *, missing: str) -> pd.Series:
 
 
 def curb_layer(
-    parking: ParkingResult, *, streets: gpd.GeoDataFrame, scenario: Scenario
+    parking: ParkingResult,
+    *,
+    streets: gpd.GeoDataFrame,
+    scenario: Scenario,
+    detail_limit: int | None = None,
 ) -> tuple[folium.FeatureGroup, dict[str, str]]:
     """
     Curb sides with parking, coloured by spaces gained per 100 m in one scenario.
+
+    Above ``detail_limit`` sides the layer holds H3 hexagons instead, each coloured by the
+    spaces gained per 100 m of its curb, and its legend says the detail is in layers.gpkg.
 
     Parameters
     ----------
@@ -143,6 +160,8 @@ def curb_layer(
         The city's streets (for street names).
     scenario
         The scenario shown (e.g. the headline scenario, ``"100 % kei"``).
+    detail_limit
+        The most curb sides drawn one by one; `DETAIL_LIMIT` when None.
 
     Returns
     -------
@@ -153,6 +172,8 @@ def curb_layer(
     sides = parking.side_figures(scenario.id)
     shown = sides["status"].eq("parking") | sides["source"].eq("inferred")
     sides = sides[sides["spaces"].notna() & shown]
+    if len(sides) > (DETAIL_LIMIT if detail_limit is None else detail_limit):
+        return _curb_hexes(sides, scenario_label=scenario_label)
     gained = sides["gained_per_100m"]
     table = gpd.GeoDataFrame(
         {
@@ -182,6 +203,35 @@ def curb_layer(
         merge_by=sides["run_id"],
     )
     return layer, bin_legend(BINS["curb_gain_per_100m"], "spaces/100 m")
+
+
+def _curb_hexes(
+    sides: gpd.GeoDataFrame, *, scenario_label: str
+) -> tuple[folium.FeatureGroup, dict[str, str]]:
+    """Draw the curb of a large city by H3 hexagon: spaces gained per 100 m of its curb."""
+    hexes = hex_scores(sides, resolution=HEX_RESOLUTION, value="gained_per_100m")
+    gained = hexes["score"].round(1)
+    table = gpd.GeoDataFrame(
+        {"curb_km": hexes["street_km"].round(2), "sides": hexes["edges"], "gained": gained},
+        geometry=hexes.geometry,
+        crs=hexes.crs,
+    )
+    layer = geojson_layer(
+        table,
+        name=f"Curb parking: spaces gained at {scenario_label} (hexagons)",
+        fields={
+            "curb_km": "Curb with parking (km)",
+            "sides": "Curb sides",
+            "gained": f"Spaces gained per 100 m at {scenario_label}",
+        },
+        style={"weight": 0, "fillOpacity": 0.6},
+        colours=binned_colours(gained, BINS["curb_gain_per_100m"]),
+    )
+    note = (
+        f"Drawn by hexagon: {len(sides):,} curb sides are too many to draw one by one. "
+        "Every side is in layers.gpkg (layer parking_sides)."
+    )
+    return summarised(layer, note), bin_legend(BINS["curb_gain_per_100m"], "spaces/100 m")
 
 
 def lots_layer(

@@ -40,6 +40,7 @@ __all__ = [
     "layer_bytes",
     "legend_block",
     "page_chrome",
+    "summarised",
 ]
 
 SIMPLIFY_TOLERANCE_M = 1.0
@@ -286,6 +287,26 @@ class _PropertyStyle(MacroElement):
         self.style = dict(style)
 
 
+def summarised(group: folium.FeatureGroup, note: str) -> folium.FeatureGroup:
+    """
+    Mark a layer as an aggregate of a larger table: its legend block then says ``note``.
+
+    Parameters
+    ----------
+    group
+        A layer built by `geojson_layer`.
+    note
+        One sentence: what is aggregated and where the full detail is.
+
+    Returns
+    -------
+    group
+        The same layer.
+    """
+    group.urbanfit_note = note  # type: ignore[attr-defined]
+    return group
+
+
 def legend_block(title: str, entries: dict[str, str], *, layer: folium.FeatureGroup) -> str:
     """
     HTML of one legend block: a title and a swatch per (escaped) entry, drawn as the layer is.
@@ -319,6 +340,9 @@ def legend_block(title: str, entries: dict[str, str], *, layer: folium.FeatureGr
         rows.append(
             f'<div><span class="urbanfit-swatch" style="{swatch}"></span>{html.escape(label)}</div>'
         )
+    note = getattr(layer, "urbanfit_note", None)
+    if note:
+        rows.append(f'<div class="urbanfit-legend-detail">{html.escape(note)}</div>')
     return (
         f'<div class="urbanfit-legend-block" data-layer="{layer.get_name()}">'
         f"<b>{html.escape(title)}</b>{''.join(rows)}</div>"
