@@ -20,6 +20,7 @@ from urbanfit.vehicles import KEI_CLASS, Scenario, ScenarioSet, VehicleCatalog
 
 __all__ = [
     "BINS",
+    "DETAIL_EDGES",
     "DETAIL_LIMIT",
     "FIT_COLOURS",
     "LOT_COLOUR",
@@ -90,6 +91,9 @@ LOT_COLOUR = "#332288"
 # from loading for over a minute; 50,000 is a few seconds.
 DETAIL_LIMIT = 50_000
 HEX_RESOLUTION = 9
+# Above this many street edges the local streets are a separate map layer, off when the map
+# opens: at 500k edges (67k ways) drawing them all takes Chromium ~2 s of the page's load.
+DETAIL_EDGES = 100_000
 
 
 def binned_colours(values: pd.Series, bins: tuple[tuple[float, str], ...]) -> pd.Series:
