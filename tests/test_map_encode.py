@@ -12,6 +12,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
 from urbanfit.pipeline import analyze
 from urbanfit.render import layers
+from urbanfit.render import map as map_module
 from urbanfit.render.map import build_map
 from urbanfit.render.map_encode import (
     decode_coordinates,
@@ -160,3 +161,24 @@ def test_above_the_detail_limit_the_curb_is_drawn_by_hexagon_and_the_legend_says
     # 111.275 m edges, and the right side of Cross Street's two edges of 1e-3 degree of
     # latitude (110.574 m x UTM scale 0.9996 = 110.53 m): 4 x 111.275 + 2 x 110.53 = 666.2 m
     assert curb[["sides", "curb_km"]].to_dict("records") == [{"sides": 6, "curb_km": 0.67}]
+
+
+def test_above_the_street_limit_local_streets_are_their_own_layer_off_at_load(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    result = analyze(
+        "town", osm_file=TOWN, name="Test town", infer_curb=False, run_congestion=False
+    )
+    monkeypatch.setattr(map_module, "DETAIL_EDGES", 4)  # the town has 5 street edges
+    fmap = build_map(result)
+    page = fmap.get_root().render()
+    # Cross Street (tertiary, 2 edges) stays; Main Street (residential, 2 edges) and Back Lane
+    # (unclassified, 1 edge) are local: 3 edges in 2 ways
+    streets, local = page_layers(page)[:2]
+    assert decode_features(streets)[0]["name"].tolist() == ["&lt;img src=x onerror=alert(1)&gt;"]
+    assert sorted(decode_features(local)[0]["name"]) == ["Back Lane", "Main Street"]
+    assert (
+        "Local streets (3 edges) are the layer &#x27;Local streets&#x27;, off when the map opens"
+        in page
+    )
+    assert '"Local streets" : feature_group_' in page
