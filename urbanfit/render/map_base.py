@@ -112,10 +112,22 @@ def _web_geometry(frame: gpd.GeoDataFrame) -> np.ndarray:
 def _merged(table: gpd.GeoDataFrame, key: pd.Series) -> gpd.GeoDataFrame:
     """Join line pieces with the same key and the same shown values into one feature."""
     values = [c for c in table.columns if c != table.geometry.name]
-    keyed = table.assign(_key=key.to_numpy())
-    merged = keyed.dissolve(by=["_key", *values], as_index=False, sort=False, dropna=False)
-    lines = shapely.line_merge(merged.geometry.to_numpy())
-    return merged.drop(columns="_key").set_geometry(lines, crs=table.crs)
+    geoms = table.geometry.to_numpy()
+    if not (shapely.get_type_id(geoms) == shapely.GeometryType.LINESTRING).all():
+        keyed = table.assign(_key=key.to_numpy())
+        merged = keyed.dissolve(by=["_key", *values], as_index=False, sort=False, dropna=False)
+        lines = shapely.line_merge(merged.geometry.to_numpy())
+        return merged.drop(columns="_key").set_geometry(lines, crs=table.crs)
+    # Lines only (street edges, curb sides): group them into multi-lines and join those,
+    # several times faster than a dissolve, which unions each group's lines first.
+    keyed = pd.DataFrame(table[values]).assign(_key=key.to_numpy())
+    group = keyed.groupby(["_key", *values], sort=False, dropna=False).ngroup().to_numpy()
+    order = np.argsort(group, kind="stable")
+    lines = shapely.line_merge(shapely.multilinestrings(geoms[order], indices=group[order]))
+    first = np.unique(group, return_index=True)[1]
+    return gpd.GeoDataFrame(
+        table[values].iloc[first].reset_index(drop=True), geometry=lines, crs=table.crs
+    )
 
 
 def geojson_layer(
