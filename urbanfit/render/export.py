@@ -23,6 +23,9 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyogrio
 
 from urbanfit.errors import OutputError
 from urbanfit.results import AnalysisResult
@@ -32,6 +35,7 @@ __all__ = ["WRITERS", "check_out_root", "staged_folder", "write_outputs"]
 log = logging.getLogger(__name__)
 
 Writer = Callable[[AnalysisResult, Path], None]
+_SQLITE_SYNC = "OGR_SQLITE_SYNCHRONOUS"
 
 
 def check_out_root(out_root: Path) -> None:
@@ -187,19 +191,42 @@ def write_tables(result: AnalysisResult, folder: Path) -> None:
     csv_folder.mkdir()
     for name, table in _model_tables(result).items():
         plain = pd.DataFrame(table.drop(columns="geometry", errors="ignore"))
-        plain.to_csv(csv_folder / f"{name}.csv", index=False)
+        _write_csv(plain, csv_folder / f"{name}.csv")
+
+
+def _write_csv(table: pd.DataFrame, path: Path) -> None:
+    """
+    Write one CSV with Arrow's writer (several times faster than pandas' on large tables).
+
+    Text is quoted, booleans are ``true``/``false``, missing values empty. A table Arrow
+    cannot write (a column mixing types, or holding lists) is written by pandas instead.
+    """
+    try:
+        pacsv.write_csv(pa.Table.from_pandas(table, preserve_index=False), path)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        log.debug("%s: written by pandas (a column Arrow cannot write)", path.name)
+        table.to_csv(path, index=False)
 
 
 def write_layers(result: AnalysisResult, folder: Path) -> None:
     """Write ``layers.gpkg``: every table with geometry, one GeoPackage layer each."""
     gpkg = folder / "layers.gpkg"
-    for name, table in _model_tables(result).items():
-        if isinstance(table, gpd.GeoDataFrame) and table.geometry.notna().any():
-            layer = table.copy()
-            for column in layer.columns:  # GeoPackage columns hold scalars only
-                if column != layer.geometry.name and layer[column].dtype == object:
-                    layer[column] = layer[column].astype("string")
-            layer.to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
+    previous = pyogrio.get_gdal_config_option(_SQLITE_SYNC)
+    # No disk sync after each layer's transaction: the file is complete only when the whole
+    # staging folder is renamed into place (see `staged_folder`), so syncing buys nothing,
+    # and on a busy disk it cost ~0.15 s a layer.
+    pyogrio.set_gdal_config_options({_SQLITE_SYNC: "OFF"})
+    try:
+        for name, table in _model_tables(result).items():
+            if isinstance(table, gpd.GeoDataFrame) and table.geometry.notna().any():
+                layer = table.copy()
+                for column in layer.columns:  # GeoPackage columns hold scalars only
+                    if column != layer.geometry.name and layer[column].dtype == object:
+                        layer[column] = layer[column].astype("string")
+                # through Arrow: about twice as fast as feature by feature
+                pyogrio.write_dataframe(layer, gpkg, layer=name, driver="GPKG", use_arrow=True)
+    finally:
+        pyogrio.set_gdal_config_options({_SQLITE_SYNC: previous})
 
 
 def write_report(result: AnalysisResult, folder: Path) -> None:
