@@ -56,6 +56,15 @@ def test_properties_are_columns_and_repeated_text_is_stored_once() -> None:
     }
 
 
+def test_missing_and_infinite_numbers_travel_as_null() -> None:
+    # JSON has no NaN or Infinity; nullable integers keep their missing values too
+    properties = pd.DataFrame(
+        {"vc": [0.5, np.inf, np.nan], "lanes": pd.array([2, None, 4], dtype="Int64")}
+    )
+    packed = encode_features(properties, np.array([Point(3.0, 0.0)] * 3))
+    assert packed["p"] == {"vc": [0.5, None, None], "lanes": [2, None, 4]}
+
+
 def test_mixed_geometries_round_trip_within_1e_5_degrees() -> None:
     square = Polygon([(3.0, 0.0), (3.001, 0.0), (3.001, 0.001), (3.0, 0.0)])
     holed = Polygon(

@@ -197,13 +197,17 @@ def _block(kind: str, depth: int, geoms: np.ndarray) -> dict[str, Any]:
 def _column(values: pd.Series) -> list[Any] | dict[str, list[Any]]:
     """One property column: numbers as they are, repeated text as distinct values + indices."""
     if values.dtype.kind in "biuf":
-        data = values.astype("float64") if values.dtype.kind == "f" else values
-        if data.dtype.kind == "f":
-            whole = data.dropna()
-            if (whole == np.round(whole)).all() and (whole.abs() < 2**53).all():
-                return [None if pd.isna(v) else int(v) for v in data.tolist()]
-            return [None if pd.isna(v) else v for v in data.tolist()]
-        return data.tolist()
+        if values.dtype.kind != "f":  # integers and booleans, nullable ones included
+            return values.astype(object).where(values.notna(), None).tolist()
+        numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+        known = np.isfinite(numbers)  # NaN and infinities travel as null
+        whole = (numbers[known] == np.round(numbers[known])).all() and (
+            np.abs(numbers[known]) < 2**53
+        ).all()
+        # whole numbers as integers ("12", not "12.0")
+        out = np.where(known, numbers, 0).astype(np.int64 if whole else np.float64).astype(object)
+        out[~known] = None
+        return out.tolist()
     codes, distinct = pd.factorize(values, use_na_sentinel=True)
     if len(distinct) * 2 <= len(values):
         keys = [None, *distinct.tolist()]
