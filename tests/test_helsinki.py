@@ -17,6 +17,7 @@ from urbanfit.models.ranges import parking_at
 from urbanfit.osmkeys import DRIVE_HIGHWAYS, PARKING_KEYS
 from urbanfit.parameters import RangeParams
 from urbanfit.render import write_outputs
+from urbanfit.render.map_encode import page_layers
 from urbanfit.render.schema import validate_summary
 
 
@@ -121,7 +122,7 @@ def test_helsinki_outputs_are_written_and_parse(helsinki, tmp_path: Path) -> Non
     for name in ("spaces_by_scenario", "delay_vs_kei_share", "fit_km"):
         assert (folder / "figures" / f"{name}.png").read_bytes().startswith(b"\x89PNG")
     page = (folder / "map.html").read_text()
-    assert page.count('"type": "Feature"') >= 1470 + 39
+    assert sum(layer["n"] for layer in page_layers(page)) >= 1470 + 39
 
 
 def test_helsinki_parking_figures_trace_back_to_the_tables(helsinki) -> None:

@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,15 +23,19 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyogrio
 
 from urbanfit.errors import OutputError
 from urbanfit.results import AnalysisResult
 
-__all__ = ["check_out_root", "staged_folder", "write_outputs"]
+__all__ = ["WRITERS", "check_out_root", "staged_folder", "write_outputs"]
 
 log = logging.getLogger(__name__)
 
 Writer = Callable[[AnalysisResult, Path], None]
+_SQLITE_SYNC = "OGR_SQLITE_SYNCHRONOUS"
 
 
 def check_out_root(out_root: Path) -> None:
@@ -181,19 +186,47 @@ def _model_tables(result: AnalysisResult) -> dict[str, pd.DataFrame]:
 
 
 def write_tables(result: AnalysisResult, folder: Path) -> None:
-    """Write ``tables/*.csv`` (every table, geometry left out) and ``layers.gpkg`` (map layers)."""
+    """Write ``tables/*.csv``: every table, geometry left out."""
     csv_folder = folder / "tables"
     csv_folder.mkdir()
-    gpkg = folder / "layers.gpkg"
     for name, table in _model_tables(result).items():
         plain = pd.DataFrame(table.drop(columns="geometry", errors="ignore"))
-        plain.to_csv(csv_folder / f"{name}.csv", index=False)
-        if isinstance(table, gpd.GeoDataFrame) and table.geometry.notna().any():
-            layer = table.copy()
-            for column in layer.columns:  # GeoPackage columns hold scalars only
-                if column != layer.geometry.name and layer[column].dtype == object:
-                    layer[column] = layer[column].astype("string")
-            layer.to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
+        _write_csv(plain, csv_folder / f"{name}.csv")
+
+
+def _write_csv(table: pd.DataFrame, path: Path) -> None:
+    """
+    Write one CSV with Arrow's writer (several times faster than pandas' on large tables).
+
+    Text is quoted, booleans are ``true``/``false``, missing values empty. A table Arrow
+    cannot write (a column mixing types, or holding lists) is written by pandas instead.
+    """
+    try:
+        pacsv.write_csv(pa.Table.from_pandas(table, preserve_index=False), path)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        log.debug("%s: written by pandas (a column Arrow cannot write)", path.name)
+        table.to_csv(path, index=False)
+
+
+def write_layers(result: AnalysisResult, folder: Path) -> None:
+    """Write ``layers.gpkg``: every table with geometry, one GeoPackage layer each."""
+    gpkg = folder / "layers.gpkg"
+    previous = pyogrio.get_gdal_config_option(_SQLITE_SYNC)
+    # No disk sync after each layer's transaction: the file is complete only when the whole
+    # staging folder is renamed into place (see `staged_folder`), so syncing buys nothing,
+    # and on a busy disk it cost ~0.15 s a layer.
+    pyogrio.set_gdal_config_options({_SQLITE_SYNC: "OFF"})
+    try:
+        for name, table in _model_tables(result).items():
+            if isinstance(table, gpd.GeoDataFrame) and table.geometry.notna().any():
+                layer = table.copy()
+                for column in layer.columns:  # GeoPackage columns hold scalars only
+                    if column != layer.geometry.name and layer[column].dtype == object:
+                        layer[column] = layer[column].astype("string")
+                # through Arrow: about twice as fast as feature by feature
+                pyogrio.write_dataframe(layer, gpkg, layer=name, driver="GPKG", use_arrow=True)
+    finally:
+        pyogrio.set_gdal_config_options({_SQLITE_SYNC: previous})
 
 
 def write_report(result: AnalysisResult, folder: Path) -> None:
@@ -201,12 +234,14 @@ def write_report(result: AnalysisResult, folder: Path) -> None:
     from urbanfit.render.figures import render_figures, write_figures  # noqa: PLC0415
     from urbanfit.render.report import write_report as write  # noqa: PLC0415
 
+    started = time.perf_counter()
     figures = render_figures(result.summary, result=result)
     write_figures(figures, folder)
+    log.debug("drew %d figures in %.2f s", len(figures), time.perf_counter() - started)
     write(result, folder, figures)
 
 
-WRITERS: tuple[Writer, ...] = (write_summary, write_tables, write_report, write_map)
+WRITERS: tuple[Writer, ...] = (write_summary, write_tables, write_layers, write_report, write_map)
 
 
 def write_outputs(
@@ -215,6 +250,7 @@ def write_outputs(
     *,
     writers: tuple[Writer, ...] = WRITERS,
     progress: Callable[[str], None] | None = None,
+    timings: dict[str, float] | None = None,
 ) -> Path:
     """
     Write every output of a run to ``out_root/<slug>/``, atomically.
@@ -229,6 +265,9 @@ def write_outputs(
         Functions that each write some files into the staging folder.
     progress
         Optional callback told the name of each writer as it starts.
+    timings
+        Optional dict that receives the seconds each writer took, by its name (``"map"``);
+        they are logged at debug level too.
 
     Returns
     -------
@@ -238,11 +277,17 @@ def write_outputs(
     target = Path(out_root) / result.slug
     with staged_folder(target) as staging:
         for writer in writers:
+            name = writer.__name__.removeprefix("write_")
             if progress is not None:
-                progress(writer.__name__.removeprefix("write_"))
+                progress(name)
+            started = time.perf_counter()
             try:
                 writer(result, staging)
             except OSError as error:
                 raise OutputError(f"cannot write outputs: {error}") from None
+            seconds = time.perf_counter() - started
+            log.debug("wrote %s in %.2f s", name, seconds)
+            if timings is not None:
+                timings[name] = seconds
     log.info("wrote %s", target)
     return target

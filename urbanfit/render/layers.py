@@ -9,8 +9,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from urbanfit.models.index import hex_scores
 from urbanfit.render.labels import CODE_WORDS, code_words
-from urbanfit.render.map_base import geojson_layer, scenario_values
+from urbanfit.render.map_base import geojson_layer, scenario_values, summarised
 from urbanfit.results import (
     FIT_CATEGORIES,
     CongestionResult,
@@ -23,6 +24,8 @@ from urbanfit.vehicles import KEI_CLASS, ScenarioSet, VehicleCatalog
 
 __all__ = [
     "BINS",
+    "DETAIL_EDGES",
+    "DETAIL_LIMIT",
     "FIT_COLOURS",
     "LOT_COLOUR",
     "NO_CHANGE",
@@ -78,6 +81,17 @@ FIT_COLOURS = dict(
 
 # Parking lots, outline and fill (Tol "muted" indigo).
 LOT_COLOUR = "#332288"
+
+# Size rule: a line layer with more features than this is drawn as H3 hexagons (resolution
+# `HEX_RESOLUTION`, about 0.1 km2 each) and its full detail left to layers.gpkg. Measured
+# (benchmarks/bench_map.py): Leaflet builds about 15,000 line features a second in headless
+# Chromium on the project's machine, so a 500k-edge city's ~1M curb sides would keep the page
+# from loading for over a minute; 50,000 is a few seconds.
+DETAIL_LIMIT = 50_000
+HEX_RESOLUTION = 9
+# Above this many street edges the local streets are a separate map layer, off when the map
+# opens: at 500k edges (67k ways) drawing them all takes Chromium ~2 s of the page's load.
+DETAIL_EDGES = 100_000
 
 
 def binned_colours(values: pd.Series, bins: tuple[tuple[float, str], ...]) -> pd.Series:
@@ -145,10 +159,18 @@ def _scenario_text(blocks: list[list[pd.Series]]) -> pd.Series:
 
 
 def curb_layer(
-    parking: ParkingResult, *, streets: gpd.GeoDataFrame, scenarios: ScenarioSet
+    parking: ParkingResult,
+    *,
+    streets: gpd.GeoDataFrame,
+    scenarios: ScenarioSet,
+    detail_limit: int | None = None,
 ) -> tuple[folium.FeatureGroup, dict[str, str]]:
     """
     Curb runs with parking, coloured by spaces gained per 100 m; every scenario carried.
+
+    Above ``detail_limit`` sides the layer holds H3 hexagons instead, each coloured by the
+    spaces gained per 100 m of its curb at the headline scenario, and its legend says the
+    detail is in layers.gpkg.
 
     Parameters
     ----------
@@ -158,6 +180,8 @@ def curb_layer(
         The city's streets (for street names).
     scenarios
         The run's scenarios: the map opens on the headline's figures, the switch shows any.
+    detail_limit
+        The most curb sides drawn one by one; `DETAIL_LIMIT` when None.
 
     Returns
     -------
@@ -168,6 +192,9 @@ def curb_layer(
     shown = first["status"].eq("parking") | first["source"].eq("inferred")
     keep = (first["spaces"].notna() & shown).to_numpy()
     sides = first[keep]
+    if len(sides) > (DETAIL_LIMIT if detail_limit is None else detail_limit):
+        top = parking.side_figures(scenarios.headline.id)[keep]
+        return _curb_hexes(top, scenario_label=scenarios.headline.label)
     run = sides["run_id"]
     blocks = []
     for scenario in scenarios:
@@ -213,6 +240,35 @@ def curb_layer(
         colour_by=(1, BINS["curb_gain_per_100m"]),
     )
     return layer, bin_legend(BINS["curb_gain_per_100m"], "spaces/100 m")
+
+
+def _curb_hexes(
+    sides: gpd.GeoDataFrame, *, scenario_label: str
+) -> tuple[folium.FeatureGroup, dict[str, str]]:
+    """Draw the curb of a large city by H3 hexagon: spaces gained per 100 m of its curb."""
+    hexes = hex_scores(sides, resolution=HEX_RESOLUTION, value="gained_per_100m")
+    gained = hexes["score"].round(1)
+    table = gpd.GeoDataFrame(
+        {"curb_km": hexes["street_km"].round(2), "sides": hexes["edges"], "gained": gained},
+        geometry=hexes.geometry,
+        crs=hexes.crs,
+    )
+    layer = geojson_layer(
+        table,
+        name=f"Curb parking: spaces gained at {scenario_label} (hexagons)",
+        fields={
+            "curb_km": "Curb with parking (km)",
+            "sides": "Curb sides",
+            "gained": f"Spaces gained per 100 m at {scenario_label}",
+        },
+        style={"weight": 0, "fillOpacity": 0.6},
+        colours=binned_colours(gained, BINS["curb_gain_per_100m"]),
+    )
+    note = (
+        f"Drawn by hexagon: {len(sides):,} curb sides are too many to draw one by one. "
+        "Every side is in layers.gpkg (layer parking_sides)."
+    )
+    return summarised(layer, note), bin_legend(BINS["curb_gain_per_100m"], "spaces/100 m")
 
 
 def lots_layer(

@@ -6,10 +6,12 @@ import html
 
 import folium
 import geopandas as gpd
+import pandas as pd
 from folium.plugins import Fullscreen
 from folium.utilities import JsCode
 
 from urbanfit.render.layers import (
+    DETAIL_EDGES,
     congestion_layer,
     curb_layer,
     fit_layer,
@@ -24,6 +26,7 @@ from urbanfit.render.map_base import (
     legend_block,
     legend_note,
     page_chrome,
+    summarised,
 )
 from urbanfit.results import AnalysisResult
 
@@ -101,25 +104,47 @@ def build_map(result: AnalysisResult) -> folium.Map:
         highway=streets["highway"].str.replace("_", " ", regex=False),
     )
     group = streets["highway"].map(_GROUP_OF).fillna(_LOCAL)
-    layer = geojson_layer(
-        table,
-        name="Streets by class",
-        fields={
-            "name": "Street",
-            "highway": "Class",
-            "lanes": "Lanes",
-            "speed_kmh": "Speed (km/h)",
-            "oneway": "One-way",
-        },
-        style={"weight": 3, "opacity": 0.9},
-        colours=group.map({g: c for g, (c, _) in STREET_GROUPS.items()}),
-        merge_by=streets["osm_id"],
-        categories=("highway", "oneway"),
-    )
+    colours = group.map({g: c for g, (c, _) in STREET_GROUPS.items()})
+    # Size rule: a metro-scale city's local streets are a layer of their own, off at load
+    split = len(streets) > DETAIL_EDGES
+    main = group.ne(_LOCAL) | (not split)
+
+    def streets_layer(rows: pd.Series, name: str, *, show: bool = True) -> folium.FeatureGroup:
+        return geojson_layer(
+            table[rows],
+            name=name,
+            fields={
+                "name": "Street",
+                "highway": "Class",
+                "lanes": "Lanes",
+                "speed_kmh": "Speed (km/h)",
+                "oneway": "One-way",
+            },
+            style={"weight": 3, "opacity": 0.9},
+            colours=colours[rows],
+            show=show,
+            merge_by=streets["osm_id"][rows],
+            categories=("highway", "oneway"),
+        )
+
+    layer = streets_layer(main, "Streets by class")
     layer.add_to(fmap)
-    present = set(group)
+    present = set(group[main])
     entries = {g: c for g, (c, _) in STREET_GROUPS.items() if g in present}
+    if split:
+        summarised(
+            layer,
+            f"Local streets ({int((~main).sum()):,} edges) are the layer 'Local streets', off "
+            "when the map opens so that it opens quickly. Every street is in layers.gpkg "
+            "(layer streets).",
+        )
     legends = [legend_block("Street class", entries, layer=layer)]
+    if split:
+        local = streets_layer(~main, "Local streets", show=False)
+        local.add_to(fmap)
+        legends.append(
+            legend_block("Local streets", {_LOCAL: STREET_GROUPS[_LOCAL][0]}, layer=local)
+        )
     top = result.scenarios.headline
     missing: list[str] = []
 
@@ -176,6 +201,7 @@ def build_map(result: AnalysisResult) -> folium.Map:
         scenarios=[s.label for s in result.scenarios],
         chosen=len(result.scenarios) - 1,
         streets=layer,
+        local_streets=local if split else None,
         curb=curb,
         lots=lots,
         file=result.slug,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -28,6 +27,8 @@ from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
+from urbanfit.render.map_encode import COORD_DECIMALS, encode_features, to_json
+
 __all__ = [
     "COORD_DECIMALS",
     "MAP_BACKGROUND",
@@ -37,13 +38,18 @@ __all__ = [
     "feature_count",
     "geojson_layer",
     "inline_web_assets",
+    "layer_bytes",
     "legend_block",
     "page_chrome",
     "scenario_values",
+    "summarised",
 ]
 
 SIMPLIFY_TOLERANCE_M = 1.0
-COORD_DECIMALS = 5  # 1e-5 degree: about 1.1 m of latitude, like the 1 m simplification
+# A layer off when the map opens and holding more features than this is built when first
+# shown (see `_Packed`): building 10,000 features takes Chromium ~0.5 s of the page's load.
+LAZY_FEATURES = 5_000
+_DECODER = "urbanfit/decode.js"
 
 # The plain background the layers are drawn on when tiles cannot load: openstreetmap-carto's
 # land colour (@land-color in its style), so the map looks the same with or without tiles.
@@ -100,19 +106,30 @@ def escape_text(values: pd.Series) -> pd.Series:
 
 
 def _web_geometry(frame: gpd.GeoDataFrame) -> np.ndarray:
-    """Simplified in metres, then WGS 84 coordinates rounded to `COORD_DECIMALS`."""
+    """Simplified in metres, in WGS 84 (`map_encode` rounds to `COORD_DECIMALS`)."""
     simplified = shapely.simplify(frame.geometry.to_numpy(), SIMPLIFY_TOLERANCE_M)
-    wgs = gpd.GeoSeries(simplified, crs=frame.crs).to_crs(4326).to_numpy()
-    return shapely.transform(wgs, lambda xy: np.round(xy, COORD_DECIMALS))
+    return gpd.GeoSeries(simplified, crs=frame.crs).to_crs(4326).to_numpy()
 
 
 def _merged(table: gpd.GeoDataFrame, key: pd.Series) -> gpd.GeoDataFrame:
     """Join line pieces with the same key and the same shown values into one feature."""
     values = [c for c in table.columns if c != table.geometry.name]
-    keyed = table.assign(_key=key.to_numpy())
-    merged = keyed.dissolve(by=["_key", *values], as_index=False, sort=False, dropna=False)
-    lines = shapely.line_merge(merged.geometry.to_numpy())
-    return merged.drop(columns="_key").set_geometry(lines, crs=table.crs)
+    geoms = table.geometry.to_numpy()
+    if not (shapely.get_type_id(geoms) == shapely.GeometryType.LINESTRING).all():
+        keyed = table.assign(_key=key.to_numpy())
+        merged = keyed.dissolve(by=["_key", *values], as_index=False, sort=False, dropna=False)
+        lines = shapely.line_merge(merged.geometry.to_numpy())
+        return merged.drop(columns="_key").set_geometry(lines, crs=table.crs)
+    # Lines only (street edges, curb sides): group them into multi-lines and join those,
+    # several times faster than a dissolve, which unions each group's lines first.
+    keyed = pd.DataFrame(table[values]).assign(_key=key.to_numpy())
+    group = keyed.groupby(["_key", *values], sort=False, dropna=False).ngroup().to_numpy()
+    order = np.argsort(group, kind="stable")
+    lines = shapely.line_merge(shapely.multilinestrings(geoms[order], indices=group[order]))
+    first = np.unique(group, return_index=True)[1]
+    return gpd.GeoDataFrame(
+        table[values].iloc[first].reset_index(drop=True), geometry=lines, crs=table.crs
+    )
 
 
 def geojson_layer(
@@ -155,8 +172,9 @@ def geojson_layer(
         Further columns carried as feature properties but not shown (e.g. ``_s``, the
         per-scenario figures read by `scenario_values`).
     categories
-        Shown text columns with few distinct values (classes, sources): each feature holds
-        an index into the layer's list of them, which the page turns back into the text.
+        Shown text columns with few distinct values (classes, sources): merged as indices
+        into the layer's list of them (faster), then written as text, stored once per layer
+        by the encoding.
 
     Returns
     -------
@@ -178,22 +196,32 @@ def geojson_layer(
         words[column] = list(uniques)
     if merge_by is not None:
         table = _merged(table, merge_by)
+    for column, texts in words.items():  # back to text: the encoding stores each text once
+        codes = table[column].to_numpy(dtype="float64", na_value=np.nan)
+        known = ~np.isnan(codes)
+        text = np.full(len(codes), None, dtype="object")
+        text[known] = np.asarray(texts, dtype="object")[codes[known].astype("int64")]
+        table[column] = text
     table = gpd.GeoDataFrame(
         table.drop(columns=table.geometry.name), geometry=_web_geometry(table), crs=4326
     )
     group = folium.FeatureGroup(name=html.escape(name), show=show)
-    # No per-feature ids, boxes or a style lookup table in the page: the colour travels as a
-    # property and one small script styles every feature from it (see `_PropertyStyle`).
-    data = json.loads(table.to_json(drop_id=True, show_bbox=False))
+    properties = pd.DataFrame(table.drop(columns=table.geometry.name))
+    packed = encode_features(properties, table.geometry.to_numpy())
+    # folium checks the tooltip's fields against its first feature: it gets one that has the
+    # fields and no geometry (Leaflet skips it); the features come from `_Packed`
+    stub = {"type": "Feature", "properties": dict.fromkeys(properties.columns), "geometry": None}
     layer = folium.GeoJson(
-        data,
+        {"type": "FeatureCollection", "features": [stub] if packed["n"] else []},
         # points (e.g. lots mapped as nodes) as circles in the layer's style, not pin icons
         marker=folium.CircleMarker(radius=6, fill=True),
         name=html.escape(name),
     )
-    if len(table):  # an empty layer gets no tooltip
-        layer.add_child(_Details(fields, popup_fields, words))
+    if packed["n"]:  # an empty layer gets no tooltip
+        layer.add_child(_Details(fields, popup_fields))
+    # the style first: each feature is styled once, as it is added
     layer.add_child(_PropertyStyle(style))
+    layer.add_child(_Packed(packed, lazy=not show and packed["n"] > LAZY_FEATURES))
     layer.add_to(group)
     return group
 
@@ -213,24 +241,89 @@ class _Details(MacroElement):
         self,
         fields: dict[str, str],
         popup_fields: dict[str, str] | None,
-        words: dict[str, list[Any]],
     ) -> None:
         super().__init__()
         self._name = "Details"
         self.spec = {
             "tooltip": [[k, v] for k, v in fields.items()],
             "popup": [[k, v] for k, v in (popup_fields or {}).items()],
-            "words": words,
         }
 
 
 def feature_count(group: folium.FeatureGroup) -> int:
     """Return how many features a layer built by `geojson_layer` holds."""
-    return sum(
-        len(child.data["features"])
-        for child in _descendants(group)
-        if isinstance(child, folium.GeoJson)
+    return sum(child.packed["n"] for child in _descendants(group) if isinstance(child, _Packed))
+
+
+def layer_bytes(group: folium.FeatureGroup) -> dict[str, int]:
+    """
+    Bytes of a layer's encoded data in the page: per property, and its coordinates.
+
+    Parameters
+    ----------
+    group
+        A layer built by `geojson_layer`.
+
+    Returns
+    -------
+    sizes
+        Property name (and ``"coordinates"``, the geometry blocks) -> bytes of its JSON.
+    """
+    sizes: dict[str, int] = {}
+    for child in _descendants(group):
+        if isinstance(child, _Packed):
+            for column, values in child.packed["p"].items():
+                sizes[column] = sizes.get(column, 0) + len(to_json(values).encode())
+            geometry = len(to_json(child.packed["g"]).encode())
+            sizes["coordinates"] = sizes.get("coordinates", 0) + geometry
+    return sizes
+
+
+class _Packed(MacroElement):
+    """
+    Add the features of the parent GeoJson layer, decoded from `map_encode`'s form.
+
+    A lazy layer (large and off when the map opens) is decoded and built when first shown,
+    which keeps its cost out of the page's load.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {%- if this.lazy %}
+        (function (layer, packed) {
+            var filled = false;
+            // decoded and drawn when first shown; other scripts may call it sooner
+            layer.urbanfitFill = function () {
+                if (!filled) { filled = true; layer.addData(urbanfitDecode(packed)); }
+                return layer;
+            };
+            layer.once("add", layer.urbanfitFill);
+        })({{ this._parent.get_name() }}, {{ this.text }});
+        {%- else %}
+        {{ this._parent.get_name() }}.addData(urbanfitDecode({{ this.text }}));
+        {%- endif %}
+        {% endmacro %}
+        """
     )
+
+    def __init__(self, packed: dict[str, Any], *, lazy: bool) -> None:
+        super().__init__()
+        self._name = "Packed"
+        self.packed = packed
+        self.lazy = lazy
+
+    @property
+    def text(self) -> str:
+        """The encoded layer as script-safe JSON."""
+        return to_json(self.packed)
+
+    def render(self, **kwargs: Any) -> str:
+        """Render the script, and put the decoder in the page's header once."""
+        root = self.get_root()
+        assert isinstance(root, Figure)
+        root.header.add_child(_inline(_DECODER), name="urbanfit_decoder")
+        return super().render(**kwargs)
 
 
 def _layer_style(group: folium.FeatureGroup) -> dict[str, Any]:
@@ -242,7 +335,7 @@ def _layer_style(group: folium.FeatureGroup) -> dict[str, Any]:
 
 
 class _PropertyStyle(MacroElement):
-    """Style every feature of the parent GeoJson layer: ``style`` plus its ``_c`` colour."""
+    """Style each feature added to the parent GeoJson: ``style`` plus its ``_c`` colour."""
 
     _template = Template(
         """
@@ -255,7 +348,6 @@ class _PropertyStyle(MacroElement):
             if (!style.fillColor && style.color) { style.fillColor = style.color; }
             return style;
         };  // kept, so a change of colour (the scenario switch) restyles with resetStyle
-        {{ this._parent.get_name() }}.resetStyle();
         {% endmacro %}
         """
     )
@@ -331,6 +423,26 @@ def scenario_values(
             child.add_child(_ScenarioValues(spec))
 
 
+def summarised(group: folium.FeatureGroup, note: str) -> folium.FeatureGroup:
+    """
+    Mark a layer as an aggregate of a larger table: its legend block then says ``note``.
+
+    Parameters
+    ----------
+    group
+        A layer built by `geojson_layer`.
+    note
+        One sentence: what is aggregated and where the full detail is.
+
+    Returns
+    -------
+    group
+        The same layer.
+    """
+    group.urbanfit_note = note  # type: ignore[attr-defined]
+    return group
+
+
 def legend_block(title: str, entries: dict[str, str], *, layer: folium.FeatureGroup) -> str:
     """
     HTML of one legend block: a title and a swatch per (escaped) entry, drawn as the layer is.
@@ -364,6 +476,9 @@ def legend_block(title: str, entries: dict[str, str], *, layer: folium.FeatureGr
         rows.append(
             f'<div><span class="urbanfit-swatch" style="{swatch}"></span>{html.escape(label)}</div>'
         )
+    note = getattr(layer, "urbanfit_note", None)
+    if note:
+        rows.append(f'<div class="urbanfit-legend-detail">{html.escape(note)}</div>')
     return (
         f'<div class="urbanfit-legend-block" data-layer="{layer.get_name()}">'
         f"<b>{html.escape(title)}</b>{''.join(rows)}</div>"
@@ -445,6 +560,7 @@ class _PageChrome(MacroElement):
             scenarios: {{ this.options.scenarios|tojson }},
             chosen: {{ this.options.chosen|tojson }},
             streets: {{ this.options.streets }},
+            localStreets: {{ this.options.localStreets }},
             curb: {{ this.options.curb }},
             lots: {{ this.options.lots }},
             file: {{ this.options.file|tojson }}
@@ -497,6 +613,7 @@ def page_chrome(
     scenarios: list[str],
     chosen: int,
     streets: folium.FeatureGroup,
+    local_streets: folium.FeatureGroup | None = None,
     curb: folium.FeatureGroup | None,
     lots: folium.FeatureGroup | None,
     file: str,
@@ -515,8 +632,10 @@ def page_chrome(
         The scenario switch's labels (``"50 % kei"``), in `ScenarioSet` order.
     chosen
         Index of the scenario the map opens on (the layers' shown figures are its).
-    streets, curb, lots
-        The layers the street search and the area totals read (None when not drawn).
+    streets, local_streets, curb, lots
+        The layers the street search and the area totals read (None when not drawn);
+        ``local_streets`` is the metro-scale map's separate layer of local streets, built
+        when the search or the totals first need it.
     file
         Stem of the files the download button saves (``<file>-layers.geojson``).
 
@@ -529,6 +648,7 @@ def page_chrome(
         "scenarios": scenarios,
         "chosen": chosen,
         "streets": _geojson_name(streets),
+        "localStreets": _geojson_name(local_streets),
         "curb": _geojson_name(curb),
         "lots": _geojson_name(lots),
         "file": file,

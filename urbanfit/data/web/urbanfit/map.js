@@ -26,18 +26,9 @@ function urbanfitPlain(value) {
 }
 
 /* Tooltip and popup tables of a GeoJSON layer, as text: spec.tooltip and spec.popup are
-   [property, label] rows; spec.words[property] lists the texts a property's index stands for
-   (map_base.geojson_layer's `categories`), written back into the properties here. */
+   [property, label] rows. Bound to the layer, so features added later have them too. */
 function urbanfitDetails(geo, spec) {
   "use strict";
-  var words = spec.words || {};
-  geo.eachLayer(function (layer) {
-    var props = layer.feature.properties;
-    Object.keys(words).forEach(function (key) {
-      var i = props[key];
-      props[key] = i === null || i === undefined ? null : words[key][i];
-    });
-  });
   function table(rows) {
     return function (layer) {
       var box = document.createElement("div");
@@ -106,9 +97,24 @@ function urbanfitPage(map, tiles, options) {
       any = any || on;
     });
     legend.hidden = !any;
+    fitLegend();
+  }
+  /* the legend (bottom right) scrolls rather than cover the title and layer list above it */
+  function fitLegend() {
+    if (!legend || legend.hidden || narrow) { return; }  // on a phone the stylesheet caps it
+    var box = map.getContainer().getBoundingClientRect();
+    var above = box.top;
+    map.getContainer().querySelectorAll(".leaflet-top.leaflet-right > *").forEach(function (c) {
+      above = Math.max(above, c.getBoundingClientRect().bottom);
+    });
+    var below = box.bottom - legend.getBoundingClientRect().bottom;
+    legend.style.maxHeight = Math.max(60, box.bottom - above - below - 10) + "px";
   }
   map.on("overlayadd overlayremove", showVisibleLayers);
+  window.addEventListener("resize", fitLegend);
+  if (title) { title.addEventListener("toggle", fitLegend); }
   showVisibleLayers();
+  setTimeout(fitLegend, 0);  // once the layer list, added after this script, is on the page
 
   var noticed = false;
   tiles.on("tileerror", function () {
@@ -134,6 +140,12 @@ function urbanfitTools(map, options, narrow) {
   var labels = options.scenarios || [];
   var chosen = options.chosen || 0;
   var streets = options.streets, curb = options.curb, lots = options.lots;
+  var localStreets = options.localStreets;
+  /* every street way: a metro-scale map's local streets are a layer built when first needed */
+  function streetWays() {
+    if (localStreets && localStreets.urbanfitFill) { localStreets.urbanfitFill(); }
+    return leaves(streets).concat(leaves(localStreets));
+  }
 
   function element(tag, parent, text) {
     var node = document.createElement(tag);
@@ -189,28 +201,37 @@ function urbanfitTools(map, options, narrow) {
       }
     });
   }
+  /* one feature's figures and colour at scenario k */
+  function show(spec, layer, k) {
+    var props = layer.feature.properties;
+    var figures = urbanfitFigures(layer.feature);
+    var now = figures[k] || [], base = figures[0] || [];
+    props.scenario = labels[k];
+    Object.keys(spec.shown).forEach(function (key) {
+      var how = spec.shown[key];
+      props[key] = how[0] === "pair" ? pair(base[how[1]], now[how[1]]) : text(now[how[1]]);
+    });
+    if (spec.colour) { props._c = binColour(now[spec.colour.index], spec.colour); }
+  }
   function choose(k, opening) {
     if (k === chosen && !opening) { return; }
     urbanfitScenarioLayers.forEach(function (entry) {
-      var spec = entry.spec;
-      entry.geo.eachLayer(function (layer) {
-        var props = layer.feature.properties;
-        var figures = urbanfitFigures(layer.feature);
-        var now = figures[k] || [], base = figures[0] || [];
-        props.scenario = labels[k];
-        Object.keys(spec.shown).forEach(function (key) {
-          var how = spec.shown[key];
-          props[key] = how[0] === "pair" ? pair(base[how[1]], now[how[1]]) : text(now[how[1]]);
-        });
-        if (spec.colour) { props._c = binColour(now[spec.colour.index], spec.colour); }
-      });
-      if (spec.colour) { entry.geo.resetStyle(); }
+      entry.geo.eachLayer(function (layer) { show(entry.spec, layer, k); });
+      if (entry.spec.colour) { entry.geo.resetStyle(); }
     });
     if (!opening) { relabel(labels[chosen], labels[k]); }
     chosen = k;
     if (area) { showTotals(); }
   }
   choose(chosen, true);  // the features carry every scenario's figures, none shown yet
+  urbanfitScenarioLayers.forEach(function (entry) {
+    // a large layer built when first shown (map_base._Packed) gets the chosen scenario too
+    entry.geo.on("layeradd", function (event) {
+      if (!event.layer.feature) { return; }
+      show(entry.spec, event.layer, chosen);
+      if (entry.spec.colour) { entry.geo.resetStyle(event.layer); }
+    });
+  });
   if (labels.length > 1 && urbanfitScenarioLayers.length) {
     var switcher = element("fieldset", panel);
     switcher.id = "urbanfit-scenarios";
@@ -232,7 +253,7 @@ function urbanfitTools(map, options, narrow) {
   function streetIndex() {
     if (!named) {
       named = {};
-      leaves(streets).forEach(function (layer) {
+      streetWays().forEach(function (layer) {
         var name = urbanfitPlain(layer.feature.properties.name || "");
         if (!name || name === "(unnamed)") { return; }
         (named[name] = named[name] || []).push(layer);
@@ -312,23 +333,29 @@ function urbanfitTools(map, options, narrow) {
   function inside(layer) { return area.contains(centre(layer)); }
   function showTotals() {
     var lines = ["Sums over the features whose centre lies in the box:"];
-    var ways = leaves(streets).filter(inside);
+    var ways = streetWays().filter(inside);
     var km = ways.reduce(function (sum, l) { return sum + metres(l.getLatLngs()); }, 0) / 1000;
     lines.push("Streets: " + ways.length + " mapped ways, " + km.toFixed(2) +
       " km (measured along the map's lines)");
     var shares = "(full-size fleet → " + labels[chosen] + ")";
     if (curb) {
-      var runs = {}, before = 0, after = 0;
+      var runs = {}, before = 0, after = 0, hexagons = 0;
       leaves(curb).filter(inside).forEach(function (layer) {
         var run = layer.feature.properties._r;
+        if (run === undefined || run === null) { hexagons += 1; return; }  // a metro-scale map
         if (run in runs) { return; }  // a run drawn as several lines counts once
         runs[run] = true;
         var figures = urbanfitFigures(layer.feature);
         before += (figures[0] || [])[0] || 0;
         after += (figures[chosen] || [])[0] || 0;
       });
-      lines.push("Curb parking: " + Object.keys(runs).length + " runs, " + before + " → " +
-        after + " spaces " + shares);
+      if (hexagons) {
+        lines.push("Curb parking: drawn by hexagon on this map (too many sides to draw), so " +
+          "not summed here; every side is in layers.gpkg");
+      } else {
+        lines.push("Curb parking: " + Object.keys(runs).length + " runs, " + before + " → " +
+          after + " spaces " + shares);
+      }
     }
     if (lots) {
       var counted = 0, unknown = 0, lotBefore = 0, lotAfter = 0;
