@@ -170,6 +170,19 @@ def test_above_the_detail_limit_the_curb_is_drawn_by_hexagon_and_the_legend_says
     # 111.275 m edges, and the right side of Cross Street's two edges of 1e-3 degree of
     # latitude (110.574 m x UTM scale 0.9996 = 110.53 m): 4 x 111.275 + 2 x 110.53 = 666.2 m
     assert curb[["sides", "curb_km"]].to_dict("records") == [{"sides": 6, "curb_km": 0.67}]
+    # every kei share travels for the switch: the hexagon's gain per 100 m is the
+    # length-weighted mean of its six sides' gains; the baseline (0 % kei) gains nothing
+    by_scenario = [float(v) for v in curb["_s"].iloc[0].split(";")]
+    expected = []
+    for sid in result.scenarios.ids:
+        sides = result.parking.side_figures(sid)
+        sides = sides[sides["status"].eq("parking") & sides["spaces"].notna()]
+        weights = sides["length_m"]
+        expected.append(float((sides["gained_per_100m"] * weights).sum() / weights.sum()))
+    assert len(sides) == 6
+    assert by_scenario[0] == 0.0
+    assert by_scenario == pytest.approx(expected, abs=0.05)  # written to one decimal
+    assert by_scenario == sorted(by_scenario)  # more kei, more spaces
 
 
 def test_above_the_street_limit_local_streets_are_their_own_layer_off_at_load(

@@ -9,7 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from urbanfit.models.index import hex_scores
+from urbanfit.models.index import hex_scores, scenario_hex_scores
 from urbanfit.render.labels import CODE_WORDS, code_words
 from urbanfit.render.map_base import geojson_layer, scenario_values, summarised
 from urbanfit.results import (
@@ -158,6 +158,15 @@ def _scenario_text(blocks: list[list[pd.Series]]) -> pd.Series:
     return reduce(lambda a, b: a + ";" + b, joined)
 
 
+def _hex_blocks(
+    tidy: pd.DataFrame, cells: pd.Series, scenarios: ScenarioSet
+) -> list[list[pd.Series]]:
+    """Each scenario's hexagon scores (``h3_cell``, ``scenario``, ``score``) as ``_s`` text."""
+    scores = tidy.pivot(index="h3_cell", columns="scenario", values="score")  # noqa: PD010
+    scores = scores.reindex(index=cells, columns=list(scenarios.ids))
+    return [[_number_text(scores[sid].to_numpy(), 1)] for sid in scenarios.ids]
+
+
 def curb_layer(
     parking: ParkingResult,
     *,
@@ -193,8 +202,13 @@ def curb_layer(
     keep = (first["spaces"].notna() & shown).to_numpy()
     sides = first[keep]
     if len(sides) > (DETAIL_LIMIT if detail_limit is None else detail_limit):
-        top = parking.side_figures(scenarios.headline.id)[keep]
-        return _curb_hexes(top, scenario_label=scenarios.headline.label)
+        gains = {
+            sid: scenario_rows(parking.side_spaces, sid)
+            .reindex(first.index)[keep]["gained_per_100m"]
+            .to_numpy(dtype="float64")
+            for sid in scenarios.ids
+        }
+        return _curb_hexes(sides, gains, scenarios=scenarios)
     run = sides["run_id"]
     blocks = []
     for scenario in scenarios:
@@ -243,26 +257,43 @@ def curb_layer(
 
 
 def _curb_hexes(
-    sides: gpd.GeoDataFrame, *, scenario_label: str
+    sides: gpd.GeoDataFrame, gains: dict[str, np.ndarray], *, scenarios: ScenarioSet
 ) -> tuple[folium.FeatureGroup, dict[str, str]]:
-    """Draw the curb of a large city by H3 hexagon: spaces gained per 100 m of its curb."""
-    hexes = hex_scores(sides, resolution=HEX_RESOLUTION, value="gained_per_100m")
-    gained = hexes["score"].round(1)
+    """
+    Draw the curb of a large city by H3 hexagon: spaces gained per 100 m of its curb.
+
+    ``gains`` holds each scenario's gain per side (aligned with ``sides``); every scenario's
+    hexagon figure is carried for the switch, the map opening on the headline's.
+    """
+    top = scenarios.headline
+    hexes = hex_scores(
+        sides.assign(gained_per_100m=gains[top.id]),
+        resolution=HEX_RESOLUTION,
+        value="gained_per_100m",
+    )
+    edges = sides.assign(scored=np.isfinite(gains[top.id]))  # the cells `hex_scores` keeps
+    tidy = scenario_hex_scores(edges, gains, resolution=HEX_RESOLUTION)
+    blocks = _hex_blocks(tidy, hexes["h3_cell"], scenarios)
     table = gpd.GeoDataFrame(
-        {"curb_km": hexes["street_km"].round(2), "sides": hexes["edges"], "gained": gained},
+        {
+            "curb_km": hexes["street_km"].round(2),
+            "sides": hexes["edges"],
+            "_s": _scenario_text(blocks).to_numpy(),
+        },
         geometry=hexes.geometry,
         crs=hexes.crs,
     )
     layer = geojson_layer(
         table,
-        name=f"Curb parking: spaces gained at {scenario_label} (hexagons)",
-        fields={
-            "curb_km": "Curb with parking (km)",
-            "sides": "Curb sides",
-            "gained": f"Spaces gained per 100 m at {scenario_label}",
-        },
+        name=f"Curb parking: spaces gained at {top.label} (hexagons)",
+        fields={"curb_km": "Curb with parking (km)", "sides": "Curb sides"},
         style={"weight": 0, "fillOpacity": 0.6},
-        colours=binned_colours(gained, BINS["curb_gain_per_100m"]),
+        carry=("_s",),
+    )
+    scenario_values(
+        layer,
+        shown={"gained": ("value", 0, "Spaces gained per 100 m of curb")},
+        colour_by=(0, BINS["curb_gain_per_100m"]),
     )
     note = (
         f"Drawn by hexagon: {len(sides):,} curb sides are too many to draw one by one. "
@@ -503,9 +534,7 @@ def index_layer(
     tidy = index.scenario_hexes
     if tidy is None:  # the scored scenario only: the others read "unknown"
         tidy = hexes.assign(scenario=index.scenario_id)
-    scores = tidy.pivot(index="h3_cell", columns="scenario", values="score")  # noqa: PD010
-    scores = scores.reindex(index=hexes["h3_cell"], columns=list(scenarios.ids))
-    blocks = [[_number_text(scores[sid].to_numpy(), 1)] for sid in scenarios.ids]
+    blocks = _hex_blocks(tidy, hexes["h3_cell"], scenarios)
     table = gpd.GeoDataFrame(
         {
             "street_km": hexes["street_km"].round(2),
