@@ -153,7 +153,7 @@ def test_headlines_quote_central_low_and_high(
     lines = headlines(summary, city[1])
     assert lines[0].startswith("Parking at 100 % kei: 14 (12–18) more spaces than the 24 ")
     assert "(+58.3 (54.5–69.2) %)" in lines[0]
-    assert "0.00 (0.00–0.00) ha" in lines[1]
+    assert "same cars: 0.00 ha (" in lines[1]  # no lots: no spread, so no range quoted
     assert lines[-1] == (
         "Urban Fit index at 100 % kei: 78.6 (57.1–100.0) of 100 on the 100 % of street km it "
         "can score (inputs known: parking 100 %, width 100 % (0 % tagged))"
@@ -191,6 +191,16 @@ def test_delay_range_comes_from_the_congested_demand_levels(
     )
     alone = _run(*city, congestion_summary=congestion)[2].set_index("figure")
     assert alone.loc["delay_veh_h_change_pct", ["low", "high"]].tolist() == [-10.0, -10.0]
+    # a large network's curve runs at the target level only: no demand-level range, and the
+    # headline quotes the figure alone rather than "(-10.0 to -10.0)"
+    target_only = curve[curve["level"].eq("target")]
+    one = _run(*city, congestion_summary=congestion, delay_levels=target_only)[2]
+    row = one.set_index("figure").loc["delay_veh_h_change_pct"]
+    assert row["basis"].startswith("one congested demand level assigned")
+    lines = headlines({"congestion": congestion, "ranges": range_records(one)}, city[1])
+    assert lines[0] == (
+        "Peak-hour delay at 100 % kei: 90 veh-h vs 100 with a full-size fleet (-10.0 %)"
+    )
 
 
 def test_a_figure_range_spans_central_and_every_end() -> None:

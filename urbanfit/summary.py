@@ -205,6 +205,8 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
         row = ranges.get(figure)
         if value is None or row is None or row["low"] is None or row["high"] is None:
             return _fmt(value, digits)
+        if _fmt(row["low"], digits) == _fmt(row["high"], digits):  # no spread: no range
+            return _fmt(value, digits)
         low, high = _fmt(row["low"], digits), _fmt(row["high"], digits)
         dash = " to " if row["low"] < 0 else "–"  # -31.8 to -27.4, not -31.8–-27.4
         return f"{_fmt(value, digits)} ({low}{dash}{high})"

@@ -236,6 +236,8 @@ def _delay_levels(curve: pd.DataFrame | None, scenario_id: str) -> tuple[list[An
     rows = scenario_rows(curve, scenario_id)
     if "uncongested" in rows.columns:
         rows = rows[~rows["uncongested"].astype(bool).to_numpy()]
+    if len(rows) < 2:  # e.g. a large network, whose curve runs at the target level only
+        return [], "one congested demand level assigned: no demand-level range in this run"
     names = ", ".join(str(name) for name in rows.get("level", pd.Series(dtype=object)))
     return (
         list(rows["delay_change_pct"]),
