@@ -140,3 +140,31 @@ def test_no_headline_quotes_a_percentage_of_a_delay_below_the_floor() -> None:
     high = [line for line in headlines(_summary(5.0, 100.0), runs) if "delay" in line]
     assert "-36.0 %" in high[0]
     assert "uncongested" not in high[0]
+
+
+def test_a_delay_change_equal_at_every_level_is_called_the_curves_not_the_citys() -> None:
+    """
+    On a network without route choice, flows are fixed: each link's delay is
+    t0 alpha (x/c)^4, so a fleet of PCE ratio r changes it by r^4 - 1 whatever the demand:
+    the same percentage at every level (Seattle's extract: -36.55 % at TTI 1.05, 1.22, 1.40).
+    """
+    runs = scenarios(load_vehicles(), kei_shares=(0.0, 1.0))
+
+    def levels(*changes: float) -> dict[str, object]:
+        names = ("low", "target", "high")
+        return {
+            name: {"uncongested": False, "scenarios": {"kei100": {"delay_change_pct": c}}}
+            for name, c in zip(names, changes, strict=False)
+        }
+
+    def delay_line(curve: dict[str, object]) -> str:
+        summary = _summary(5.0, 100.0)
+        summary["congestion"]["kei_curve"]["levels"] = curve  # type: ignore[index]
+        return next(line for line in headlines(summary, runs) if "delay" in line)
+
+    flat = delay_line(levels(-36.55, -36.55, -36.54))  # 0.01 points apart: the same
+    assert "the same percentage at every congestion level" in flat
+    assert "-36.0 %" in flat  # the figure itself is still quoted
+    varied = delay_line(levels(-35.4, -30.9, -19.0))  # San Bernardino: route choice
+    assert "the same percentage" not in varied
+    assert "the same percentage" not in delay_line(levels(-36.55))  # one level proves nothing

@@ -180,6 +180,19 @@ def _sig(value: float | None) -> str:
     return "n/a" if value is None else f"{value:,.3g}"
 
 
+def _level_invariant(congestion: dict[str, Any], scenario_id: str) -> bool:
+    """Whether a scenario's delay change is the same (to 0.05 points) at 2+ congested levels."""
+    levels = (congestion.get("kei_curve") or {}).get("levels") or {}
+    changes = [
+        row.get("delay_change_pct")
+        for level in levels.values()
+        if not level.get("uncongested")
+        for row in [(level.get("scenarios") or {}).get(scenario_id) or {}]
+    ]
+    known = [float(c) for c in changes if c is not None]
+    return len(known) >= 2 and max(known) - min(known) < 0.05
+
+
 def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
     """
     One-line statements of the headline figures, taken verbatim from the summary.
@@ -248,10 +261,17 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
                 f"{_sig(vht)} veh-h travelled; {_sig(delay)} veh-h at {top.label})"
             )
         else:
-            lines.append(
+            line = (
                 f"Peak-hour delay at {top.label}: {_sig(delay)} veh-h vs {_sig(base_delay)} "
                 f"with a full-size fleet ({ranged('delay_veh_h_change_pct', change, 1)} %)"
             )
+            if _level_invariant(congestion, top.id):
+                line += (
+                    "; the same percentage at every congestion level of the kei curve, as on a "
+                    "network without route choice: it is the delay curve's, not this "
+                    "city's (quote the vehicle-hours)"
+                )
+            lines.append(line)
         lines.append(
             f"Queue storage at {top.label}: {_fmt(last.get('queue_storage_veh_change_pct'), 1)} % "
             "more vehicles fit in the same lane-km"
