@@ -183,13 +183,11 @@ def _sig(value: float | None) -> str:
 def _level_invariant(congestion: dict[str, Any], scenario_id: str) -> bool:
     """Whether a scenario's delay change is the same (to 0.05 points) at 2+ congested levels."""
     levels = (congestion.get("kei_curve") or {}).get("levels") or {}
-    changes = [
-        row.get("delay_change_pct")
-        for level in levels.values()
-        if not level.get("uncongested")
-        for row in [(level.get("scenarios") or {}).get(scenario_id) or {}]
-    ]
-    known = [float(c) for c in changes if c is not None]
+    known = []
+    for level in levels.values():
+        row = (level.get("scenarios") or {}).get(scenario_id) or {}
+        if not level.get("uncongested") and row.get("delay_change_pct") is not None:
+            known.append(float(row["delay_change_pct"]))
     return len(known) >= 2 and max(known) - min(known) < 0.05
 
 

@@ -201,22 +201,23 @@ def curb_layer(
     shown = first["status"].eq("parking") | first["source"].eq("inferred")
     keep = (first["spaces"].notna() & shown).to_numpy()
     sides = first[keep]
+    # each scenario's figures, aligned with the sides as `side_figures` aligns them, without
+    # joining the geometry again
+    figures = {
+        sid: scenario_rows(parking.side_spaces, sid).reindex(first.index)[keep]
+        for sid in scenarios.ids
+    }
     if len(sides) > (DETAIL_LIMIT if detail_limit is None else detail_limit):
         gains = {
-            sid: scenario_rows(parking.side_spaces, sid)
-            .reindex(first.index)[keep]["gained_per_100m"]
-            .to_numpy(dtype="float64")
-            for sid in scenarios.ids
+            sid: rows["gained_per_100m"].to_numpy(dtype="float64") for sid, rows in figures.items()
         }
         return _curb_hexes(sides, gains, scenarios=scenarios)
     run = sides["run_id"]
     blocks = []
-    for scenario in scenarios:
-        # aligned with the sides as `side_figures` aligns them, without joining the geometry
-        figures = scenario_rows(parking.side_spaces, scenario.id).reindex(first.index)[keep]
+    for rows in figures.values():
         # a run's spaces are whole (`curb_spaces`): its sides share them by usable length
-        spaces = figures["spaces"].groupby(run.to_numpy()).transform("sum")
-        blocks.append([_number_text(spaces, 0), _number_text(figures["gained_per_100m"], 1)])
+        spaces = rows["spaces"].groupby(run.to_numpy()).transform("sum")
+        blocks.append([_number_text(spaces, 0), _number_text(rows["gained_per_100m"], 1)])
     table = gpd.GeoDataFrame(
         {
             "name": _street_names(streets, sides["edge_id"]),
