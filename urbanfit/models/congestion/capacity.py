@@ -79,8 +79,9 @@ def discharge_speed_kmh(highway: str = "primary", params: CapacityParams | None 
         km/h.
     """
     params = params or CapacityParams()
-    road = pd.Series([str(highway)]).str.removesuffix("_link")
-    base = float(_lookup(road, params.headway_base_flow_pc_h_ln, "base flow")[0])
+    base = _value_of(
+        str(highway).removesuffix("_link"), params.headway_base_flow_pc_h_ln, "base flow"
+    )
     spare = 3600.0 / base - params.reaction_time_s
     if not (base > 0 and spare > 0):
         raise ModelError(
@@ -332,8 +333,18 @@ def link_capacity_pcu_h(
     return sat * green * np.asarray(lanes_dir, dtype=float)
 
 
-def _lookup(classes: pd.Series, table: tuple[tuple[str, float], ...], what: str) -> FloatArray:
+def _table(table: tuple[tuple[str, float], ...], what: str) -> dict[str, float]:
     values = dict(table)
     if "*" not in values:
         raise ModelError(f"the {what} table needs a '*' fallback entry")
+    return values
+
+
+def _value_of(road: str, table: tuple[tuple[str, float], ...], what: str) -> float:
+    values = _table(table, what)
+    return float(values.get(road, values["*"]))
+
+
+def _lookup(classes: pd.Series, table: tuple[tuple[str, float], ...], what: str) -> FloatArray:
+    values = _table(table, what)
     return np.asarray(classes.map(values).fillna(values["*"]), dtype=np.float64)
