@@ -71,21 +71,22 @@ def test_warm_start_does_not_change_the_equilibrium() -> None:
     od = [np.array([[0.0, 3000.0], [0.0, 0.0]])]
     # start with every vehicle on route B (feasible, far from equilibrium)
     start = [np.array([0.0, 0.0, 3000.0, 3000.0, 0.0, 0.0, 0.0, 0.0])]
-    options = {"pces": [1.0], "rel_gap": 1e-6, "max_iter": 2000}
+    options = {"pces": [1.0], "rel_gap": 1e-5, "max_iter": 2000}
     cold = solve_equilibrium(A_NODE, B_NODE, FREE_FLOW, CAPACITY, od, **options)
     warm = solve_equilibrium(A_NODE, B_NODE, FREE_FLOW, CAPACITY, od, warm_start=start, **options)
     for eq in (cold, warm):
         assert eq.pce_flow[0] == pytest.approx(2000.0, rel=1e-3)
         assert eq.pce_flow[2] == pytest.approx(1000.0, rel=2e-3)
         assert eq.congested_time[0] == pytest.approx(39.1, rel=1e-3)
-    # starting at the equilibrium itself, the solver stops at once
+    # Starting at the equilibrium itself, the solver's line search finds no better step and
+    # takes a small fixed one (1e-2 / iteration) towards the all-or-nothing load: about 5
+    # vehicles move to route A, a gap of about 7e-3 that the solver's own estimate reads as
+    # 0. That gap is measured, and the fresh runs that follow bring the flows back.
     at = [np.array([2000.0, 2000.0, 1000.0, 1000.0, 0.0, 0.0, 0.0, 0.0])]
     done = solve_equilibrium(A_NODE, B_NODE, FREE_FLOW, CAPACITY, od, warm_start=at, **options)
-    assert done.iterations <= 3
-    # one Frank-Wolfe step towards an all-or-nothing load may move a few vehicles; the
-    # objective is flat there, so the gap is already below 1e-6
-    assert done.pce_flow[0] == pytest.approx(2000.0, rel=1e-2)
-    assert done.rel_gap <= 1e-6
+    assert done.restarts >= 1
+    assert done.pce_flow[0] == pytest.approx(2000.0, rel=1e-4)
+    assert done.rel_gap <= 1e-5
 
 
 def test_synthetic_baseline_meets_its_tti_target_and_the_curve_has_three_levels() -> None:

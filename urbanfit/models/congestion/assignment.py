@@ -23,6 +23,7 @@ import pandas as pd
 
 from urbanfit.errors import ModelError
 from urbanfit.models.congestion.network import check_flow_conservation
+from urbanfit.models.congestion.routes import relative_gap
 
 __all__ = ["Equilibrium", "GraphCache", "Progress", "solve_equilibrium"]
 
@@ -30,6 +31,8 @@ Progress = Callable[[int, int, str], None]
 """Progress callback: ``(done, total, label)``."""
 
 FloatArray = npt.NDArray[np.float64]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class Equilibrium:
     seconds: float
     classes: tuple[str, ...]
     solver_flow: FloatArray | None = None
+    restarts: int = 0
 
 
 class GraphCache:
@@ -109,6 +113,25 @@ def _prepare_graph(aeq: Any, network: pd.DataFrame, zones: int, block: bool) -> 
     return graph
 
 
+_RESTARTED = ("bfw",)
+"""Algorithms restarted when their gap stalls (see `solve_equilibrium`)."""
+
+_SETTLE = 3
+"""Iterations in a row below the gap that end a run started afresh (its first steps' gap
+estimates are unreliable)."""
+
+_FLAT = 0.01
+"""An iteration is flat when its gap differs from the one before by at most this fraction."""
+
+
+class _Stalled(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """Raised from the progress signal to stop a run whose gap stopped improving."""
+
+    def __init__(self, iterations: int) -> None:
+        super().__init__(iterations)
+        self.iterations = iterations
+
+
 class _Signal:
     """
     Stand in for AequilibraE's progress signal, and warm-start its solver.
@@ -130,12 +153,19 @@ class _Signal:
         label: str,
         warm: list[FloatArray] | None = None,
         classes: Sequence[Any] = (),
+        *,
+        patience: int = 0,
+        done: int = 0,
     ) -> None:
         self.solver = solver
         self.progress = progress
         self.label = label
         self.warm = warm
         self.classes = classes
+        self.patience = patience
+        self.done = done
+        self.last = np.inf
+        self.flat = 0
 
     def _warm_start(self) -> None:
         assert self.warm is not None
@@ -155,12 +185,17 @@ class _Signal:
         if not value or value[0] != "set_text":
             return
         if str(value[1]).startswith("Equilibrium Assignment - Iteration"):
-            if self.warm is not None and int(self.solver.iter) == 1:
+            it, gap = int(self.solver.iter), float(self.solver.rgap)
+            if self.warm is not None and it == 1:
                 self._warm_start()
-            if self.progress is None:
-                return
-            it, cap, gap = self.solver.iter, self.solver.max_iter, self.solver.rgap
-            self.progress(int(it), int(cap), f"{self.label}iteration {it}, relative gap {gap:.2e}")
+            if self.progress is not None:
+                cap = self.done + int(self.solver.max_iter)
+                text = f"{self.label}iteration {self.done + it}, relative gap {gap:.2e}"
+                self.progress(self.done + it, cap, text)
+            flat = np.isfinite(gap) and abs(gap - self.last) <= _FLAT * self.last
+            self.flat, self.last = (self.flat + 1 if flat else 0), gap
+            if self.patience and self.flat >= self.patience and it < self.solver.max_iter:
+                raise _Stalled(it)
 
 
 def _aequilibrae() -> Any:
@@ -202,6 +237,7 @@ def solve_equilibrium(
     conservation_tolerance: float = 1e-6,
     require_gap: bool = True,
     steps_below: int = 1,
+    stall_patience: int = 5,
     warm_start: Sequence[npt.ArrayLike] | None = None,
     graphs: GraphCache | None = None,
     progress: Progress | None = None,
@@ -242,6 +278,13 @@ def solve_equilibrium(
         Raise `ModelError` when ``rel_gap`` is not reached within ``max_iter``.
     steps_below
         Consecutive iterations the gap must stay below ``rel_gap`` before stopping.
+    stall_patience
+        With ``"bfw"``: after this many flat iterations in a row (each gap within 1 % of the
+        one before), the solver is started afresh from its current flows (0: never). AequilibraE
+        1.7.2's bi-conjugate step is capped at ``1 / sqrt(iteration)``; on some networks the
+        line search then takes the cap at every iteration and the gap stays flat for dozens
+        of iterations (Helsinki: 2.6e-4 from iteration 31 to 78). A fresh start's first
+        steps are uncapped Frank-Wolfe and conjugate steps. ``iterations`` counts every run's.
     warm_start
         Optional starting flows, one array of vehicles per link per class, feasible for
         that class's demand (e.g. an earlier equilibrium of the same vehicle trips with other
@@ -316,6 +359,7 @@ def solve_equilibrium(
         "conservation_tolerance": conservation_tolerance,
         "require_gap": require_gap,
         "steps_below": steps_below,
+        "patience": stall_patience,
         "warm": warm,
         "graphs": graphs,
         "progress": progress,
@@ -334,6 +378,33 @@ def solve_equilibrium(
             # AequilibraE reports bad input with these; the checks above catch the known
             # cases, so this is whatever it finds that they missed
             raise ModelError(f"AequilibraE cannot run the assignment {label}: {error}") from None
+
+
+def _assignment(
+    aeq: Any, graph: Any, mats: list[FloatArray], *, pces: Sequence[float], labels: list[str]
+) -> tuple[list[Any], Any]:
+    """One AequilibraE traffic class per matrix on ``graph``, and an assignment of them (BPR)."""
+    zones = mats[0].shape[0]
+    centroids = np.arange(1, zones + 1, dtype=np.int64)
+    classes = []
+    for k, (name, mat) in enumerate(zip(labels, mats, strict=True)):
+        matrix = aeq.matrix.AequilibraeMatrix()
+        matrix.create_empty(zones=zones, matrix_names=[f"m{k}"], memory_only=True)
+        matrix.index[:] = centroids
+        body = mat.copy()
+        np.fill_diagonal(body, 0.0)
+        matrix.matrices[:, :, 0] = body
+        matrix.computational_view([f"m{k}"])
+        tc = aeq.paths.TrafficClass(name, graph, matrix)
+        tc.set_pce(float(pces[k]))
+        classes.append(tc)
+    assig = aeq.paths.TrafficAssignment()
+    assig.set_classes(classes)
+    assig.set_vdf("BPR")
+    assig.set_vdf_parameters({"alpha": "alpha", "beta": "beta"})
+    assig.set_capacity_field("capacity")
+    assig.set_time_field("free_flow_time")
+    return classes, assig
 
 
 def _check_bpr(alpha: FloatArray, beta: FloatArray) -> None:
@@ -367,6 +438,7 @@ def _solve(
     conservation_tolerance: float,
     require_gap: bool,
     steps_below: int,
+    patience: int,
     warm: list[FloatArray] | None,
     graphs: GraphCache | None,
     progress: Progress | None,
@@ -382,45 +454,71 @@ def _solve(
     else:
         graph = graphs.get(aeq, network, zones, block_centroid_flows)
 
-    classes = []
-    for k, (name, mat) in enumerate(zip(labels, mats, strict=True)):
-        matrix = aeq.matrix.AequilibraeMatrix()
-        matrix.create_empty(zones=zones, matrix_names=[f"m{k}"], memory_only=True)
-        matrix.index[:] = centroids
-        body = mat.copy()
-        np.fill_diagonal(body, 0.0)
-        matrix.matrices[:, :, 0] = body
-        matrix.computational_view([f"m{k}"])
-        tc = aeq.paths.TrafficClass(name, graph, matrix)
-        tc.set_pce(float(pces[k]))
-        classes.append(tc)
-
-    assig = aeq.paths.TrafficAssignment()
-    assig.set_classes(classes)
-    assig.set_vdf("BPR")
-    assig.set_vdf_parameters({"alpha": "alpha", "beta": "beta"})
-    assig.set_capacity_field("capacity")
-    assig.set_time_field("free_flow_time")
-    # AequilibraE 1.7.2 measures the gap of the new flows with the costs before the step, which
-    # can read as ~0 on tiny networks far from equilibrium; ask for several iterations in a row
-    assig.steps_below_needed_to_terminate = int(steps_below)
-    assig.set_algorithm(algorithm)
-    if cores:
-        assig.set_cores(int(cores))
-    solver = assig.assignment
-    solver.max_iter = int(max_iter)
-    solver.rgap_target = float(rel_gap)
-    solver.signal = _Signal(solver, progress, label, warm, classes)
+    pce_arr = np.asarray([float(p) for p in pces])
+    demand_pce = sum((m * p for m, p in zip(mats, pce_arr, strict=True)), np.zeros_like(mats[0]))
     started = time.perf_counter()
-    assig.execute(log_specification=False)
+    iterations, restarts, start, settle = 0, 0, warm, int(steps_below)
+    best: tuple[float, FloatArray, FloatArray] = (np.inf, np.empty(0), np.empty(0))
+    while True:
+        classes, assig = _assignment(aeq, graph, mats, pces=pces, labels=labels)
+        # AequilibraE 1.7.2 measures the gap of the new flows with the costs before the step,
+        # which can read as ~0 on tiny networks far from equilibrium; ask for several
+        # iterations in a row
+        assig.steps_below_needed_to_terminate = settle
+        assig.set_algorithm(algorithm)
+        if cores:
+            assig.set_cores(int(cores))
+        solver = assig.assignment
+        solver.max_iter = int(max_iter - iterations)
+        solver.rgap_target = float(rel_gap)
+        solver.signal = _Signal(
+            solver,
+            progress,
+            label,
+            start,
+            classes,
+            patience=patience if algorithm in _RESTARTED else 0,
+            done=iterations,
+        )
+        try:
+            assig.execute(log_specification=False)
+            ran, stalled, unit = int(solver.iter), False, np.ones(len(classes))
+        except _Stalled as stop:  # stopped mid-run: its loads are still in PCE
+            ran, stalled = stop.iterations, True
+            unit = np.asarray([c.pce for c in classes], dtype=float)
+        iterations += ran
+        # Results are indexed by AequilibraE's supernet id: the rank of (link_id, direction),
+        # i.e. link_id - 1 here since every link is one-directional with ids 1..n.
+        flows = np.column_stack(
+            [
+                np.asarray(c.results.link_loads)[:n_links, 0] / u
+                for c, u in zip(classes, unit, strict=True)
+            ]
+        )
+        flows = np.nan_to_num(flows)
+        congested = np.asarray(solver.congested_time, dtype=float)[:n_links].copy()
+        # the gap of the flows returned, measured here, not the solver's pre-step estimate
+        reached = relative_gap(
+            a, b, congested, flows @ pce_arr, demand_pce, block=block_centroid_flows
+        )
+        log.debug(
+            "run %d: %d iterations, gap %.3g (solver's estimate %.3g)",
+            restarts,
+            ran,
+            reached,
+            solver.rgap,
+        )
+        if reached < best[0]:  # a fresh run's first steps can lose ground: keep the best run
+            best = (reached, flows, congested)
+        if iterations >= max_iter or (not stalled and reached <= rel_gap):
+            break
+        # stalled, or stopped above the gap: a fresh run starts from these flows
+        restarts += 1
+        start = [flows[:, k] for k in range(len(classes))]
+        settle = max(settle, _SETTLE)
+    reached, flows, congested = best
     seconds = time.perf_counter() - started
 
-    # Results are indexed by AequilibraE's supernet id: the rank of (link_id, direction),
-    # i.e. link_id - 1 here since every link is one-directional with ids 1..n.
-    flows = np.column_stack([np.asarray(c.results.link_loads)[:n_links, 0] for c in classes])
-    flows = np.nan_to_num(flows)
-    congested = np.asarray(assig.congested_time, dtype=float)[:n_links].copy()
-    pce_arr = np.asarray([float(p) for p in pces])
     pce_flow = flows @ pce_arr
     exempt = centroids - 1
     n_nodes = int(max(a.max(), b.max()))
@@ -434,8 +532,6 @@ def _solve(
             rel_tol=conservation_tolerance,
             what=f"assignment {label}class {name!r}",
         )
-    reached = float(solver.rgap)
-    iterations = int(solver.iter)
     if require_gap and not reached <= rel_gap:
         raise ModelError(
             f"assignment {label}did not reach relative gap {rel_gap:g} in {iterations} "
@@ -450,4 +546,5 @@ def _solve(
         seconds=seconds,
         classes=tuple(labels),
         solver_flow=flows.sum(axis=1),
+        restarts=restarts,
     )

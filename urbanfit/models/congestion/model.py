@@ -127,8 +127,9 @@ def assign_demand(
         require_gap=require_gap,
         warm_start=None if warm_start is None else [warm_start * s for _, _, s in classes],
         block_centroid_flows=True,
-        cores=params.cores,
+        cores=_threads(params, zones, links.n_links),
         conservation_tolerance=params.conservation_tolerance,
+        stall_patience=params.stall_patience,
         graphs=graphs,
         progress=progress,
         label=label,
@@ -142,6 +143,13 @@ def assign_demand(
             eq.congested_time[:n], network.links["free_flow_min"].to_numpy()
         ),
     )
+
+
+def _threads(params: AssignmentParams, zones: int, n_links: int) -> int:
+    """AequilibraE threads: ``params.cores``, or 1 on a small network when that is 0."""
+    if params.cores == 0 and zones * n_links < params.one_thread_below:
+        return 1
+    return params.cores
 
 
 def class_mode(params: AssignmentParams, n_links: int) -> tuple[str, str]:
