@@ -244,6 +244,12 @@ def main() -> None:
     parser.add_argument("--tracemalloc", action="store_true", help="also trace Python memory")
     parser.add_argument("--work", type=Path, default=Path("/tmp/urbanfit-bench-scale"))
     parser.add_argument("--algorithm", help="AequilibraE algorithm (default: the parameters')")
+    parser.add_argument(
+        "--jitter",
+        type=float,
+        default=0.0,
+        help="move each street node by up to this fraction of a block (0: a perfect grid)",
+    )
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # internal: one run
     args = parser.parse_args()
 
@@ -265,10 +271,11 @@ def main() -> None:
     modes = [True, False] if args.both else [not args.no_congestion]
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
-        path = args.work / f"synthetic-{size}.osm.pbf"
+        suffix = f"-jitter{args.jitter:g}" if args.jitter else ""
+        path = args.work / f"synthetic-{size}{suffix}.osm.pbf"
         if not path.is_file():
             started = time.perf_counter()
-            counts = write_city(path, edges=size)
+            counts = write_city(path, edges=size, jitter=args.jitter)
             print(f"wrote {path.name}: {counts} in {time.perf_counter() - started:.1f} s")
         for congestion in modes:
             command = [sys.executable, __file__, "--one", str(path), "--work", str(args.work)]

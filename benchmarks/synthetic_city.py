@@ -83,7 +83,9 @@ def _ring(
     return [*ids, ids[0]]
 
 
-def write_city(path: Path, *, edges: int, segments: int = 3, seed: int = 0) -> dict[str, int]:
+def write_city(
+    path: Path, *, edges: int, segments: int = 3, seed: int = 0, jitter: float = 0.0
+) -> dict[str, int]:
     """
     Write the synthetic city to ``path`` (overwritten).
 
@@ -97,6 +99,10 @@ def write_city(path: Path, *, edges: int, segments: int = 3, seed: int = 0) -> d
         Way segments per block side (intermediate nodes + 1).
     seed
         Random seed of the tag mix.
+    jitter
+        Each street node moves by up to this fraction of a block side in x and in y
+        (uniformly at random, its own seed), so that block sides differ in length as in a
+        real city's grid; 0 keeps the perfect grid, where many routes tie exactly.
 
     Returns
     -------
@@ -104,6 +110,7 @@ def write_city(path: Path, *, edges: int, segments: int = 3, seed: int = 0) -> d
         ``edges``, ``ways``, ``nodes``, ``lots``, ``buildings``, ``grid`` (intersections a side).
     """
     rng = np.random.default_rng(seed)
+    shift = np.random.default_rng(seed + 1)  # the tag mix stays the same with any jitter
     n = grid_size(edges, segments)
     step = segments  # node-grid steps per block side
     size = (n - 1) * step + 1  # node-grid points per line
@@ -124,10 +131,11 @@ def write_city(path: Path, *, edges: int, segments: int = 3, seed: int = 0) -> d
             lat = LAT0 + row * dlat
             for col in range(size):
                 if on_row or col % step == 0:
+                    dx, dy = shift.uniform(-jitter, jitter, 2) * step if jitter else (0.0, 0.0)
                     writer.add_node(
                         mutable.Node(
                             id=nid(row, col),
-                            location=(LON0 + col * dlon, lat),
+                            location=(LON0 + (col + dx) * dlon, lat + dy * dlat),
                             version=1,
                             timestamp=STAMP,
                         )
@@ -213,10 +221,13 @@ def main() -> None:
     parser.add_argument("--edges", type=int, default=10_000)
     parser.add_argument("--segments", type=int, default=3, help="way segments per block side")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--jitter", type=float, default=0.0, help="node shift, block fraction")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     started = time.perf_counter()
-    counts = write_city(args.out, edges=args.edges, segments=args.segments, seed=args.seed)
+    counts = write_city(
+        args.out, edges=args.edges, segments=args.segments, seed=args.seed, jitter=args.jitter
+    )
     seconds = time.perf_counter() - started
     size_mb = args.out.stat().st_size / 1e6
     print(f"{args.out}: {counts} ({size_mb:.1f} MB, {seconds:.1f} s)")
