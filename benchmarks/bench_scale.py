@@ -173,7 +173,8 @@ def _assignments(congestion: Any) -> dict[str, Any]:
     """Iterations, gap and seconds of each scenario run, and the calibration runs."""
     if congestion is None:
         return {}
-    keep = ["iterations", "rel_gap", "seconds", "delay_veh_h", "delay_veh_h_change_pct"]
+    keep = ["iterations", "restarts", "rel_gap", "seconds", "delay_veh_h"]
+    keep += ["delay_veh_h_change_pct"]
     scenarios = congestion.scenarios[keep].astype(float).to_dict(orient="index")
     summary = congestion.summary
     curve = congestion.curve
@@ -223,7 +224,8 @@ def _print(figures: dict[str, Any]) -> None:
         )
         for sid, row in runs["scenarios"].items():
             print(
-                f"    {sid}: {row['iterations']:.0f} iterations, gap {row['rel_gap']:.2e}, "
+                f"    {sid}: {row['iterations']:.0f} iterations ({row['restarts']:.0f} "
+                f"restarts), gap {row['rel_gap']:.2e}, "
                 f"{row['seconds']:.1f} s; delay {row['delay_veh_h']:,.1f} veh-h "
                 f"({row['delay_veh_h_change_pct']:+.2f} %)"
             )

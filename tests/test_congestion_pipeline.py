@@ -40,6 +40,10 @@ def test_helsinki_delay_falls_with_every_step_of_kei_share(helsinki) -> None:
     assert summary["scenarios"]["kei100"]["delay_veh_h"] == pytest.approx(
         figures.loc["kei100", "delay_veh_h"]
     )
+    # fresh starts of a stalled or early-stopped run are counted with the iterations
+    for sid, row in summary["scenarios"].items():
+        assert row["restarts"] == int(figures.loc[sid, "restarts"])
+        assert 0 <= row["restarts"] < row["iterations"]
     json.dumps(summary, allow_nan=False)
 
 

@@ -329,6 +329,7 @@ class _Runner:
                 "mean_pce": fleet_pce(scenario.shares, self.catalog, self.params.capacity),
                 **figures,
                 "iterations": eq.iterations,
+                "restarts": eq.restarts,
                 "rel_gap": eq.rel_gap,
                 "seconds": eq.seconds,
             }
@@ -503,6 +504,7 @@ def _summary(
         "jam_density_veh_per_lane_km",
         "queue_storage_veh",
         "iterations",
+        "restarts",
         "rel_gap",
         "vht_veh_h_change_pct",
         "delay_veh_h_change",
