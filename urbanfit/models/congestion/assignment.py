@@ -381,11 +381,16 @@ def solve_equilibrium(
 
 
 def _assignment(
-    aeq: Any, graph: Any, mats: list[FloatArray], *, pces: Sequence[float], labels: list[str]
+    aeq: Any,
+    graph: Any,
+    mats: list[FloatArray],
+    centroids: npt.NDArray[np.int64],
+    *,
+    pces: Sequence[float],
+    labels: list[str],
 ) -> tuple[list[Any], Any]:
     """One AequilibraE traffic class per matrix on ``graph``, and an assignment of them (BPR)."""
-    zones = mats[0].shape[0]
-    centroids = np.arange(1, zones + 1, dtype=np.int64)
+    zones = len(centroids)
     classes = []
     for k, (name, mat) in enumerate(zip(labels, mats, strict=True)):
         matrix = aeq.matrix.AequilibraeMatrix()
@@ -460,7 +465,7 @@ def _solve(
     iterations, restarts, start, settle = 0, 0, warm, int(steps_below)
     best: tuple[float, FloatArray, FloatArray] = (np.inf, np.empty(0), np.empty(0))
     while True:
-        classes, assig = _assignment(aeq, graph, mats, pces=pces, labels=labels)
+        classes, assig = _assignment(aeq, graph, mats, centroids, pces=pces, labels=labels)
         # AequilibraE 1.7.2 measures the gap of the new flows with the costs before the step,
         # which can read as ~0 on tiny networks far from equilibrium; ask for several
         # iterations in a row
