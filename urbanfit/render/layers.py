@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import reduce
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -167,6 +168,47 @@ def _hex_blocks(
     return [[_number_text(scores[sid].to_numpy(), 1)] for sid in scenarios.ids]
 
 
+def _hex_layer(
+    hexes: gpd.GeoDataFrame,
+    tidy: pd.DataFrame,
+    scenarios: ScenarioSet,
+    *,
+    name: str,
+    km: tuple[str, str],
+    count: tuple[str, str],
+    shown: tuple[str, str],
+    bins: str,
+    style: dict[str, Any],
+    show: bool = True,
+) -> folium.FeatureGroup:
+    """
+    H3 hexagons (``street_km``, ``edges``) coloured by each scenario's score in ``tidy``.
+
+    ``km`` and ``count`` name the two tooltip columns and give their labels; ``shown`` names
+    the score the scenario switch writes, and its label; ``bins`` is its `BINS` entry.
+    """
+    blocks = _hex_blocks(tidy, hexes["h3_cell"], scenarios)
+    table = gpd.GeoDataFrame(
+        {
+            km[0]: hexes["street_km"].round(2),
+            count[0]: hexes["edges"],
+            "_s": _scenario_text(blocks).to_numpy(),
+        },
+        geometry=hexes.geometry,
+        crs=hexes.crs,
+    )
+    layer = geojson_layer(
+        table,
+        name=name,
+        fields=dict((km, count)),
+        style=style,
+        show=show,
+        carry=("_s",),
+    )
+    scenario_values(layer, shown={shown[0]: ("value", 0, shown[1])}, colour_by=(0, BINS[bins]))
+    return layer
+
+
 def curb_layer(
     parking: ParkingResult,
     *,
@@ -274,27 +316,16 @@ def _curb_hexes(
     )
     edges = sides.assign(scored=np.isfinite(gains[top.id]))  # the cells `hex_scores` keeps
     tidy = scenario_hex_scores(edges, gains, resolution=HEX_RESOLUTION)
-    blocks = _hex_blocks(tidy, hexes["h3_cell"], scenarios)
-    table = gpd.GeoDataFrame(
-        {
-            "curb_km": hexes["street_km"].round(2),
-            "sides": hexes["edges"],
-            "_s": _scenario_text(blocks).to_numpy(),
-        },
-        geometry=hexes.geometry,
-        crs=hexes.crs,
-    )
-    layer = geojson_layer(
-        table,
+    layer = _hex_layer(
+        hexes,
+        tidy,
+        scenarios,
         name=f"Curb parking: spaces gained at {top.label} (hexagons)",
-        fields={"curb_km": "Curb with parking (km)", "sides": "Curb sides"},
+        km=("curb_km", "Curb with parking (km)"),
+        count=("sides", "Curb sides"),
+        shown=("gained", "Spaces gained per 100 m of curb"),
+        bins="curb_gain_per_100m",
         style={"weight": 0, "fillOpacity": 0.6},
-        carry=("_s",),
-    )
-    scenario_values(
-        layer,
-        shown={"gained": ("value", 0, "Spaces gained per 100 m of curb")},
-        colour_by=(0, BINS["curb_gain_per_100m"]),
     )
     note = (
         f"Drawn by hexagon: {len(sides):,} curb sides are too many to draw one by one. "
@@ -535,30 +566,16 @@ def index_layer(
     tidy = index.scenario_hexes
     if tidy is None:  # the scored scenario only: the others read "unknown"
         tidy = hexes.assign(scenario=index.scenario_id)
-    blocks = _hex_blocks(tidy, hexes["h3_cell"], scenarios)
-    table = gpd.GeoDataFrame(
-        {
-            "street_km": hexes["street_km"].round(2),
-            "edges": hexes["edges"],
-            "_s": _scenario_text(blocks).to_numpy(),
-        },
-        geometry=hexes.geometry,
-        crs=hexes.crs,
-    )
-    layer = geojson_layer(
-        table,
+    layer = _hex_layer(
+        hexes,
+        tidy,
+        scenarios,
         name=f"Urban Fit index at {label} (hexagons)",
-        fields={
-            "street_km": "Street length in this hexagon (km)",
-            "edges": "Street segments",
-        },
+        km=("street_km", "Street length in this hexagon (km)"),
+        count=("edges", "Street segments"),
+        shown=("score", "Urban Fit score (0-100)"),
+        bins="index_score",
         style={"weight": 1, "color": "#636363", "fillOpacity": 0.55},
         show=False,
-        carry=("_s",),
-    )
-    scenario_values(
-        layer,
-        shown={"score": ("value", 0, "Urban Fit score (0-100)")},
-        colour_by=(0, BINS["index_score"]),
     )
     return layer, bin_legend(BINS["index_score"], "points")
