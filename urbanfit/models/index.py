@@ -431,6 +431,30 @@ def _midpoint_cells(edges: gpd.GeoDataFrame, resolution: int) -> list[str]:
     return [h3.latlng_to_cell(la, lo, resolution) for la, lo in zip(lats, lons, strict=True)]
 
 
+def _cell_means(
+    kept: gpd.GeoDataFrame, values: Mapping[str, np.ndarray], resolution: int
+) -> pd.DataFrame:
+    """
+    Length-weighted mean of each of ``values`` (aligned with ``kept``) per H3 cell.
+
+    Returns the cells, sorted, as the index, with ``length_m`` (total), ``edges`` (count) and
+    one column per value (NaN where the cell's edges have no length).
+    """
+    length = kept["length_m"].to_numpy(dtype="float64")
+    frame = pd.DataFrame(
+        {"h3_cell": _midpoint_cells(kept, resolution), "length_m": length, "edges": 1}
+    )
+    names = list(values)
+    for name in names:
+        frame[name] = np.asarray(values[name], dtype="float64") * length
+    grouped = frame.groupby("h3_cell", sort=True).sum()
+    total = grouped["length_m"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for name in names:
+            grouped[name] = np.where(total > 0, grouped[name].to_numpy() / total, np.nan)
+    return grouped
+
+
 def scenario_hex_scores(
     edges: gpd.GeoDataFrame, scores: Mapping[str, np.ndarray], *, resolution: int
 ) -> pd.DataFrame:
@@ -462,18 +486,13 @@ def scenario_hex_scores(
     if not usable.any() or not scores:
         return pd.DataFrame(columns=columns)
     kept = edges.loc[usable]
-    cells = _midpoint_cells(kept, resolution)
-    length = kept["length_m"].to_numpy(dtype="float64")
-    frame = pd.DataFrame({"h3_cell": cells, "length_m": length})
-    for sid, score in scores.items():
-        frame[sid] = np.asarray(score, dtype="float64")[usable] * length
-    grouped = frame.groupby("h3_cell", sort=True).sum()
-    total = grouped["length_m"].to_numpy()
-    blocks = []
-    for sid in scores:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.where(total > 0, grouped[sid].to_numpy() / total, np.nan)
-        blocks.append(pd.DataFrame({"h3_cell": grouped.index, "scenario": sid, "score": mean}))
+    means = _cell_means(
+        kept, {sid: np.asarray(score)[usable] for sid, score in scores.items()}, resolution
+    )
+    blocks = [
+        pd.DataFrame({"h3_cell": means.index, "scenario": sid, "score": means[sid].to_numpy()})
+        for sid in scores
+    ]
     return pd.concat(blocks, ignore_index=True)[columns]
 
 
@@ -511,20 +530,9 @@ def hex_scores(
     if crs is None:
         raise ModelError("the streets table has no CRS: cannot place edges on the H3 grid")
     kept = edges.loc[usable]
-    cells = _midpoint_cells(kept, resolution)
-    length = kept["length_m"].to_numpy(dtype="float64")
-    frame = pd.DataFrame(
-        {
-            "h3_cell": cells,
-            "weighted": kept[value].to_numpy(dtype="float64") * length,
-            "length_m": length,
-            "edges": 1,
-        }
-    )
-    grouped = frame.groupby("h3_cell", sort=True).sum()
+    grouped = _cell_means(kept, {"score": kept[value].to_numpy(dtype="float64")}, resolution)
     total = grouped["length_m"].to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.where(total > 0, grouped["weighted"].to_numpy() / total, np.nan)
+    score = grouped["score"].to_numpy()
     polygons = [
         shapely.Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(cell)])
         for cell in grouped.index
