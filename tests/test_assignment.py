@@ -50,16 +50,41 @@ def _two_routes(trips: float = 3000.0, **options: Any) -> Equilibrium:
     )
 
 
-def test_two_route_equilibrium_matches_the_hand_solution() -> None:
-    eq = solve_equilibrium(
-        A_NODE, B_NODE, FREE_FLOW, CAPACITY, [_od(3000.0)], pces=[1.0], rel_gap=1e-5, max_iter=2000
-    )
+@pytest.mark.parametrize("cores", [1, 2])
+def test_two_route_equilibrium_matches_the_hand_solution(cores: int) -> None:
+    # one core: urbanfit loads the origins itself; two: AequilibraE's thread pool does
+    eq = _two_routes(rel_gap=1e-5, max_iter=2000, cores=cores)
     assert eq.pce_flow[0] == pytest.approx(2000.0, rel=1e-3)
     assert eq.pce_flow[2] == pytest.approx(1000.0, rel=2e-3)
     assert eq.congested_time[0] == pytest.approx(39.1, rel=1e-3)
     assert eq.congested_time[2] == pytest.approx(39.1, rel=1e-3)
     assert eq.pce_flow[4:].sum() == pytest.approx(0.0, abs=1e-9)  # return links unused
     assert eq.rel_gap <= 1e-5
+
+
+def test_one_core_and_two_load_the_same_grid() -> None:
+    # A 4 x 4 grid of two-way links (nodes numbered by row; the first row's 4 nodes are the
+    # zones), 300 trips between every pair of zones. One core loads each origin in turn in
+    # urbanfit, two cores in AequilibraE's thread pool: the same paths, so the same flows up
+    # to the order of floating-point sums.
+    side = 4
+    node = np.arange(1, side * side + 1).reshape(side, side)
+    pairs = [(node[r, c], node[r, c + 1]) for r in range(side) for c in range(side - 1)]
+    pairs += [(node[r, c], node[r + 1, c]) for r in range(side - 1) for c in range(side)]
+    a = [u for u, v in pairs] + [v for u, v in pairs]
+    b = [v for u, v in pairs] + [u for u, v in pairs]
+    free_flow = [1.0 + 0.1 * (k % 3) for k in range(len(a))]
+    demand = np.full((side, side), 300.0)
+    np.fill_diagonal(demand, 0.0)
+    runs = [
+        solve_equilibrium(
+            a, b, free_flow, [400.0] * len(a), [demand], pces=[1.0], rel_gap=1e-6, cores=cores
+        )
+        for cores in (1, 2)
+    ]
+    assert runs[0].iterations == runs[1].iterations
+    assert runs[0].pce_flow.max() > 300.0  # the grid is loaded
+    assert np.abs(runs[0].pce_flow - runs[1].pce_flow).max() <= 1e-9 * runs[0].pce_flow.max()
 
 
 def test_pce_weights_each_class_in_the_link_load() -> None:
