@@ -62,19 +62,22 @@ def test_two_route_equilibrium_matches_the_hand_solution(cores: int) -> None:
     assert eq.rel_gap <= 1e-5
 
 
-def test_one_core_and_two_load_the_same_grid() -> None:
-    # A 4 x 4 grid of two-way links (nodes numbered by row; the first row's 4 nodes are the
-    # zones), 300 trips between every pair of zones. One core loads each origin in turn in
-    # urbanfit, two cores in AequilibraE's thread pool: the same paths, so the same flows up
-    # to the order of floating-point sums.
-    side = 4
+def _grid(side: int) -> tuple[list[int], list[int], list[float]]:
+    """Two-way links of a ``side`` x ``side`` grid, nodes numbered by row from 1, and t0."""
     node = np.arange(1, side * side + 1).reshape(side, side)
     pairs = [(node[r, c], node[r, c + 1]) for r in range(side) for c in range(side - 1)]
     pairs += [(node[r, c], node[r + 1, c]) for r in range(side - 1) for c in range(side)]
     a = [u for u, v in pairs] + [v for u, v in pairs]
     b = [v for u, v in pairs] + [u for u, v in pairs]
-    free_flow = [1.0 + 0.1 * (k % 3) for k in range(len(a))]
-    demand = np.full((side, side), 300.0)
+    return a, b, [1.0 + 0.1 * (k % 3) for k in range(len(a))]
+
+
+def test_one_core_and_two_load_the_same_grid() -> None:
+    # A 4 x 4 grid (the first row's 4 nodes are the zones), 300 trips between every pair of
+    # zones. One core loads each origin in turn in urbanfit, two cores in AequilibraE's
+    # thread pool: the same paths, so the same flows up to the order of floating-point sums.
+    a, b, free_flow = _grid(4)
+    demand = np.full((4, 4), 300.0)
     np.fill_diagonal(demand, 0.0)
     runs = [
         solve_equilibrium(

@@ -490,6 +490,66 @@ def _check_bpr(alpha: FloatArray, beta: FloatArray) -> None:
         )
 
 
+@dataclass(frozen=True)
+class _RunSpec:
+    """The options every run of one `solve_equilibrium` call shares."""
+
+    algorithm: str
+    rel_gap: float
+    cores: int
+    patience: int  # iterations of a flat gap before a restart (0: never)
+    progress: Progress | None
+    label: str
+
+
+def _run(
+    assig: Any,
+    classes: list[Any],
+    spec: _RunSpec,
+    n_links: int,
+    *,
+    start: list[FloatArray] | None,
+    settle: int,
+    budget: int,
+    done: int,
+) -> tuple[int, bool, FloatArray, FloatArray]:
+    """
+    Run AequilibraE's solver once, from ``start`` (class flows) or all-or-nothing.
+
+    Returns the iterations run (at most ``budget - done``), whether the run stalled, the
+    class flows in vehicles (links x classes) and the congested link times.
+    """
+    # AequilibraE 1.7.2 measures the gap of the new flows with the costs before the step,
+    # which can read as ~0 on tiny networks far from equilibrium; ask for several
+    # iterations in a row
+    assig.steps_below_needed_to_terminate = settle
+    assig.set_algorithm(spec.algorithm)
+    if spec.cores:
+        assig.set_cores(spec.cores)
+    solver = assig.assignment
+    solver.max_iter = int(budget - done)
+    solver.rgap_target = spec.rel_gap
+    solver.signal = _Signal(
+        solver, spec.progress, spec.label, start, classes, patience=spec.patience, done=done
+    )
+    try:
+        assig.execute(log_specification=False)
+        ran, stalled, unit = int(solver.iter), False, np.ones(len(classes))
+    except _Stalled as stop:  # stopped mid-run: its loads are still in PCE
+        ran, stalled = stop.iterations, True
+        unit = np.asarray([c.pce for c in classes], dtype=float)
+    # Results are indexed by AequilibraE's supernet id: the rank of (link_id, direction),
+    # i.e. link_id - 1 here since every link is one-directional with ids 1..n.
+    flows = np.column_stack(
+        [
+            np.asarray(c.results.link_loads)[:n_links, 0] / u
+            for c, u in zip(classes, unit, strict=True)
+        ]
+    )
+    congested = np.asarray(solver.congested_time, dtype=float)[:n_links].copy()
+    return ran, stalled, np.nan_to_num(flows), congested
+
+
 def _solve(
     aeq: Any,
     network: pd.DataFrame,
@@ -524,64 +584,41 @@ def _solve(
     pce_arr = np.asarray([float(p) for p in pces])
     demand_pce = sum((m * p for m, p in zip(mats, pce_arr, strict=True)), np.zeros_like(mats[0]))
     started = time.perf_counter()
+    spec = _RunSpec(
+        algorithm=algorithm,
+        rel_gap=float(rel_gap),
+        cores=int(cores),
+        patience=patience if algorithm in _RESTARTED else 0,
+        progress=progress,
+        label=label,
+    )
     iterations, restarts, start, settle = 0, 0, warm, int(steps_below)
     best: tuple[float, FloatArray, FloatArray] = (np.inf, np.empty(0), np.empty(0))
     while True:
         classes, assig = _assignment(aeq, graph, mats, centroids, pces=pces, labels=labels)
-        # AequilibraE 1.7.2 measures the gap of the new flows with the costs before the step,
-        # which can read as ~0 on tiny networks far from equilibrium; ask for several
-        # iterations in a row
-        assig.steps_below_needed_to_terminate = settle
-        assig.set_algorithm(algorithm)
-        if cores:
-            assig.set_cores(int(cores))
-        solver = assig.assignment
-        solver.max_iter = int(max_iter - iterations)
-        solver.rgap_target = float(rel_gap)
-        solver.signal = _Signal(
-            solver,
-            progress,
-            label,
-            start,
+        ran, stalled, flows, congested = _run(
+            assig,
             classes,
-            patience=patience if algorithm in _RESTARTED else 0,
+            spec,
+            n_links,
+            start=start,
+            settle=settle,
+            budget=max_iter,
             done=iterations,
         )
-        try:
-            assig.execute(log_specification=False)
-            ran, stalled, unit = int(solver.iter), False, np.ones(len(classes))
-        except _Stalled as stop:  # stopped mid-run: its loads are still in PCE
-            ran, stalled = stop.iterations, True
-            unit = np.asarray([c.pce for c in classes], dtype=float)
         iterations += ran
-        # Results are indexed by AequilibraE's supernet id: the rank of (link_id, direction),
-        # i.e. link_id - 1 here since every link is one-directional with ids 1..n.
-        flows = np.column_stack(
-            [
-                np.asarray(c.results.link_loads)[:n_links, 0] / u
-                for c, u in zip(classes, unit, strict=True)
-            ]
-        )
-        flows = np.nan_to_num(flows)
-        congested = np.asarray(solver.congested_time, dtype=float)[:n_links].copy()
         # the gap of the flows returned, measured here, not the solver's pre-step estimate
         reached = relative_gap(
             a, b, congested, flows @ pce_arr, demand_pce, block=block_centroid_flows
         )
-        log.debug(
-            "run %d: %d iterations, gap %.3g (solver's estimate %.3g)",
-            restarts,
-            ran,
-            reached,
-            solver.rgap,
-        )
+        log.debug("run %d: %d iterations, gap %.3g", restarts, ran, reached)
         if reached < best[0]:  # a fresh run's first steps can lose ground: keep the best run
             best = (reached, flows, congested)
         if iterations >= max_iter or (not stalled and reached <= rel_gap):
             break
         # stalled, or stopped above the gap: a fresh run starts from these flows
         restarts += 1
-        start = [flows[:, k] for k in range(len(classes))]
+        start = [flows[:, k] for k in range(flows.shape[1])]
         settle = max(settle, _SETTLE)
     reached, flows, congested = best
     seconds = time.perf_counter() - started
