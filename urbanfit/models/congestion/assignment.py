@@ -7,6 +7,7 @@ Progress messages from AequilibraE are routed to an optional callback, never to 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -490,6 +491,15 @@ def _check_bpr(alpha: FloatArray, beta: FloatArray) -> None:
         )
 
 
+# A run's AequilibraE objects (matrices, results, per-thread work arrays sized by the links)
+# refer to one another in cycles, which reference counting never frees; left to the cyclic
+# collector they piled up. 100k-edge grid, five 10-iteration runs: RSS 333 -> 417 MB, and flat
+# at about 330 MB when each run's objects are collected as it ends. A collection walks every
+# object of the process (75 ms there, about 80 ms on Helsinki, where it would double the
+# assignment time for a few MB), so it is done only on networks this large.
+_COLLECT_ABOVE_LINKS = 10_000
+
+
 @dataclass(frozen=True)
 class _RunSpec:
     """The options every run of one `solve_equilibrium` call shares."""
@@ -606,6 +616,9 @@ def _solve(
             budget=max_iter,
             done=iterations,
         )
+        del classes, assig
+        if n_links >= _COLLECT_ABOVE_LINKS:
+            gc.collect()
         iterations += ran
         # the gap of the flows returned, measured here, not the solver's pre-step estimate
         reached = relative_gap(
