@@ -502,8 +502,13 @@ _COLLECT_ABOVE_LINKS = 10_000
 
 @dataclass(frozen=True)
 class _RunSpec:
-    """The options every run of one `solve_equilibrium` call shares."""
+    """What every run of one `solve_equilibrium` call shares: its demand and options."""
 
+    mats: list[FloatArray]  # one Z x Z matrix per class
+    centroids: npt.NDArray[np.int64]  # 1..Z
+    n_links: int  # links of the network, connectors included
+    pces: Sequence[float]
+    labels: list[str]
     algorithm: str
     rel_gap: float
     cores: int
@@ -513,10 +518,9 @@ class _RunSpec:
 
 
 def _run(
-    assig: Any,
-    classes: list[Any],
+    aeq: Any,
+    graph: Any,
     spec: _RunSpec,
-    n_links: int,
     *,
     start: list[FloatArray] | None,
     settle: int,
@@ -524,11 +528,16 @@ def _run(
     done: int,
 ) -> tuple[int, bool, FloatArray, FloatArray]:
     """
-    Run AequilibraE's solver once, from ``start`` (class flows) or all-or-nothing.
+    Run AequilibraE's solver once on ``graph``, from ``start`` (class flows) or all-or-nothing.
 
     Returns the iterations run (at most ``budget - done``), whether the run stalled, the
-    class flows in vehicles (links x classes) and the congested link times.
+    class flows in vehicles (links x classes) and the congested link times. The run's
+    AequilibraE objects are unreferenced when it returns.
     """
+    classes, assig = _assignment(
+        aeq, graph, spec.mats, spec.centroids, pces=spec.pces, labels=spec.labels
+    )
+    n_links = spec.n_links
     # AequilibraE 1.7.2 measures the gap of the new flows with the costs before the step,
     # which can read as ~0 on tiny networks far from equilibrium; ask for several
     # iterations in a row
@@ -548,6 +557,7 @@ def _run(
     except _Stalled as stop:  # stopped mid-run: its loads are still in PCE
         ran, stalled = stop.iterations, True
         unit = np.asarray([c.pce for c in classes], dtype=float)
+    log.debug("%d iterations, solver's own gap estimate %.3g", ran, solver.rgap)
     # Results are indexed by AequilibraE's supernet id: the rank of (link_id, direction),
     # i.e. link_id - 1 here since every link is one-directional with ids 1..n.
     flows = np.column_stack(
@@ -595,6 +605,11 @@ def _solve(
     demand_pce = sum((m * p for m, p in zip(mats, pce_arr, strict=True)), np.zeros_like(mats[0]))
     started = time.perf_counter()
     spec = _RunSpec(
+        mats=mats,
+        centroids=centroids,
+        n_links=n_links,
+        pces=pces,
+        labels=labels,
         algorithm=algorithm,
         rel_gap=float(rel_gap),
         cores=int(cores),
@@ -605,18 +620,9 @@ def _solve(
     iterations, restarts, start, settle = 0, 0, warm, int(steps_below)
     best: tuple[float, FloatArray, FloatArray] = (np.inf, np.empty(0), np.empty(0))
     while True:
-        classes, assig = _assignment(aeq, graph, mats, centroids, pces=pces, labels=labels)
         ran, stalled, flows, congested = _run(
-            assig,
-            classes,
-            spec,
-            n_links,
-            start=start,
-            settle=settle,
-            budget=max_iter,
-            done=iterations,
+            aeq, graph, spec, start=start, settle=settle, budget=max_iter, done=iterations
         )
-        del classes, assig
         if n_links >= _COLLECT_ABOVE_LINKS:
             gc.collect()
         iterations += ran
@@ -624,7 +630,7 @@ def _solve(
         reached = relative_gap(
             a, b, congested, flows @ pce_arr, demand_pce, block=block_centroid_flows
         )
-        log.debug("run %d: %d iterations, gap %.3g", restarts, ran, reached)
+        log.debug("run %d: %d iterations, gap %.3g measured", restarts, ran, reached)
         if reached < best[0]:  # a fresh run's first steps can lose ground: keep the best run
             best = (reached, flows, congested)
         if iterations >= max_iter or (not stalled and reached <= rel_gap):
