@@ -206,18 +206,32 @@ class _Signal:
                 raise _Stalled(it)
 
 
+class _Column:
+    """One column as a ready array, answering the one call AequilibraE's path search makes."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: np.ndarray) -> None:
+        self._values = values
+
+    def to_numpy(self, *, copy: bool = False) -> np.ndarray:
+        return self._values
+
+
 @contextmanager
 def _columns_only(graph: Any) -> Iterator[None]:
     """
     Hand AequilibraE's path search the two columns it reads, not the whole table.
 
-    AequilibraE 1.7.2's ``one_to_all`` looks up the ``id`` and ``b_node`` columns of
-    ``graph.compact_graph`` (a DataFrame) for every origin of every iteration; each lookup
-    builds a new Series, about 0.1 ms, more than the path search itself on a small network.
-    While the loads run, the table is replaced by an object holding the two columns.
+    AequilibraE 1.7.2's ``one_to_all`` reads the ``id`` and ``b_node`` columns of
+    ``graph.compact_graph`` (a DataFrame) for every origin of every iteration: each lookup
+    builds a new Series (about 0.1 ms) and converts it to an array, more than the path search
+    itself on a small network. While the loads run, the table is replaced by an object holding
+    the two columns as arrays, converted once.
     """
     frame = graph.compact_graph
-    graph.compact_graph = SimpleNamespace(id=frame["id"], b_node=frame["b_node"])
+    columns = {name: _Column(frame[name].to_numpy()) for name in ("id", "b_node")}
+    graph.compact_graph = SimpleNamespace(**columns)
     try:
         yield
     finally:
