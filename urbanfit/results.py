@@ -88,7 +88,9 @@ def scenario_rows(table: pd.DataFrame, scenario_id: str) -> pd.DataFrame:
     rows
         The scenario's block, re-indexed 0..n-1.
     """
-    return table[table["scenario"].to_numpy() == scenario_id].reset_index(drop=True)
+    # compared as a column (Arrow-backed text): no Python string per row
+    rows = (table["scenario"] == scenario_id).to_numpy(dtype=bool)
+    return table[rows].reset_index(drop=True)
 
 
 @dataclass(frozen=True, eq=False)

@@ -98,9 +98,12 @@ def _text(streets: pd.DataFrame, key: str) -> pd.Series:
     if key not in streets.columns:
         return pd.Series(np.nan, index=streets.index, dtype="object")
     raw = streets[key]
-    text = raw.astype("string").str.strip().str.lower()
-    text = text.mask(text.eq(""))
-    return pd.Series(text.to_numpy(dtype="object", na_value=np.nan), index=streets.index)
+    tagged = raw.notna().to_numpy(dtype=bool)
+    out = np.full(len(raw), np.nan, dtype="object")
+    if tagged.any():  # most keys are on few ways: normalise only those values
+        text = raw[tagged].astype("string").str.strip().str.lower()
+        out[tagged] = text.mask(text.eq("")).to_numpy(dtype="object", na_value=np.nan)
+    return pd.Series(out, index=streets.index, dtype="object")
 
 
 def _resolved(streets: pd.DataFrame, side: str, template: str) -> tuple[pd.Series, pd.Series]:

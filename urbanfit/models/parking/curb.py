@@ -48,11 +48,27 @@ def curb_pitch_m(
         stall width / sin(``diagonal_angle_deg``), the angle between the stall axis and the curb.
 
     """
-    params = params or CurbParams()
+    return _pitch_m(_orientations(orientation), profile, vehicle_class, params or CurbParams())
+
+
+_ORIENTATIONS = ("parallel", "perpendicular", "diagonal")
+
+
+def _orientations(orientation: pd.Series | np.ndarray) -> list[np.ndarray]:
+    """One boolean mask per orientation in `_ORIENTATIONS`, compared once (not per profile)."""
+    values = orientation if isinstance(orientation, pd.Series) else pd.Series(orientation)
+    return [(values == name).to_numpy(dtype=bool, na_value=False) for name in _ORIENTATIONS]
+
+
+def _pitch_m(
+    masks: list[np.ndarray],
+    profile: VehicleProfile,
+    vehicle_class: VehicleClass,
+    params: CurbParams,
+) -> np.ndarray:
     width = vehicle_class.curb_stall_width_m
-    values = np.asarray(orientation, dtype="object")
     return np.select(
-        [values == "parallel", values == "perpendicular", values == "diagonal"],
+        masks,
         [
             profile.length_m + params.parallel_gap_m,
             width,
@@ -63,22 +79,22 @@ def curb_pitch_m(
 
 
 def _fleet_pitch_m(
-    orientation: pd.Series | np.ndarray,
+    masks: list[np.ndarray],
     shares: Shares,
     catalog: VehicleCatalog,
     params: CurbParams,
 ) -> np.ndarray:
-    total = np.zeros(len(orientation), dtype="float64")
+    """Return a fleet's mean pitch per side; ``masks`` come from `_orientations`."""
+    total = np.zeros(len(masks[0]), dtype="float64")
     for profile_id, share in shares.items():  # a handful of profiles, vectorised over sides
         profile = catalog.profile(profile_id)
         vehicle_class = catalog.vehicle_class(profile.vehicle_class)
-        total += share * curb_pitch_m(orientation, profile, vehicle_class, params=params)
+        total += share * _pitch_m(masks, profile, vehicle_class, params)
     return total
 
 
 def _counted(sides: pd.DataFrame) -> np.ndarray:
-    source = sides["source"].to_numpy(dtype="object")
-    return np.isin(source, ["tag_capacity", "model", "inferred"])
+    return sides["source"].isin(["tag_capacity", "model", "inferred"]).to_numpy(dtype=bool)
 
 
 def curb_runs(sides: pd.DataFrame) -> pd.Series:
@@ -201,7 +217,7 @@ def curb_spaces(
 
     """
     params = params or CurbParams()
-    orientation = sides["orientation"].to_numpy(dtype="object")
+    orientation = _orientations(sides["orientation"])
     pitch = _fleet_pitch_m(orientation, shares, catalog, params)
     base_pitch = _fleet_pitch_m(orientation, baseline or shares, catalog, params)
     usable = sides["usable_length_m"].to_numpy(dtype="float64")
@@ -219,9 +235,9 @@ def curb_spaces(
         run_share = np.where(run_usable > 0, usable / run_usable, 0.0)
         modelled = np.floor(run_usable / pitch + _EPS) * run_share
         tagged = np.floor(capacity * base_pitch / pitch + _EPS) * share
-    source = sides["source"].to_numpy(dtype="object")
-    spaces = np.where(source == "tag_capacity", tagged, modelled)
-    zero = np.isin(source, ["tag_zero", "inferred_zero"])
+    source = sides["source"]
+    spaces = np.where((source == "tag_capacity").to_numpy(dtype=bool), tagged, modelled)
+    zero = source.isin(["tag_zero", "inferred_zero"]).to_numpy(dtype=bool)
     spaces = np.where(_counted(sides), spaces, np.where(zero, 0.0, np.nan))
     return pd.Series(spaces, index=sides.index, dtype="float64")
 

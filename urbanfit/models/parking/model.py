@@ -14,6 +14,7 @@ from urbanfit.models.parking._common import _EPS
 from urbanfit.models.parking.curb import (
     _curb_area_m2,
     _fleet_pitch_m,
+    _orientations,
     curb_runs,
     curb_spaces,
     run_usable_m,
@@ -460,7 +461,7 @@ def parking_model(
     )
     lot_table, lot_classes, lot_spaces = _build_lots(lots, catalog, scenarios, params.lots)
     sides["_base_pitch_m"] = _fleet_pitch_m(
-        sides["orientation"].to_numpy(dtype="object"),
+        _orientations(sides["orientation"]),
         scenarios.baseline.shares,
         catalog,
         params.curb,
