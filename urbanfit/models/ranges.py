@@ -161,6 +161,7 @@ def _index_at(
         fit=fit,
         scenario_id=scenario_id,
         params=params.index,
+        with_hexes=False,  # a range needs the city score only
     )
 
 
