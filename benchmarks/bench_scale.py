@@ -113,14 +113,19 @@ def _timed(stages: Stages, name: str, function: Callable[..., Any]) -> Callable[
     return wrapper
 
 
+def _with_algorithm(algorithm: str) -> Any:
+    from urbanfit.parameters import Parameters  # noqa: PLC0415
+    from urbanfit.parameters.traffic import AssignmentParams, TrafficParams  # noqa: PLC0415
+
+    return Parameters(traffic=TrafficParams(assignment=AssignmentParams(algorithm=algorithm)))
+
+
 def run_one(
     path: Path, *, out_root: Path, congestion: bool, trace: bool, algorithm: str | None = None
 ) -> dict[str, Any]:
     """Analyse ``path`` and write its outputs in this process; return the stage figures."""
     os.environ.setdefault("AEQ_SHOW_PROGRESS", "FALSE")
     from urbanfit import pipeline  # noqa: PLC0415
-    from urbanfit.parameters import Parameters  # noqa: PLC0415
-    from urbanfit.parameters.traffic import AssignmentParams, TrafficParams  # noqa: PLC0415
     from urbanfit.render.export import write_outputs  # noqa: PLC0415
 
     if trace:
@@ -136,19 +141,18 @@ def run_one(
 
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
-    result = pipeline.analyze(
-        "synthetic",
-        osm_file=path,
-        name=path.name.split(".")[0],
-        run_congestion=congestion,
-        params=None
-        if algorithm is None
-        else Parameters(traffic=TrafficParams(assignment=AssignmentParams(algorithm=algorithm))),
-        progress=progress,
-    )
-    folder = write_outputs(
-        result, out_root, progress=lambda writer: stages.start(f"write {writer}")
-    )
+    with pipeline.gc_frozen():  # as the CLI runs
+        result = pipeline.analyze(
+            "synthetic",
+            osm_file=path,
+            name=path.name.split(".")[0],
+            run_congestion=congestion,
+            params=None if algorithm is None else _with_algorithm(algorithm),
+            progress=progress,
+        )
+        folder = write_outputs(
+            result, out_root, progress=lambda writer: stages.start(f"write {writer}")
+        )
     stages.close()
     total = time.perf_counter() - started
     map_mb = (folder / "map.html").stat().st_size / 1e6

@@ -1,7 +1,8 @@
 """urbanfit: how much kei-sized vehicles would shrink a city's parking footprint and congestion.
 
 The public API: `analyze` runs the whole pipeline for a city and returns an `AnalysisResult`;
-`load_city` returns the typed tables only; `write_outputs` writes a result's files.
+`load_city` returns the typed tables only; `write_outputs` writes a result's files;
+`gc_frozen` around both keeps the imported libraries out of Python's full garbage collections.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ __all__ = [
     "UrbanfitError",
     "__version__",
     "analyze",
+    "gc_frozen",
     "load_city",
     "load_vehicles",
     "scenarios",
@@ -27,13 +29,14 @@ if TYPE_CHECKING:
     from urbanfit.citydata import CityData
     from urbanfit.errors import UrbanfitError
     from urbanfit.parameters import Parameters
-    from urbanfit.pipeline import AnalysisResult, analyze, load_city
+    from urbanfit.pipeline import AnalysisResult, analyze, gc_frozen, load_city
     from urbanfit.render import write_outputs
     from urbanfit.vehicles import load_vehicles, scenarios
 
 _HOMES = {
     "AnalysisResult": "urbanfit.pipeline",
     "analyze": "urbanfit.pipeline",
+    "gc_frozen": "urbanfit.pipeline",
     "load_city": "urbanfit.pipeline",
     "CityData": "urbanfit.citydata",
     "Parameters": "urbanfit.parameters",

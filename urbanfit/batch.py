@@ -175,12 +175,13 @@ def analyze_city(city: str, out_root: str, options: Mapping[str, Any]) -> dict[s
     os.environ.setdefault("AEQ_SHOW_PROGRESS", "FALSE")
     started = time.perf_counter()
     try:
-        from urbanfit.pipeline import analyze  # noqa: PLC0415
+        from urbanfit.pipeline import analyze, gc_frozen  # noqa: PLC0415
         from urbanfit.render.compare import load_summary  # noqa: PLC0415
         from urbanfit.render.export import write_outputs  # noqa: PLC0415
 
-        result = analyze(city, **dict(options))
-        folder = write_outputs(result, Path(out_root))
+        with gc_frozen():
+            result = analyze(city, **dict(options))
+            folder = write_outputs(result, Path(out_root))
         summary = load_summary(folder)  # what is on disk, as plain JSON
     except UrbanfitError as error:
         return {"error": str(error), "seconds": time.perf_counter() - started}

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import signal
 import sys
 import traceback
 import webbrowser
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -102,23 +99,6 @@ def _parse_shares(text: str) -> tuple[float, ...]:
     if outside:
         raise ConfigError(f"--kei-shares must lie between 0 and 100 %, got {', '.join(outside)}")
     return tuple(p / 100.0 for p in percents)  # repeats are refused by `scenarios`
-
-
-@contextmanager
-def _imports_frozen() -> Iterator[None]:
-    """
-    Keep the objects that exist now, chiefly the imported libraries, out of full collections.
-
-    Each full collection walks every tracked object, and the imported stack is some 170,000 of
-    them that live as long as the process. Measured on the quiet 2-core machine: full
-    collections took 0.43 s of a Helsinki run and 3.1 s of a 100k-edge run without
-    congestion, 0.16 s and 1.3 s with the imports frozen. Nothing stays frozen afterwards.
-    """
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def _check_out(out_dir: Path) -> None:
@@ -217,6 +197,7 @@ def analyze(
     console, out = _consoles()
     try:
         from urbanfit.pipeline import analyze as run  # noqa: PLC0415  (heavy imports)
+        from urbanfit.pipeline import gc_frozen  # noqa: PLC0415
         from urbanfit.render import write_outputs  # noqa: PLC0415
         from urbanfit.sources import OverpassConfig  # noqa: PLC0415
         from urbanfit.sources.od import read_od_csv  # noqa: PLC0415
@@ -226,7 +207,7 @@ def analyze(
         _check_out(out_dir)
         overpass = OverpassConfig(cache_dir=cache_dir) if cache_dir else OverpassConfig()
         with (
-            _imports_frozen(),
+            gc_frozen(),
             Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
