@@ -32,6 +32,7 @@ from shapely.geometry import LineString, Point
 
 from urbanfit.errors import ConfigError, ModelError
 from urbanfit.models.fit import FitResult
+from urbanfit.models.hexes import scenario_hexes
 from urbanfit.models.index import (
     hex_scores,
     index_formula_text,
@@ -184,6 +185,37 @@ def test_hexagons_scored_in_several_scenarios_at_once() -> None:
     assert table.loc[table["h3_cell"] != centre_cell, "score"].tolist() == [0.0, 0.0]
     assert table["scenario"].tolist() == ["kei050", "kei050", "kei100", "kei100"]
     assert sorted(set(table["h3_cell"])) == sorted(scores["kei100"].hexes["h3_cell"])
+
+
+def test_one_pass_gives_the_headline_hexagons_and_every_scenarios_cells() -> None:
+    # The figures of the two tests above, from one pass over the H3 grid: the shared cell
+    # kei100 57.875, kei050 48.5, 0.4 street km over 2 edges; C's cell 0 in both.
+    streets, sides, links, fit = _city()
+    results = {
+        sid: urban_fit_index(
+            streets,
+            parking_sides=sides,
+            congestion_links=links,
+            fit=fit,
+            scenario_id=sid,
+            with_hexes=False,
+        )
+        for sid in ("kei050", "kei100")
+    }
+    edges = results["kei100"].edges
+    scores = {sid: result.edges["score"].to_numpy() for sid, result in results.items()}
+    hexes, table = scenario_hexes(edges, scores, headline="kei100", resolution=9)
+    centre_cell = h3.latlng_to_cell(60.17, 24.94, 9)
+    shared = hexes.set_index("h3_cell").loc[centre_cell]
+    assert shared["score"] == pytest.approx(57.875)
+    assert shared["street_km"] == pytest.approx(0.4)
+    assert shared["edges"] == 2
+    by_scenario = table[table["h3_cell"] == centre_cell].set_index("scenario")["score"]
+    assert by_scenario.to_dict() == pytest.approx({"kei050": 48.5, "kei100": 57.875})
+    assert table.loc[table["h3_cell"] != centre_cell, "score"].tolist() == [0.0, 0.0]
+    # the same tables as the one-scenario and several-scenario functions give
+    pd.testing.assert_frame_equal(hexes, hex_scores(edges, resolution=9))
+    pd.testing.assert_frame_equal(table, scenario_hex_scores(edges, scores, resolution=9))
 
 
 def test_hex_scores_of_no_edges_is_empty() -> None:

@@ -17,7 +17,8 @@ from urbanfit.citydata import CityData, build_city
 from urbanfit.errors import ConfigError, ModelError, SourceError
 from urbanfit.models.congestion import congestion_model
 from urbanfit.models.fit import street_fit
-from urbanfit.models.index import scenario_hex_scores, urban_fit_index
+from urbanfit.models.hexes import scenario_hexes
+from urbanfit.models.index import urban_fit_index
 from urbanfit.models.parking import parking_model
 from urbanfit.models.ranges import headline_ranges
 from urbanfit.parameters import Parameters
@@ -205,15 +206,17 @@ def _index_in_every_scenario(
             fit=fit,
             scenario_id=scenario.id,
             params=params.index,
-            with_hexes=scenario.id == runs.headline.id,
+            with_hexes=False,  # drawn below, with every scenario's, from one pass over H3
         )
     index = results[runs.headline.id]
-    table = scenario_hex_scores(
+    hexes, table = scenario_hexes(
         index.edges,
         {sid: result.edges["score"].to_numpy() for sid, result in results.items()},
+        headline=runs.headline.id,
         resolution=params.index.h3_resolution,
     )
-    return dataclasses.replace(index, scenario_hexes=table)
+    summary = {**index.summary, "hex_count": len(hexes)}
+    return dataclasses.replace(index, hexes=hexes, scenario_hexes=table, summary=summary)
 
 
 def analyze(

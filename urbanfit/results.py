@@ -238,7 +238,7 @@ class IndexResult:
         City figures (points 0-100) for the scored scenario.
     scenario_hexes
         Tidy: ``h3_cell``, ``scenario``, ``score``: the cells of ``hexes`` scored in every
-        scenario of the run (`urbanfit.models.index.scenario_hex_scores`); None when not
+        scenario of the run (`urbanfit.models.hexes.scenario_hexes`); None when not
         computed.
     """
 

@@ -32,17 +32,14 @@ known, so a reader sees how much of the city the score speaks for.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import geopandas as gpd
-import h3
 import numpy as np
 import pandas as pd
-import shapely
-from pyproj import Transformer
 
 from urbanfit.errors import ModelError
+from urbanfit.models.hexes import _empty_hexes, hex_scores, scenario_hex_scores
 from urbanfit.parameters.fit import IndexParams
 from urbanfit.results import FitResult, IndexResult
 
@@ -406,145 +403,3 @@ def urban_fit_index(
         formula=index_formula_text(params, congestion=congestion),
         summary=summary,
     )
-
-
-def _empty_hexes(crs: Any) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(
-        {
-            "h3_cell": pd.Series(dtype="object"),
-            "score": pd.Series(dtype="float64"),
-            "street_km": pd.Series(dtype="float64"),
-            "edges": pd.Series(dtype="int64"),
-        },
-        geometry=gpd.GeoSeries([], crs=crs),
-        crs=crs,
-    )
-
-
-def _midpoint_cells(edges: gpd.GeoDataFrame, resolution: int) -> list[str]:
-    """Return the H3 cell of each edge's midpoint."""
-    mid = shapely.line_interpolate_point(edges.geometry.to_numpy(), 0.5, normalized=True)
-    xy = shapely.get_coordinates(mid)
-    to_wgs84 = Transformer.from_crs(edges.crs, 4326, always_xy=True)
-    lons, lats = to_wgs84.transform(xy[:, 0], xy[:, 1])
-    # h3 4.x has no array API: one C call per edge midpoint
-    return [h3.latlng_to_cell(la, lo, resolution) for la, lo in zip(lats, lons, strict=True)]
-
-
-def _cell_means(
-    kept: gpd.GeoDataFrame, values: Mapping[str, np.ndarray], resolution: int
-) -> pd.DataFrame:
-    """
-    Length-weighted mean of each of ``values`` (aligned with ``kept``) per H3 cell.
-
-    Returns the cells, sorted, as the index, with ``length_m`` (total), ``edges`` (count) and
-    one column per value (NaN where the cell's edges have no length).
-    """
-    length = kept["length_m"].to_numpy(dtype="float64")
-    frame = pd.DataFrame(
-        {"h3_cell": _midpoint_cells(kept, resolution), "length_m": length, "edges": 1}
-    )
-    names = list(values)
-    for name in names:
-        frame[name] = np.asarray(values[name], dtype="float64") * length
-    grouped = frame.groupby("h3_cell", sort=True).sum()
-    total = grouped["length_m"].to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for name in names:
-            grouped[name] = np.where(total > 0, grouped[name].to_numpy() / total, np.nan)
-    return grouped
-
-
-def scenario_hex_scores(
-    edges: gpd.GeoDataFrame, scores: Mapping[str, np.ndarray], *, resolution: int
-) -> pd.DataFrame:
-    """
-    Hexagon scores of several scenarios at once, as `hex_scores` gives them for one.
-
-    Parameters
-    ----------
-    edges
-        `IndexResult.edges` of one scenario (``length_m``, ``scored``, line geometry).
-    scores
-        Scenario id -> that scenario's edge scores, aligned with ``edges`` (the ``score``
-        column of its `urban_fit_index`). Which edges are scored does not depend on the
-        scenario, so every scenario has the same cells.
-    resolution
-        H3 resolution (0-15).
-
-    Returns
-    -------
-    table
-        Tidy: ``h3_cell``, ``scenario``, ``score`` (length-weighted mean), scenarios in the
-        given order, cells sorted within each.
-    """
-    geoms = edges.geometry.to_numpy()
-    usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) & edges["scored"].to_numpy(
-        dtype=bool
-    )
-    columns = ["h3_cell", "scenario", "score"]
-    if not usable.any() or not scores:
-        return pd.DataFrame(columns=columns)
-    kept = edges.loc[usable]
-    means = _cell_means(
-        kept, {sid: np.asarray(score)[usable] for sid, score in scores.items()}, resolution
-    )
-    blocks = [
-        pd.DataFrame({"h3_cell": means.index, "scenario": sid, "score": means[sid].to_numpy()})
-        for sid in scores
-    ]
-    return pd.concat(blocks, ignore_index=True)[columns]
-
-
-def hex_scores(
-    edges: gpd.GeoDataFrame, *, resolution: int, value: str = "score"
-) -> gpd.GeoDataFrame:
-    """
-    Length-weighted mean of an edge value over the H3 cells of the edges' midpoints.
-
-    Parameters
-    ----------
-    edges
-        Edges with ``length_m``, the value column and line geometry in a CRS.
-    resolution
-        H3 resolution (0-15).
-    value
-        The column to average.
-
-    Returns
-    -------
-    hexes
-        GeoDataFrame in the edges' CRS, one row per cell, sorted by cell: ``h3_cell``,
-        ``score`` (length-weighted mean of `value` over the cell's edges where it is known,
-        NaN where they have no length; a cell whose edges all lack a value is left out),
-        ``street_km``, ``edges`` (count), geometry (the cell's hexagon).
-    """
-    crs = edges.crs
-    if len(edges) == 0 or edges.geometry.name not in edges.columns:
-        return _empty_hexes(crs)
-    geoms = edges.geometry.to_numpy()
-    values = np.asarray(pd.to_numeric(edges[value], errors="coerce"), dtype="float64")
-    usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) & np.isfinite(values)
-    if not usable.any():
-        return _empty_hexes(crs)
-    if crs is None:
-        raise ModelError("the streets table has no CRS: cannot place edges on the H3 grid")
-    kept = edges.loc[usable]
-    grouped = _cell_means(kept, {"score": kept[value].to_numpy(dtype="float64")}, resolution)
-    total = grouped["length_m"].to_numpy()
-    score = grouped["score"].to_numpy()
-    polygons = [
-        shapely.Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(cell)])
-        for cell in grouped.index
-    ]
-    hexes = gpd.GeoDataFrame(
-        {
-            "h3_cell": grouped.index.to_numpy(dtype="object"),
-            "score": score,
-            "street_km": total / 1000.0,
-            "edges": grouped["edges"].to_numpy(dtype="int64"),
-        },
-        geometry=polygons,
-        crs=4326,
-    )
-    return hexes.to_crs(crs)

@@ -10,7 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from urbanfit.models.index import hex_scores, scenario_hex_scores
+from urbanfit.models.hexes import scenario_hexes
 from urbanfit.render.labels import CODE_WORDS, code_words
 from urbanfit.render.map_base import geojson_layer, scenario_values, summarised
 from urbanfit.results import (
@@ -309,13 +309,7 @@ def _curb_hexes(
     hexagon figure is carried for the switch, the map opening on the headline's.
     """
     top = scenarios.headline
-    hexes = hex_scores(
-        sides.assign(gained_per_100m=gains[top.id]),
-        resolution=HEX_RESOLUTION,
-        value="gained_per_100m",
-    )
-    edges = sides.assign(scored=np.isfinite(gains[top.id]))  # the cells `hex_scores` keeps
-    tidy = scenario_hex_scores(edges, gains, resolution=HEX_RESOLUTION)
+    hexes, tidy = scenario_hexes(sides, gains, headline=top.id, resolution=HEX_RESOLUTION)
     layer = _hex_layer(
         hexes,
         tidy,
