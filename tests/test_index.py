@@ -34,6 +34,7 @@ from urbanfit.errors import ConfigError, ModelError
 from urbanfit.models.fit import FitResult
 from urbanfit.models.hexes import scenario_hexes
 from urbanfit.models.index import (
+    IndexResult,
     hex_scores,
     index_formula_text,
     scenario_hex_scores,
@@ -157,22 +158,27 @@ def test_hex_aggregation_of_two_edges_in_one_cell() -> None:
     assert other["street_km"] == pytest.approx(0.1)
 
 
-def test_hexagons_scored_in_several_scenarios_at_once() -> None:
-    # Edge scores (see the two tests above): kei100 A 62, B 56.5, C 0; kei050 A 47, B 49, C 0.
-    # The shared cell: kei100 (62 x 100 + 56.5 x 300) / 400 = 57.875 (as `hex_scores` gives),
-    # kei050 (47 x 100 + 49 x 300) / 400 = (4700 + 14700) / 400 = 48.5; C's cell 0 in both.
+def _two_scenarios(*, hexes_for: str | None) -> dict[str, IndexResult]:
+    """The index of `_city` at kei050 and kei100, hexagons only for ``hexes_for``."""
     streets, sides, links, fit = _city()
-    scores = {
+    return {
         sid: urban_fit_index(
             streets,
             parking_sides=sides,
             congestion_links=links,
             fit=fit,
             scenario_id=sid,
-            with_hexes=sid == "kei100",
+            with_hexes=sid == hexes_for,
         )
         for sid in ("kei050", "kei100")
     }
+
+
+def test_hexagons_scored_in_several_scenarios_at_once() -> None:
+    # Edge scores (see the two tests above): kei100 A 62, B 56.5, C 0; kei050 A 47, B 49, C 0.
+    # The shared cell: kei100 (62 x 100 + 56.5 x 300) / 400 = 57.875 (as `hex_scores` gives),
+    # kei050 (47 x 100 + 49 x 300) / 400 = (4700 + 14700) / 400 = 48.5; C's cell 0 in both.
+    scores = _two_scenarios(hexes_for="kei100")
     assert len(scores["kei050"].hexes) == 0  # not asked for
     table = scenario_hex_scores(
         scores["kei100"].edges,
@@ -190,18 +196,7 @@ def test_hexagons_scored_in_several_scenarios_at_once() -> None:
 def test_one_pass_gives_the_headline_hexagons_and_every_scenarios_cells() -> None:
     # The figures of the two tests above, from one pass over the H3 grid: the shared cell
     # kei100 57.875, kei050 48.5, 0.4 street km over 2 edges; C's cell 0 in both.
-    streets, sides, links, fit = _city()
-    results = {
-        sid: urban_fit_index(
-            streets,
-            parking_sides=sides,
-            congestion_links=links,
-            fit=fit,
-            scenario_id=sid,
-            with_hexes=False,
-        )
-        for sid in ("kei050", "kei100")
-    }
+    results = _two_scenarios(hexes_for=None)
     edges = results["kei100"].edges
     scores = {sid: result.edges["score"].to_numpy() for sid, result in results.items()}
     hexes, table = scenario_hexes(edges, scores, headline="kei100", resolution=9)
