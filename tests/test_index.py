@@ -34,10 +34,8 @@ from urbanfit.errors import ConfigError, ModelError
 from urbanfit.models.fit import FitResult
 from urbanfit.models.hexes import scenario_hexes
 from urbanfit.models.index import (
-    IndexResult,
     hex_scores,
     index_formula_text,
-    scenario_hex_scores,
     urban_fit_index,
 )
 from urbanfit.parameters.fit import IndexParams
@@ -158,31 +156,29 @@ def test_hex_aggregation_of_two_edges_in_one_cell() -> None:
     assert other["street_km"] == pytest.approx(0.1)
 
 
-def _two_scenarios(*, hexes_for: str | None) -> dict[str, IndexResult]:
-    """The index of `_city` at kei050 and kei100, hexagons only for ``hexes_for``."""
+def test_hexagons_scored_in_several_scenarios_at_once() -> None:
+    # Edge scores (see the two tests above): kei100 A 62, B 56.5, C 0; kei050 A 47, B 49, C 0.
+    # The shared cell: kei100 (62 x 100 + 56.5 x 300) / 400 = 57.875 (as `hex_scores` gives),
+    # kei050 (47 x 100 + 49 x 300) / 400 = (4700 + 14700) / 400 = 48.5; C's cell 0 in both.
+    # One pass over the H3 grid gives the headline's hexagons and every scenario's cells.
     streets, sides, links, fit = _city()
-    return {
+    scores = {
         sid: urban_fit_index(
             streets,
             parking_sides=sides,
             congestion_links=links,
             fit=fit,
             scenario_id=sid,
-            with_hexes=sid == hexes_for,
+            with_hexes=sid == "kei100",
         )
         for sid in ("kei050", "kei100")
     }
-
-
-def test_hexagons_scored_in_several_scenarios_at_once() -> None:
-    # Edge scores (see the two tests above): kei100 A 62, B 56.5, C 0; kei050 A 47, B 49, C 0.
-    # The shared cell: kei100 (62 x 100 + 56.5 x 300) / 400 = 57.875 (as `hex_scores` gives),
-    # kei050 (47 x 100 + 49 x 300) / 400 = (4700 + 14700) / 400 = 48.5; C's cell 0 in both.
-    scores = _two_scenarios(hexes_for="kei100")
     assert len(scores["kei050"].hexes) == 0  # not asked for
-    table = scenario_hex_scores(
-        scores["kei100"].edges,
+    edges = scores["kei100"].edges
+    hexes, table = scenario_hexes(
+        edges,
         {sid: result.edges["score"].to_numpy() for sid, result in scores.items()},
+        headline="kei100",
         resolution=9,
     )
     centre_cell = h3.latlng_to_cell(60.17, 24.94, 9)
@@ -191,26 +187,11 @@ def test_hexagons_scored_in_several_scenarios_at_once() -> None:
     assert table.loc[table["h3_cell"] != centre_cell, "score"].tolist() == [0.0, 0.0]
     assert table["scenario"].tolist() == ["kei050", "kei050", "kei100", "kei100"]
     assert sorted(set(table["h3_cell"])) == sorted(scores["kei100"].hexes["h3_cell"])
-
-
-def test_one_pass_gives_the_headline_hexagons_and_every_scenarios_cells() -> None:
-    # The figures of the two tests above, from one pass over the H3 grid: the shared cell
-    # kei100 57.875, kei050 48.5, 0.4 street km over 2 edges; C's cell 0 in both.
-    results = _two_scenarios(hexes_for=None)
-    edges = results["kei100"].edges
-    scores = {sid: result.edges["score"].to_numpy() for sid, result in results.items()}
-    hexes, table = scenario_hexes(edges, scores, headline="kei100", resolution=9)
-    centre_cell = h3.latlng_to_cell(60.17, 24.94, 9)
-    shared = hexes.set_index("h3_cell").loc[centre_cell]
-    assert shared["score"] == pytest.approx(57.875)
-    assert shared["street_km"] == pytest.approx(0.4)
-    assert shared["edges"] == 2
-    by_scenario = table[table["h3_cell"] == centre_cell].set_index("scenario")["score"]
-    assert by_scenario.to_dict() == pytest.approx({"kei050": 48.5, "kei100": 57.875})
-    assert table.loc[table["h3_cell"] != centre_cell, "score"].tolist() == [0.0, 0.0]
-    # the same tables as the one-scenario and several-scenario functions give
-    pd.testing.assert_frame_equal(hexes, hex_scores(edges, resolution=9))
-    pd.testing.assert_frame_equal(table, scenario_hex_scores(edges, scores, resolution=9))
+    drawn = hexes.set_index("h3_cell").loc[centre_cell]
+    assert drawn["score"] == pytest.approx(57.875)
+    assert drawn["street_km"] == pytest.approx(0.4)
+    assert drawn["edges"] == 2
+    pd.testing.assert_frame_equal(hexes, scores["kei100"].hexes)  # as `urban_fit_index` draws
 
 
 def test_hex_scores_of_no_edges_is_empty() -> None:

@@ -20,7 +20,7 @@ from pyproj import Transformer
 
 from urbanfit.errors import ModelError
 
-__all__ = ["hex_scores", "scenario_hex_scores", "scenario_hexes"]
+__all__ = ["hex_scores", "scenario_hexes"]
 
 _TIDY = ["h3_cell", "scenario", "score"]
 
@@ -55,35 +55,6 @@ def hex_scores(
     return hexes
 
 
-def scenario_hex_scores(
-    edges: gpd.GeoDataFrame, scores: Mapping[str, np.ndarray], *, resolution: int
-) -> pd.DataFrame:
-    """
-    Hexagon scores of several scenarios at once, as `hex_scores` gives them for one.
-
-    Parameters
-    ----------
-    edges
-        `IndexResult.edges` of one scenario (``length_m``, ``scored``, line geometry).
-    scores
-        Scenario id -> that scenario's edge scores, aligned with ``edges`` (the ``score``
-        column of its `urban_fit_index`). Which edges are scored does not depend on the
-        scenario, so every scenario has the same cells.
-    resolution
-        H3 resolution (0-15).
-
-    Returns
-    -------
-    table
-        Tidy: ``h3_cell``, ``scenario``, ``score`` (length-weighted mean), scenarios in the
-        given order, cells sorted within each.
-    """
-    usable = _usable(edges, edges["scored"].to_numpy(dtype=bool))
-    if not usable.any() or not scores:
-        return pd.DataFrame(columns=_TIDY)
-    return _tidy(_means(edges, usable, scores, resolution), scores)
-
-
 def scenario_hexes(
     edges: gpd.GeoDataFrame,
     scores: Mapping[str, np.ndarray],
@@ -112,7 +83,8 @@ def scenario_hexes(
     -------
     hexes, table
         The headline's hexagons as `hex_scores` returns them, and every scenario's cell
-        figures as `scenario_hex_scores` returns them (the same cells).
+        figures, tidy: ``h3_cell``, ``scenario``, ``score`` (length-weighted mean), scenarios
+        in the given order, the same cells sorted within each.
     """
     crs = edges.crs
     headline_values = np.asarray(scores[headline], dtype="float64")

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from urbanfit.errors import ModelError
-from urbanfit.models.hexes import _empty_hexes, hex_scores, scenario_hex_scores
+from urbanfit.models.hexes import _empty_hexes, hex_scores
 from urbanfit.parameters.fit import IndexParams
 from urbanfit.results import FitResult, IndexResult
 
@@ -49,7 +49,6 @@ __all__ = [
     "index_formula_text",
     "index_meaning",
     "index_weights",
-    "scenario_hex_scores",
     "urban_fit_index",
 ]
 
@@ -261,7 +260,7 @@ def urban_fit_index(
         Weights, caps, fit points and H3 resolution; see `IndexParams`.
     with_hexes
         False leaves ``hexes`` empty (for a scenario whose edge scores are all that is
-        wanted, see `scenario_hex_scores`).
+        wanted, see `urbanfit.models.hexes.scenario_hexes`).
 
     Returns
     -------
