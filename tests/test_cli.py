@@ -6,6 +6,7 @@ import gc
 import json
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import osmium
@@ -31,6 +32,50 @@ def test_version_flag_and_module_entry_point() -> None:
     )
     assert done.returncode == 0
     assert done.stdout.strip() == f"urbanfit {__version__}"
+
+
+_ENTRY_PROBE = """
+import atexit, sys
+
+
+class Probe:
+    def __del__(self):
+        print("torn down", flush=True)
+
+
+probe = Probe()  # a module global: freed only when the interpreter tears itself down
+atexit.register(print, "exit handler ran")
+from urbanfit import cli
+
+command, sys.argv = sys.argv[1], ["urbanfit", *sys.argv[2:]]
+getattr(cli, command)()
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "shown"),
+    [(["cities"], 0, "helsinki"), (["analyze", "x", "--source", "bogus"], 2, "--source must")],
+)
+def test_the_console_entry_skips_the_teardown_but_not_exit_handlers_or_output(
+    tmp_path: Path, args: list[str], code: int, shown: str
+) -> None:
+    script = tmp_path / "probe.py"
+    script.write_text(textwrap.dedent(_ENTRY_PROBE))
+
+    def run(command: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [sys.executable, str(script), command, *args],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == code, done.stderr
+        assert shown in done.stdout + done.stderr  # flushed before the process ended
+        assert "exit handler ran" in done.stdout
+        return done
+
+    assert "torn down" in run("main").stdout  # the probe sees a teardown when there is one
+    assert "torn down" not in run("entry").stdout
 
 
 def test_every_command_has_help() -> None:

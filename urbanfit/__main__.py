@@ -1,5 +1,5 @@
 """``python -m urbanfit`` runs the command line."""
 
-from urbanfit.cli import main
+from urbanfit.cli import entry
 
-main()
+entry()

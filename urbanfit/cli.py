@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import logging
 import os
 import signal
@@ -563,3 +565,28 @@ def main() -> None:
         hint = " (run with -v for the traceback; please report it)"
         _consoles()[0].print(message + hint, highlight=False, soft_wrap=True)
         raise SystemExit(1) from None
+
+
+def entry() -> None:
+    """
+    Console-script entry point: `main`, then end the process without tearing it down.
+
+    Tearing down the interpreter frees the imported libraries object by object, about 0.5 s
+    after every command on the quiet 2-core machine, for a small city or a large one alike.
+    By then every output is complete and closed, so `entry` runs the exit handlers (logging's
+    flush, multiprocessing's clean-up), flushes the terminal and leaves with `main`'s exit code.
+    """
+    try:
+        main()
+        code = 0
+    except SystemExit as stop:
+        if stop.code is None or isinstance(stop.code, int):
+            code = stop.code or 0
+        else:  # what Python itself does with a message given to SystemExit
+            print(stop.code, file=sys.stderr)
+            code = 1
+    atexit._run_exitfuncs()  # the handlers the interpreter would run before its teardown
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe, a closed stream
+            stream.flush()
+    os._exit(code)
