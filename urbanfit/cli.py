@@ -11,7 +11,7 @@ import sys
 import traceback
 import webbrowser
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -554,7 +554,7 @@ def handle_sigterm() -> None:
 
 
 def main() -> None:
-    """Console-script entry point: a bug ends in one line (the traceback only with -v)."""
+    """Run the command line: a bug ends in one line (the traceback only with -v); see `entry`."""
     handle_sigterm()
     try:
         app()
@@ -567,7 +567,7 @@ def main() -> None:
         raise SystemExit(1) from None
 
 
-def entry() -> None:
+def entry() -> NoReturn:
     """
     Console-script entry point: `main`, then end the process without tearing it down.
 
