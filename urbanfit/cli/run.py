@@ -1,0 +1,268 @@
+"""Commands that analyse cities: ``analyze`` one, ``compare`` several, ``batch`` many on Dask.
+
+Plain functions here; `urbanfit.cli` registers them on the typer app.
+"""
+
+from __future__ import annotations
+
+import webbrowser
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from urbanfit.cli._app import _check_out, _consoles, _fail, _parse_bbox, _parse_shares
+from urbanfit.errors import UrbanfitError
+
+
+def analyze(
+    city: Annotated[
+        str,
+        typer.Argument(
+            help="A preset (see `urbanfit cities`), a preset .toml file, or a place name "
+            "such as 'Somerville, Massachusetts, USA'."
+        ),
+    ] = "",
+    *,
+    osm_file: Annotated[
+        Path | None,
+        typer.Option(help="Read a local .osm, .osm.bz2, .osm.gz or .osm.pbf extract instead."),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Display name (and output folder) of the city.")
+    ] = None,
+    bbox: Annotated[
+        str | None,
+        typer.Option(help="west,south,east,north in degrees: fetch this box, or clip a PBF."),
+    ] = None,
+    source: Annotated[
+        str,
+        typer.Option(
+            help="'auto', or 'extract': download the regional extract holding CITY "
+            "(Geofabrik/BBBike via pyrosm, cached) and clip it to CITY's boundary; for "
+            "metro-sized areas where Overpass times out."
+        ),
+    ] = "auto",
+    dataset: Annotated[
+        str | None,
+        typer.Option(
+            help="pyrosm dataset of the regional extract, e.g. 'oregon' (with --source extract)."
+        ),
+    ] = None,
+    clip: Annotated[
+        str | None,
+        typer.Option(help="Clip --osm-file to this place's boundary (geocoded)."),
+    ] = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Outputs folder; results go to OUT/<city>/.")
+    ] = Path("outputs"),
+    kei_shares: Annotated[
+        str, typer.Option(help="Kei shares of the fleet to compare, in percent.")
+    ] = "0,25,50,100",
+    fleet: Annotated[
+        str, typer.Option(help="Full-size baseline fleet (see `urbanfit vehicles`).")
+    ] = "us_new_sales",
+    vehicles_file: Annotated[
+        Path | None, typer.Option(help="TOML file adding or overriding vehicle profiles/fleets.")
+    ] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Cache folder for Overpass responses.")
+    ] = None,
+    infer_curb: Annotated[
+        bool,
+        typer.Option(
+            "--infer-curb/--no-infer-curb",
+            help="Estimate parking on curbs without parking tags from street class, width "
+            "and lanes (every estimate labelled 'inferred', reported apart from mapped "
+            "curbs); --no-infer-curb leaves them unknown.",
+        ),
+    ] = True,
+    congestion: Annotated[
+        bool,
+        typer.Option(help="Run the congestion model (demand and equilibrium assignment)."),
+    ] = True,
+    od: Annotated[
+        Path | None,
+        typer.Option(
+            help="CSV origin-destination matrix (origin, destination, trips, zone points) "
+            "replacing the synthetic demand."
+        ),
+    ] = None,
+    baseline_tti: Annotated[
+        str | None,
+        typer.Option(
+            help="Baseline peak-hour Travel Time Index the synthetic demand is scaled to: a "
+            "number such as 1.25, or an urban-area size class (small, medium, large, "
+            "very_large) whose Urban Mobility Report figure is used. Default: large."
+        ),
+    ] = None,
+    open_map: Annotated[
+        bool, typer.Option("--open", help="Open map.html in the browser when done.")
+    ] = False,
+) -> None:
+    """Analyse CITY and write map.html, summary.json and tables to OUT/<city>/."""
+    console, out = _consoles()
+    try:
+        from urbanfit.pipeline import analyze as run  # noqa: PLC0415  (heavy imports)
+        from urbanfit.pipeline import gc_frozen  # noqa: PLC0415
+        from urbanfit.render import write_outputs  # noqa: PLC0415
+        from urbanfit.sources import OverpassConfig  # noqa: PLC0415
+        from urbanfit.sources.od import read_od_csv  # noqa: PLC0415
+
+        shares = _parse_shares(kei_shares)
+        area = _parse_bbox(bbox)
+        _check_out(out_dir)
+        overpass = OverpassConfig(cache_dir=cache_dir) if cache_dir else OverpassConfig()
+        with (
+            gc_frozen(),
+            Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            ) as bar,
+        ):
+            task = bar.add_task("starting", total=1.0)
+
+            def progress(label: str, fraction: float) -> None:
+                bar.update(task, description=label, completed=fraction)
+
+            result = run(
+                city,
+                osm_file=osm_file,
+                name=name,
+                bbox=area,
+                kei_shares=shares,
+                base_fleet=fleet,
+                vehicles_file=vehicles_file,
+                overpass=overpass,
+                source=source,
+                clip=clip,
+                dataset=dataset,
+                infer_curb=infer_curb,
+                run_congestion=congestion,
+                od=read_od_csv(od) if od is not None else None,
+                baseline_tti=baseline_tti,
+                progress=progress,
+            )
+            folder = write_outputs(
+                result, out_dir, progress=lambda w: progress(f"writing {w}", 0.97)
+            )
+    except UrbanfitError as error:
+        raise _fail(error) from None
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted[/]: earlier outputs were left as they were")
+        raise typer.Exit(code=130) from None
+    network = result.summary["network"]
+    out.print(
+        f"[bold]{escape(result.city.name)}[/]: {network['street_km']:.1f} km of street in "
+        f"{network['edges_count']} edges, {result.summary['lots']['count']} parking lots",
+        highlight=False,
+    )
+    for line in result.summary.get("headlines", []):
+        out.print(f"  {escape(line)}", highlight=False)
+    for note in result.summary.get("notes", []):
+        out.print(f"  [yellow]note:[/] {escape(note)}", highlight=False)
+    out.print(f"outputs: {folder}/  (open {folder / 'map.html'})", highlight=False, markup=False)
+    if open_map:
+        webbrowser.open((folder / "map.html").resolve().as_uri())
+
+
+def compare(
+    cities: Annotated[
+        list[str],
+        typer.Argument(help="Cities to compare (presets, preset files or place names)."),
+    ],
+    *,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Outputs folder holding OUT/<city>/summary.json.")
+    ] = Path("outputs"),
+) -> None:
+    """Compare headline figures across cities (analysing those without outputs yet)."""
+    from urbanfit.pipeline import analyze as run  # noqa: PLC0415
+    from urbanfit.render import write_outputs  # noqa: PLC0415
+    from urbanfit.render.compare import compare_cities  # noqa: PLC0415
+
+    console, out = _consoles()
+
+    def analyse(name: str) -> Path:
+        console.print(f"analysing {name} (no outputs yet)", highlight=False, markup=False)
+        return write_outputs(run(name), out_dir)
+
+    try:
+        _check_out(out_dir)
+        folder = compare_cities(cities, out_root=out_dir, analyze=analyse)
+    except UrbanfitError as error:
+        raise _fail(error) from None
+    out.print(
+        f"comparison: {folder}/  (comparison.csv, .md, .html, .png)", highlight=False, markup=False
+    )
+
+
+def batch(
+    cities: Annotated[
+        list[str],
+        typer.Argument(
+            help="Presets, preset .toml files (e.g. cities/*.toml) or CSV files of place names."
+        ),
+    ],
+    *,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Outputs folder; each city goes to OUT/<city>/.")
+    ] = Path("outputs"),
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Address of an existing Dask scheduler, e.g. tcp://host:8786."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes of the local Dask cluster.")
+    ] = None,
+    kei_shares: Annotated[
+        str, typer.Option(help="Kei shares of the fleet to compare, in percent.")
+    ] = "0,25,50,100",
+    fleet: Annotated[str, typer.Option(help="Full-size baseline fleet.")] = "us_new_sales",
+    congestion: Annotated[bool, typer.Option(help="Run the congestion model.")] = True,
+) -> None:
+    """Analyse many cities on Dask (finished ones are skipped), then compare them."""
+    from urbanfit.batch import city_inputs, run_batch  # noqa: PLC0415
+
+    console, out = _consoles()
+
+    def progress(outcome: object, done: int, total: int) -> None:
+        status = getattr(outcome, "status", "")
+        colour = {"done": "green", "skipped": "cyan", "failed": "red"}.get(status, "white")
+        error = getattr(outcome, "error", None)
+        line = f"[{done}/{total}] {getattr(outcome, 'slug', '')}: [{colour}]{status}[/]"
+        console.print(line + (f" ({escape(error)})" if error else ""), highlight=False)
+
+    try:
+        shares = _parse_shares(kei_shares)
+        _check_out(out_dir)
+        report = run_batch(
+            city_inputs(cities),
+            out_root=out_dir,
+            scheduler=scheduler,
+            workers=workers,
+            progress=progress,
+            options={
+                "kei_shares": shares,
+                "base_fleet": fleet,
+                "run_congestion": congestion,
+            },
+        )
+    except UrbanfitError as error:
+        raise _fail(error) from None
+    counts = {s: len(report.by_status(s)) for s in ("done", "skipped", "failed")}
+    out.print(
+        f"{counts['done']} analysed, {counts['skipped']} already done, {counts['failed']} failed",
+        highlight=False,
+    )
+    for failed in report.by_status("failed"):
+        out.print(f"  failed: {escape(failed.city)}: {escape(str(failed.error))}", highlight=False)
+    if report.comparison is not None:
+        out.print(f"comparison: {report.comparison}/", highlight=False, markup=False)
+    if not report.ok:
+        raise typer.Exit(code=1)
