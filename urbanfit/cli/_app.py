@@ -71,28 +71,26 @@ def _fail(error: UrbanfitError) -> typer.Exit:
     return typer.Exit(code=error.exit_code)
 
 
+def _numbers(text: str, *, wanted: str) -> list[float]:
+    """Comma-separated numbers; otherwise a ConfigError: ``wanted``, then what was typed."""
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise ConfigError(f"{wanted}, got {text!r}") from None
+
+
 def _parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
     from urbanfit.bbox import check_bbox  # noqa: PLC0415
 
     if text is None:
         return None
-    try:
-        parts = [float(p) for p in text.split(",")]
-    except ValueError:
-        raise ConfigError(
-            f"--bbox must be four numbers west,south,east,north in degrees, got {text!r}"
-        ) from None
-    return check_bbox(parts)
+    wanted = "--bbox must be four numbers west,south,east,north in degrees"
+    return check_bbox(_numbers(text, wanted=wanted))
 
 
 def _parse_shares(text: str) -> tuple[float, ...]:
     """Percentages as typed -> fractions; every message speaks in percent, as the option does."""
-    try:
-        percents = [float(p) for p in text.split(",")]
-    except ValueError:
-        raise ConfigError(
-            f"--kei-shares must be percentages like 0,25,50,100, got {text!r}"
-        ) from None
+    percents = _numbers(text, wanted="--kei-shares must be percentages like 0,25,50,100")
     outside = [f"{p:g} %" for p in percents if not 0 <= p <= 100]
     if outside:
         raise ConfigError(f"--kei-shares must lie between 0 and 100 %, got {', '.join(outside)}")
