@@ -8,7 +8,9 @@ import pytest
 from folium.plugins import MiniMap
 from shapely.geometry import LineString
 
-from urbanfit.render.map_base import feature_count, geojson_layer, inline_web_assets, legend_block
+from urbanfit.render.map_assets import inline_web_assets
+from urbanfit.render.map_base import feature_count, geojson_layer
+from urbanfit.render.map_page import legend_block
 
 
 def _streets(n: int) -> gpd.GeoDataFrame:

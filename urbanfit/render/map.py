@@ -18,16 +18,9 @@ from urbanfit.render.layers import (
     index_layer,
     lots_layer,
 )
-from urbanfit.render.map_base import (
-    escape_text,
-    feature_count,
-    geojson_layer,
-    inline_web_assets,
-    legend_block,
-    legend_note,
-    page_chrome,
-    summarised,
-)
+from urbanfit.render.map_assets import inline_web_assets
+from urbanfit.render.map_base import escape_text, feature_count, geojson_layer, summarised
+from urbanfit.render.map_page import legend_block, legend_note, page_chrome
 from urbanfit.results import AnalysisResult
 
 __all__ = ["CLASS_COLOURS", "STREET_GROUPS", "build_map", "escape_text"]

@@ -1,21 +1,16 @@
-"""Shared map helpers: web geometry, escaping, one toggleable GeoJSON layer, legends, the page.
+"""Map layer encoding: web geometry, escaping, one toggleable GeoJSON layer, scenario figures.
 
 Geometries are simplified to `SIMPLIFY_TOLERANCE_M` in the city's metric CRS and coordinates
 rounded to `COORD_DECIMALS` decimal degrees (about 1 m), so that large cities give small files.
 All OSM text is HTML-escaped before it reaches the page.
 
-The page works offline: `inline_web_assets` puts the JavaScript and CSS the map uses into the
-HTML (shipped in ``urbanfit/data/web``, see its README) and drops folium's other CDN links.
+The page around the layers (its offline assets, chrome and legends) is in `map_assets` and
+`map_page`.
 """
 
 from __future__ import annotations
 
-import base64
 import html
-import re
-from collections.abc import Iterator
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import folium
@@ -23,24 +18,21 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, Figure, MacroElement
-from folium.elements import JSCSSMixin
+from branca.element import Figure, MacroElement
 from jinja2 import Template
 
+from urbanfit.render.map_assets import descendants, inline_asset
 from urbanfit.render.map_encode import COORD_DECIMALS, encode_features, to_json
 
 __all__ = [
     "COORD_DECIMALS",
-    "MAP_BACKGROUND",
     "SCENARIO_ROW",
     "SIMPLIFY_TOLERANCE_M",
     "escape_text",
     "feature_count",
     "geojson_layer",
-    "inline_web_assets",
     "layer_bytes",
-    "legend_block",
-    "page_chrome",
+    "layer_style",
     "scenario_values",
     "summarised",
 ]
@@ -50,35 +42,6 @@ SIMPLIFY_TOLERANCE_M = 1.0
 # shown (see `_Packed`): building 10,000 features takes Chromium ~0.5 s of the page's load.
 LAZY_FEATURES = 5_000
 _DECODER = "urbanfit/decode.js"
-
-# The plain background the layers are drawn on when tiles cannot load: openstreetmap-carto's
-# land colour (@land-color in its style), so the map looks the same with or without tiles.
-MAP_BACKGROUND = "#f2efe9"
-
-# folium's resource names -> the shipped file that serves them.
-_WEB_ASSETS = {
-    "leaflet": "leaflet/leaflet.js",
-    "leaflet_css": "leaflet/leaflet.css",
-    "Control.Fullscreen.js": "leaflet.fullscreen/Control.FullScreen.js",
-    "Control.FullScreen.css": "leaflet.fullscreen/Control.FullScreen.css",
-}
-# folium's defaults the map does not use: no marker icons (lots are circles), no Bootstrap
-# widgets, no folium.Popup (the only jQuery user; GeoJsonPopup needs none).
-_UNUSED_ASSETS = frozenset(
-    {
-        "jquery",
-        "bootstrap",
-        "bootstrap_css",
-        "glyphicons_css",
-        "awesome_markers",
-        "awesome_markers_css",
-        "awesome_markers_font_css",
-        "awesome_rotate_css",
-    }
-)
-_PAGE_ASSETS = ("urbanfit/map.css", "urbanfit/map.js")
-_CSS_URL = re.compile(r"""url\((?!['"]?(?:#|data:))['"]?([^'")]+)['"]?\)""")
-_MEDIA_TYPES = {".png": "image/png", ".svg": "image/svg+xml"}
 
 _HTML_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;"))
 
@@ -252,7 +215,7 @@ class _Details(MacroElement):
 
 def feature_count(group: folium.FeatureGroup) -> int:
     """Return how many features a layer built by `geojson_layer` holds."""
-    return sum(child.packed["n"] for child in _descendants(group) if isinstance(child, _Packed))
+    return sum(child.packed["n"] for child in descendants(group) if isinstance(child, _Packed))
 
 
 def layer_bytes(group: folium.FeatureGroup) -> dict[str, int]:
@@ -270,7 +233,7 @@ def layer_bytes(group: folium.FeatureGroup) -> dict[str, int]:
         Property name (and ``"coordinates"``, the geometry blocks) -> bytes of its JSON.
     """
     sizes: dict[str, int] = {}
-    for child in _descendants(group):
+    for child in descendants(group):
         if isinstance(child, _Packed):
             for column, values in child.packed["p"].items():
                 sizes[column] = sizes.get(column, 0) + len(to_json(values).encode())
@@ -322,13 +285,13 @@ class _Packed(MacroElement):
         """Render the script, and put the decoder in the page's header once."""
         root = self.get_root()
         assert isinstance(root, Figure)
-        root.header.add_child(_inline(_DECODER), name="urbanfit_decoder")
+        root.header.add_child(inline_asset(_DECODER), name="urbanfit_decoder")
         return super().render(**kwargs)
 
 
-def _layer_style(group: folium.FeatureGroup) -> dict[str, Any]:
+def layer_style(group: folium.FeatureGroup) -> dict[str, Any]:
     """Return the path style of a layer built by `geojson_layer`."""
-    for child in _descendants(group):
+    for child in descendants(group):
         if isinstance(child, _PropertyStyle):
             return child.style
     return {}
@@ -404,7 +367,7 @@ def scenario_values(
         chosen``.
     colour_by
         Index of the figure that picks the colour, and the bins ``(lower bound, colour)``
-        that colour it (as `urbanfit.render.layers.binned_colours` does; a missing figure
+        that colour it (as `urbanfit.render.palette.binned_colours` does; a missing figure
         takes the first bin's colour).
     """
     spec: dict[str, Any] = {
@@ -418,7 +381,7 @@ def scenario_values(
             "bounds": [None if b == -np.inf else b for b, _ in bins],  # null: minus infinity
             "colours": [c for _, c in bins],
         }
-    for child in _descendants(group):
+    for child in descendants(group):
         if isinstance(child, folium.GeoJson):
             child.add_child(_ScenarioValues(spec))
 
@@ -441,216 +404,3 @@ def summarised(group: folium.FeatureGroup, note: str) -> folium.FeatureGroup:
     """
     group.urbanfit_note = note  # type: ignore[attr-defined]
     return group
-
-
-def legend_block(title: str, entries: dict[str, str], *, layer: folium.FeatureGroup) -> str:
-    """
-    HTML of one legend block: a title and a swatch per (escaped) entry, drawn as the layer is.
-
-    Parameters
-    ----------
-    title
-        Block heading.
-    entries
-        Label -> colour.
-    layer
-        The layer the block explains: the page shows the block only while the layer is on,
-        and area layers (with a ``fillOpacity``) get filled squares at that opacity.
-
-    Returns
-    -------
-    html
-        One ``div`` tagged with the layer's script name.
-    """
-    style = _layer_style(layer)
-    rows = []
-    for label, colour in entries.items():
-        if "fillOpacity" in style:
-            rgb = ",".join(str(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
-            swatch = (
-                f"height:12px;border:1px solid {colour};"
-                f"background:rgba({rgb},{float(style['fillOpacity']):g})"
-            )
-        else:
-            swatch = f"height:{max(int(style.get('weight', 3)), 3)}px;background:{colour}"
-        rows.append(
-            f'<div><span class="urbanfit-swatch" style="{swatch}"></span>{html.escape(label)}</div>'
-        )
-    note = getattr(layer, "urbanfit_note", None)
-    if note:
-        rows.append(f'<div class="urbanfit-legend-detail">{html.escape(note)}</div>')
-    return (
-        f'<div class="urbanfit-legend-block" data-layer="{layer.get_name()}">'
-        f"<b>{html.escape(title)}</b>{''.join(rows)}</div>"
-    )
-
-
-def _descendants(element: Element) -> Iterator[Element]:
-    yield element
-    for child in element._children.values():
-        yield from _descendants(child)
-
-
-@cache
-def _web_file(path: str) -> str:
-    """Read a shipped web file; a stylesheet's images are inlined as data URIs."""
-    folder = resources.files("urbanfit").joinpath("data/web")
-    text = folder.joinpath(path).read_text(encoding="utf-8")
-    if path.endswith(".css"):
-        base = path.rsplit("/", 1)[0]
-
-        def inline(match: re.Match[str]) -> str:
-            name = match.group(1)
-            data = folder.joinpath(f"{base}/{name}").read_bytes()
-            media = _MEDIA_TYPES[name[name.rfind(".") :]]
-            return f'url("data:{media};base64,{base64.b64encode(data).decode("ascii")}")'
-
-        text = _CSS_URL.sub(inline, text)
-    closing = "</style" if path.endswith(".css") else "</script"
-    if closing in text.lower():  # would end the inline element early
-        raise ValueError(f"{path} cannot be inlined: it contains {closing}")
-    return text
-
-
-def _inline(path: str) -> Element:
-    tag = "style" if path.endswith(".css") else "script"
-    return Element(f"<{tag}>/* {path} */\n{_web_file(path)}</{tag}>")
-
-
-def inline_web_assets(fmap: folium.Map) -> None:
-    """
-    Put the scripts and stylesheets the map uses into its page, and drop folium's CDN links.
-
-    Call it last, once every element is on the map: an element that needs a library
-    urbanfit does not ship raises, rather than leave a page that needs the network.
-
-    Parameters
-    ----------
-    fmap
-        The map; its elements' CDN links are cleared in place.
-    """
-    root = fmap.get_root()
-    assert isinstance(root, Figure)
-    for element in _descendants(root):
-        if not isinstance(element, JSCSSMixin):
-            continue
-        for name, url in [*element.default_js, *element.default_css]:
-            if name in _UNUSED_ASSETS:
-                continue
-            if name not in _WEB_ASSETS:
-                raise ValueError(f"{type(element).__name__} needs {url}, which is not shipped")
-            root.header.add_child(_inline(_WEB_ASSETS[name]), name=f"urbanfit_{name}")
-        element.default_js = []
-        element.default_css = []
-    for path in _PAGE_ASSETS:
-        root.header.add_child(_inline(path), name=f"urbanfit_{path}")
-    root.header.add_child(
-        Element(f"<style>.folium-map.leaflet-container{{background:{MAP_BACKGROUND}}}</style>"),
-        name="urbanfit_background",
-    )
-
-
-class _PageChrome(MacroElement):
-    """Run the page script (``urbanfit/map.js``) once the map and its layers exist."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        urbanfitPage({{ this._parent.get_name() }}, {{ this.tiles.get_name() }}, {
-            scenarios: {{ this.options.scenarios|tojson }},
-            chosen: {{ this.options.chosen|tojson }},
-            streets: {{ this.options.streets }},
-            localStreets: {{ this.options.localStreets }},
-            curb: {{ this.options.curb }},
-            lots: {{ this.options.lots }},
-            file: {{ this.options.file|tojson }}
-        });
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, tiles: folium.TileLayer, options: dict[str, Any]) -> None:
-        super().__init__()
-        self._name = "PageChrome"
-        self.tiles = tiles
-        self.options = options
-
-
-def legend_note(title: str, lines: list[str]) -> str:
-    """
-    HTML of a legend block that belongs to no layer: a title and lines of (escaped) text.
-
-    Parameters
-    ----------
-    title
-        Block heading.
-    lines
-        One sentence each, e.g. why a layer is not on the map.
-
-    Returns
-    -------
-    html
-        One ``div``, shown whatever layers are on.
-    """
-    items = "".join(f"<div>{html.escape(line)}</div>" for line in lines)
-    return (
-        "<div class='urbanfit-legend-note' style='margin-top:6px;color:#555'>"
-        f"<b>{html.escape(title)}</b>{items}</div>"
-    )
-
-
-def _geojson_name(group: folium.FeatureGroup | None) -> str:
-    """Script name of the GeoJson inside a layer built by `geojson_layer` (``null`` if none)."""
-    for child in _descendants(group) if group is not None else ():
-        if isinstance(child, folium.GeoJson):
-            return child.get_name()
-    return "null"
-
-
-def page_chrome(
-    tiles: folium.TileLayer,
-    *,
-    scenarios: list[str],
-    chosen: int,
-    streets: folium.FeatureGroup,
-    local_streets: folium.FeatureGroup | None = None,
-    curb: folium.FeatureGroup | None,
-    lots: folium.FeatureGroup | None,
-    file: str,
-) -> MacroElement:
-    """
-    Make the element that turns the title and legend into map panels and watches the tiles.
-
-    Add it to the map after the layers and before the layer control, so the title sits
-    above the layer list.
-
-    Parameters
-    ----------
-    tiles
-        The base-map tile layer: a failed tile shows the "tiles are unavailable" notice.
-    scenarios
-        The scenario switch's labels (``"50 % kei"``), in `ScenarioSet` order.
-    chosen
-        Index of the scenario the map opens on (the layers' shown figures are its).
-    streets, local_streets, curb, lots
-        The layers the street search and the area totals read (None when not drawn);
-        ``local_streets`` is the metro-scale map's separate layer of local streets, built
-        when the search or the totals first need it.
-    file
-        Stem of the files the download button saves (``<file>-layers.geojson``).
-
-    Returns
-    -------
-    element
-        A macro element to add to the map.
-    """
-    options = {
-        "scenarios": scenarios,
-        "chosen": chosen,
-        "streets": _geojson_name(streets),
-        "localStreets": _geojson_name(local_streets),
-        "curb": _geojson_name(curb),
-        "lots": _geojson_name(lots),
-        "file": file,
-    }
-    return _PageChrome(tiles, options)

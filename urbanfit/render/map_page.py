@@ -1,0 +1,167 @@
+"""The map page around the layers: the legend's blocks and the page script's chrome.
+
+`legend_block` draws a layer's legend as the layer is drawn; `page_chrome` runs the page script
+(``urbanfit/map.js``), which turns the title and legend into panels and holds the page's tools.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+from urbanfit.render.map_assets import descendants
+from urbanfit.render.map_base import layer_style
+
+__all__ = ["legend_block", "legend_note", "page_chrome"]
+
+
+def legend_block(title: str, entries: dict[str, str], *, layer: folium.FeatureGroup) -> str:
+    """
+    HTML of one legend block: a title and a swatch per (escaped) entry, drawn as the layer is.
+
+    Parameters
+    ----------
+    title
+        Block heading.
+    entries
+        Label -> colour.
+    layer
+        The layer the block explains: the page shows the block only while the layer is on,
+        and area layers (with a ``fillOpacity``) get filled squares at that opacity.
+
+    Returns
+    -------
+    html
+        One ``div`` tagged with the layer's script name.
+    """
+    style = layer_style(layer)
+    rows = []
+    for label, colour in entries.items():
+        if "fillOpacity" in style:
+            rgb = ",".join(str(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
+            swatch = (
+                f"height:12px;border:1px solid {colour};"
+                f"background:rgba({rgb},{float(style['fillOpacity']):g})"
+            )
+        else:
+            swatch = f"height:{max(int(style.get('weight', 3)), 3)}px;background:{colour}"
+        rows.append(
+            f'<div><span class="urbanfit-swatch" style="{swatch}"></span>{html.escape(label)}</div>'
+        )
+    note = getattr(layer, "urbanfit_note", None)
+    if note:
+        rows.append(f'<div class="urbanfit-legend-detail">{html.escape(note)}</div>')
+    return (
+        f'<div class="urbanfit-legend-block" data-layer="{layer.get_name()}">'
+        f"<b>{html.escape(title)}</b>{''.join(rows)}</div>"
+    )
+
+
+class _PageChrome(MacroElement):
+    """Run the page script (``urbanfit/map.js``) once the map and its layers exist."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        urbanfitPage({{ this._parent.get_name() }}, {{ this.tiles.get_name() }}, {
+            scenarios: {{ this.options.scenarios|tojson }},
+            chosen: {{ this.options.chosen|tojson }},
+            streets: {{ this.options.streets }},
+            localStreets: {{ this.options.localStreets }},
+            curb: {{ this.options.curb }},
+            lots: {{ this.options.lots }},
+            file: {{ this.options.file|tojson }}
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, tiles: folium.TileLayer, options: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "PageChrome"
+        self.tiles = tiles
+        self.options = options
+
+
+def legend_note(title: str, lines: list[str]) -> str:
+    """
+    HTML of a legend block that belongs to no layer: a title and lines of (escaped) text.
+
+    Parameters
+    ----------
+    title
+        Block heading.
+    lines
+        One sentence each, e.g. why a layer is not on the map.
+
+    Returns
+    -------
+    html
+        One ``div``, shown whatever layers are on.
+    """
+    items = "".join(f"<div>{html.escape(line)}</div>" for line in lines)
+    return (
+        "<div class='urbanfit-legend-note' style='margin-top:6px;color:#555'>"
+        f"<b>{html.escape(title)}</b>{items}</div>"
+    )
+
+
+def _geojson_name(group: folium.FeatureGroup | None) -> str:
+    """Script name of the GeoJson inside a layer built by `geojson_layer` (``null`` if none)."""
+    for child in descendants(group) if group is not None else ():
+        if isinstance(child, folium.GeoJson):
+            return child.get_name()
+    return "null"
+
+
+def page_chrome(
+    tiles: folium.TileLayer,
+    *,
+    scenarios: list[str],
+    chosen: int,
+    streets: folium.FeatureGroup,
+    local_streets: folium.FeatureGroup | None = None,
+    curb: folium.FeatureGroup | None,
+    lots: folium.FeatureGroup | None,
+    file: str,
+) -> MacroElement:
+    """
+    Make the element that turns the title and legend into map panels and watches the tiles.
+
+    Add it to the map after the layers and before the layer control, so the title sits
+    above the layer list.
+
+    Parameters
+    ----------
+    tiles
+        The base-map tile layer: a failed tile shows the "tiles are unavailable" notice.
+    scenarios
+        The scenario switch's labels (``"50 % kei"``), in `ScenarioSet` order.
+    chosen
+        Index of the scenario the map opens on (the layers' shown figures are its).
+    streets, local_streets, curb, lots
+        The layers the street search and the area totals read (None when not drawn);
+        ``local_streets`` is the metro-scale map's separate layer of local streets, built
+        when the search or the totals first need it.
+    file
+        Stem of the files the download button saves (``<file>-layers.geojson``).
+
+    Returns
+    -------
+    element
+        A macro element to add to the map.
+    """
+    options = {
+        "scenarios": scenarios,
+        "chosen": chosen,
+        "streets": _geojson_name(streets),
+        "localStreets": _geojson_name(local_streets),
+        "curb": _geojson_name(curb),
+        "lots": _geojson_name(lots),
+        "file": file,
+    }
+    return _PageChrome(tiles, options)
