@@ -17,9 +17,9 @@ import math
 import numpy as np
 import pytest
 
-from urbanfit.render.layers import BINS, FIT_COLOURS, LOT_COLOUR, NO_CHANGE
 from urbanfit.render.map import STREET_GROUPS
 from urbanfit.render.map_assets import MAP_BACKGROUND
+from urbanfit.render.palette import BINS, FIT_COLOURS, LOT_COLOUR, NO_CHANGE
 from urbanfit.results import FIT_CATEGORIES
 
 # Machado et al. (2009), Table 1 (deuteranomaly, severity 1.0 = deuteranopia), linear RGB.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import reduce
 from typing import Any
 
 import folium
@@ -11,8 +10,10 @@ import numpy as np
 import pandas as pd
 
 from urbanfit.models.hexes import scenario_hexes
+from urbanfit.render.feature_text import hex_score_blocks, number_text, scenario_text, whole_text
 from urbanfit.render.labels import CODE_WORDS, code_words
 from urbanfit.render.map_base import geojson_layer, scenario_values, summarised
+from urbanfit.render.palette import BINS, FIT_COLOURS, LOT_COLOUR, bin_legend
 from urbanfit.results import (
     FIT_CATEGORIES,
     CongestionResult,
@@ -24,64 +25,14 @@ from urbanfit.results import (
 from urbanfit.vehicles import KEI_CLASS, ScenarioSet, VehicleCatalog
 
 __all__ = [
-    "BINS",
     "DETAIL_EDGES",
     "DETAIL_LIMIT",
-    "FIT_COLOURS",
-    "LOT_COLOUR",
-    "NO_CHANGE",
-    "bin_legend",
-    "binned_colours",
     "congestion_layer",
     "curb_layer",
     "fit_layer",
     "index_layer",
     "lots_layer",
 ]
-
-# Colour-vision-deficiency-safe palettes, checked under simulated deuteranopia in
-# tests/test_map_colours.py. Sources: Paul Tol, "Colour Schemes", SRON technical note
-# SRON/EPS/TN/09-002, issue 3.2 (2021): the "iridescent" and "YlOrBr" sequential schemes, the
-# "sunset" diverging scheme and the "bright" scheme's grey #BBBBBB (used for "no change");
-# M. Okabe and K. Ito, "Color Universal Design (CUD)" (2008), for the fit categories.
-NO_CHANGE = "#BBBBBB"  # Tol "bright" grey: well clear of the map's plain background
-
-# Sequential bins (lower bounds) and colours shared by the "gain" layers.
-BINS: dict[str, tuple[tuple[float, str], ...]] = {
-    # no gain in grey, then four steps of Tol's "iridescent", in the scheme's order
-    "curb_gain_per_100m": (
-        (-np.inf, NO_CHANGE),
-        (0.5, "#EAF0B5"),
-        (2.0, "#9BD2E1"),
-        (4.0, "#906388"),
-        (6.0, "#46353A"),
-    ),
-    # Tol "sunset": blues for less congestion, grey for no change, red for more
-    "vc_change": (
-        (-np.inf, "#364B9A"),
-        (-0.10, "#4A7BB7"),
-        (-0.05, "#98CAE1"),
-        (-0.01, NO_CHANGE),
-        (0.01, "#A50026"),
-    ),
-    # Tol "YlOrBr", five of its nine steps
-    "index_score": (
-        (-np.inf, "#FFF7BC"),
-        (10.0, "#FEC44F"),
-        (20.0, "#EC7014"),
-        (40.0, "#993404"),
-        (60.0, "#662506"),
-    ),
-}
-
-# Narrow-street fit categories (the model's), most telling first; the last is not drawn.
-# Tol "muted" green and wine, Okabe-Ito reddish purple, Tol "bright" grey.
-FIT_COLOURS = dict(
-    zip(FIT_CATEGORIES, ("#117733", "#882255", "#CC79A7", NO_CHANGE, "#DDDDDD"), strict=True)
-)
-
-# Parking lots, outline and fill (Tol "muted" indigo).
-LOT_COLOUR = "#332288"
 
 # Size rule: a line layer with more features than this is drawn as H3 hexagons (resolution
 # `HEX_RESOLUTION`, about 0.1 km2 each) and its full detail left to layers.gpkg. Measured
@@ -95,77 +46,10 @@ HEX_RESOLUTION = 9
 DETAIL_EDGES = 100_000
 
 
-def binned_colours(values: pd.Series, bins: tuple[tuple[float, str], ...]) -> pd.Series:
-    """
-    Colour each value by the bin it falls into (bins are ``(lower bound, colour)``).
-
-    Parameters
-    ----------
-    values
-        Numbers; missing values take the first bin's colour.
-    bins
-        Ascending lower bounds with their colours.
-
-    Returns
-    -------
-    colours
-        One colour per value.
-    """
-    bounds = np.array([b for b, _ in bins])
-    colours = np.array([c for _, c in bins])
-    index = np.searchsorted(bounds, values.fillna(-np.inf).to_numpy(), side="right") - 1
-    return pd.Series(colours[np.clip(index, 0, len(bins) - 1)], index=values.index)
-
-
-def bin_legend(bins: tuple[tuple[float, str], ...], unit: str) -> dict[str, str]:
-    """Legend entries ``{"2 – 4 spaces/100 m": colour, ...}`` for a bin table."""
-    entries: dict[str, str] = {}
-    for i, (lower, colour) in enumerate(bins):
-        upper = bins[i + 1][0] if i + 1 < len(bins) else None
-        if lower == -np.inf:
-            entries[f"below {upper:g} {unit}"] = colour
-        elif upper is None:
-            entries[f"{lower:g} {unit} or more"] = colour
-        else:
-            entries[f"{lower:g} – {upper:g} {unit}"] = colour
-    return entries
-
-
 def _street_names(streets: gpd.GeoDataFrame, edge_id: pd.Series) -> np.ndarray:
     """Return the street name of each row's edge (``edge_id`` is the streets' row)."""
     names = streets["name"].fillna("(unnamed)").to_numpy(dtype=object)
     return names[edge_id.to_numpy()]
-
-
-def _whole(values: pd.Series, *, missing: str) -> pd.Series:
-    """Numbers as whole-number text (``"60"``), missing ones as ``missing``."""
-    return values.round().astype("Int64").astype("string").fillna(missing)
-
-
-def _number_text(values: pd.Series | np.ndarray, decimals: int) -> pd.Series:
-    """Numbers rounded to ``decimals`` as short text (``"12"``, ``"0.4"``), missing as ``""``."""
-    rounded = pd.Series(values, dtype="float64").round(decimals) + 0.0  # no "-0"
-    text = rounded.astype("Float64").astype("string").str.replace(r"\.0$", "", regex=True)
-    return text.fillna("")
-
-
-def _scenario_text(blocks: list[list[pd.Series]]) -> pd.Series:
-    """
-    Join each scenario's figures with ``,`` and the scenarios with ``;`` (the ``_s`` property).
-
-    ``blocks[k]`` holds scenario ``k``'s figures (already as text), in `ScenarioSet` order.
-    """
-    joined = [reduce(lambda a, b: a + "," + b, block) for block in blocks]
-    return reduce(lambda a, b: a + ";" + b, joined)
-
-
-def _hex_blocks(
-    tidy: pd.DataFrame, cells: pd.Series, scenarios: ScenarioSet
-) -> list[list[pd.Series]]:
-    """Each scenario's hexagon scores (``h3_cell``, ``scenario``, ``score``) as ``_s`` text."""
-    scores = tidy.pivot(index="h3_cell", columns="scenario", values="score")  # noqa: PD010
-    scores = scores.reindex(index=cells, columns=list(scenarios.ids))
-    return [[_number_text(scores[sid].to_numpy(), 1)] for sid in scenarios.ids]
 
 
 def _hex_layer(
@@ -187,12 +71,12 @@ def _hex_layer(
     ``km`` and ``count`` name the two tooltip columns and give their labels; ``shown`` names
     the score the scenario switch writes, and its label; ``bins`` is its `BINS` entry.
     """
-    blocks = _hex_blocks(tidy, hexes["h3_cell"], scenarios)
+    blocks = hex_score_blocks(tidy, hexes["h3_cell"], scenarios)
     table = gpd.GeoDataFrame(
         {
             km[0]: hexes["street_km"].round(2),
             count[0]: hexes["edges"],
-            "_s": _scenario_text(blocks).to_numpy(),
+            "_s": scenario_text(blocks).to_numpy(),
         },
         geometry=hexes.geometry,
         crs=hexes.crs,
@@ -259,7 +143,7 @@ def curb_layer(
     for rows in figures.values():
         # a run's spaces are whole (`curb_spaces`): its sides share them by usable length
         spaces = rows["spaces"].groupby(run.to_numpy()).transform("sum")
-        blocks.append([_number_text(spaces, 0), _number_text(rows["gained_per_100m"], 1)])
+        blocks.append([number_text(spaces, 0), number_text(rows["gained_per_100m"], 1)])
     table = gpd.GeoDataFrame(
         {
             "name": _street_names(streets, sides["edge_id"]),
@@ -267,7 +151,7 @@ def curb_layer(
             "orientation": code_words("orientation", sides["orientation"]),
             "source": code_words("curb_source", sides["source"]),
             "run_usable_m": sides["run_usable_m"].round(0),
-            "_s": _scenario_text(blocks).to_numpy(),
+            "_s": scenario_text(blocks).to_numpy(),
             "_r": run.to_numpy(),  # the area totals count a run drawn in pieces once
         },
         geometry=sides.geometry,
@@ -354,7 +238,7 @@ def lots_layer(
     layer, legend
         The layer and its legend entries.
     """
-    capacity = _whole(lots["capacity"], missing="not tagged")
+    capacity = whole_text(lots["capacity"], missing="not tagged")
     table = gpd.GeoDataFrame(
         {
             "name": lots["name"].fillna("(unnamed)"),
@@ -373,25 +257,25 @@ def lots_layer(
         model = parking.lot_class_stalls("model_stalls").reindex(lots["lot_id"])
         for class_id, vehicle_class in catalog.classes.items():
             column = f"stalls {class_id}"
-            table[column] = _whole(stalls[class_id], missing="unknown").to_numpy()
+            table[column] = whole_text(stalls[class_id], missing="unknown").to_numpy()
             fields[column] = f"Stalls, {vehicle_class.label}"
         source = code_words("lot_source", modelled["source"].fillna("unknown"))
         table["source"] = source.to_numpy()
         fields["source"] = "Figure from"
         for class_id, vehicle_class in catalog.classes.items():
             column = f"model {class_id}"
-            table[column] = _whole(model[class_id], missing="not counted").to_numpy()
+            table[column] = whole_text(model[class_id], missing="not counted").to_numpy()
             fields[column] = f"Counted from the outline, {vehicle_class.label}"
         blocks = [
             [
-                _number_text(
+                number_text(
                     parking.lot_figures(s.id).set_index("lot_id")["spaces"].reindex(lots["lot_id"]),
                     0,
                 )
             ]
             for s in scenarios
         ]
-        table["_s"] = _scenario_text(blocks).to_numpy()
+        table["_s"] = scenario_text(blocks).to_numpy()
         carry = ("_s",)
     layer = geojson_layer(
         table,
@@ -431,7 +315,7 @@ def congestion_layer(
     """
     base = congestion.link_figures(scenarios.baseline.id)
     blocks = [
-        [_number_text(f["vc"], 2), _number_text(f["vc_change"], 2)]
+        [number_text(f["vc"], 2), number_text(f["vc_change"], 2)]
         for f in (scenario_rows(congestion.link_flows, s.id).reindex(base.index) for s in scenarios)
     ]
     table = gpd.GeoDataFrame(
@@ -440,7 +324,7 @@ def congestion_layer(
             "highway": base["highway"].str.replace("_", " ", regex=False),
             "capacity": base["capacity_pcu_h"].round(0),
             "flow": base["flow_veh_h"].round(0),
-            "_s": _scenario_text(blocks).to_numpy(),
+            "_s": scenario_text(blocks).to_numpy(),
         },
         geometry=base.geometry,
         crs=base.crs,
