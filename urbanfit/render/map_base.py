@@ -367,8 +367,8 @@ def scenario_values(
         chosen``.
     colour_by
         Index of the figure that picks the colour, and the bins ``(lower bound, colour)``
-        that colour it (as `urbanfit.render.palette.binned_colours` does; a missing figure
-        takes the first bin's colour).
+        that colour it: a figure takes the colour of the last bin whose lower bound it
+        reaches, a missing figure the first bin's colour.
     """
     spec: dict[str, Any] = {
         "shown": {k: [kind, index] for k, (kind, index, _) in shown.items()},

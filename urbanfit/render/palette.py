@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from urbanfit.results import FIT_CATEGORIES
 
-__all__ = ["BINS", "FIT_COLOURS", "LOT_COLOUR", "NO_CHANGE", "bin_legend", "binned_colours"]
+__all__ = ["BINS", "FIT_COLOURS", "LOT_COLOUR", "NO_CHANGE", "bin_legend"]
 
 # Colour-vision-deficiency-safe palettes, checked under simulated deuteranopia in
 # tests/test_map_colours.py. Sources: Paul Tol, "Colour Schemes", SRON technical note
@@ -52,28 +51,6 @@ FIT_COLOURS = dict(
 
 # Parking lots, outline and fill (Tol "muted" indigo).
 LOT_COLOUR = "#332288"
-
-
-def binned_colours(values: pd.Series, bins: tuple[tuple[float, str], ...]) -> pd.Series:
-    """
-    Colour each value by the bin it falls into (bins are ``(lower bound, colour)``).
-
-    Parameters
-    ----------
-    values
-        Numbers; missing values take the first bin's colour.
-    bins
-        Ascending lower bounds with their colours.
-
-    Returns
-    -------
-    colours
-        One colour per value.
-    """
-    bounds = np.array([b for b, _ in bins])
-    colours = np.array([c for _, c in bins])
-    index = np.searchsorted(bounds, values.fillna(-np.inf).to_numpy(), side="right") - 1
-    return pd.Series(colours[np.clip(index, 0, len(bins) - 1)], index=values.index)
 
 
 def bin_legend(bins: tuple[tuple[float, str], ...], unit: str) -> dict[str, str]:
