@@ -1,7 +1,7 @@
 """OSM file readers compared: urbanfit's pyosmium reader vs pyrosm vs OSMnx's XML reader.
 
 Run: ``python benchmarks/bench_reader.py [--synthetic-edges 2000000] [--region-blocks 650]
-[--timeout 900] [--memory-limit-gb 12]``.
+[--timeout 900] [--memory-limit-gb 12] [--floors] [--only LABEL]``.
 
 Each reader runs in its own subprocess on the same data, so that its peak memory is its own:
 the child's peak resident set (``ru_maxrss`` from ``wait4``, also known when the child dies)
@@ -17,6 +17,12 @@ gives the memory that takes before reading.
   ``amenity=parking`` features and ``get_buildings``;
 - ``osmnx``: what urbanfit used for XML before: ``graph_from_xml`` (unsimplified) and
   ``features_from_xml`` for lots and buildings.
+
+With ``--floors``, two more rows per PBF show what pyosmium costs before any work of
+urbanfit's: ``decode only`` (libosmium reads and decodes the whole file and a C++ key filter
+keeps nothing, so no object reaches Python) and ``handoff`` (the node-location index and the
+key filter ``read_osm`` uses, every kept object handed to Python and dropped there). A reader
+built on pyosmium's Python objects cannot be faster than ``handoff``.
 
 The files: pyrosm's bundled Helsinki PBF, the real extracts in ``../shared/data/osm`` when
 present, a synthetic grid city (`synthetic_city.write_city`) of ``--synthetic-edges`` edges,
@@ -46,7 +52,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_OSM = Path(os.environ.get("URBANFIT_SHARED_DATA", ROOT.parent / "shared" / "data")) / "osm"
-READERS = ("import only", "pyosmium", "pyrosm", "osmnx")
+READERS = ("import only", "pyosmium", "pyrosm", "osmnx", "decode only", "handoff")
 
 
 def _read(reader: str, path: Path) -> dict[str, Any]:
@@ -70,6 +76,8 @@ def _read(reader: str, path: Path) -> dict[str, Any]:
             "lots": len(raw.lots),
             "buildings": len(raw.buildings),
         }
+    if reader in ("decode only", "handoff"):
+        return _floor(path, handoff=reader == "handoff")
     if reader == "pyrosm":
         import pyrosm  # noqa: PLC0415
 
@@ -122,6 +130,39 @@ def _read(reader: str, path: Path) -> dict[str, Any]:
         "edges": graph.number_of_edges(),
         "lots": found[0],
         "buildings": found[1],
+    }
+
+
+def _floor(path: Path, *, handoff: bool) -> dict[str, Any]:
+    """Read ``path`` with pyosmium doing no work per object; see the module docstring."""
+    import osmium  # noqa: PLC0415
+    import osmium.filter  # noqa: PLC0415
+
+    # the node-location index and the C++ key filter that read_osm uses
+    from urbanfit.sources.osmfile import _NODE_KEYS, _WAY_KEYS, node_index_for  # noqa: PLC0415
+
+    started = time.perf_counter()
+    cpu = time.process_time()
+    every = osmium.osm.NODE | osmium.osm.WAY | osmium.osm.RELATION
+    processor = osmium.FileProcessor(str(path), every)
+    with tempfile.TemporaryDirectory(prefix="urbanfit-bench-nodes-") as folder:
+        if handoff:
+            kind = node_index_for(path.stat().st_size)
+            spec = f"{kind},{Path(folder) / 'nodes.idx'}" if kind.endswith("file_array") else kind
+            locations = osmium.NodeLocationsForWays(osmium.index.create_map(spec))
+            locations.ignore_errors()  # as read_osm: a missing node is an invalid location
+            processor.with_filter(locations)
+            processor.with_filter(osmium.filter.KeyFilter(*_NODE_KEYS, *_WAY_KEYS))
+        else:  # a key no object has: libosmium decodes everything, Python gets nothing
+            processor.with_filter(osmium.filter.KeyFilter("urbanfit-bench-no-such-key"))
+        objects = sum(1 for _ in processor)
+    return {
+        "seconds": time.perf_counter() - started,
+        "read_cpu_s": time.process_time() - cpu,
+        "edges": 0,
+        "lots": 0,
+        "buildings": 0,
+        "objects": objects,
     }
 
 
@@ -236,6 +277,9 @@ def main() -> None:
     parser.add_argument("--memory-limit-gb", type=float, default=12.0, help="per reader run")
     parser.add_argument("--osmnx-max-mb", type=float, default=60.0)
     parser.add_argument("--only", help="run only the files whose label contains this")
+    parser.add_argument(
+        "--floors", action="store_true", help="add pyosmium's decode-only and handoff rows"
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--build", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -259,6 +303,8 @@ def main() -> None:
               + (f", XML {xml_mb:.1f} MB)" if xml else ")"))  # fmt: skip
         runs = [("import only", "pbf", pbf), ("pyosmium", "pbf", pbf), ("pyrosm", "pbf", pbf),
                 ("pyosmium", "xml", xml), ("osmnx", "xml", xml)]  # fmt: skip
+        if args.floors:
+            runs[1:1] = [("decode only", "pbf", pbf), ("handoff", "pbf", pbf)]
         imports_cpu = 0.0
         for reader, kind, path in runs:
             head = f"{'':<34} {kind:<6} {reader:<12}"
@@ -280,6 +326,8 @@ def main() -> None:
                 print(f"{head} {figures}  failed: {got['error']}", flush=True)
                 continue
             counts = f"{got['edges']}/{got['lots']}/{got['buildings']}"
+            if "objects" in got:
+                counts = f"{got['objects']} objects to Python"
             print(f"{head} {figures}  {counts}", flush=True)
 
 
