@@ -50,13 +50,7 @@ from urbanfit.models.congestion.demand import (
 )
 from urbanfit.models.congestion.external import ExternalSplit, boundary_nodes, external_split
 from urbanfit.models.congestion.metrics import CHANGE_FIGURES, add_changes, scenario_figures
-from urbanfit.models.congestion.model import (
-    CongestionResult,
-    assign_demand,
-    class_mode,
-    congestion_model,
-    scenario_gap,
-)
+from urbanfit.models.congestion.model import CongestionResult, congestion_model
 from urbanfit.models.congestion.network import (
     Network,
     build_network,
@@ -66,6 +60,7 @@ from urbanfit.models.congestion.network import (
     prune_links,
 )
 from urbanfit.models.congestion.od import user_demand
+from urbanfit.models.congestion.runs import assign_demand, class_mode, scenario_gap
 from urbanfit.models.congestion.validation import (
     ValidationReport,
     beckmann_objective,
