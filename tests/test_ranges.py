@@ -153,7 +153,8 @@ def test_headlines_quote_central_low_and_high(
     lines = headlines(summary, city[1])
     assert lines[0].startswith("Parking at 100 % kei: 14 (12–18) more spaces than the 24 ")
     assert "(+58.3 (54.5–69.2) %)" in lines[0]
-    assert "same cars: 0.00 ha (" in lines[1]  # no lots: no spread, so no range quoted
+    # no lots: no land figure (nor a range of zeros) is quoted
+    assert lines[1] == "Lot land: no parking lots in the data; the parking figures are the curb's"
     assert lines[-1] == (
         "Urban Fit index at 100 % kei: 78.6 (57.1–100.0) of 100 on the 100 % of street km it "
         "can score (inputs known: parking 100 %, width 100 % (0 % tagged))"

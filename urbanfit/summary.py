@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -177,7 +178,35 @@ def _fmt(value: float | None, digits: int = 0) -> str:
 
 
 def _sig(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:,.3g}"
+    """Three significant figures as ``g`` gives them, never in exponent form (1,197)."""
+    if value is None:
+        return "n/a"
+    size = abs(value)
+    digits = 0 if size >= 100 else 1 if size >= 10 else 2
+    if 0 < size < 1:  # 0.0035, not 0.00
+        digits = min(6, 2 - math.floor(math.log10(size)))
+    text = f"{value:,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text  # 90, not 90.0
+
+
+def _lot_land_line(
+    parking: dict[str, Any], figures: dict[str, Any], label: str, ranged: Callable[..., str]
+) -> str:
+    """Say what lot land is freed; without lot outlines, say so instead of quoting zeros."""
+    if parking.get("lot_land_area_ha"):
+        return (
+            f"Lot land freed at {label} for the same cars: "
+            f"{ranged('land_freed_ha', figures['land_freed_ha'], 2)} ha "
+            f"({_fmt(figures['land_freed_pct_of_lot_area'], 1)} % of lot area)"
+        )
+    lots = int(parking.get("lots_count") or 0)
+    if lots == 0:
+        return "Lot land: no parking lots in the data; the parking figures are the curb's"
+    return (
+        f"Lot land: the data's {lots:,} parking lot{'s' if lots > 1 else ''} "
+        f"{'have' if lots > 1 else 'has'} no outline to measure (mapped as points), so no "
+        "land figure"
+    )
 
 
 def _level_invariant(congestion: dict[str, Any], scenario_id: str) -> bool:
@@ -230,11 +259,7 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
             f"spaces than the {_fmt(first['total_spaces'])} of a full-size fleet "
             f"(+{ranged('spaces_gained_pct', last['spaces_gained_pct'], 1)} %)"
         )
-        lines.append(
-            f"Lot land freed at {top.label} for the same cars: "
-            f"{ranged('land_freed_ha', last['land_freed_ha'], 2)} ha "
-            f"({_fmt(last['land_freed_pct_of_lot_area'], 1)} % of lot area)"
-        )
+        lines.append(_lot_land_line(parking, last, top.label, ranged))
         unknown = (parking.get("curb_unknown_km") or 0.0) - (
             parking.get("curb_estimated_km") or 0.0
         )
@@ -271,8 +296,12 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
                 )
             lines.append(line)
         lines.append(
-            f"Queue storage at {top.label}: {_fmt(last.get('queue_storage_veh_change_pct'), 1)} % "
-            "more vehicles fit in the same lane-km"
+            f"Queue storage at {top.label}: {_fmt(last.get('queue_storage_veh'))} vehicles fit "
+            f"bumper to bumper in the assigned streets' lanes, "
+            f"{_fmt(last.get('queue_storage_veh_change'))} more than the "
+            f"{_fmt(first.get('queue_storage_veh'))} of a full-size fleet "
+            f"(+{_fmt(last.get('queue_storage_veh_change_pct'), 1)} %: the percentage is the "
+            "fleets' lengths, the same in every city)"
         )
     fit = summary.get("fit")
     if fit is not None:

@@ -18,7 +18,7 @@ _KEY_FIGURES: tuple[tuple[str, str, bool], ...] = (
     ("parking", "spaces_gained_pct", True),
     ("parking", "land_freed_ha", True),
     ("congestion", "delay_veh_h_change_pct", True),
-    ("congestion", "queue_storage_veh_change_pct", True),
+    ("congestion", "queue_storage_veh_change", True),  # the % is the fleets', not the city's
     ("fit", "kei_only_km", False),
     ("index", "city_score", False),
 )
