@@ -201,3 +201,26 @@ def test_street_map_draws_each_gain_class_in_its_colour(helsinki: AnalysisResult
     assert ((gained >= 1) & (gained <= 2)).any()
     for colour in ((0x44, 0x01, 0x54), (0x21, 0x91, 0x8C), (0xD5, 0x5E, 0x00)):
         assert colours[colour] > 50, colour
+
+
+def test_the_kei_curve_is_a_table_of_levels_and_kei_shares(helsinki: AnalysisResult) -> None:
+    levels = helsinki.summary["congestion"]["kei_curve"]["levels"]
+    page = report_html(helsinki)
+    assert "levels low:" not in page  # the nested summary is not dumped into one cell
+    # one row per level and kei share: 3 levels x 4 shares on Helsinki
+    assert list(levels) == ["low", "target", "high"]
+    for name, level in levels.items():
+        lead = f"<td>{name} (TTI {fmt_figure('tti', level['baseline_tti'])})</td>"
+        assert page.count(lead) == 4
+    # the target level's 100 % kei row carries the same figures as the per-scenario table
+    top = levels["target"]["scenarios"]["kei100"]
+    per_scenario = helsinki.summary["congestion"]["scenarios"]["kei100"]
+    assert top["delay_change_pct"] == pytest.approx(per_scenario["delay_veh_h_change_pct"])
+    cells = (
+        fmt_figure("delay_veh_h", top["delay_veh_h"]),
+        fmt_figure("delay_veh_h_change", top["delay_change_veh_h"]),
+        fmt_figure("delay_veh_h_change_pct", top["delay_change_pct"]),
+    )
+    assert "<td>100 % kei</td><td>" + "</td><td>".join(cells) + "</td>" in page
+    # the baseline is the reference of each level, not a change the solver must resolve
+    assert page.count("<td>(baseline)</td>") == 3

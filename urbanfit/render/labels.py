@@ -168,6 +168,7 @@ LABELS: dict[str, Label] = {
     "share_km_vc_over_1_0_change": Label("Change in length over capacity", "share 0-1"),
     "queue_storage_veh_change": _count("Change in vehicles stored in queues"),
     "queue_storage_veh_change_pct": Label("Change in vehicles stored in queues", "%"),
+    "resolved": Label("Change beyond the solver's error"),
     # narrow-street fit
     "reference_class": Label("Reference vehicle class"),
     "two_way_km": Label("Two-way street length", "km"),

@@ -82,7 +82,7 @@ def _class_table(classes: dict[str, dict[str, Any]]) -> Table:
 def _model_blocks(
     summary: dict[str, Any], figures: dict[str, bytes], extra: dict[str, list[Block]]
 ) -> list[Block]:
-    ids, labels, _, _ = _scenario_ids(summary)
+    ids, labels, base, _ = _scenario_ids(summary)
     blocks: list[Block] = []
     for name, (title, charts) in MODEL_SECTIONS.items():
         section = summary.get(name)
@@ -90,6 +90,7 @@ def _model_blocks(
             continue
         city_wide, series = scenario_figures(section, ids)
         classes = city_wide.pop("classes", None)
+        curve = city_wide.pop("kei_curve", None)
         blocks.append(Heading(2, (title,)))
         if series:
             blocks.append(Para((f"{title} figures per scenario:",)))
@@ -104,9 +105,49 @@ def _model_blocks(
         if isinstance(classes, dict) and classes:
             blocks.append(Para((f"{title}: figures per vehicle class:",)))
             blocks.append(_class_table(classes))
+        if isinstance(curve, dict):
+            blocks += _kei_curve_blocks(curve, dict(zip(ids, labels, strict=True)), base)
         for chart in (c for c in charts if c in figures):
             blocks.append(Image(f"figures/{chart}.png", FIGURE_CAPTIONS[chart], figures[chart]))
         blocks += extra.get(name, [])
+    return blocks
+
+
+_CURVE_COLUMNS = (
+    ("delay_veh_h", "delay_veh_h"),
+    ("delay_change_veh_h", "delay_veh_h_change"),
+    ("delay_change_pct", "delay_veh_h_change_pct"),
+    ("vht_change_pct", "vht_veh_h_change_pct"),
+    ("speed_change_pct", "mean_speed_kmh_change_pct"),
+    ("resolved", "resolved"),
+)
+"""Kei-curve figures shown: (key in a level's scenario row, key of its label)."""
+
+
+def _kei_curve_blocks(curve: dict[str, Any], labels: dict[str, str], base: str) -> list[Block]:
+    """Tabulate the kei effect at each baseline congestion level: a row per level and share."""
+    levels = curve.get("levels") or {}
+    if not levels:
+        return []
+    rows = []
+    for name, level in levels.items():
+        tti = fmt_figure("tti", level.get("baseline_tti"))
+        state = ", uncongested at this demand" if level.get("uncongested") else ""
+        for scenario, figures in (level.get("scenarios") or {}).items():
+            cells = [fmt_figure(label, figures.get(key)) for key, label in _CURVE_COLUMNS]
+            if scenario == base:
+                cells[-1] = "(baseline)"
+            rows.append(
+                (f"{name} (TTI {tti}{state})", Untrusted(labels.get(scenario, scenario)), *cells)
+            )
+    header = ("baseline level", "scenario", *(row_label(label) for _, label in _CURVE_COLUMNS))
+    lead = (
+        "Kei effect at each baseline congestion level (each kei share against the full-size "
+        "fleet at the same demand):"
+    )
+    blocks: list[Block] = [Para((lead,)), Table(header, tuple(rows))]
+    if curve.get("note"):
+        blocks.append(Para((Untrusted(curve["note"]),)))
     return blocks
 
 
