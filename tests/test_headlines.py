@@ -83,3 +83,34 @@ def test_queue_storage_quotes_the_citys_vehicles_and_calls_the_percentage_the_fl
     assert "1,152 vehicles fit" in line
     assert "261 more than the 891 of a full-size fleet" in line
     assert "(+29.2 %: the percentage is the fleets' lengths, the same in every city)" in line
+
+
+def test_parking_says_how_much_rests_on_estimated_curbs() -> None:
+    # Columbus: 788,810 of the full-size fleet's 859,115 spaces on estimated curbs = 91.8 %
+    parking = _parking(0, 0.0)
+    parking["scenarios"]["kei000"] |= {
+        "total_spaces": 859_115.0,
+        "curb_spaces_estimated": 788_810.0,
+    }  # type: ignore[index]
+    line = _line({"parking": parking}, "Parking")
+    assert line.endswith(
+        "than the 859,115 of a full-size fleet (+36.2 %); 92 % of those are on curbs estimated "
+        "where OSM has no parking tags (an upper bound)"
+    )
+    parking["scenarios"]["kei000"]["curb_spaces_estimated"] = 0.0  # type: ignore[index]
+    assert _line({"parking": parking}, "Parking").endswith("(+36.2 %)")  # all mapped: no note
+
+
+def test_a_delay_change_from_one_congested_level_says_it_has_no_range() -> None:
+    summary = {"congestion": _congestion(1197.4, 839.2)}
+    curve = summary["congestion"]["kei_curve"]  # type: ignore[index]
+    curve["levels"] = {"target": {"uncongested": False}}
+    one = _line(summary, "Peak-hour delay")
+    assert one.endswith("(-29.9 %; one congested demand level assigned, so no range)")
+    # low uncongested, target and high congested: two levels give the range, no note
+    curve["levels"] = {
+        "low": {"uncongested": True},
+        "target": {"uncongested": False},
+        "high": {"uncongested": False},
+    }
+    assert _line(summary, "Peak-hour delay").endswith("(-29.9 %)")

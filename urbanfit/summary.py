@@ -254,11 +254,18 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
     parking = summary.get("parking")
     if parking is not None:
         last, first = parking["scenarios"][top.id], parking["scenarios"][base.id]
-        lines.append(
+        line = (
             f"Parking at {top.label}: {ranged('spaces_gained', last['spaces_gained'], 0)} more "
             f"spaces than the {_fmt(first['total_spaces'])} of a full-size fleet "
             f"(+{ranged('spaces_gained_pct', last['spaces_gained_pct'], 1)} %)"
         )
+        estimated, total = first.get("curb_spaces_estimated") or 0.0, first["total_spaces"]
+        if estimated > 0 and total:
+            line += (
+                f"; {_fmt(100.0 * estimated / total)} % of those are on curbs estimated where "
+                "OSM has no parking tags (an upper bound)"
+            )
+        lines.append(line)
         lines.append(_lot_land_line(parking, last, top.label, ranged))
         unknown = (parking.get("curb_unknown_km") or 0.0) - (
             parking.get("curb_estimated_km") or 0.0
@@ -284,9 +291,13 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
                 f"{_sig(vht)} veh-h travelled; {_sig(delay)} veh-h at {top.label})"
             )
         else:
+            levels = (congestion.get("kei_curve") or {}).get("levels") or {}
+            congested = [level for level in levels.values() if not level.get("uncongested")]
+            single = "; one congested demand level assigned, so no range" if levels else ""
             line = (
                 f"Peak-hour delay at {top.label}: {_sig(delay)} veh-h vs {_sig(base_delay)} "
-                f"with a full-size fleet ({ranged('delay_veh_h_change_pct', change, 1)} %)"
+                f"with a full-size fleet ({ranged('delay_veh_h_change_pct', change, 1)} %"
+                f"{single if len(congested) < 2 else ''})"
             )
             if _level_invariant(congestion, top.id):
                 line += (
