@@ -224,3 +224,12 @@ def test_the_kei_curve_is_a_table_of_levels_and_kei_shares(helsinki: AnalysisRes
     assert "<td>100 % kei</td><td>" + "</td><td>".join(cells) + "</td>" in page
     # the baseline is the reference of each level, not a change the solver must resolve
     assert page.count("<td>(baseline)</td>") == 3
+
+
+def test_a_negative_range_reads_low_to_high_not_two_signs(helsinki: AnalysisResult) -> None:
+    delay = next(r for r in helsinki.summary["ranges"] if r["figure"] == "delay_veh_h_change_pct")
+    assert delay["low"] < 0  # a reduction: "-32.03 to -27.18", never "-32.03–-27.18"
+    page = _executive(report_html(helsinki))
+    low, high = (fmt_figure("delay_veh_h_change_pct", delay[k]) for k in ("low", "high"))
+    assert f"({low} to {high})" in page
+    assert "–-" not in page
