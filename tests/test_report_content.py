@@ -19,7 +19,13 @@ from shapely import LineString
 
 from urbanfit.pipeline import analyze
 from urbanfit.render.document import html_page
-from urbanfit.render.executive import caveats, executive_summary, method_notes, ranges_blocks
+from urbanfit.render.executive import (
+    caveats,
+    executive_summary,
+    figure_text,
+    method_notes,
+    ranges_blocks,
+)
 from urbanfit.render.figures import _path, render_figures
 from urbanfit.render.labels import LABELS, fmt_figure, row_label
 from urbanfit.render.report import report_html, report_markdown
@@ -233,3 +239,14 @@ def test_a_negative_range_reads_low_to_high_not_two_signs(helsinki: AnalysisResu
     low, high = (fmt_figure("delay_veh_h_change_pct", delay[k]) for k in ("low", "high"))
     assert f"({low} to {high})" in page
     assert "–-" not in page
+
+
+def test_a_range_without_spread_is_not_quoted() -> None:
+    # Seattle: the delay change is -36.55 % at every level, so low = central = high
+    span = {"low": -36.551, "central": -36.552, "high": -36.549}
+    summary = {"ranges": [{"figure": "delay_veh_h_change_pct", **span}]}
+    assert figure_text(summary, "congestion", "delay_veh_h_change_pct", -36.552) == "-36.55"
+    summary["ranges"][0]["low"] = -40.0  # a spread: quoted low to high
+    assert figure_text(summary, "congestion", "delay_veh_h_change_pct", -36.552) == (
+        "-36.55 (-40 to -36.55)"
+    )

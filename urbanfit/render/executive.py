@@ -57,6 +57,8 @@ def figure_text(summary: dict[str, Any], section: str, key: str, value: Any) -> 
         return fmt_figure(key, value)
     central = fmt_figure(key, span.get("central", value))
     low, high = fmt_figure(key, span["low"]), fmt_figure(key, span["high"])
+    if low == high:  # no spread at the shown precision: no range
+        return central
     dash = " to " if span["low"] < 0 else _DASH  # -32.03 to -27.18, not -32.03–-27.18
     return f"{central} ({low}{dash}{high})"
 
