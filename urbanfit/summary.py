@@ -17,7 +17,7 @@ from urbanfit.osmkeys import PARKING_KEYS
 from urbanfit.parameters import Parameters, assumptions_table, parameters_hash
 from urbanfit.vehicles import ScenarioSet, VehicleCatalog
 
-__all__ = ["SCHEMA_VERSION", "build_summary", "network_figures", "range_records"]
+__all__ = ["SCHEMA_VERSION", "build_summary", "network_figures", "range_records", "range_text"]
 
 SCHEMA_VERSION = "2.0"
 
@@ -189,6 +189,28 @@ def _sig(value: float | None) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text  # 90, not 90.0
 
 
+def range_text(central: str, low: str, high: str, *, negative: bool) -> str:
+    """
+    Quote a formatted figure with its range: ``central (low–high)``.
+
+    Parameters
+    ----------
+    central, low, high
+        The figure and its range ends, each already formatted.
+    negative
+        Whether the low end is below zero: the ends are then joined by " to "
+        (-31.8 to -27.4, not -31.8–-27.4).
+
+    Returns
+    -------
+    text
+        ``central`` alone when the ends read the same (no spread at the shown precision).
+    """
+    if low == high:
+        return central
+    return f"{central} ({low}{' to ' if negative else '–'}{high})"
+
+
 def _lot_land_line(
     parking: dict[str, Any], figures: dict[str, Any], label: str, ranged: Callable[..., str]
 ) -> str:
@@ -245,11 +267,8 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
         row = ranges.get(figure)
         if value is None or row is None or row["low"] is None or row["high"] is None:
             return _fmt(value, digits)
-        if _fmt(row["low"], digits) == _fmt(row["high"], digits):  # no spread: no range
-            return _fmt(value, digits)
         low, high = _fmt(row["low"], digits), _fmt(row["high"], digits)
-        dash = " to " if row["low"] < 0 else "–"  # -31.8 to -27.4, not -31.8–-27.4
-        return f"{_fmt(value, digits)} ({low}{dash}{high})"
+        return range_text(_fmt(value, digits), low, high, negative=row["low"] < 0)
 
     parking = summary.get("parking")
     if parking is not None:
@@ -292,12 +311,12 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
             )
         else:
             levels = (congestion.get("kei_curve") or {}).get("levels") or {}
-            congested = [level for level in levels.values() if not level.get("uncongested")]
-            single = "; one congested demand level assigned, so no range" if levels else ""
+            congested = sum(not level.get("uncongested") for level in levels.values())
+            single = levels and congested < 2
             line = (
                 f"Peak-hour delay at {top.label}: {_sig(delay)} veh-h vs {_sig(base_delay)} "
                 f"with a full-size fleet ({ranged('delay_veh_h_change_pct', change, 1)} %"
-                f"{single if len(congested) < 2 else ''})"
+                f"{'; one congested demand level assigned, so no range' if single else ''})"
             )
             if _level_invariant(congestion, top.id):
                 line += (

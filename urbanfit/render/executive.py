@@ -10,6 +10,7 @@ from typing import Any
 
 from urbanfit.render.document import Block, Bullets, Heading, PageBreak, Para, Table, Text
 from urbanfit.render.labels import fmt_figure, label_of, row_label
+from urbanfit.summary import range_text
 
 __all__ = ["executive_summary", "figure_text", "method_notes", "ranges_blocks"]
 
@@ -24,7 +25,6 @@ _KEY_FIGURES: tuple[tuple[str, str, bool], ...] = (
 )
 """(section, key, per scenario): the figures of the key-figure table, headline scenario."""
 _RANGE_NOTE = "In brackets: low to high over the documented parameter ranges (see Ranges)."
-_DASH = "\N{EN DASH}"
 _RANGES_NOTE = (
     "Each headline figure from the documented parameter ranges (see Assumptions): low and high "
     "are its smallest and largest value over the runs at the ends:"
@@ -57,10 +57,7 @@ def figure_text(summary: dict[str, Any], section: str, key: str, value: Any) -> 
         return fmt_figure(key, value)
     central = fmt_figure(key, span.get("central", value))
     low, high = fmt_figure(key, span["low"]), fmt_figure(key, span["high"])
-    if low == high:  # no spread at the shown precision: no range
-        return central
-    dash = " to " if span["low"] < 0 else _DASH  # -32.03 to -27.18, not -32.03–-27.18
-    return f"{central} ({low}{dash}{high})"
+    return range_text(central, low, high, negative=span["low"] < 0)
 
 
 def _key_rows(summary: dict[str, Any], top: str) -> tuple[tuple[str, ...], ...]:
