@@ -88,6 +88,11 @@ def _parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
     return check_bbox(_numbers(text, wanted=wanted))
 
 
+_KeiShares = Annotated[str, typer.Option(help="Kei shares of the fleet to compare, in percent.")]
+"""The ``--kei-shares`` option of the commands that run cities (parsed by `_parse_shares`)."""
+_DEFAULT_SHARES = "0,25,50,100"
+
+
 def _parse_shares(text: str) -> tuple[float, ...]:
     """Percentages as typed -> fractions; every message speaks in percent, as the option does."""
     percents = _numbers(text, wanted="--kei-shares must be percentages like 0,25,50,100")

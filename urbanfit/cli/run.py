@@ -13,7 +13,15 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from urbanfit.cli._app import _check_out, _consoles, _fail, _parse_bbox, _parse_shares
+from urbanfit.cli._app import (
+    _DEFAULT_SHARES,
+    _check_out,
+    _consoles,
+    _fail,
+    _KeiShares,
+    _parse_bbox,
+    _parse_shares,
+)
 from urbanfit.errors import UrbanfitError
 
 
@@ -58,9 +66,7 @@ def analyze(
     out_dir: Annotated[
         Path, typer.Option("--out", help="Outputs folder; results go to OUT/<city>/.")
     ] = Path("outputs"),
-    kei_shares: Annotated[
-        str, typer.Option(help="Kei shares of the fleet to compare, in percent.")
-    ] = "0,25,50,100",
+    kei_shares: _KeiShares = _DEFAULT_SHARES,
     fleet: Annotated[
         str, typer.Option(help="Full-size baseline fleet (see `urbanfit vehicles`).")
     ] = "us_new_sales",
@@ -220,9 +226,7 @@ def batch(
     workers: Annotated[
         int | None, typer.Option(help="Worker processes of the local Dask cluster.")
     ] = None,
-    kei_shares: Annotated[
-        str, typer.Option(help="Kei shares of the fleet to compare, in percent.")
-    ] = "0,25,50,100",
+    kei_shares: _KeiShares = _DEFAULT_SHARES,
     fleet: Annotated[str, typer.Option(help="Full-size baseline fleet.")] = "us_new_sales",
     congestion: Annotated[bool, typer.Option(help="Run the congestion model.")] = True,
 ) -> None:
