@@ -138,23 +138,26 @@ def _floor(path: Path, *, handoff: bool) -> dict[str, Any]:
     import osmium  # noqa: PLC0415
     import osmium.filter  # noqa: PLC0415
 
-    # the node-location index and the C++ key filter that read_osm uses
-    from urbanfit.sources.osmfile import _NODE_KEYS, _WAY_KEYS, node_index_for  # noqa: PLC0415
+    # read_osm's own node-location index, stream and C++ key filter
+    from urbanfit.sources.osmfile import (  # noqa: PLC0415
+        _NODE_KEYS,
+        _WAY_KEYS,
+        _location_index,
+        _stream,
+        file_format,
+    )
 
     started = time.perf_counter()
     cpu = time.process_time()
     every = osmium.osm.NODE | osmium.osm.WAY | osmium.osm.RELATION
-    processor = osmium.FileProcessor(str(path), every)
-    with tempfile.TemporaryDirectory(prefix="urbanfit-bench-nodes-") as folder:
-        if handoff:
-            kind = node_index_for(path.stat().st_size)
-            spec = f"{kind},{Path(folder) / 'nodes.idx'}" if kind.endswith("file_array") else kind
-            locations = osmium.NodeLocationsForWays(osmium.index.create_map(spec))
-            locations.ignore_errors()  # as read_osm: a missing node is an invalid location
-            processor.with_filter(locations)
-            processor.with_filter(osmium.filter.KeyFilter(*_NODE_KEYS, *_WAY_KEYS))
-        else:  # a key no object has: libosmium decodes everything, Python gets nothing
-            processor.with_filter(osmium.filter.KeyFilter("urbanfit-bench-no-such-key"))
+    if handoff:
+        keep = osmium.filter.KeyFilter(*_NODE_KEYS, *_WAY_KEYS)
+        with _location_index(path, None) as locations:
+            fmt = file_format(path) or "pbf"
+            objects = sum(1 for _ in _stream(path, fmt, locations, every, keep))
+    else:  # a key no object has: libosmium decodes everything, Python gets nothing
+        processor = osmium.FileProcessor(str(path), every)
+        processor.with_filter(osmium.filter.KeyFilter("urbanfit-bench-no-such-key"))
         objects = sum(1 for _ in processor)
     return {
         "seconds": time.perf_counter() - started,
