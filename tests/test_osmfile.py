@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import osmium
 import pandas as pd
 import pytest
 import shapely
@@ -23,6 +24,17 @@ STREET = (
     '<way id="10" version="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/>'
     '<tag k="highway" v="residential"/></way>'
 )
+
+
+def _as_kind(xml: Path, kind: str) -> Path:
+    """The same OSM data as ``xml`` in another file kind, written by osmium."""
+    if kind == "osm":
+        return xml
+    path = xml.with_name(f"converted.{kind}")
+    with osmium.SimpleWriter(str(path)) as writer:
+        for obj in osmium.FileProcessor(str(xml)):
+            writer.add(obj)
+    return path
 
 
 def _write(tmp_path: Path, body: str, name: str = "t.osm") -> Path:
@@ -172,8 +184,10 @@ def test_the_disk_node_index_gives_the_same_tables(town_files: dict[str, Path]) 
     assert len(on_disk.edges) == 6
 
 
-def test_new_elements_with_negative_ids_are_read(tmp_path: Path) -> None:
-    # an editor gives elements it created negative ids until they are uploaded
+@pytest.mark.parametrize("kind", ["osm", "osm.bz2", "osm.gz", "osm.pbf"])
+def test_new_elements_with_negative_ids_are_read(tmp_path: Path, kind: str) -> None:
+    # an editor gives elements it created negative ids until they are uploaded, and some
+    # extracts keep such ids in every file format; osmium's location index stores none of them
     body = (
         "<node id='-1' action='modify' lat='0' lon='3'/><node id='-2' lat='0' lon='3.001'/>"
         '<node id="5" lat="0" lon="3.002"/>'
@@ -185,12 +199,29 @@ def test_new_elements_with_negative_ids_are_read(tmp_path: Path) -> None:
         '<relation id="-30"><member type="way" ref="-20" role="outer"/>'
         '<tag k="type" v="multipolygon"/><tag k="building" v="yes"/></relation>'
     )
-    raw = read_file(_write(tmp_path, body))
+    raw = read_file(_as_kind(_write(tmp_path, body), kind))
     assert list(zip(raw.edges["u"], raw.edges["v"], strict=True)) == [(-1, -2), (-2, 5)]
     assert raw.buildings["osm_id"].tolist() == [-30]
     # a right triangle with legs of 0.001 deg
     assert shapely.area(raw.buildings.geometry.iloc[0]) == pytest.approx(0.001 * 0.001 / 2)
     assert raw.dropped["ways_missing_nodes"] == 0
+
+
+@pytest.mark.parametrize("kind", ["osm", "osm.pbf"])
+def test_a_multipolygon_outline_alone_may_need_negative_id_nodes(tmp_path: Path, kind: str) -> None:
+    # no street or lot way needs a negative-id node, so only the outline of the relation
+    # finds out, in the second pass, that its nodes must be read first
+    body = (
+        '<node id="-11" lat="0.001" lon="3.001"/><node id="-12" lat="0.001" lon="3.003"/>'
+        '<node id="-13" lat="0.003" lon="3.003"/>'
+        '<way id="20"><nd ref="-11"/><nd ref="-12"/><nd ref="-13"/><nd ref="-11"/></way>'
+        '<relation id="30"><member type="way" ref="20" role="outer"/>'
+        '<tag k="type" v="multipolygon"/><tag k="amenity" v="parking"/></relation>'
+    )
+    raw = read_file(_as_kind(_write(tmp_path, body), kind))
+    assert raw.lots["osm_id"].tolist() == [30]
+    # a right triangle with legs of 0.002 deg
+    assert shapely.area(raw.lots.geometry.iloc[0]) == pytest.approx(0.002 * 0.002 / 2)
 
 
 def test_polygons_and_lines_keep_every_node_in_drawing_order(tmp_path: Path) -> None:

@@ -11,7 +11,9 @@ but the tags urbanfit uses is kept, looked up by key.
 A second pass, only when needed, reads just the ways (by id, filtered in C++) that outline
 those multipolygons, or whose nodes were not in the index yet: in an unsorted file (or a JOSM
 save) a way may come before its nodes, so the order of the file does not matter; a way whose
-nodes are still missing then is skipped and counted.
+nodes are still missing then is skipped and counted. Nodes with negative ids (an editor's new
+ones, and some extracts' own) are not stored by osmium's location index: when a way needs one,
+a pass over the nodes reads their locations first, in every file format alike.
 
 The state kept while streaming and the table assembly live in `urbanfit.sources.osmtables`;
 the pre-scan of an XML file's text in `urbanfit.sources.osmxml`.
@@ -115,8 +117,8 @@ def read_osm(
         )
     what = "an OSM PBF extract" if fmt == "pbf" else "OSM XML"
     try:
-        deleted, negative = ({}, {}) if fmt == "pbf" else scan_xml(path, fmt)
-        reading = Reading(bbox=bbox, deleted=deleted, negative=negative)
+        deleted = {} if fmt == "pbf" else scan_xml(path, fmt)
+        reading = Reading(bbox=bbox, deleted=deleted)
         with _location_index(path, node_index) as locations:
             stream = partial(_stream, path, fmt, locations)
             _main_pass(stream, reading)
@@ -224,17 +226,23 @@ def _relation(obj: Any, reading: Reading) -> None:
 
 
 def _coordinates(obj: Any, reading: Reading) -> list[tuple[float, float]] | None:
-    """Return the way's (lon, lat) per node, or None when a node is missing or deleted."""
+    """
+    Return the way's (lon, lat) per node, or None when a node is missing or deleted.
+
+    A node with a negative id is looked up among the negative-id locations read so far; when
+    those have not been read yet, the reading is told to read them (`Reading.wants_negative`).
+    """
     try:
         xy = [(node.lon, node.lat) for node in obj.nodes]
     except osmium.InvalidLocationError:
-        if not reading.negative:
-            return None
+        negative = reading.negative or {}
         found = [
-            (node.lon, node.lat) if node.location.valid() else reading.negative.get(node.ref)
+            (node.lon, node.lat) if node.location.valid() else negative.get(node.ref)
             for node in obj.nodes
         ]
         if any(at is None for at in found):
+            if reading.negative is None and any(node.ref < 0 for node in obj.nodes):
+                reading.wants_negative = True
             return None
         xy = [at for at in found if at is not None]
     deleted_nodes = reading.deleted.get("node")
@@ -247,13 +255,13 @@ def _line(way: Any, reading: Reading) -> str | None:
     """
     Return the way's line as hex WKB, built in C++; None when a node is missing or deleted.
 
-    Nodes with negative ids (an editor's new ones) are not in osmium's index: a way using one
-    is built from their locations read from the text (editor files only, small by nature).
+    Nodes with negative ids are not in osmium's index: a way using one is built from their
+    locations once the node pass has read them (see `_coordinates`).
     """
     try:
         line = _WKB.create_linestring(way, _EVERY_NODE)
     except osmium.InvalidLocationError:
-        xy = _coordinates(way, reading) if reading.negative else None
+        xy = _coordinates(way, reading)
         if xy is None:
             return None
         line = shapely.to_wkb(shapely.linestrings(xy), hex=True)
@@ -314,20 +322,39 @@ def _way_pass(stream: _Stream, reading: Reading) -> None:
     """
     Read again the ways the main pass could not place, and those outlining multipolygons.
 
-    Every node location is in the index by now, so what is still missing is missing.
+    Every positive node location is in the index by now, and the negative ones are read
+    first when a way of the main pass needed them, so what is still missing is missing.
     """
     members = {ref for _, _, ways in reading.relations for ref, _ in ways}
     members -= reading.deleted.get("way", set())
-    wanted = members | reading.retry
+    if reading.wants_negative:
+        _negative_nodes(stream, reading)
+    _read_ways(stream, reading, members=members, retry=reading.retry)
+    if reading.wants_negative and reading.negative is None:
+        # only a multipolygon's outline can find out this late that it needs them
+        _negative_nodes(stream, reading)
+        _read_ways(stream, reading, members=members - reading.member_lines.keys(), retry=set())
+
+
+def _read_ways(stream: _Stream, reading: Reading, *, members: set[int], retry: set[int]) -> None:
+    wanted = members | retry
     if not wanted:
         return
-    # osmium's id filter takes no negative (editor-new) ids: then every way comes to Python,
-    # which only happens for editor files, small by nature
+    # osmium's id filter takes no negative ids: then every way comes to Python
     keep = osmium.filter.IdFilter(wanted) if min(wanted) >= 0 else None
     for way in stream(osmium.osm.WAY, keep):
-        if way.id in reading.retry:
+        if way.id in retry:
             _way(way, reading, last_try=True)
         if way.id in members:
             xy = _coordinates(way, reading)
             if xy is not None and len(xy) >= 2:
                 reading.member_lines.setdefault(way.id, xy)
+
+
+def _negative_nodes(stream: _Stream, reading: Reading) -> None:
+    """Read the locations of every node with a negative id (a pass over the nodes)."""
+    reading.negative = {
+        node.id: (node.location.lon, node.location.lat)
+        for node in stream(osmium.osm.NODE, None)
+        if node.id < 0 and node.location.valid()
+    }

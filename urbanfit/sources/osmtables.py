@@ -156,7 +156,9 @@ class Reading:
 
     bbox: tuple[float, float, float, float] | None
     deleted: dict[str, set[int]]
-    negative: dict[int, tuple[float, float]]  # locations of nodes with negative ids
+    # locations of nodes with negative ids, once a pass over the nodes has read them
+    negative: dict[int, tuple[float, float]] | None = None
+    wants_negative: bool = False  # a way needs a node with a negative id
     street_ids: array[int] = field(default_factory=lambda: array("q"))
     street_sizes: array[int] = field(default_factory=lambda: array("q"))
     street_refs: array[int] = field(default_factory=lambda: array("q"))

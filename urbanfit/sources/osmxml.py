@@ -1,15 +1,13 @@
 """
 What libosmium does not give from an OSM XML file's text, read in one scan of its bytes.
 
-Holds `scan_xml`: the ids of elements an editor's save marks ``action='delete'``, and the
-locations of nodes with negative ids (new in an editor, never uploaded).
+Holds `scan_xml`: the ids of elements an editor's save marks ``action='delete'``.
 """
 
 from __future__ import annotations
 
 import bz2
 import gzip
-import math
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,21 +17,17 @@ __all__ = ["scan_xml"]
 
 _DELETED = re.compile(rb"<(node|way|relation)\b[^>]*?\baction\s*=\s*[\"']delete[\"'][^>]*>")
 _ID = re.compile(rb"\sid\s*=\s*[\"'](-?\d+)[\"']")
-_NEGATIVE_NODE = re.compile(rb"<node\b[^>]*?\sid\s*=\s*[\"']-\d+[\"'][^>]*>")
-_ATTRIBUTE = re.compile(rb"\s(id|lat|lon)\s*=\s*[\"']([^\"']*)[\"']")
 
 
-def scan_xml(path: Path, fmt: str) -> tuple[dict[str, set[int]], dict[int, tuple[float, float]]]:
+def scan_xml(path: Path, fmt: str) -> dict[str, set[int]]:
     """
     Read what libosmium does not give from an XML file's text.
 
     Returns the ids of the elements an editor's save marks ``action='delete'`` (libosmium
-    ignores the attribute), and the locations of nodes with negative ids (new in an editor,
-    never uploaded), which pyosmium's location index does not store.
+    ignores the attribute), by kind (``node``, ``way``, ``relation``; kinds with none left out).
     """
     opener: Any = {"osm.bz2": bz2.open, "osm.gz": gzip.open}.get(fmt, open)
     deleted: dict[str, set[int]] = {"node": set(), "way": set(), "relation": set()}
-    negative: dict[int, tuple[float, float]] = {}
     tail = b""
     with opener(path, "rb") as stream:
         for chunk in _chunks(stream):
@@ -43,17 +37,8 @@ def scan_xml(path: Path, fmt: str) -> tuple[dict[str, set[int]], dict[int, tuple
                     number = _ID.search(match.group(0))
                     if number:
                         deleted[match.group(1).decode()].add(int(number.group(1)))
-            if b"-" in text:
-                for match in _NEGATIVE_NODE.finditer(text):
-                    attributes = dict(_ATTRIBUTE.findall(match.group(0)))
-                    try:
-                        lon, lat = float(attributes[b"lon"]), float(attributes[b"lat"])
-                    except (KeyError, ValueError):
-                        continue
-                    if math.isfinite(lon) and math.isfinite(lat):
-                        negative[int(attributes[b"id"])] = (lon, lat)
             tail = text[-4096:]
-    return {kind: ids for kind, ids in deleted.items() if ids}, negative
+    return {kind: ids for kind, ids in deleted.items() if ids}
 
 
 def _chunks(stream: IO[bytes], size: int = 1 << 22) -> Iterable[bytes]:
