@@ -236,6 +236,8 @@ def analyze(
     infer_curb: bool = True,
     run_congestion: bool = True,
     od: pd.DataFrame | None = None,
+    od_external: bool = False,
+    counts: pd.DataFrame | None = None,
     baseline_tti: float | str | None = None,
     progress: Progress | None = None,
 ) -> AnalysisResult:
@@ -266,6 +268,12 @@ def analyze(
     od
         A user origin-destination table replacing the synthetic demand (see
         `urbanfit.models.congestion.user_demand` for its columns).
+    od_external
+        ``od`` comes from a regional model: its zones outside the study area enter at the
+        boundary roads instead of being refused (`urbanfit.sources.omx.read_user_od`).
+    counts
+        Hourly traffic counts (`urbanfit.sources.counts.read_counts`): the demand is scaled
+        to them and the fit (GEH, correlation, percent RMSE) is reported.
     baseline_tti
         Baseline peak-hour Travel Time Index the synthetic demand is scaled to: a number, or
         an urban-area size class (``small``, ``medium``, ``large``, ``very_large``) whose
@@ -322,13 +330,15 @@ def analyze(
                 runs,
                 params=params.traffic,
                 od=od,
+                od_external=od_external,
+                counts=counts,
                 progress=step,
             )
             note = congestion.summary.get("convergence_note")
             if note:
                 notes.append(f"congestion: {note}")
         except ModelError as error:
-            if od is not None:  # the user's own matrix does not fit: that is their error
+            if od is not None or counts is not None:  # the user's own data: their error
                 raise
             notes.append(f"congestion model not run: {error}")
             log.warning("congestion model not run: %s", error)

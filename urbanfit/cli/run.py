@@ -92,8 +92,30 @@ def analyze(
     od: Annotated[
         Path | None,
         typer.Option(
-            help="CSV origin-destination matrix (origin, destination, trips, zone points) "
-            "replacing the synthetic demand."
+            help="Origin-destination trips replacing the synthetic demand: a CSV (origin, "
+            "destination, trips, zone points) or a regional model's OpenMatrix file (.omx, "
+            "with --zones)."
+        ),
+    ] = None,
+    zones: Annotated[
+        Path | None,
+        typer.Option(
+            help="Zone polygons of an .omx --od (any layer GDAL reads); zones outside the "
+            "study area enter at its boundary roads."
+        ),
+    ] = None,
+    zone_id: Annotated[
+        str, typer.Option(help="The --zones field holding the matrix's zone ids.")
+    ] = "zone_id",
+    od_matrix: Annotated[
+        str | None,
+        typer.Option(help="Which matrix of the .omx file (needed when it holds several)."),
+    ] = None,
+    counts: Annotated[
+        Path | None,
+        typer.Option(
+            help="Hourly traffic counts (CSV or point layer: way_id or lon/lat, direction, "
+            "vehicles_per_hour): the demand is scaled to them and the fit (GEH) reported."
         ),
     ] = None,
     baseline_tti: Annotated[
@@ -115,12 +137,18 @@ def analyze(
         from urbanfit.pipeline import gc_frozen  # noqa: PLC0415
         from urbanfit.render import write_outputs  # noqa: PLC0415
         from urbanfit.sources import OverpassConfig  # noqa: PLC0415
-        from urbanfit.sources.od import read_od_csv  # noqa: PLC0415
+        from urbanfit.sources.counts import read_counts  # noqa: PLC0415
+        from urbanfit.sources.omx import read_user_od  # noqa: PLC0415
 
         shares = _parse_shares(kei_shares)
         area = _parse_bbox(bbox)
         _check_out(out_dir)
         overpass = OverpassConfig(cache_dir=cache_dir) if cache_dir else OverpassConfig()
+        given = (
+            read_user_od(od, zones=zones, zone_field=zone_id, matrix=od_matrix)
+            if od is not None
+            else None
+        )
         with (
             gc_frozen(),
             Progress(
@@ -150,7 +178,9 @@ def analyze(
                 dataset=dataset,
                 infer_curb=infer_curb,
                 run_congestion=congestion,
-                od=read_od_csv(od) if od is not None else None,
+                od=given.table if given is not None else None,
+                od_external=given is not None and given.external,
+                counts=read_counts(counts) if counts is not None else None,
                 baseline_tti=baseline_tti,
                 progress=progress,
             )

@@ -91,7 +91,10 @@ def _model_blocks(
         city_wide, series = scenario_figures(section, ids)
         classes = city_wide.pop("classes", None)
         curve = city_wide.pop("kei_curve", None)
+        counts = city_wide.pop("counts", None)
         blocks.append(Heading(2, (title,)))
+        if isinstance(counts, dict):
+            blocks += _counts_blocks(counts)
         if series:
             blocks.append(Para((f"{title} figures per scenario:",)))
             rows = tuple(
@@ -110,6 +113,52 @@ def _model_blocks(
         for chart in (c for c in charts if c in figures):
             blocks.append(Image(f"figures/{chart}.png", FIGURE_CAPTIONS[chart], figures[chart]))
         blocks += extra.get(name, [])
+    return blocks
+
+
+def _counts_blocks(counts: dict[str, Any]) -> list[Block]:
+    """How well the baseline matches the user's traffic counts, before any scenario."""
+    share, target = counts.get("geh_below_threshold_share"), counts["geh_share_target"]
+    met = "meets" if counts.get("geh_target_met") else "does not meet"
+    r, rmse = counts.get("correlation"), counts.get("rmse_pct")
+    text = (
+        f"Before any kei scenario: the baseline demand was scaled by "
+        f"{fmt(counts['demand_scale'])} to match {counts['counts_matched']} of "
+        f"{counts['counts_given']} traffic counts. "
+        + (
+            f"{100 * share:.0f} % of the counted links have a GEH below "
+            f"{fmt(counts['geh_threshold'])}, which {met} the usual target of "
+            f"{100 * target:.0f} %"
+            if share is not None
+            else "No count could be compared"
+        )
+        + (f"; correlation r = {r:.2f} (target {counts['correlation_target']:g})" if r else "")
+        + (f"; percent RMSE {rmse:.0f} %" if rmse is not None else "")
+        + ". Read the scenario figures below with this fit in mind."
+    )
+    blocks: list[Block] = [Para((text,))]
+    rows = tuple(
+        (
+            Untrusted(row["count_id"]),
+            Untrusted(row.get("direction", "")),
+            fmt(row["counted_veh_h"]),
+            fmt(row["modelled_veh_h"]),
+            f"{row['geh']:.1f}",
+        )
+        for row in sorted(counts.get("table", []), key=lambda row: -row["geh"])[:_TOP_ROWS]
+    )
+    if rows:
+        header = ("count", "direction", "counted veh/h", "modelled veh/h", "GEH")
+        blocks.append(Para(("The counts the baseline fits worst:",)))
+        blocks.append(Table(header, rows))
+    unmatched = counts.get("unmatched", [])
+    if unmatched:
+        blocks.append(Para((f"{len(unmatched)} count(s) could not be placed on the network:",)))
+        blocks.append(
+            Bullets(
+                tuple((Untrusted(f"{item['count_id']}: {item['reason']}"),) for item in unmatched)
+            )
+        )
     return blocks
 
 

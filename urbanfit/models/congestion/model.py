@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+import shapely
 
 from urbanfit.errors import ModelError
 from urbanfit.models.congestion.assignment import Progress
 from urbanfit.models.congestion.capacity import pce_table
+from urbanfit.models.congestion.counts import (
+    CountScaling,
+    count_fit,
+    locate_counts,
+    scale_to_counts,
+)
 from urbanfit.models.congestion.curve import (
     baseline_summary,
     curve_levels,
@@ -26,7 +35,7 @@ from urbanfit.models.congestion.od import user_demand
 from urbanfit.models.congestion.runs import Runner, class_mode, scenario_gap
 from urbanfit.parameters.traffic import TrafficParams
 from urbanfit.results import CongestionResult, tidy
-from urbanfit.vehicles import ScenarioSet, VehicleCatalog
+from urbanfit.vehicles import Scenario, ScenarioSet, VehicleCatalog
 
 __all__ = ["CongestionResult", "congestion_model"]
 
@@ -39,6 +48,8 @@ def congestion_model(
     *,
     params: TrafficParams | None = None,
     od: pd.DataFrame | None = None,
+    od_external: bool = False,
+    counts: pd.DataFrame | None = None,
     progress: Progress | None = None,
 ) -> CongestionResult:
     """
@@ -62,6 +73,12 @@ def congestion_model(
         Capacity, demand and assignment parameters.
     od
         Optional user OD table replacing synthetic demand (see `user_demand`).
+    od_external
+        Zones of ``od`` outside the study area are external zones at its boundary (a
+        regional model's matrix), not refused.
+    counts
+        Optional hourly traffic counts (`urbanfit.sources.counts.read_counts`): the demand is
+        scaled to match them instead of a congestion target, and the fit is reported.
     progress
         Optional ``(done, total, label)`` callback; ``total`` is 2 + number of scenarios.
 
@@ -83,7 +100,7 @@ def congestion_model(
     n_assigned = network.assigned.n_links
     zones_cap = zone_cap(n_assigned, params.demand)
     if od is not None:
-        demand = user_demand(od, network, params.demand)
+        demand = user_demand(od, network, params.demand, outside_as_external=od_external)
     elif buildings is None:
         raise ModelError("give buildings or an OD table for the congestion model")
     else:
@@ -108,8 +125,12 @@ def congestion_model(
     run.progress = step if progress is not None else None
     cal = params.calibration
     levels = curve_levels(cal, user_od=od is not None, n_links=n_assigned)
-    scale, search = 1.0, None
-    if od is None:
+    scale, search, located = 1.0, None, None
+    if counts is not None:
+        located, scaling = _scale_to_counts(run, baseline, counts, streets, params)
+        scale = scaling.scale
+        levels = [("counts", math.nan, f"scaled to {len(counts)} traffic counts")]
+    elif od is None:
         search = run.calibrate(baseline, levels[0][1], start=1.0)
         scale = search.scale
     rows, blocks = run.scenarios(scenarios, scale, keep_links=True)
@@ -151,6 +172,16 @@ def congestion_model(
         ),
         kei_curve=curve_summary(curve, cal, n_assigned),
     )
+    if located is not None:
+        veh = blocks[baseline.id]["flow_veh_h"].to_numpy()
+        fit_table, fit = count_fit(located, veh, params=params.counts)
+        summary["counts"] = {
+            **fit,
+            "demand_scale": float(scale),
+            "scale_runs": [[m, f] for m, f in scaling.runs],
+            "scale_converged": bool(scaling.converged),
+            "table": fit_table.to_dict(orient="records"),
+        }
     worst = float(frame["rel_gap"].max())
     summary["converged"] = bool(worst <= gap)
     if not summary["converged"]:
@@ -169,6 +200,39 @@ def congestion_model(
         pce=table,
         curve=curve,
     )
+
+
+def _scale_to_counts(
+    run: Runner,
+    baseline: Scenario,
+    counts: pd.DataFrame,
+    streets: gpd.GeoDataFrame,
+    params: TrafficParams,
+) -> tuple[pd.DataFrame, CountScaling]:
+    """Match the counts to the links and scale the baseline demand to them."""
+    links = run.network.links
+    points = gpd.GeoSeries(
+        shapely.points(counts["lon"].to_numpy(dtype=float), counts["lat"].to_numpy(dtype=float)),
+        crs=4326,
+    ).to_crs(streets.crs)
+    way = streets["osm_id"].to_numpy(dtype=np.int64)[links["edge_id"].to_numpy()]
+    located = locate_counts(
+        counts.assign(x=points.x.to_numpy(), y=points.y.to_numpy()),
+        links,
+        way_ids=way,
+        node_xy=run.network.node_xy,
+        params=params.counts,
+    )
+    gap = max(params.calibration.search_rel_gap, run.gap)
+
+    def flows_of(scale: float) -> npt.NDArray[np.float64]:
+        eq = run.assign(
+            baseline, scale, rel_gap=gap, label=f"demand x{scale:.3g} for counts: ", done=2,
+            mode="fleet",
+        )  # fmt: skip
+        return np.asarray(eq.class_flows.sum(axis=1), dtype=float)
+
+    return located, scale_to_counts(flows_of, located, params=params.counts)
 
 
 def _summary(

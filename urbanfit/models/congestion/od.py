@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
+from scipy.spatial import cKDTree
 
 from urbanfit.errors import ModelError
 from urbanfit.models.congestion.demand import Demand, connect_zones
+from urbanfit.models.congestion.external import boundary_nodes
 from urbanfit.models.congestion.network import Network
 from urbanfit.parameters.traffic import DemandParams
 
@@ -54,7 +57,13 @@ def _check_inside(points: pd.DataFrame, network: Network, limit_m: float) -> Non
         )
 
 
-def user_demand(od: pd.DataFrame, network: Network, params: DemandParams | None = None) -> Demand:
+def user_demand(
+    od: pd.DataFrame,
+    network: Network,
+    params: DemandParams | None = None,
+    *,
+    outside_as_external: bool = False,
+) -> Demand:
     """
     Use a user OD table instead of synthetic demand.
 
@@ -70,6 +79,11 @@ def user_demand(od: pd.DataFrame, network: Network, params: DemandParams | None 
         The prepared network.
     params
         Connector settings.
+    outside_as_external
+        Zones whose point lies outside the study area (the convex hull of the network's
+        nodes) become external zones, joined to the nearest node where a major road reaches
+        the boundary (`external.boundary_nodes`), as a regional model's zones beyond a city
+        are; otherwise a point far outside is refused as a likely wrong coordinate.
 
     Returns
     -------
@@ -88,7 +102,14 @@ def user_demand(od: pd.DataFrame, network: Network, params: DemandParams | None 
     points = _zone_points(od, network.links.crs)
     if not (np.isfinite(points["x"]) & np.isfinite(points["y"])).all():
         raise ModelError("OD zone points must have finite coordinates")
-    _check_inside(points, network, params.od_max_outside_m)
+    external = np.zeros(len(points), dtype=bool)
+    if outside_as_external:
+        hull = shapely.convex_hull(shapely.multipoints(network.node_xy))
+        external = ~shapely.covers(hull, shapely.points(points["x"], points["y"]))
+        points = pd.concat([points[~external], points[external]], ignore_index=True)
+        external = np.sort(external)  # internal zones first, as `Demand` expects
+    else:
+        _check_inside(points, network, params.od_max_outside_m)
     index = pd.Index(points["zone"])
     oi = index.get_indexer(od["origin"].astype(str))
     di = index.get_indexer(od["destination"].astype(str))
@@ -98,7 +119,7 @@ def user_demand(od: pd.DataFrame, network: Network, params: DemandParams | None 
     zones = gpd.GeoDataFrame(
         {
             "zone": points["zone"].to_numpy(dtype=object),
-            "kind": "internal",
+            "kind": np.where(external, "external", "internal"),
             "productions": matrix.sum(axis=1),
             "attractions": matrix.sum(axis=0),
         },
@@ -106,4 +127,27 @@ def user_demand(od: pd.DataFrame, network: Network, params: DemandParams | None 
         crs=network.links.crs,
     )
     connectors = connect_zones(points[["x", "y"]].to_numpy(), network, params.connectors_per_zone)
+    if external.any():
+        connectors = _external_connectors(connectors, points, external, network, params)
     return Demand(zones, matrix, connectors, "user")
+
+
+def _external_connectors(
+    connectors: pd.DataFrame,
+    points: pd.DataFrame,
+    external: npt.NDArray[np.bool_],
+    network: Network,
+    params: DemandParams,
+) -> pd.DataFrame:
+    """Join each external zone to the boundary entry nearest to it instead of any node."""
+    entries = boundary_nodes(network, params)
+    if entries.empty:
+        raise ModelError("the study area has no boundary road for the zones outside it")
+    rows = np.flatnonzero(external)
+    xy = points[["x", "y"]].to_numpy(dtype=float)[rows]
+    _, nearest = cKDTree(entries[["x", "y"]].to_numpy(dtype=float)).query(xy)
+    node = entries["node"].to_numpy()[nearest]
+    inside = connectors[~np.isin(connectors["zone"], rows)]
+    # the drive beyond the boundary is outside the study, as for synthetic external zones
+    outside = pd.DataFrame({"zone": rows, "node": node.astype(np.int64), "distance_m": 0.0})
+    return pd.concat([inside, outside], ignore_index=True)
