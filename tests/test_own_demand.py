@@ -203,7 +203,7 @@ def test_a_zone_layer_without_crs_or_the_id_field_is_one_clear_error(tmp_path: P
         read_zones(path, zone_field="zone")
     bare = tmp_path / "bare.geojson"
     bare.write_text('{"type": "FeatureCollection", "features": []}')
-    with pytest.raises(SourceError, match="has no zones"):
+    with pytest.raises(SourceError, match="zone layer bare.geojson has no features"):
         read_zones(bare, zone_field="taz")
 
 

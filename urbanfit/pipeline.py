@@ -10,10 +10,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
 from urbanfit.cities import Preset, load_preset, output_slug
 from urbanfit.citydata import CityData, build_city
+from urbanfit.citydata.inventory import apply_width_layer
 from urbanfit.errors import ConfigError, ModelError, SourceError
 from urbanfit.models.congestion import congestion_model
 from urbanfit.models.fit import street_fit
@@ -238,6 +240,7 @@ def analyze(
     od: pd.DataFrame | None = None,
     od_external: bool = False,
     counts: pd.DataFrame | None = None,
+    widths: gpd.GeoDataFrame | None = None,
     baseline_tti: float | str | None = None,
     progress: Progress | None = None,
 ) -> AnalysisResult:
@@ -274,6 +277,10 @@ def analyze(
     counts
         Hourly traffic counts (`urbanfit.sources.counts.read_counts`): the demand is scaled
         to them and the fit (GEH, correlation, percent RMSE) is reported.
+    widths
+        The city's street-width layer (`urbanfit.sources.layers.read_width_layer`): its
+        widths replace OSM's where it measures a street, and urbanfit's width estimate is
+        scored there (``data_quality.width_inventory``).
     baseline_tti
         Baseline peak-hour Travel Time Index the synthetic demand is scaled to: a number, or
         an urban-area size class (``small``, ``medium``, ``large``, ``very_large``) whose
@@ -303,6 +310,8 @@ def analyze(
         clip=clip,
         dataset=dataset,
     )
+    if widths is not None:
+        data, _ = apply_width_layer(data, widths, params=params.inventory)
     log.info("%s: %d street edges, %d lots", data.name, len(data.streets), len(data.lots))
     notes: list[str] = []
     report("parking model", 0.3)

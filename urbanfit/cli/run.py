@@ -111,6 +111,17 @@ def analyze(
         str | None,
         typer.Option(help="Which matrix of the .omx file (needed when it holds several)."),
     ] = None,
+    widths: Annotated[
+        Path | None,
+        typer.Option(
+            help="The city's street centrelines with kerb-to-kerb widths (any line layer "
+            "GDAL reads): they replace OSM's widths where they match a street."
+        ),
+    ] = None,
+    width_field: Annotated[
+        str, typer.Option(help="The --widths field holding the width.")
+    ] = "width",
+    width_unit: Annotated[str, typer.Option(help="Unit of the --widths field: m or ft.")] = "m",
     counts: Annotated[
         Path | None,
         typer.Option(
@@ -133,11 +144,13 @@ def analyze(
     """Analyse CITY and write map.html, summary.json and tables to OUT/<city>/."""
     console, out = _consoles()
     try:
+        from urbanfit.parameters.inventory import WidthInventoryParams  # noqa: PLC0415
         from urbanfit.pipeline import analyze as run  # noqa: PLC0415  (heavy imports)
         from urbanfit.pipeline import gc_frozen  # noqa: PLC0415
         from urbanfit.render import write_outputs  # noqa: PLC0415
         from urbanfit.sources import OverpassConfig  # noqa: PLC0415
         from urbanfit.sources.counts import read_counts  # noqa: PLC0415
+        from urbanfit.sources.layers import read_width_layer  # noqa: PLC0415
         from urbanfit.sources.omx import read_user_od  # noqa: PLC0415
 
         shares = _parse_shares(kei_shares)
@@ -147,6 +160,17 @@ def analyze(
         given = (
             read_user_od(od, zones=zones, zone_field=zone_id, matrix=od_matrix)
             if od is not None
+            else None
+        )
+        bounds = WidthInventoryParams()
+        width_layer = (
+            read_width_layer(
+                widths,
+                field=width_field,
+                unit=width_unit,
+                bounds_m=(bounds.min_width_m, bounds.max_width_m),
+            )
+            if widths is not None
             else None
         )
         with (
@@ -181,6 +205,7 @@ def analyze(
                 od=given.table if given is not None else None,
                 od_external=given is not None and given.external,
                 counts=read_counts(counts) if counts is not None else None,
+                widths=width_layer,
                 baseline_tti=baseline_tti,
                 progress=progress,
             )

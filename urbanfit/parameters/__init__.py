@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from urbanfit.parameters.base import assumptions_table, param, parameters_hash
 from urbanfit.parameters.fit import FitParams, IndexParams
+from urbanfit.parameters.inventory import WidthInventoryParams
 from urbanfit.parameters.parking import CurbParams, LotParams, ParkingParams
 from urbanfit.parameters.ranges import RangeParams
 from urbanfit.parameters.streets import StreetParams
@@ -35,6 +36,7 @@ __all__ = [
     "RangeParams",
     "StreetParams",
     "TrafficParams",
+    "WidthInventoryParams",
     "assumptions_table",
     "param",
     "parameters_hash",
@@ -51,3 +53,4 @@ class Parameters:
     fit: FitParams = field(default_factory=FitParams)
     index: IndexParams = field(default_factory=IndexParams)
     ranges: RangeParams = field(default_factory=RangeParams)
+    inventory: WidthInventoryParams = field(default_factory=WidthInventoryParams)

@@ -124,11 +124,11 @@ class CurbParams:
         "parking aisles), whatever their width",
     )
     estimate_width_sources: tuple[str, ...] = param(
-        ("tag", "estimated_geometry"),
+        ("inventory", "tag", "estimated_geometry"),
         "-",
-        "street widths that say something about the street (a width tag, or the corridor "
-        "between building footprints); a class-rule width is built from lanes and the "
-        "parking tags themselves, so it cannot inform the estimate",
+        "street widths that say something about the street (the city's own width layer, a "
+        "width tag, or the corridor between building footprints); a class-rule width is "
+        "built from lanes and the parking tags themselves, so it cannot inform the estimate",
     )
     estimate_lane_m: float = param(
         _ft(9),

@@ -228,6 +228,7 @@ CODE_WORDS: dict[str, dict[str, str]] = {
     },
     # street widths (`WIDTH_SOURCES`)
     "width_source": {
+        "inventory": "the city's own street-width layer",
         "tag": "width tag in OSM",
         "estimated_geometry": "estimated from the buildings either side",
         "estimated_class": "estimated from lanes and road class",

@@ -7,11 +7,11 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
 from urbanfit.errors import SourceError
 from urbanfit.models.congestion.counts import COMPASS
+from urbanfit.sources.layers import read_layer
 
 __all__ = ["read_counts"]
 
@@ -118,14 +118,7 @@ def _read(path: Path) -> pd.DataFrame:
             raise SourceError(f"cannot read counts file {path.name}: {error}") from None
         except pd.errors.EmptyDataError:
             raise SourceError(f"counts file {path.name} is empty") from None
-    try:
-        layer = gpd.read_file(path, engine="pyogrio")
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as error:
-        raise SourceError(f"cannot read counts layer {path.name}: {error}") from None
-    if layer.empty:
-        return pd.DataFrame(layer.drop(columns="geometry", errors="ignore"))
-    if layer.crs is None:
-        raise SourceError(f"counts layer {path.name} does not say its CRS; save it with one")
+    layer = read_layer(path, what="counts layer")
     points = gpd.GeoSeries(shapely.point_on_surface(layer.geometry.to_numpy()), crs=layer.crs)
     points = points.to_crs(4326)
     frame = pd.DataFrame(layer.drop(columns="geometry"))

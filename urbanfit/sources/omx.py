@@ -15,10 +15,10 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
 from urbanfit.errors import SourceError
+from urbanfit.sources.layers import read_layer
 from urbanfit.sources.od import read_od_csv
 
 __all__ = ["UserOD", "read_omx_od", "read_user_od", "read_zones"]
@@ -91,21 +91,7 @@ def read_zones(path: Path, *, zone_field: str) -> gpd.GeoDataFrame:
         zone.
     """
     path = Path(path)
-    if not path.exists():
-        raise SourceError(f"zone layer not found: {path}")
-    try:
-        frame = gpd.read_file(path, engine="pyogrio")
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as error:
-        raise SourceError(f"cannot read zone layer {path.name}: {error}") from None
-    if frame.empty:
-        raise SourceError(f"zone layer {path.name} has no zones")
-    if frame.crs is None:
-        raise SourceError(f"zone layer {path.name} does not say its CRS; save it with one")
-    if zone_field not in frame.columns:
-        fields = ", ".join(str(c) for c in frame.columns if c != "geometry")
-        raise SourceError(
-            f"zone layer {path.name} has no field {zone_field!r} (its fields: {fields})"
-        )
+    frame = read_layer(path, what="zone layer", fields=(zone_field,))
     ids = frame[zone_field].map(_zone_text)
     if ids.duplicated().any():
         raise SourceError(

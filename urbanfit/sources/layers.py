@@ -1,0 +1,106 @@
+"""A city's own GIS layers, read through GDAL: one reader, one clear error per bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+
+from urbanfit.errors import SourceError
+
+__all__ = ["FEET_TO_M", "read_layer", "read_width_layer"]
+
+FEET_TO_M = 0.3048
+"""Metres in an international foot."""
+
+
+def read_layer(path: Path, *, what: str, fields: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
+    """
+    Read any vector layer GDAL reads, refusing what cannot be placed or lacks a field.
+
+    Parameters
+    ----------
+    path
+        GeoPackage, shapefile, GeoJSON, FlatGeobuf...
+    what
+        What the layer is, for the messages ("street-width layer").
+    fields
+        Fields the layer must have.
+
+    Returns
+    -------
+    layer
+        The features with a geometry, in the layer's own CRS.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise SourceError(f"{what} not found: {path}")
+    try:
+        layer = gpd.read_file(path, engine="pyogrio")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as error:
+        raise SourceError(f"cannot read {what} {path.name}: {error}") from None
+    if layer.empty:
+        raise SourceError(f"{what} {path.name} has no features")
+    if layer.crs is None:
+        raise SourceError(f"{what} {path.name} does not say its CRS; save it with one")
+    missing = [name for name in fields if name not in layer.columns]
+    if missing:
+        have = ", ".join(str(c) for c in layer.columns if c != "geometry")
+        raise SourceError(f"{what} {path.name} has no field {missing[0]!r} (its fields: {have})")
+    return layer[layer.geometry.notna() & ~layer.geometry.is_empty]
+
+
+def read_width_layer(
+    path: Path,
+    *,
+    field: str,
+    unit: str = "m",
+    bounds_m: tuple[float, float] = (2.0, 60.0),
+) -> gpd.GeoDataFrame:
+    """
+    Read a city's street centrelines with their kerb-to-kerb widths.
+
+    Parameters
+    ----------
+    path
+        A line layer GDAL reads.
+    field
+        The field holding each street's carriageway width.
+    unit
+        ``m`` or ``ft``.
+    bounds_m
+        Plausible widths (`urbanfit.parameters.inventory.WidthInventoryParams`): a value
+        outside is taken for a wrong field or unit and refused.
+
+    Returns
+    -------
+    widths
+        ``width_m`` and the line geometry, in the layer's CRS; features without a width are
+        dropped (a layer may leave some streets unmeasured).
+    """
+    if unit not in ("m", "ft"):
+        raise SourceError(f"width unit must be m or ft, got {unit!r}")
+    layer = read_layer(path, what="street-width layer", fields=(field,))
+    lines = layer.geometry.geom_type.isin(["LineString", "MultiLineString"])
+    if not lines.any():
+        raise SourceError(f"street-width layer {Path(path).name} holds no lines")
+    width = pd.to_numeric(layer[field], errors="coerce").to_numpy(dtype=float)
+    width = width * (FEET_TO_M if unit == "ft" else 1.0)
+    keep = lines.to_numpy() & np.isfinite(width)
+    low, high = bounds_m
+    wrong = keep & ((width < low) | (width > high))
+    if wrong.any():
+        at = int(np.flatnonzero(wrong)[0])
+        raise SourceError(
+            f"street-width layer {Path(path).name}: feature {at + 1} gives {width[at]:g} m, "
+            f"outside the plausible {low:g}-{high:g} m of a carriageway (is {field!r} the "
+            f"width, and in {unit}?)"
+        )
+    if not keep.any():
+        raise SourceError(f"street-width layer {Path(path).name}: no line has a {field!r}")
+    return gpd.GeoDataFrame(
+        {"width_m": width[keep]}, geometry=layer.geometry.to_numpy()[keep], crs=layer.crs
+    )
