@@ -64,8 +64,8 @@ def analyze(
         typer.Option(help="Clip --osm-file to this place's boundary (geocoded)."),
     ] = None,
     out_dir: Annotated[
-        Path, typer.Option("--out", help="Outputs folder; results go to OUT/<city>/.")
-    ] = Path("outputs"),
+        str, typer.Option("--out", metavar="OUT", help="Outputs folder; results go to OUT/<city>/.")
+    ] = "outputs",
     kei_shares: _KeiShares = _DEFAULT_SHARES,
     fleet: Annotated[
         str, typer.Option(help="Full-size baseline fleet (see `urbanfit vehicles`).")
@@ -119,7 +119,7 @@ def analyze(
 
         shares = _parse_shares(kei_shares)
         area = _parse_bbox(bbox)
-        _check_out(out_dir)
+        out_root = _check_out(out_dir)
         overpass = OverpassConfig(cache_dir=cache_dir) if cache_dir else OverpassConfig()
         with (
             gc_frozen(),
@@ -155,7 +155,7 @@ def analyze(
                 progress=progress,
             )
             folder = write_outputs(
-                result, out_dir, progress=lambda w: progress(f"writing {w}", 0.97)
+                result, out_root, progress=lambda w: progress(f"writing {w}", 0.97)
             )
     except UrbanfitError as error:
         raise _fail(error) from None
@@ -184,8 +184,11 @@ def compare(
     ],
     *,
     out_dir: Annotated[
-        Path, typer.Option("--out", help="Outputs folder holding OUT/<city>/summary.json.")
-    ] = Path("outputs"),
+        str,
+        typer.Option(
+            "--out", metavar="OUT", help="Outputs folder holding OUT/<city>/summary.json."
+        ),
+    ] = "outputs",
 ) -> None:
     """Compare headline figures across cities (analysing those without outputs yet)."""
     from urbanfit.pipeline import analyze as run  # noqa: PLC0415
@@ -196,11 +199,11 @@ def compare(
 
     def analyse(name: str) -> Path:
         console.print(f"analysing {name} (no outputs yet)", highlight=False, markup=False)
-        return write_outputs(run(name), out_dir)
+        return write_outputs(run(name), out_root)
 
     try:
-        _check_out(out_dir)
-        folder = compare_cities(cities, out_root=out_dir, analyze=analyse)
+        out_root = _check_out(out_dir)
+        folder = compare_cities(cities, out_root=out_root, analyze=analyse)
     except UrbanfitError as error:
         raise _fail(error) from None
     out.print(
@@ -217,8 +220,9 @@ def batch(
     ],
     *,
     out_dir: Annotated[
-        Path, typer.Option("--out", help="Outputs folder; each city goes to OUT/<city>/.")
-    ] = Path("outputs"),
+        str,
+        typer.Option("--out", metavar="OUT", help="Outputs folder; each city goes to OUT/<city>/."),
+    ] = "outputs",
     scheduler: Annotated[
         str | None,
         typer.Option(help="Address of an existing Dask scheduler, e.g. tcp://host:8786."),
@@ -244,10 +248,10 @@ def batch(
 
     try:
         shares = _parse_shares(kei_shares)
-        _check_out(out_dir)
+        out_root = _check_out(out_dir)
         report = run_batch(
             city_inputs(cities),
-            out_root=out_dir,
+            out_root=out_root,
             scheduler=scheduler,
             workers=workers,
             progress=progress,
