@@ -12,6 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from urbanfit import cli
+from urbanfit.errors import ConfigError
+from urbanfit.vehicles import load_vehicles
 
 runner = CliRunner()
 TOWN = Path(__file__).parent / "data" / "town.osm"
@@ -57,3 +59,55 @@ def test_an_out_under_a_file_names_the_file(tmp_path: Path) -> None:
     line = _one_sentence(_run("analyze", "--osm-file", str(TOWN), *FAST, "--out", str(out)))
     assert f"cannot write outputs to {out}: {blocker} is a file; give another --out" in line
     assert blocker.read_text() == "kept"
+
+
+# vehicle files --------------------------------------------------------------------------------
+
+
+def _vehicles(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "vehicles.toml"
+    path.write_text(text)
+    return path
+
+
+def test_class_stalls_of_a_nanometre_are_refused_with_the_reason(tmp_path: Path) -> None:
+    path = _vehicles(
+        tmp_path,
+        "[classes.full_size]\ncurb_stall_width_m = 1e-9\nlot_stall_width_m = 1e-9\n"
+        'lot_stall_depth_m = 1e-9\nlot_aisle_m = 1e-9\nsource = "a typo"\n',
+    )
+    # stall width bounds: the narrowest road car (Peel P50, 0.99 m, rounded down to 0.9 m) and
+    # two of the widest vehicles side by side (2 x 2.60 m = 5.2 m)
+    with pytest.raises(ConfigError) as caught:
+        load_vehicles(path)
+    message = str(caught.value)
+    assert "class 'full_size': curb_stall_width_m must lie between 0.9 and 5.2 m" in message
+    assert "a stall holds one vehicle" in message and "got 1e-09 m" in message
+    line = _one_sentence(
+        _run("analyze", "--osm-file", str(TOWN), *FAST, "--vehicles-file", str(path))
+    )
+    assert "curb_stall_width_m must lie between 0.9 and 5.2 m" in line
+
+
+def test_a_half_metre_full_size_car_is_refused(tmp_path: Path) -> None:
+    path = _vehicles(
+        tmp_path,
+        '[profiles.tiny]\nclass = "full_size"\nlength_m = 0.5\nwidth_m = 1.8\nheight_m = 1.5\n'
+        'turning_radius_m = 5.0\nsource = "a typo"\n',
+    )
+    # lengths run from the Peel P50's 1.34 m (rounded down to 1.3) to the EU's 12.00 m
+    with pytest.raises(
+        ConfigError, match=r"profile 'tiny': length_m must lie between 1\.3 and 12 m"
+    ):
+        load_vehicles(path)
+
+
+def test_a_turning_radius_below_half_the_length_is_refused(tmp_path: Path) -> None:
+    path = _vehicles(
+        tmp_path,
+        '[profiles.van]\nclass = "full_size"\nlength_m = 5.0\nwidth_m = 1.9\nheight_m = 2.0\n'
+        'turning_radius_m = 2.0\nsource = "a typo"\n',
+    )
+    # a 5.0 m vehicle turns inside its circle: radius at least 5.0 / 2 = 2.5 m, at most 12.5 m
+    with pytest.raises(ConfigError, match=r"turning_radius_m must lie between 2\.5 and 12\.5 m"):
+        load_vehicles(path)
