@@ -12,7 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from urbanfit import cli
-from urbanfit.errors import ConfigError
+from urbanfit.errors import ConfigError, SourceError
+from urbanfit.sources.osmfile import read_osm
 from urbanfit.vehicles import load_vehicles
 
 runner = CliRunner()
@@ -111,3 +112,17 @@ def test_a_turning_radius_below_half_the_length_is_refused(tmp_path: Path) -> No
     # a 5.0 m vehicle turns inside its circle: radius at least 5.0 / 2 = 2.5 m, at most 12.5 m
     with pytest.raises(ConfigError, match=r"turning_radius_m must lie between 2\.5 and 12\.5 m"):
         load_vehicles(path)
+
+
+# OSM files ------------------------------------------------------------------------------------
+
+
+def test_an_osm_node_at_latitude_999_is_one_sentence(tmp_path: Path) -> None:
+    bad = tmp_path / "far.osm"
+    bad.write_text(TOWN.read_text().replace('lat="0.0010" lon="3.0010"', 'lat="999" lon="-777"', 1))
+    with pytest.raises(SourceError) as caught:
+        read_osm(bad)
+    message = str(caught.value)
+    assert message.startswith("cannot read far.osm: a node's coordinate is out of range")
+    assert "'999'" in message and "latitudes lie in [-90, 90]" in message
+    _one_sentence(_run("analyze", "--osm-file", str(bad), *FAST, "--out", str(tmp_path)))
