@@ -6,13 +6,16 @@ loopback server (tests/overpass_server.py).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from overpass_server import FakeOsmServer, Reply, osm_json
 from typer.testing import CliRunner
 
 from urbanfit import cli
-from urbanfit.errors import ConfigError, SourceError
+from urbanfit.errors import ConfigError, ServiceError, SourceError
+from urbanfit.sources import OverpassConfig, fetch_overpass
 from urbanfit.sources.osmfile import read_osm
 from urbanfit.vehicles import load_vehicles
 
@@ -126,3 +129,110 @@ def test_an_osm_node_at_latitude_999_is_one_sentence(tmp_path: Path) -> None:
     assert message.startswith("cannot read far.osm: a node's coordinate is out of range")
     assert "'999'" in message and "latitudes lie in [-90, 90]" in message
     _one_sentence(_run("analyze", "--osm-file", str(bad), *FAST, "--out", str(tmp_path)))
+
+
+# Overpass answers and the cache ---------------------------------------------------------------
+
+
+def _config(url: str, cache: Path) -> OverpassConfig:
+    return OverpassConfig(overpass_url=f"{url}/api", nominatim_url=f"{url}/", cache_dir=cache)
+
+
+def _posts(server: FakeOsmServer) -> int:
+    return sum(r.endswith("/interpreter") for r in server.requests)
+
+
+def _answer(change) -> bytes:
+    elements = osm_json(TOWN)
+    for element in elements:
+        change(element)
+    return json.dumps({"version": 0.6, "elements": elements}).encode()
+
+
+def _no_nodes(element: dict) -> None:
+    if element["type"] == "node":
+        element.clear()
+        element.update({"type": "relation", "id": 0, "members": []})
+
+
+def _north(element: dict) -> None:
+    if element["type"] == "node":
+        element["lat"] = "north"
+
+
+def _tags_as_text(element: dict) -> None:
+    if element["type"] == "way":
+        element["tags"] = "highway=residential"  # JSON of the right shape, tags not an object
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        # the town's 21 nodes less node 15, a point lot on no way: 20 nodes the ways use
+        (_no_nodes, "not valid OSM data: ways without 20 of their nodes"),
+        (_north, "not valid OSM data: node 1 at lat 'north'"),
+        (_tags_as_text, "sent an answer that could not be read (TypeError"),
+    ],
+    ids=["ways-without-nodes", "lat-north", "unreadable-tags"],
+)
+def test_a_bad_overpass_answer_is_one_sentence_and_never_cached(
+    tmp_path: Path, change, expected: str
+) -> None:
+    with FakeOsmServer(TOWN, place=PLACE) as server:
+        server.script("overpass", Reply(body=_answer(change)))
+        with pytest.raises(ServiceError) as caught:
+            fetch_overpass(place=PLACE, config=_config(server.url, tmp_path))
+        # only Nominatim's answer was kept
+        assert [type(json.loads(p.read_text())) for p in tmp_path.glob("*.json")] == [list]
+        first = _posts(server)
+        raw = fetch_overpass(place=PLACE, config=_config(server.url, tmp_path))
+        again = _posts(server) - first
+    message = str(caught.value)
+    assert expected in message and "not kept in the cache" in message
+    assert message.startswith(f"Overpass ({server.url}/api) sent")
+    # the next run asked again (streets, lots, buildings) and got the town's 8 street edges
+    assert again == 3
+    assert len(raw.edges) == 8
+
+
+def test_a_bad_answer_cached_earlier_is_dropped_and_fetched_again(tmp_path: Path) -> None:
+    with FakeOsmServer(TOWN, place=PLACE) as server:
+        fetch_overpass(place=PLACE, config=_config(server.url, tmp_path))
+        for path in tmp_path.glob("*.json"):
+            answer = json.loads(path.read_text())
+            if isinstance(answer, dict):  # the 3 Overpass answers, as an older urbanfit kept them
+                for element in answer["elements"]:
+                    _north(element)
+                path.write_text(json.dumps(answer))
+        first = _posts(server)
+        raw = fetch_overpass(place=PLACE, config=_config(server.url, tmp_path))
+        assert _posts(server) - first == 3
+    assert len(raw.edges) == 8
+
+
+def test_a_cache_entry_that_is_a_folder_is_named_before_any_request(tmp_path: Path) -> None:
+    entry = tmp_path / "0123456789abcdef.json"
+    entry.mkdir()
+    with FakeOsmServer(TOWN, place=PLACE) as server:
+        with pytest.raises(ConfigError) as caught:
+            fetch_overpass(place=PLACE, config=_config(server.url, tmp_path))
+        assert server.requests == []
+    assert str(caught.value).startswith(f"the download cache entry {entry} is a folder")
+    assert entry.is_dir()  # a folder urbanfit did not make is left alone
+
+
+def test_urbanfit_cache_pointing_at_a_file_is_one_sentence(tmp_path: Path) -> None:
+    blocker = tmp_path / "cache.txt"
+    blocker.write_text("kept")
+    env = {"URBANFIT_CACHE": str(blocker), "URBANFIT_NOMINATIM_URL": "http://127.0.0.1:9/"}
+    line = _one_sentence(_run("analyze", PLACE, "--out", str(tmp_path / "out"), env=env))
+    assert f"cannot use the download cache {blocker / 'overpass'}: {blocker} is a file" in line
+    assert "URBANFIT_CACHE" in line and blocker.read_text() == "kept"
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs Linux /proc")
+def test_urbanfit_cache_under_proc_is_one_sentence(tmp_path: Path) -> None:
+    env = {"URBANFIT_CACHE": "/proc/urbanfit", "URBANFIT_NOMINATIM_URL": "http://127.0.0.1:9/"}
+    line = _one_sentence(_run("analyze", PLACE, "--out", str(tmp_path), env=env))
+    assert "cannot use the download cache /proc/urbanfit/overpass" in line
+    assert "no folder can be created in /proc" in line
