@@ -14,6 +14,7 @@ from overpass_server import FakeOsmServer, Reply, osm_json
 from typer.testing import CliRunner
 
 from urbanfit import cli
+from urbanfit.bbox import box_area_km2
 from urbanfit.errors import ConfigError, ServiceError, SourceError
 from urbanfit.sources import OverpassConfig, fetch_overpass
 from urbanfit.sources.osmfile import read_osm
@@ -236,3 +237,27 @@ def test_urbanfit_cache_under_proc_is_one_sentence(tmp_path: Path) -> None:
     line = _one_sentence(_run("analyze", PLACE, "--out", str(tmp_path), env=env))
     assert "cannot use the download cache /proc/urbanfit/overpass" in line
     assert "no folder can be created in /proc" in line
+
+
+# --bbox ---------------------------------------------------------------------------------------
+
+
+def test_box_areas_are_right_for_any_box() -> None:
+    # the whole WGS 84 ellipsoid: 510,065,622 km² (its published surface area)
+    assert box_area_km2((-180.0, -90.0, 180.0, 90.0)) == pytest.approx(510_065_622, rel=1e-8)
+    # 0.4 deg x 0.4 deg at the equator: 44.53 km x 44.22 km = 1,969 km²
+    assert box_area_km2((2.8, -0.2, 3.2, 0.2)) == pytest.approx(1_969.4, abs=0.5)
+    # the two halves of a box add up to the box
+    west, east = box_area_km2((-180.0, 0.0, 0.0, 10.0)), box_area_km2((0.0, 0.0, 180.0, 10.0))
+    assert west + east == pytest.approx(box_area_km2((-180.0, 0.0, 180.0, 10.0)))
+
+
+def test_a_bbox_around_the_world_is_refused_before_any_request(tmp_path: Path) -> None:
+    with FakeOsmServer(TOWN, place=PLACE) as server:
+        with pytest.raises(SourceError) as caught:
+            fetch_overpass(bbox=(-180.0, -85.0, 180.0, 85.0), config=_config(server.url, tmp_path))
+        assert server.requests == []
+    # on a sphere the band within 85 degrees of the equator is sin(85 deg) = 0.9962 of the
+    # surface: 0.9962 x 510.07 million = 508.1 million km², far above the 2,500 km² cap
+    assert "covers 508,107,311 km²" in str(caught.value)
+    assert "2,500 km²" in str(caught.value)
