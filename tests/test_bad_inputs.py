@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from overpass_server import FakeOsmServer, Reply, osm_json
 from typer.testing import CliRunner
@@ -16,7 +17,10 @@ from typer.testing import CliRunner
 from urbanfit import cli
 from urbanfit.bbox import box_area_km2
 from urbanfit.errors import ConfigError, ServiceError, SourceError
+from urbanfit.models.congestion import build_network, user_demand
+from urbanfit.models.congestion.synthetic import grid_city
 from urbanfit.sources import OverpassConfig, fetch_overpass
+from urbanfit.sources.od import read_od_csv
 from urbanfit.sources.osmfile import read_osm
 from urbanfit.vehicles import load_vehicles
 
@@ -261,3 +265,80 @@ def test_a_bbox_around_the_world_is_refused_before_any_request(tmp_path: Path) -
     # surface: 0.9962 x 510.07 million = 508.1 million km², far above the 2,500 km² cap
     assert "covers 508,107,311 km²" in str(caught.value)
     assert "2,500 km²" in str(caught.value)
+
+
+# --od ----------------------------------------------------------------------------------------
+
+_HEADER = "origin,destination,trips,origin_lon,origin_lat,destination_lon,destination_lat\n"
+
+
+def _od(tmp_path: Path, *rows: str) -> Path:
+    path = tmp_path / "trips.csv"
+    path.write_text(_HEADER + "".join(f"{row}\n" for row in rows))
+    return path
+
+
+def _od_refused(tmp_path: Path, *rows: str) -> str:
+    """The message `read_od_csv` refuses an OD file of ``rows`` with."""
+    with pytest.raises(SourceError) as caught:
+        read_od_csv(_od(tmp_path, *rows))
+    return str(caught.value)
+
+
+def test_a_trillion_trips_are_refused_with_the_reason(tmp_path: Path) -> None:
+    message = _od_refused(tmp_path, "A,B,1e12,3.0005,0.0005,3.0015,0.0015")
+    assert "1,000,000,000,000 trips in the peak hour, more than 10,000,000 veh/h" in message
+    assert "check the units" in message
+    path = tmp_path / "trips.csv"
+    line = _one_sentence(
+        _run("analyze", "--osm-file", str(TOWN), "--od", str(path), "--out", str(tmp_path))
+    )
+    assert "more than 10,000,000 veh/h" in line
+
+
+def test_one_zone_pair_above_forty_freeway_lanes_is_refused(tmp_path: Path) -> None:
+    # 150,000 trips in all (under the 10 million total), 120,000 of them on A -> B:
+    # more than 100,000 veh/h, about 40 lanes x 2,400 veh/h
+    message = _od_refused(
+        tmp_path,
+        "A,B,70000,3.0005,0.0005,3.0015,0.0015",
+        "A,B,50000,3.0005,0.0005,3.0015,0.0015",
+        "B,A,30000,3.0015,0.0015,3.0005,0.0005",
+    )
+    assert "zone pair 'A' -> 'B' has 120,000 trips in the peak hour" in message
+
+
+def test_an_od_file_of_zero_trips_says_there_is_no_demand(tmp_path: Path) -> None:
+    rows = ("A,B,0,3.0005,0.0005,3.0015,0.0015", "B,A,0,3.0015,0.0015,3.0005,0.0005")
+    assert "holds no trips (every row's trips is 0)" in _od_refused(tmp_path, *rows)
+
+
+def test_one_zone_given_two_points_is_refused(tmp_path: Path) -> None:
+    rows = ("A,B,5,3.0005,0.0005,3.0015,0.0015", "A,C,5,3.0006,0.0005,3.0012,0.0012")
+    message = _od_refused(tmp_path, *rows)
+    assert "zone 'A' is given two different points" in message
+    assert "3.0005,0.0005 and 3.0006,0.0005" in message
+
+
+def test_an_od_latitude_of_999_is_out_of_range(tmp_path: Path) -> None:
+    message = _od_refused(tmp_path, "A,B,5,3.0005,999,3.0015,0.0015")
+    assert "origin_lat of zone 'A' is 999, out of range: a latitude lies in [-90, 90]" in message
+    assert "finite" not in message
+
+
+def test_an_od_table_given_to_the_model_is_checked_too() -> None:
+    streets, _ = grid_city(3, 3)
+    network = build_network(streets)
+    od = pd.DataFrame(
+        {
+            "origin": ["a"],
+            "destination": ["b"],
+            "trips": [0.0],
+            "origin_x": [0.0],
+            "origin_y": [0.0],
+            "destination_x": [100.0],
+            "destination_y": [0.0],
+        }
+    )
+    with pytest.raises(SourceError, match="OD table holds no trips"):
+        user_demand(od, network)
