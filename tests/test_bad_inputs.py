@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from urbanfit import cli
 from urbanfit.bbox import box_area_km2
+from urbanfit.cities import output_slug, slugify
 from urbanfit.errors import ConfigError, ServiceError, SourceError
 from urbanfit.models.congestion import build_network, user_demand
 from urbanfit.models.congestion.synthetic import grid_city
@@ -342,3 +343,17 @@ def test_an_od_table_given_to_the_model_is_checked_too() -> None:
     )
     with pytest.raises(SourceError, match="OD table holds no trips"):
         user_demand(od, network)
+
+
+# names ---------------------------------------------------------------------------------------
+
+
+def test_names_without_latin_letters_never_share_a_folder() -> None:
+    dots, cars = slugify(".."), slugify("🚗🚙")
+    assert dots != cars
+    assert "city" not in {dots, cars}
+    assert dots.startswith("city-") and cars.startswith("city-")
+    # a Latin name with a symbol keeps its Latin part and gains the hash
+    assert slugify("Cars 🚗").startswith("cars-") and slugify("Cars 🚗") != slugify("Cars 🚙")
+    assert slugify("Cars") == "cars" and slugify("../../etc") == "etc"
+    assert output_slug("", name="..") == dots

@@ -79,18 +79,21 @@ def slugify(text: str) -> str:
     -------
     slug
         Lower-case slug, at most 80 characters. Accents are dropped (``"Zürich"`` ->
-        ``"zurich"``); a name with letters or digits outside the Latin alphabet keeps its Latin
-        part (``"city"`` if none) and gains the first 8 hex digits of the SHA-1 of the name, so
-        that ``"京都"`` and ``"Москва"`` get distinct, stable folders.
+        ``"zurich"``). A name with letters, digits or symbols outside the Latin alphabet keeps
+        its Latin part (``"city"`` if none) and gains the first 8 hex digits of the SHA-1 of
+        the name, so that ``"京都"``, ``"Москва"`` and ``"🚗🚙"`` get distinct, stable folders;
+        so does a name with no letter or digit at all (``".."``), which would otherwise share
+        the folder ``city``.
     """
     text = unicodedata.normalize("NFKC", text)
     decomposed = unicodedata.normalize("NFKD", text).translate(_LATIN)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     ascii_text = plain.encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-") or "city"
-    if any(c.isalnum() and not c.isascii() for c in plain):
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
+    dropped = any(not c.isascii() and unicodedata.category(c)[0] in "LNS" for c in plain)
+    if dropped or not slug:
         digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]  # noqa: S324  (not a secret)
-        slug = f"{slug[:71].strip('-')}-{digest}"
+        slug = f"{slug[:71].strip('-') or 'city'}-{digest}"
     return slug
 
 
