@@ -17,9 +17,10 @@ from typer.testing import CliRunner
 from urbanfit import cli
 from urbanfit.bbox import box_area_km2
 from urbanfit.cities import output_slug, slugify
-from urbanfit.errors import ConfigError, ServiceError, SourceError
+from urbanfit.errors import ConfigError, ServiceError, SourceError, UnknownCityError
 from urbanfit.models.congestion import build_network, user_demand
 from urbanfit.models.congestion.synthetic import grid_city
+from urbanfit.pipeline import load_city
 from urbanfit.sources import OverpassConfig, fetch_overpass
 from urbanfit.sources.od import read_od_csv
 from urbanfit.sources.osmfile import read_osm
@@ -357,3 +358,25 @@ def test_names_without_latin_letters_never_share_a_folder() -> None:
     assert slugify("Cars 🚗").startswith("cars-") and slugify("Cars 🚗") != slugify("Cars 🚙")
     assert slugify("Cars") == "cars" and slugify("../../etc") == "etc"
     assert output_slug("", name="..") == dots
+
+
+def test_a_mistyped_preset_asks_instead_of_geocoding(tmp_path: Path) -> None:
+    with FakeOsmServer(TOWN, place="Helsinkii, Nowhere") as server:
+        config = _config(server.url, tmp_path)
+        # helsinkii vs helsinki: 2 x 8 matching / 17 characters = 0.94, above 0.8
+        with pytest.raises(UnknownCityError) as caught:
+            load_city("helsinkii", overpass=config)
+        assert server.requests == []
+        assert "did you mean 'helsinki'?" in str(caught.value)
+        # with its country it is a place name: it goes to the geocoder and is fetched
+        slug, data = load_city("Helsinkii, Nowhere", overpass=config)
+        assert any(r.endswith("/search") for r in server.requests)
+    assert slug == "helsinkii-nowhere" and len(data.streets) > 0
+
+
+def test_a_place_name_unlike_any_preset_goes_to_the_geocoder(tmp_path: Path) -> None:
+    # "portland" vs "portland-downtown": 2 x 8 / 25 = 0.64, below 0.8
+    with FakeOsmServer(TOWN, place="Portland") as server:
+        slug, _ = load_city("Portland", overpass=_config(server.url, tmp_path))
+        assert any(r.endswith("/search") for r in server.requests)
+    assert slug == "portland"

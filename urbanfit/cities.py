@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 import tomllib
@@ -15,7 +16,7 @@ from typing import Any
 from urbanfit.bbox import check_bbox
 from urbanfit.errors import ConfigError
 
-__all__ = ["Preset", "list_presets", "load_preset", "output_slug", "slugify"]
+__all__ = ["Preset", "list_presets", "load_preset", "output_slug", "preset_like", "slugify"]
 
 
 @dataclass(frozen=True)
@@ -208,3 +209,28 @@ def load_preset(name: str) -> Preset | None:
     if slug == name.strip().lower() and resource.is_file():
         return _read(resource, slug)
     return None
+
+
+def preset_like(name: str, *, ratio: float) -> str | None:
+    """
+    Return the preset slug that ``name`` looks like a typo of, or None.
+
+    Parameters
+    ----------
+    name
+        A name that is not a preset. One with a comma (``"Helsinki, Finland"``) is a place
+        name for the geocoder and never matches.
+    ratio
+        How similar the name's slug must be to a preset slug (`difflib.SequenceMatcher`
+        ratio); see `urbanfit.parameters.inputs.InputBounds.preset_typo_ratio`.
+
+    Returns
+    -------
+    slug
+        The closest preset slug at or above ``ratio`` (``"helsinkii"`` -> ``"helsinki"``).
+    """
+    if "," in name or name.endswith(".toml"):
+        return None
+    slugs = [f.name.removesuffix(".toml") for f in _presets().iterdir() if f.name.endswith(".toml")]
+    close = difflib.get_close_matches(slugify(name), slugs, n=1, cutoff=ratio)
+    return close[0] if close else None
