@@ -24,7 +24,7 @@ from urbanfit.pipeline import load_city
 from urbanfit.sources import OverpassConfig, fetch_overpass
 from urbanfit.sources.od import read_od_csv
 from urbanfit.sources.osmfile import read_osm
-from urbanfit.vehicles import load_vehicles
+from urbanfit.vehicles import load_vehicles, scenarios
 
 runner = CliRunner()
 TOWN = Path(__file__).parent / "data" / "town.osm"
@@ -122,6 +122,18 @@ def test_a_turning_radius_below_half_the_length_is_refused(tmp_path: Path) -> No
     # a 5.0 m vehicle turns inside its circle: radius at least 5.0 / 2 = 2.5 m, at most 12.5 m
     with pytest.raises(ConfigError, match=r"turning_radius_m must lie between 2\.5 and 12\.5 m"):
         load_vehicles(path)
+
+
+def test_a_kei_share_that_rounds_to_the_baseline_says_so(catalog) -> None:
+    # --kei-shares 1e-9 (percent) is the fraction 1e-11: round(1e-9) = 0 %, the baseline
+    with pytest.raises(ConfigError) as caught:
+        scenarios(catalog, kei_shares=(1e-11,))
+    message = str(caught.value)
+    assert "a kei share of 1e-09 % rounds to 0 %" in message
+    assert "give shares of 1 % or more" in message
+    assert "need" not in message  # the baseline is added, never missing
+    # 1 % names its own scenario: baseline 0 % and 1 %
+    assert scenarios(catalog, kei_shares=(0.01,)).ids == ("kei000", "kei001")
 
 
 # OSM files ------------------------------------------------------------------------------------
@@ -380,3 +392,14 @@ def test_a_place_name_unlike_any_preset_goes_to_the_geocoder(tmp_path: Path) -> 
         slug, _ = load_city("Portland", overpass=_config(server.url, tmp_path))
         assert any(r.endswith("/search") for r in server.requests)
     assert slug == "portland"
+
+
+def test_baseline_tti_bounds_say_what_they_exclude(tmp_path: Path) -> None:
+    for typed in ("1", "5"):
+        line = _one_sentence(
+            _run(
+                "analyze", "--osm-file", str(TOWN), "--baseline-tti", typed, "--out", str(tmp_path)
+            )
+        )
+        assert "--baseline-tti must be above 1 (free flow" in line and "below 5" in line
+        assert line.endswith(f"got {typed}")

@@ -185,7 +185,10 @@ def _with_baseline_tti(params: Parameters, value: float | str | None) -> Paramet
             ) from None
         cal = dataclasses.replace(cal, size_class=str(value), target_tti=None)
     if cal.target_tti is not None and not 1.0 < cal.target_tti < 5.0:
-        raise ConfigError(f"--baseline-tti must lie between 1 and 5, got {value!r}")
+        raise ConfigError(
+            f"--baseline-tti must be above 1 (free flow: no congestion to scale the demand to) "
+            f"and below 5, got {value}"
+        )
     traffic = dataclasses.replace(params.traffic, calibration=cal)
     return dataclasses.replace(params, traffic=traffic)
 

@@ -442,6 +442,11 @@ def scenarios(
         if not (isinstance(share, int | float) and 0.0 <= share <= 1.0):
             raise ConfigError(f"a kei share must lie between 0 and 100 %, got {share * 100:g} %")
         sid = f"kei{round(share * 100):03d}"
+        if sid == "kei000" and share > 0:
+            raise ConfigError(
+                f"a kei share of {share * 100:g} % rounds to 0 % (scenarios are named by whole "
+                "percent), the baseline that is always run: give shares of 1 % or more"
+            )
         if sid in ids:
             raise ConfigError(
                 f"kei share {round(share * 100)} % is given twice; give each share once"
