@@ -21,6 +21,7 @@ from urbanfit.errors import ConfigError, ServiceError, SourceError, UnknownCityE
 from urbanfit.models.congestion import build_network, user_demand
 from urbanfit.models.congestion.synthetic import grid_city
 from urbanfit.pipeline import load_city
+from urbanfit.render.labels import counted
 from urbanfit.sources import OverpassConfig, fetch_overpass
 from urbanfit.sources.od import read_od_csv
 from urbanfit.sources.osmfile import read_osm
@@ -403,3 +404,28 @@ def test_baseline_tti_bounds_say_what_they_exclude(tmp_path: Path) -> None:
         )
         assert "--baseline-tti must be above 1 (free flow" in line and "below 5" in line
         assert line.endswith(f"got {typed}")
+
+
+# counts ----------------------------------------------------------------------------------------
+
+
+def test_counts_take_the_noun_in_the_right_number() -> None:
+    assert counted(1, "parking lot") == "1 parking lot"
+    assert counted(0, "building") == "0 buildings"
+    assert counted(1204, "building") == "1,204 buildings"
+    assert counted(1.0, "edge") == "1 edge"
+
+
+def test_a_town_with_one_lot_and_one_building_says_so(tmp_path: Path) -> None:
+    text = TOWN.read_text()
+    # the town's point lot (node 15) loses its tag; the retail building loses its tag
+    text = text.replace('<tag k="amenity" v="parking"/>', "", 1)
+    text = text.replace('<tag k="building" v="retail"/>', "", 1)
+    small = tmp_path / "small.osm"
+    small.write_text(text)
+    out = tmp_path / "out"
+    result = _run("analyze", "--osm-file", str(small), *FAST, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "1 parking lot" in result.output and "1 parking lots" not in result.output
+    report = (out / "small" / "report.md").read_text()
+    assert "1 parking lot (" in report and "1 building." in report

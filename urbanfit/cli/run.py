@@ -162,10 +162,13 @@ def analyze(
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/]: earlier outputs were left as they were")
         raise typer.Exit(code=130) from None
+    from urbanfit.render.labels import counted  # noqa: PLC0415
+
     network = result.summary["network"]
     out.print(
         f"[bold]{escape(result.city.name)}[/]: {network['street_km']:.1f} km of street in "
-        f"{network['edges_count']} edges, {result.summary['lots']['count']} parking lots",
+        f"{counted(network['edges_count'], 'edge')}, "
+        f"{counted(result.summary['lots']['count'], 'parking lot')}",
         highlight=False,
     )
     for line in result.summary.get("headlines", []):
