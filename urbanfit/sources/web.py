@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlparse
 
+import numpy as np
 import osmnx as ox
 import requests
 
@@ -230,39 +231,52 @@ def _brief(error: BaseException) -> str:
     return text if len(text) <= 160 else text[:157] + "..."
 
 
-def _degrees(value: Any, limit: float) -> bool:
+_NUMBERS = (int, float)
+
+
+def _node_problem(nodes: list[dict[str, Any]]) -> str | None:
+    """Return the first node whose latitude or longitude is not a number in range, if any."""
+    lat = [node.get("lat") for node in nodes]
+    lon = [node.get("lon") for node in nodes]
+    numeric = all(type(v) in _NUMBERS for v in lat) and all(type(v) in _NUMBERS for v in lon)
+    if numeric:  # the usual case, checked with numpy
+        bad = ~((np.abs(np.asarray(lat, dtype=float)) <= 90.0)
+                & (np.abs(np.asarray(lon, dtype=float)) <= 180.0))  # fmt: skip
+        first = int(np.argmax(bad)) if bad.any() else None
+    else:
+        first = next(
+            i for i, (y, x) in enumerate(zip(lat, lon, strict=True))
+            if type(y) not in _NUMBERS or type(x) not in _NUMBERS
+        )  # fmt: skip
+    if first is None:
+        return None
     return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and -limit <= value <= limit
+        f"node {nodes[first].get('id')!r} at lat {str(lat[first])[:20]!r}, lon "
+        f"{str(lon[first])[:20]!r} (latitudes lie in [-90, 90] and longitudes in [-180, 180] "
+        "degrees)"
     )
 
 
 def _elements_problem(elements: list[Any]) -> str | None:
     """Return what makes Overpass elements unreadable as OSM data (None when nothing does)."""
-    nodes: set[Any] = set()
-    ways: list[Any] = []
+    if not all(isinstance(e, dict) for e in elements):
+        return "an element that is not an object"
+    kinds: dict[str, list[dict[str, Any]]] = {"node": [], "way": [], "relation": []}
     for element in elements:
-        kind = element.get("type") if isinstance(element, dict) else None
-        if kind in {"node", "way", "relation"} and not isinstance(element.get("id"), int):
-            return f"a {kind} without a numeric id"
-        if kind == "node":
-            lat, lon = element.get("lat"), element.get("lon")
-            if not (_degrees(lat, 90.0) and _degrees(lon, 180.0)):
-                return (
-                    f"node {element.get('id')!r} at lat {str(lat)[:20]!r}, lon {str(lon)[:20]!r} "
-                    "(latitudes lie in [-90, 90] and longitudes in [-180, 180] degrees)"
-                )
-            nodes.add(element.get("id"))
-        elif kind == "way":
-            refs = element.get("nodes")
-            if not isinstance(refs, list):
-                return f"way {element.get('id')!r} without its list of nodes"
-            ways.append(refs)
-        elif kind != "relation":
+        kind = kinds.get(element.get("type"))
+        if kind is None:
             return "an element that is not an OSM node, way or relation"
-    missing = set(itertools.chain.from_iterable(ways)) - nodes
+        kind.append(element)
+    for name, group in kinds.items():
+        if not all(type(e.get("id")) is int for e in group):
+            return f"a {name} without a numeric id"
+    problem = _node_problem(kinds["node"])
+    if problem is not None:
+        return problem
+    refs: list[Any] = [way.get("nodes") for way in kinds["way"]]
+    if not all(type(r) is list for r in refs):
+        return "a way without its list of nodes"
+    missing = set(itertools.chain.from_iterable(refs)) - {n["id"] for n in kinds["node"]}
     if missing:
         # every query urbanfit sends asks for the ways' nodes too ("(._;>;);")
         return f"ways without {len(missing):,} of their nodes (e.g. node {min(missing, key=str)!r})"
