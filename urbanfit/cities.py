@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 import tomllib
@@ -15,7 +16,7 @@ from typing import Any
 from urbanfit.bbox import check_bbox
 from urbanfit.errors import ConfigError
 
-__all__ = ["Preset", "list_presets", "load_preset", "output_slug", "slugify"]
+__all__ = ["Preset", "list_presets", "load_preset", "output_slug", "preset_like", "slugify"]
 
 
 @dataclass(frozen=True)
@@ -79,18 +80,21 @@ def slugify(text: str) -> str:
     -------
     slug
         Lower-case slug, at most 80 characters. Accents are dropped (``"Zürich"`` ->
-        ``"zurich"``); a name with letters or digits outside the Latin alphabet keeps its Latin
-        part (``"city"`` if none) and gains the first 8 hex digits of the SHA-1 of the name, so
-        that ``"京都"`` and ``"Москва"`` get distinct, stable folders.
+        ``"zurich"``). A name with letters, digits or symbols outside the Latin alphabet keeps
+        its Latin part (``"city"`` if none) and gains the first 8 hex digits of the SHA-1 of
+        the name, so that ``"京都"``, ``"Москва"`` and ``"🚗🚙"`` get distinct, stable folders;
+        so does a name with no letter or digit at all (``".."``), which would otherwise share
+        the folder ``city``.
     """
     text = unicodedata.normalize("NFKC", text)
     decomposed = unicodedata.normalize("NFKD", text).translate(_LATIN)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     ascii_text = plain.encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-") or "city"
-    if any(c.isalnum() and not c.isascii() for c in plain):
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
+    dropped = any(not c.isascii() and unicodedata.category(c)[0] in "LNS" for c in plain)
+    if dropped or not slug:
         digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]  # noqa: S324  (not a secret)
-        slug = f"{slug[:71].strip('-')}-{digest}"
+        slug = f"{slug[:71].strip('-') or 'city'}-{digest}"
     return slug
 
 
@@ -205,3 +209,28 @@ def load_preset(name: str) -> Preset | None:
     if slug == name.strip().lower() and resource.is_file():
         return _read(resource, slug)
     return None
+
+
+def preset_like(name: str, *, ratio: float) -> str | None:
+    """
+    Return the preset slug that ``name`` looks like a typo of, or None.
+
+    Parameters
+    ----------
+    name
+        A name that is not a preset. One with a comma (``"Helsinki, Finland"``) is a place
+        name for the geocoder and never matches.
+    ratio
+        How similar the name's slug must be to a preset slug (`difflib.SequenceMatcher`
+        ratio); see `urbanfit.parameters.inputs.InputBounds.preset_typo_ratio`.
+
+    Returns
+    -------
+    slug
+        The closest preset slug at or above ``ratio`` (``"helsinkii"`` -> ``"helsinki"``).
+    """
+    if "," in name or name.endswith(".toml"):
+        return None
+    slugs = [f.name.removesuffix(".toml") for f in _presets().iterdir() if f.name.endswith(".toml")]
+    close = difflib.get_close_matches(slugify(name), slugs, n=1, cutoff=ratio)
+    return close[0] if close else None

@@ -13,10 +13,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from urbanfit.cities import Preset, load_preset, output_slug
+from urbanfit.cities import Preset, load_preset, output_slug, preset_like
 from urbanfit.citydata import CityData, build_city
 from urbanfit.citydata.inventory import apply_width_layer
-from urbanfit.errors import ConfigError, ModelError, SourceError
+from urbanfit.errors import ConfigError, ModelError, SourceError, UnknownCityError
 from urbanfit.models.congestion import congestion_model
 from urbanfit.models.fit import street_fit
 from urbanfit.models.hexes import scenario_hexes
@@ -24,6 +24,7 @@ from urbanfit.models.index import urban_fit_index
 from urbanfit.models.parking import parking_model
 from urbanfit.models.ranges import headline_ranges
 from urbanfit.parameters import Parameters
+from urbanfit.parameters.inputs import InputBounds
 from urbanfit.results import (
     AnalysisResult,
     CongestionResult,
@@ -130,6 +131,7 @@ def load_city(
     elif source == "extract":
         if not city:
             raise SourceError("--source extract needs a place name")
+        _refuse_preset_typo(city)
         display = name or city
         raw = fetch_extract(city, dataset=dataset, config=overpass)
     else:
@@ -142,12 +144,23 @@ def load_city(
             display = name or city or "bbox"
             raw = fetch_overpass(bbox=bbox, config=overpass)
         elif city:
+            _refuse_preset_typo(city)
             display = name or city
             raw = fetch_overpass(place=city, config=overpass)
         else:
             raise SourceError("name a city (a preset or a place), or give --osm-file or --bbox")
     data = build_city(raw, name=display, params=params.streets)
     return output_slug(city or display, name=name), data
+
+
+def _refuse_preset_typo(city: str) -> None:
+    """Stop before geocoding a name that looks like a mistyped preset (``helsinkii``)."""
+    near = preset_like(city, ratio=InputBounds().preset_typo_ratio)
+    if near is not None:
+        raise UnknownCityError(
+            f"{city!r} is not a preset: did you mean {near!r}? To look up a place of that "
+            f"name instead, add its region or country after a comma ('{city}, ...')"
+        )
 
 
 def _from_preset(preset: Preset, overpass: OverpassConfig | None) -> RawCity:
@@ -174,7 +187,10 @@ def _with_baseline_tti(params: Parameters, value: float | str | None) -> Paramet
             ) from None
         cal = dataclasses.replace(cal, size_class=str(value), target_tti=None)
     if cal.target_tti is not None and not 1.0 < cal.target_tti < 5.0:
-        raise ConfigError(f"--baseline-tti must lie between 1 and 5, got {value!r}")
+        raise ConfigError(
+            f"--baseline-tti must be above 1 (free flow: no congestion to scale the demand to) "
+            f"and below 5, got {value}"
+        )
     traffic = dataclasses.replace(params.traffic, calibration=cal)
     return dataclasses.replace(params, traffic=traffic)
 

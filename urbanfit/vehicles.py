@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any, overload
 
 from urbanfit.errors import ConfigError
+from urbanfit.parameters.inputs import InputBounds
 
 __all__ = [
     "KEI_CLASS",
@@ -239,6 +240,19 @@ def _number(table: Mapping[str, Any], key: str, where: str) -> float:
     return float(value)
 
 
+def _metres(
+    table: Mapping[str, Any], key: str, where: str, span: tuple[float, float, str]
+) -> float:
+    """Return a positive length in metres within ``span``: (low, high, the reason for them)."""
+    value = _number(table, key, where)
+    low, high, reason = span
+    if not low <= value <= high:
+        raise ConfigError(
+            f"{where}: {key} must lie between {low:g} and {high:g} m ({reason}), got {value:g} m"
+        )
+    return value
+
+
 def _source(table: Mapping[str, Any], where: str, what: str) -> str:
     source = table.get("source")
     if not isinstance(source, str) or not source.strip():
@@ -261,18 +275,25 @@ def _tables(data: Mapping[str, Any], key: str, origin: str) -> dict[str, Mapping
 
 
 def _parse(
-    data: Mapping[str, Any], origin: str
+    data: Mapping[str, Any], origin: str, bounds: InputBounds
 ) -> tuple[dict[str, VehicleClass], dict[str, VehicleProfile], dict[str, Fleet]]:
+    spans = bounds.vehicle_spans()
     classes: dict[str, VehicleClass] = {}
     for cid, table in _tables(data, "classes", origin).items():
         where = f"{origin}: class {cid!r}"
         classes[cid] = VehicleClass(
             id=cid,
             label=str(table.get("label", cid)),
-            curb_stall_width_m=_number(table, "curb_stall_width_m", where),
-            lot_stall_width_m=_number(table, "lot_stall_width_m", where),
-            lot_stall_depth_m=_number(table, "lot_stall_depth_m", where),
-            lot_aisle_m=_number(table, "lot_aisle_m", where),
+            curb_stall_width_m=_metres(
+                table, "curb_stall_width_m", where, spans["curb_stall_width_m"]
+            ),
+            lot_stall_width_m=_metres(
+                table, "lot_stall_width_m", where, spans["lot_stall_width_m"]
+            ),
+            lot_stall_depth_m=_metres(
+                table, "lot_stall_depth_m", where, spans["lot_stall_depth_m"]
+            ),
+            lot_aisle_m=_metres(table, "lot_aisle_m", where, spans["lot_aisle_m"]),
             source=_source(table, where, "class"),
         )
     profiles: dict[str, VehicleProfile] = {}
@@ -281,14 +302,26 @@ def _parse(
         vclass = table.get("class", "full_size")
         if not isinstance(vclass, str) or not vclass:
             raise ConfigError(f"{where}: class must be a class id, got {vclass!r}")
+        length = _metres(table, "length_m", where, spans["length_m"])
         profiles[pid] = VehicleProfile(
             id=pid,
             label=str(table.get("label", pid)),
             vehicle_class=vclass,
-            length_m=_number(table, "length_m", where),
-            width_m=_number(table, "width_m", where),
-            height_m=_number(table, "height_m", where),
-            turning_radius_m=_number(table, "turning_radius_m", where),
+            length_m=length,
+            width_m=_metres(table, "width_m", where, spans["width_m"]),
+            height_m=_metres(table, "height_m", where, spans["height_m"]),
+            turning_radius_m=_metres(
+                table,
+                "turning_radius_m",
+                where,
+                (
+                    length / 2,
+                    bounds.max_turning_radius_m,
+                    "a turning vehicle fits inside its turning circle, so at least half its "
+                    "length; every road vehicle in the EU must turn within "
+                    f"{bounds.max_turning_radius_m:g} m",
+                ),
+            ),
             source=_source(table, where, "profile"),
         )
     fleets: dict[str, Fleet] = {}
@@ -346,7 +379,8 @@ def load_vehicles(path: Path | None = None) -> VehicleCatalog:
         profile to fit Japan's limits), every fleet to name known profiles.
     """
     text = resources.files("urbanfit").joinpath("data/vehicles.toml").read_text("utf-8")
-    classes, profiles, fleets = _parse(tomllib.loads(text), "built-in vehicles.toml")
+    bounds = InputBounds()
+    classes, profiles, fleets = _parse(tomllib.loads(text), "built-in vehicles.toml", bounds)
     origin = "built-in"
     if path is not None:
         try:
@@ -359,7 +393,7 @@ def load_vehicles(path: Path | None = None) -> VehicleCatalog:
             ) from None
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"vehicle file {path} is not valid TOML: {error}") from None
-        more_classes, more_profiles, more_fleets = _parse(user, str(path))
+        more_classes, more_profiles, more_fleets = _parse(user, str(path), bounds)
         classes |= more_classes
         profiles |= more_profiles
         fleets |= more_fleets
@@ -408,6 +442,11 @@ def scenarios(
         if not (isinstance(share, int | float) and 0.0 <= share <= 1.0):
             raise ConfigError(f"a kei share must lie between 0 and 100 %, got {share * 100:g} %")
         sid = f"kei{round(share * 100):03d}"
+        if sid == "kei000" and share > 0:
+            raise ConfigError(
+                f"a kei share of {share * 100:g} % rounds to 0 % (scenarios are named by whole "
+                "percent), the baseline that is always run: give shares of 1 % or more"
+            )
         if sid in ids:
             raise ConfigError(
                 f"kei share {round(share * 100)} % is given twice; give each share once"

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from urbanfit import __version__
-from urbanfit.errors import ConfigError, UrbanfitError
+from urbanfit.errors import ConfigError, OutputError, UrbanfitError
 
 app = typer.Typer(
     name="urbanfit",
@@ -102,7 +102,15 @@ def _parse_shares(text: str) -> tuple[float, ...]:
     return tuple(p / 100.0 for p in percents)  # repeats are refused by `scenarios`
 
 
-def _check_out(out_dir: Path) -> None:
+def _check_out(out_dir: str) -> Path:
+    """Return the ``--out`` folder, checked writable; an empty name is refused, not read as "."."""
     from urbanfit.render.export import check_out_root  # noqa: PLC0415
 
-    check_out_root(out_dir)
+    if not out_dir.strip():
+        raise OutputError(
+            "--out is empty: name the outputs folder (e.g. --out outputs, or --out . for the "
+            "current folder)"
+        )
+    folder = Path(out_dir)
+    check_out_root(folder)
+    return folder

@@ -64,8 +64,8 @@ def analyze(
         typer.Option(help="Clip --osm-file to this place's boundary (geocoded)."),
     ] = None,
     out_dir: Annotated[
-        Path, typer.Option("--out", help="Outputs folder; results go to OUT/<city>/.")
-    ] = Path("outputs"),
+        str, typer.Option("--out", metavar="OUT", help="Outputs folder; results go to OUT/<city>/.")
+    ] = "outputs",
     kei_shares: _KeiShares = _DEFAULT_SHARES,
     fleet: Annotated[
         str, typer.Option(help="Full-size baseline fleet (see `urbanfit vehicles`).")
@@ -155,7 +155,7 @@ def analyze(
 
         shares = _parse_shares(kei_shares)
         area = _parse_bbox(bbox)
-        _check_out(out_dir)
+        out_root = _check_out(out_dir)
         overpass = OverpassConfig(cache_dir=cache_dir) if cache_dir else OverpassConfig()
         given = (
             read_user_od(od, zones=zones, zone_field=zone_id, matrix=od_matrix)
@@ -210,17 +210,20 @@ def analyze(
                 progress=progress,
             )
             folder = write_outputs(
-                result, out_dir, progress=lambda w: progress(f"writing {w}", 0.97)
+                result, out_root, progress=lambda w: progress(f"writing {w}", 0.97)
             )
     except UrbanfitError as error:
         raise _fail(error) from None
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/]: earlier outputs were left as they were")
         raise typer.Exit(code=130) from None
+    from urbanfit.render.labels import counted  # noqa: PLC0415
+
     network = result.summary["network"]
     out.print(
         f"[bold]{escape(result.city.name)}[/]: {network['street_km']:.1f} km of street in "
-        f"{network['edges_count']} edges, {result.summary['lots']['count']} parking lots",
+        f"{counted(network['edges_count'], 'edge')}, "
+        f"{counted(result.summary['lots']['count'], 'parking lot')}",
         highlight=False,
     )
     for line in result.summary.get("headlines", []):
@@ -239,8 +242,11 @@ def compare(
     ],
     *,
     out_dir: Annotated[
-        Path, typer.Option("--out", help="Outputs folder holding OUT/<city>/summary.json.")
-    ] = Path("outputs"),
+        str,
+        typer.Option(
+            "--out", metavar="OUT", help="Outputs folder holding OUT/<city>/summary.json."
+        ),
+    ] = "outputs",
 ) -> None:
     """Compare headline figures across cities (analysing those without outputs yet)."""
     from urbanfit.pipeline import analyze as run  # noqa: PLC0415
@@ -251,11 +257,11 @@ def compare(
 
     def analyse(name: str) -> Path:
         console.print(f"analysing {name} (no outputs yet)", highlight=False, markup=False)
-        return write_outputs(run(name), out_dir)
+        return write_outputs(run(name), out_root)
 
     try:
-        _check_out(out_dir)
-        folder = compare_cities(cities, out_root=out_dir, analyze=analyse)
+        out_root = _check_out(out_dir)
+        folder = compare_cities(cities, out_root=out_root, analyze=analyse)
     except UrbanfitError as error:
         raise _fail(error) from None
     out.print(
@@ -272,8 +278,9 @@ def batch(
     ],
     *,
     out_dir: Annotated[
-        Path, typer.Option("--out", help="Outputs folder; each city goes to OUT/<city>/.")
-    ] = Path("outputs"),
+        str,
+        typer.Option("--out", metavar="OUT", help="Outputs folder; each city goes to OUT/<city>/."),
+    ] = "outputs",
     scheduler: Annotated[
         str | None,
         typer.Option(help="Address of an existing Dask scheduler, e.g. tcp://host:8786."),
@@ -299,10 +306,10 @@ def batch(
 
     try:
         shares = _parse_shares(kei_shares)
-        _check_out(out_dir)
+        out_root = _check_out(out_dir)
         report = run_batch(
             city_inputs(cities),
-            out_root=out_dir,
+            out_root=out_root,
             scheduler=scheduler,
             workers=workers,
             progress=progress,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from urbanfit.render.document import Block, Bullets, Heading, PageBreak, Para, Table, Text
-from urbanfit.render.labels import fmt_figure, label_of, row_label
+from urbanfit.render.labels import counted, fmt_figure, label_of, row_label
 from urbanfit.summary import range_text
 
 __all__ = ["executive_summary", "figure_text", "method_notes", "ranges_blocks"]
@@ -83,9 +83,9 @@ def _mapped_and_estimated(summary: dict[str, Any]) -> list[Text]:
     network, lots, parking = summary["network"], summary["lots"], summary.get("parking")
     items.append((
         f"Mapped in OpenStreetMap: {_km(network['street_km'])} of streets, "
-        f"{fmt_figure('count', lots['count'])} parking lots "
+        f"{counted(lots['count'], 'parking lot')} "
         f"({fmt_figure('count', lots['with_capacity_tag_count'])} with a capacity tag), "
-        f"{fmt_figure('count', summary['buildings']['count'])} buildings.",
+        f"{counted(summary['buildings']['count'], 'building')}.",
     ))  # fmt: skip
     if isinstance(parking, dict):
         inferred = parking.get("curb_inferred_km") or 0

@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -28,6 +27,7 @@ import pyarrow.csv as pacsv
 import pyogrio
 
 from urbanfit.errors import OutputError
+from urbanfit.folders import folder_problem
 from urbanfit.results import AnalysisResult
 
 __all__ = ["WRITERS", "check_out_root", "staged_folder", "write_outputs"]
@@ -55,16 +55,9 @@ def check_out_root(out_root: Path) -> None:
         It is a file, or it (or a parent) cannot be created or written.
     """
     root = Path(out_root)
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        Path(tempfile.mkdtemp(prefix=".urbanfit-probe-", dir=root)).rmdir()
-    except OSError as error:
-        reason = (
-            "it is a file, not a folder"
-            if root.exists() and not root.is_dir()
-            else (error.strerror or str(error)).lower()
-        )
-        raise OutputError(f"cannot write outputs to {root}: {reason}; give another --out") from None
+    problem = folder_problem(root)
+    if problem is not None:
+        raise OutputError(f"cannot write outputs to {root}: {problem}; give another --out")
 
 
 def _alive(pid: int) -> bool:

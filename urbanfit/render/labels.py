@@ -21,6 +21,7 @@ __all__ = [
     "LABELS",
     "Label",
     "code_words",
+    "counted",
     "fmt",
     "fmt_assumption",
     "fmt_figure",
@@ -382,3 +383,23 @@ def fmt_assumption(value: str, unit: str) -> str:
             for name, v in parsed
         )
     return ", ".join(_plain(item) for item in parsed)
+
+
+def counted(value: Any, noun: str, plural: str | None = None) -> str:
+    """
+    Format a count with its noun in the right number: ``1 parking lot``, ``2 parking lots``.
+
+    Parameters
+    ----------
+    value
+        The count (a whole number; a float is rounded).
+    noun, plural
+        The noun for one, and for any other count (``noun + "s"`` by default).
+
+    Returns
+    -------
+    text
+        ``"1,204 buildings"``, ``"1 building"``, ``"0 buildings"``.
+    """
+    text = _whole(value)
+    return f"{text} {noun if text == '1' else plural or noun + 's'}"

@@ -10,6 +10,7 @@ import pandas as pd
 from folium.plugins import Fullscreen
 from folium.utilities import JsCode
 
+from urbanfit.render.labels import counted
 from urbanfit.render.layers import (
     DETAIL_EDGES,
     congestion_layer,
@@ -50,8 +51,9 @@ def _title_box(result: AnalysisResult) -> str:
     s = result.summary
     network = s["network"]
     lines = [
-        f"{network['street_km']:.1f} km of drivable street, {network['edges_count']} edges",
-        f"{s['lots']['count']} parking lots mapped",
+        f"{network['street_km']:.1f} km of drivable street, "
+        f"{counted(network['edges_count'], 'edge')}",
+        f"{counted(s['lots']['count'], 'parking lot')} mapped",
         *(str(line) for line in s.get("headlines", [])),
     ]
     body = "".join(f"<div>{html.escape(line)}</div>" for line in lines)

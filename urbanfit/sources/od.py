@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from urbanfit.errors import SourceError
+from urbanfit.odtable import check_od_table
 
 __all__ = ["read_od_csv"]
 
@@ -30,7 +31,9 @@ def read_od_csv(path: Path) -> pd.DataFrame:
     Returns
     -------
     od
-        The table, checked for its columns and numeric values.
+        The table, checked for its columns and numeric values, and by `check_od_table` for
+        its trips (none, or more than roads carry) and zone points (out of range, two for
+        one zone).
     """
     try:
         od = pd.read_csv(path)
@@ -50,4 +53,5 @@ def read_od_csv(path: Path) -> pd.DataFrame:
     bad = [c for c in numeric if pd.to_numeric(od[c], errors="coerce").isna().any()]
     if bad:
         raise SourceError(f"OD file {path}: non-numeric values in {', '.join(bad)}")
+    check_od_table(od, origin=f"OD file {path}")
     return od

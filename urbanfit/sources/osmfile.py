@@ -123,6 +123,11 @@ def read_osm(
             stream = partial(_stream, path, fmt, locations)
             _main_pass(stream, reading)
             _way_pass(stream, reading)
+    except osmium.InvalidLocationError as error:
+        raise SourceError(
+            f"cannot read {path.name}: a node's coordinate is out of range or malformed "
+            f"({_brief(error)}); latitudes lie in [-90, 90] and longitudes in [-180, 180] degrees"
+        ) from None
     except (RuntimeError, ValueError, OSError, EOFError, KeyError, UnicodeError) as error:
         raise SourceError(f"cannot read {path.name} as {what} ({_brief(error)})") from None
     raw = assemble(

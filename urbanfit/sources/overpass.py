@@ -10,7 +10,7 @@ from pyproj import Geod
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
-from urbanfit.bbox import check_bbox
+from urbanfit.bbox import box_area_km2, check_bbox
 from urbanfit.errors import EmptyAreaError, SourceError
 from urbanfit.sources._osmnx import (
     BUILDING_TAGS,
@@ -105,12 +105,12 @@ def _boundary(
 ) -> BaseGeometry:
     """Return the area to fetch (the box, or the place's boundary); refuse one above the cap."""
     if bbox is not None:
-        area = box(*check_bbox(bbox))
+        checked = check_bbox(bbox)
+        area, size = box(*checked), box_area_km2(checked)
         what = "the --bbox"
     else:
         area = geocode_place(str(place), config=config).boundary
-        what = repr(place)
-    size = area_km2(area)
+        size, what = area_km2(area), repr(place)
     cap = config.limits.max_area_km2
     if size > cap:
         raise SourceError(

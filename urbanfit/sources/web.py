@@ -17,6 +17,7 @@ the server again.
 from __future__ import annotations
 
 import email.utils
+import itertools
 import json
 import logging
 import math
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlparse
 
+import numpy as np
 import osmnx as ox
 import requests
 
@@ -39,10 +41,18 @@ from urbanfit.errors import (
     ServiceError,
     UnknownCityError,
 )
+from urbanfit.folders import folder_problem
 from urbanfit.parameters.fetch import FetchParams
 from urbanfit.sources._osmnx import osmnx_settings
 
-__all__ = ["OverpassConfig", "Service", "call_service", "default_cache_dir"]
+__all__ = [
+    "OverpassConfig",
+    "Service",
+    "answer_problem",
+    "call_service",
+    "check_cache",
+    "default_cache_dir",
+]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +64,7 @@ OFFLINE_HINT = (
     "or an offline preset such as `urbanfit analyze helsinki`"
 )
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
+_CACHE_HINT = "point URBANFIT_CACHE (or --cache-dir) at a folder urbanfit can write"
 
 
 def default_cache_dir() -> Path:
@@ -201,16 +212,100 @@ class _Guard:
                 f"{self.label} sent {len(body):,} bytes that are not JSON ({kind[:60]}); is "
                 f"that URL an {self.service} API?"
             ) from None
+        problem = answer_problem(answer, self.service)
+        if problem is not None:
+            raise ServiceError(
+                f"{self.label} sent {problem}; the answer was not kept in the cache, so the next "
+                "run asks again"
+            )
         if self.service == "Nominatim":
-            if not isinstance(answer, list):
-                raise ServiceError(f"{self.label} sent JSON that is not a list of places")
             return
-        if not isinstance(answer, dict) or not isinstance(answer.get("elements"), list):
-            raise ServiceError(f"{self.label} sent JSON without a list of OSM elements")
         remark = str(answer.get("remark", ""))
         if "error" in remark.lower():
             shown = "".join(c for c in remark if c.isprintable())[:200]
             raise ServiceError(f"{self.label} could not answer the query: {shown}")
+
+
+def _brief(error: BaseException) -> str:
+    text = "".join(c for c in " ".join(str(error).split()) if c.isprintable())
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+_NUMBERS = (int, float)
+
+
+def _node_problem(nodes: list[dict[str, Any]]) -> str | None:
+    """Return the first node whose latitude or longitude is not a number in range, if any."""
+    lat = [node.get("lat") for node in nodes]
+    lon = [node.get("lon") for node in nodes]
+    numeric = all(type(v) in _NUMBERS for v in lat) and all(type(v) in _NUMBERS for v in lon)
+    if numeric:  # the usual case, checked with numpy
+        bad = ~((np.abs(np.asarray(lat, dtype=float)) <= 90.0)
+                & (np.abs(np.asarray(lon, dtype=float)) <= 180.0))  # fmt: skip
+        first = int(np.argmax(bad)) if bad.any() else None
+    else:
+        first = next(
+            i for i, (y, x) in enumerate(zip(lat, lon, strict=True))
+            if type(y) not in _NUMBERS or type(x) not in _NUMBERS
+        )  # fmt: skip
+    if first is None:
+        return None
+    return (
+        f"node {nodes[first].get('id')!r} at lat {str(lat[first])[:20]!r}, lon "
+        f"{str(lon[first])[:20]!r} (latitudes lie in [-90, 90] and longitudes in [-180, 180] "
+        "degrees)"
+    )
+
+
+def _elements_problem(elements: list[Any]) -> str | None:
+    """Return what makes Overpass elements unreadable as OSM data (None when nothing does)."""
+    if not all(isinstance(e, dict) for e in elements):
+        return "an element that is not an object"
+    kinds: dict[str, list[dict[str, Any]]] = {"node": [], "way": [], "relation": []}
+    for element in elements:
+        kind = kinds.get(element.get("type"))
+        if kind is None:
+            return "an element that is not an OSM node, way or relation"
+        kind.append(element)
+    for name, group in kinds.items():
+        if not all(type(e.get("id")) is int for e in group):
+            return f"a {name} without a numeric id"
+    problem = _node_problem(kinds["node"])
+    if problem is not None:
+        return problem
+    refs: list[Any] = [way.get("nodes") for way in kinds["way"]]
+    if not all(type(r) is list for r in refs):
+        return "a way without its list of nodes"
+    missing = set(itertools.chain.from_iterable(refs)) - {n["id"] for n in kinds["node"]}
+    if missing:
+        # every query urbanfit sends asks for the ways' nodes too ("(._;>;);")
+        return f"ways without {len(missing):,} of their nodes (e.g. node {min(missing, key=str)!r})"
+    return None
+
+
+def answer_problem(answer: Any, service: Service) -> str | None:
+    """
+    Say what makes a parsed answer (or cache entry) unusable; None when it can be read.
+
+    Parameters
+    ----------
+    answer
+        The parsed JSON.
+    service
+        Nominatim answers a list of places; Overpass an object with a list of OSM elements,
+        every node with its latitude and longitude in range and every way's nodes present.
+
+    Returns
+    -------
+    problem
+        A few words that follow "<service> sent ...", or None.
+    """
+    if service == "Nominatim":
+        return None if isinstance(answer, list) else "JSON that is not a list of places"
+    if not isinstance(answer, dict) or not isinstance(answer.get("elements"), list):
+        return "JSON without a list of OSM elements"
+    problem = _elements_problem(answer["elements"])
+    return None if problem is None else f"an answer that is not valid OSM data: {problem}"
 
 
 def _settings(config: OverpassConfig, guard: _Guard, *, rate_limit: bool) -> dict[str, Any]:
@@ -247,9 +342,8 @@ def _rate_limit(config: OverpassConfig, service: Service) -> bool:
 
 
 def _entry_ok(answer: Any) -> bool:
-    return isinstance(answer, list) or (
-        isinstance(answer, dict) and isinstance(answer.get("elements"), list)
-    )
+    """Whether a cache entry is a Nominatim list of places or a readable Overpass answer."""
+    return isinstance(answer, list) or answer_problem(answer, "Overpass") is None
 
 
 def _empty(answer: Any) -> bool:
@@ -272,6 +366,40 @@ def _drop_corrupt(cache: Path) -> list[str]:
             path.unlink(missing_ok=True)
             dropped.append(path.name)
     return dropped
+
+
+def _drop_new(cache: Path, before: set[str]) -> None:
+    """Delete the entries cached since ``before`` was listed: an answer that failed to parse."""
+    for path in cache.glob("*.json"):
+        if path.name not in before:
+            path.unlink(missing_ok=True)
+            log.info("not keeping the unreadable answer %s in the cache", path.name)
+
+
+def check_cache(cache: Path) -> None:
+    """
+    Refuse a cache folder that cannot be used, before any request: one sentence naming it.
+
+    Parameters
+    ----------
+    cache
+        The cache folder (created if missing).
+
+    Raises
+    ------
+    ConfigError
+        It cannot be created or written (a file, a read-only or virtual file system), or an
+        entry in it is a folder, where an answer would be written.
+    """
+    problem = folder_problem(cache)
+    if problem is not None:
+        raise ConfigError(f"cannot use the download cache {cache}: {problem}; {_CACHE_HINT}")
+    entry = next((p for p in sorted(cache.glob("*.json")) if p.is_dir()), None)
+    if entry is not None:
+        raise ConfigError(
+            f"the download cache entry {entry} is a folder, where urbanfit keeps a file: "
+            f"remove it, or {_CACHE_HINT}"
+        )
 
 
 def _drop_empty(cache: Path, before: set[str]) -> None:
@@ -302,6 +430,7 @@ def call_service(config: OverpassConfig, service: Service, fetch: Callable[[], T
         What ``fetch`` returned.
     """
     cache = Path(config.cache_dir)
+    check_cache(cache)
     before = {p.name for p in cache.glob("*.json")}
     guard = _Guard(config, service)
     settings = _settings(config, guard, rate_limit=_rate_limit(config, service))
@@ -309,17 +438,6 @@ def call_service(config: OverpassConfig, service: Service, fetch: Callable[[], T
         try:
             with osmnx_settings(**settings):
                 return fetch()
-        except (UnicodeDecodeError, json.JSONDecodeError, KeyError):
-            dropped = _drop_corrupt(cache) if attempt == 1 else []
-            if not dropped:
-                raise
-            log.warning(
-                "dropped %d corrupted cache file(s) in %s (%s); fetching again from %s",
-                len(dropped),
-                cache,
-                ", ".join(dropped),
-                service,
-            )
         except requests.exceptions.Timeout:
             raise NetworkUnavailableError(
                 f"{config.label(service)} did not answer within {config.timeout_s:g} s; "
@@ -329,7 +447,29 @@ def call_service(config: OverpassConfig, service: Service, fetch: Callable[[], T
             raise NetworkUnavailableError(
                 f"could not reach {config.label(service)} ({type(error).__name__}); {OFFLINE_HINT}"
             ) from None
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
+            # an answer (fetched now, or cached earlier) that OSMnx could not read
+            _drop_new(cache, before)
+            dropped = _drop_corrupt(cache) if attempt == 1 else []
+            if not dropped:
+                raise ServiceError(
+                    f"{config.label(service)} sent an answer that could not be read "
+                    f"({type(error).__name__}: {_brief(error)}); it was not kept in the cache, "
+                    "so the next run asks again"
+                ) from None
+            log.warning(
+                "dropped %d corrupted cache file(s) in %s (%s); fetching again from %s",
+                len(dropped),
+                cache,
+                ", ".join(dropped),
+                service,
+            )
         except (EmptyAreaError, UnknownCityError):
             _drop_empty(cache, before)
             raise
+        except OSError as error:  # the cache, written by OSMnx (requests' errors are caught above)
+            raise ConfigError(
+                f"cannot use the download cache {error.filename or cache}: "
+                f"{(error.strerror or str(error)).lower()}; {_CACHE_HINT}"
+            ) from None
     raise AssertionError("unreachable")  # pragma: no cover

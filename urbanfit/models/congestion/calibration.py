@@ -62,7 +62,7 @@ def target_tti(params: CalibrationParams) -> tuple[float, str]:
         value = float(table[params.size_class])
         source = f"Urban Mobility Report TTI of {params.size_class} urban areas"
     if not (math.isfinite(value) and 1.0 < value < 5.0):
-        raise ModelError(f"baseline TTI must lie between 1 and 5, got {value:g}")
+        raise ModelError(f"baseline TTI must be above 1 and below 5, got {value:g}")
     return value, source
 
 

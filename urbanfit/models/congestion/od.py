@@ -13,6 +13,7 @@ from urbanfit.errors import ModelError
 from urbanfit.models.congestion.demand import Demand, connect_zones
 from urbanfit.models.congestion.external import boundary_nodes
 from urbanfit.models.congestion.network import Network
+from urbanfit.odtable import check_od_table
 from urbanfit.parameters.traffic import DemandParams
 
 __all__ = ["user_demand"]
@@ -74,7 +75,7 @@ def user_demand(
         ``trips`` (vehicles in the peak hour), and zone points as ``origin_x``,
         ``origin_y``, ``destination_x``, ``destination_y`` in the network's CRS or
         ``origin_lon``, ``origin_lat``, ``destination_lon``, ``destination_lat`` (WGS 84).
-        A zone's point is taken from its first row.
+        Every row naming a zone gives it the same point (see `check_od_table`).
     network
         The prepared network.
     params
@@ -96,9 +97,8 @@ def user_demand(
             raise ModelError(f"OD table lacks column {column!r}")
     if od.empty:
         raise ModelError("OD table is empty")
+    check_od_table(od, origin="OD table")
     trips = pd.to_numeric(od["trips"], errors="coerce").to_numpy(dtype=float)
-    if not (np.isfinite(trips) & (trips >= 0)).all():
-        raise ModelError("OD trips must be non-negative numbers")
     points = _zone_points(od, network.links.crs)
     if not (np.isfinite(points["x"]) & np.isfinite(points["y"])).all():
         raise ModelError("OD zone points must have finite coordinates")
