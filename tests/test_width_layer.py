@@ -13,7 +13,7 @@ import shapely
 from builders import CRS, ORIGIN, street_table
 from typer.testing import CliRunner
 
-from urbanfit.citydata.inventory import match_width_layer, width_check
+from urbanfit.citydata.widthlayer import match_width_layer, width_check
 from urbanfit.cli import app
 from urbanfit.errors import SourceError
 from urbanfit.sources.layers import read_width_layer

@@ -15,7 +15,7 @@ import pandas as pd
 
 from urbanfit.cities import Preset, load_preset, output_slug, preset_like
 from urbanfit.citydata import CityData, build_city
-from urbanfit.citydata.inventory import apply_width_layer
+from urbanfit.citydata.widthlayer import apply_width_layer
 from urbanfit.errors import ConfigError, ModelError, SourceError, UnknownCityError
 from urbanfit.models.congestion import congestion_model
 from urbanfit.models.fit import street_fit
@@ -327,7 +327,7 @@ def analyze(
         dataset=dataset,
     )
     if widths is not None:
-        data, _ = apply_width_layer(data, widths, params=params.inventory)
+        data, _ = apply_width_layer(data, widths, params=params.widths)
     log.info("%s: %d street edges, %d lots", data.name, len(data.streets), len(data.lots))
     notes: list[str] = []
     report("parking model", 0.3)

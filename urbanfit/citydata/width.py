@@ -3,7 +3,7 @@
 Every ``width_m`` of the ``streets`` table is a kerb-to-kerb carriageway width, whatever its
 ``width_source``:
 
-- ``inventory``: the city's own width layer (`urbanfit.citydata.inventory`), where given.
+- ``inventory``: the city's own width layer (`urbanfit.citydata.widthlayer`), where given.
 - ``tag``: the ``width`` (or ``est_width``) tag.
 - ``estimated_geometry``: from the corridor between the building footprints on both sides of the
   street. At a few points along the edge (`WidthParams.sample_fractions`), a ray is cast square to

@@ -144,7 +144,7 @@ def analyze(
     """Analyse CITY and write map.html, summary.json and tables to OUT/<city>/."""
     console, out = _consoles()
     try:
-        from urbanfit.parameters.inventory import WidthInventoryParams  # noqa: PLC0415
+        from urbanfit.parameters.widthlayer import WidthInventoryParams  # noqa: PLC0415
         from urbanfit.pipeline import analyze as run  # noqa: PLC0415  (heavy imports)
         from urbanfit.pipeline import gc_frozen  # noqa: PLC0415
         from urbanfit.render import write_outputs  # noqa: PLC0415

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from urbanfit.parameters.base import assumptions_table, param, parameters_hash
 from urbanfit.parameters.fit import FitParams, IndexParams
-from urbanfit.parameters.inventory import WidthInventoryParams
 from urbanfit.parameters.parking import CurbParams, LotParams, ParkingParams
 from urbanfit.parameters.ranges import RangeParams
 from urbanfit.parameters.streets import StreetParams
@@ -21,6 +20,7 @@ from urbanfit.parameters.traffic import (
     DemandParams,
     TrafficParams,
 )
+from urbanfit.parameters.widthlayer import WidthInventoryParams
 
 __all__ = [
     "AssignmentParams",
@@ -53,4 +53,4 @@ class Parameters:
     fit: FitParams = field(default_factory=FitParams)
     index: IndexParams = field(default_factory=IndexParams)
     ranges: RangeParams = field(default_factory=RangeParams)
-    inventory: WidthInventoryParams = field(default_factory=WidthInventoryParams)
+    widths: WidthInventoryParams = field(default_factory=WidthInventoryParams)

@@ -72,7 +72,7 @@ def read_width_layer(
     unit
         ``m`` or ``ft``.
     bounds_m
-        Plausible widths (`urbanfit.parameters.inventory.WidthInventoryParams`): a value
+        Plausible widths (`urbanfit.parameters.widthlayer.WidthInventoryParams`): a value
         outside is taken for a wrong field or unit and refused.
 
     Returns

@@ -17,7 +17,7 @@ import numpy.typing as npt
 import shapely
 
 from urbanfit.citydata import CityData
-from urbanfit.parameters.inventory import WidthInventoryParams
+from urbanfit.parameters.widthlayer import WidthInventoryParams
 
 __all__ = ["apply_width_layer", "match_width_layer", "width_check"]
 
