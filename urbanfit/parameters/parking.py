@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from urbanfit.parameters.base import param
 
-__all__ = ["CurbParams", "LotParams", "ParkingParams"]
+__all__ = ["CurbParams", "InventoryParams", "LotParams", "ParkingParams"]
 
 FT = 0.3048
 
@@ -258,8 +258,52 @@ class LotParams:
 
 
 @dataclass(frozen=True)
+class InventoryParams:
+    """Matching a city's curb inventory to the street graph, and when it is read."""
+
+    match_tolerance_m: float = param(
+        12.0,
+        "m",
+        "modelling assumption: a piece of a curb inventory belongs to a street whose line is "
+        "within this distance; an inventory drawn on the street centre line (SharedStreets "
+        "references are built from OSM) lies within a few metres of it, and a street "
+        "centre line is rarely less than 15 m from a parallel one in a US grid (200 ft "
+        "Portland blocks are 61 m apart)",
+    )
+    match_angle_deg: float = param(
+        30.0,
+        "deg",
+        "modelling assumption: the piece and the street run within this angle of each other "
+        "(either way), so a cross street at a corner is not matched",
+    )
+    sample_step_m: float = param(
+        2.0,
+        "m",
+        "modelling assumption: each piece is matched at points this far apart; each point "
+        "stands for its share of the piece's length, so a piece spanning two street edges "
+        "is split between them to within this step",
+    )
+    min_cover_share: float = param(
+        0.5,
+        "-",
+        "modelling assumption: a curb side is taken from the inventory when at least this "
+        "share of its length is surveyed (block faces are surveyed corner to corner, less "
+        "the corner clearances); sides covered less are left to OSM and the estimate and "
+        "reported as partly covered",
+    )
+    curb_time: str = param(
+        "weekday 12:00",
+        "-",
+        "the regulation in force at this weekday and time decides whether a piece parks "
+        "(weekday = Wednesday): midday on a working day, when downtown curb rules bind "
+        "(modelling assumption; --curb-time changes it)",
+    )
+
+
+@dataclass(frozen=True)
 class ParkingParams:
     """All parking-model parameters."""
 
     curb: CurbParams = field(default_factory=CurbParams)
     lots: LotParams = field(default_factory=LotParams)
+    inventory: InventoryParams = field(default_factory=InventoryParams)

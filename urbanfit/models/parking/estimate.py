@@ -38,6 +38,7 @@ from urbanfit.parameters.parking import CurbParams
 
 __all__ = [
     "FEATURE_KINDS",
+    "clearance_intervals",
     "estimate_curb",
     "feature_clearances",
     "junction_clearances_m",
@@ -271,33 +272,25 @@ def _covered_m(row: np.ndarray, start: np.ndarray, end: np.ndarray, n_rows: int)
     return covered
 
 
-def usable_curb_length_m(
+def clearance_intervals(
     sides: pd.DataFrame,
     *,
     params: CurbParams | None = None,
     streets: pd.DataFrame | None = None,
     points: gpd.GeoDataFrame | None = None,
-) -> pd.Series:
-    """Curb length left for parking on each side after junction and feature clearances.
+) -> pd.DataFrame:
+    """Every no-parking interval along each side: junction ends and local features.
 
     Parameters
     ----------
-    sides
-        One row per street side with ``edge_id``, ``length_m``, ``u_junction`` and
-        ``v_junction`` (and line geometry when `points` is given).
-    params
-        Clearances; see `CurbParams`.
-    streets
-        The ``streets`` table: with it each junction clearance is measured from the crossing
-        street's curb line (`junction_clearances_m`); without it
-        ``intersection_clearance_m`` is taken off at each junction end.
-    points
-        Optional local features (`feature_clearances`); without them no feature is known.
+    sides, params, streets, points
+        As for `usable_curb_length_m`.
 
     Returns
     -------
-    usable_length_m
-        Metres (float), never negative, indexed like `sides`.
+    intervals
+        ``row`` (position of the side in `sides`), ``start_m``, ``end_m`` along the side from
+        its u end, clipped to the side; intervals may overlap.
     """
     params = params or CurbParams()
     n = len(sides)
@@ -319,6 +312,56 @@ def usable_curb_length_m(
         row.append(features["row"].to_numpy(dtype="int64"))
         start.append(features["start_m"].to_numpy(dtype="float64"))
         end.append(features["end_m"].to_numpy(dtype="float64"))
-    covered = _covered_m(np.concatenate(row), np.concatenate(start), np.concatenate(end), n)
+    return pd.DataFrame(
+        {
+            "row": np.concatenate(row).astype("int64"),
+            "start_m": np.concatenate(start),
+            "end_m": np.concatenate(end),
+        }
+    )
+
+
+def usable_curb_length_m(
+    sides: pd.DataFrame,
+    *,
+    params: CurbParams | None = None,
+    streets: pd.DataFrame | None = None,
+    points: gpd.GeoDataFrame | None = None,
+) -> pd.Series:
+    """Curb length left for parking on each side after junction and feature clearances.
+
+    Parameters
+    ----------
+    sides
+        One row per street side with ``edge_id``, ``length_m``, ``u_junction`` and
+        ``v_junction`` (and line geometry when `points` is given); an optional
+        ``parkable_length_m`` (a surveyed parking length, e.g. from a curb inventory) is
+        taken as the usable length where given.
+    params
+        Clearances; see `CurbParams`.
+    streets
+        The ``streets`` table: with it each junction clearance is measured from the crossing
+        street's curb line (`junction_clearances_m`); without it
+        ``intersection_clearance_m`` is taken off at each junction end.
+    points
+        Optional local features (`feature_clearances`); without them no feature is known.
+
+    Returns
+    -------
+    usable_length_m
+        Metres (float), never negative, indexed like `sides`.
+    """
+    n = len(sides)
+    length = sides["length_m"].to_numpy(dtype="float64")
+    cleared = clearance_intervals(sides, params=params, streets=streets, points=points)
+    covered = _covered_m(
+        cleared["row"].to_numpy(),
+        cleared["start_m"].to_numpy(),
+        cleared["end_m"].to_numpy(),
+        n,
+    )
     usable = np.clip(length - covered, 0.0, None)
+    if "parkable_length_m" in sides.columns:
+        surveyed = sides["parkable_length_m"].to_numpy(dtype="float64")
+        usable = np.where(np.isfinite(surveyed), surveyed, usable)
     return pd.Series(usable, index=sides.index, name="usable_length_m")

@@ -12,7 +12,7 @@ from urbanfit.parameters.parking import ParkingParams
 from urbanfit.results import scenario_rows
 from urbanfit.vehicles import ScenarioSet, VehicleCatalog
 
-__all__ = ["validate_curb_estimate"]
+__all__ = ["hide_curb_tags", "validate_curb_estimate"]
 
 _TAG_COLUMNS = ("position", "orientation", "capacity", "capacity_share", "restriction", "access")
 
@@ -32,6 +32,17 @@ def _baseline_spaces(
     )
     rows = scenario_rows(result.side_spaces, scenarios.baseline.id)
     return rows["spaces"].to_numpy(dtype="float64")
+
+
+def hide_curb_tags(curb: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the ``curb`` table as if nothing were mapped: sides ``unknown``, tags cleared."""
+    hidden = curb.copy()
+    hidden["status"] = "unknown"
+    for column in (*_TAG_COLUMNS, "parkable_length_m"):
+        if column in hidden.columns:
+            hidden[column] = np.nan if hidden[column].dtype.kind == "f" else None
+    hidden["orientation_defaulted"] = False
+    return hidden
 
 
 def validate_curb_estimate(
@@ -77,12 +88,7 @@ def validate_curb_estimate(
     params = params or ParkingParams()
     status = curb["status"].to_numpy(dtype="object")
     tested = np.isin(status, ["parking", "no_parking"])
-    hidden = curb.copy()
-    hidden["status"] = "unknown"
-    for column in _TAG_COLUMNS:
-        if column in hidden.columns:
-            hidden[column] = np.nan if hidden[column].dtype.kind == "f" else None
-    hidden["orientation_defaulted"] = False
+    hidden = hide_curb_tags(curb)
     no_lots = lots.iloc[0:0]
     mapped = _baseline_spaces(
         curb, no_lots, catalog, scenarios, streets=streets, params=params, infer=False
