@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from urbanfit.models.parking.curbline import spill_along_curb
 from urbanfit.parameters.parking import CurbParams
 
 __all__ = [
@@ -45,7 +46,18 @@ __all__ = [
     "usable_curb_length_m",
 ]
 
-FEATURE_KINDS = ("crossing", "bus_stop", "hydrant", "fire_hydrant", "driveway")
+FEATURE_KINDS = (
+    "crossing",
+    "bus_stop",
+    "hydrant",
+    "fire_hydrant",
+    "driveway",
+    "traffic_signals",
+    "stop",
+    "give_way",
+    "level_crossing",
+    "fire_station",
+)
 
 
 def _edge_lookup(sides: pd.DataFrame, streets: pd.DataFrame, column: str) -> np.ndarray:
@@ -54,6 +66,19 @@ def _edge_lookup(sides: pd.DataFrame, streets: pd.DataFrame, column: str) -> np.
         return np.full(len(sides), np.nan)
     values = pd.Series(streets[column].to_numpy(), index=streets["edge_id"].to_numpy())
     return values.reindex(sides["edge_id"].to_numpy()).to_numpy()
+
+
+def _arterial_parks(sides: pd.DataFrame, streets: pd.DataFrame, params: CurbParams) -> np.ndarray:
+    """Arterials that keep their curb: few lanes each way and an urban speed."""
+    highway = sides["highway"].to_numpy(dtype="object")
+    lanes = _edge_lookup(sides, streets, "lanes").astype("float64")
+    oneway = np.nan_to_num(_edge_lookup(sides, streets, "oneway").astype("float64")).astype(bool)
+    speed = _edge_lookup(sides, streets, "speed_kmh").astype("float64")
+    per_direction = np.where(oneway, lanes, lanes / 2.0)
+    with np.errstate(invalid="ignore"):
+        few_lanes = ~(per_direction > params.estimate_arterial_max_lanes_per_direction)
+        slow = ~(speed > params.estimate_arterial_max_speed_kmh)
+    return np.isin(highway, list(params.estimate_arterial_highways)) & few_lanes & slow
 
 
 def estimate_curb(
@@ -87,6 +112,7 @@ def estimate_curb(
     by_class = np.where(np.isin(highway, list(params.estimate_parking_highways)), 2, 0)
     parked_sides = by_class
     if streets is not None and len(streets):
+        by_class = np.where(_arterial_parks(sides, streets, params), 2, by_class)
         width = _edge_lookup(sides, streets, "width_m").astype("float64")
         lanes = _edge_lookup(sides, streets, "lanes").astype("float64")
         source = _edge_lookup(sides, streets, "width_source").astype("object")
@@ -97,6 +123,8 @@ def estimate_curb(
         by_width = np.clip(np.nan_to_num(fits, nan=0.0), 0, 2).astype("int64")
         local = by_class > 0
         parked_sides = np.where(informative & local, by_width, by_class)
+    else:
+        parked_sides = by_class
     parked_sides = np.where(never, 0, parked_sides)
     right = sides["side"].to_numpy(dtype="object") == "right"
     parks = (parked_sides == 2) | ((parked_sides == 1) & right)
@@ -180,22 +208,127 @@ def junction_clearances_m(
     )
 
 
+_APPROACH_KINDS = ("traffic_signals", "stop", "give_way")
+
+
+def _clearance_by_kind(params: CurbParams) -> dict[str, float]:
+    return {
+        "crossing": params.crossing_clearance_m,
+        "bus_stop": params.bus_stop_clearance_m,
+        "hydrant": params.hydrant_clearance_m,
+        "fire_hydrant": params.hydrant_clearance_m,
+        "driveway": params.driveway_clearance_m,
+        "traffic_signals": params.signal_approach_clearance_m,
+        "stop": params.signal_approach_clearance_m,
+        "give_way": params.signal_approach_clearance_m,
+        "level_crossing": params.level_crossing_clearance_m,
+        "fire_station": params.fire_station_clearance_m,
+    }
+
+
+def _node_clearances(
+    sides: pd.DataFrame,
+    points: pd.DataFrame,
+    radius: np.ndarray,
+    streets: pd.DataFrame | None,
+    params: CurbParams,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Clearances of features standing on a node where street edges end.
+
+    Every edge ending at the node gets the clearance at that end, on both sides: a crossing
+    splits the street into two edges, and each is kept free for its distance from the
+    crosswalk. A signal or a stop or give-way sign clears only the approach: on a one-way
+    street both sides of the edge that arrives at the node; on a two-way street the side
+    where traffic arrives (the right side at the v end, the left side at the u end, for
+    right-hand traffic). At a junction the approach distance is measured, like the junction
+    clearance, from the crossing street's curb line. Returns the intervals and a mask of the
+    points placed here.
+    """
+    node = points["node"].to_numpy(dtype="float64") if "node" in points.columns else None
+    columns = ["row", "kind", "start_m", "end_m"]
+    empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
+    if node is None or not len(sides):
+        return empty, np.zeros(len(points), dtype=bool)
+    length = sides["length_m"].to_numpy(dtype="float64")
+    ends = pd.DataFrame(
+        {
+            "row": np.tile(np.arange(len(sides)), 2),
+            "at_v": np.repeat([False, True], len(sides)),
+            "node": np.concatenate([sides["u"].to_numpy("int64"), sides["v"].to_numpy("int64")]),
+        }
+    )
+    ends = ends[ends["node"] >= 0]
+    feats = pd.DataFrame(
+        {"point": np.arange(len(points)), "node": node, "radius": radius,
+         "kind": points["kind"].to_numpy(dtype="object")}
+    ).dropna(subset=["node"]).astype({"node": "int64"})  # fmt: skip
+    pairs = feats.merge(ends, on="node")
+    placed = np.zeros(len(points), dtype=bool)
+    placed[pairs["point"].to_numpy()] = True
+    row = pairs["row"].to_numpy(dtype="int64")
+    at_v = pairs["at_v"].to_numpy(dtype=bool)
+    reach = pairs["radius"].to_numpy(dtype="float64")
+    approach = np.isin(pairs["kind"].to_numpy(dtype="object"), _APPROACH_KINDS)
+    keep = np.ones(len(pairs), dtype=bool)
+    if approach.any():
+        right = sides["side"].to_numpy(dtype="object")[row] == "right"
+        oneway = np.zeros(len(pairs), dtype=bool)
+        if streets is not None and "oneway" in streets.columns:
+            oneway = np.nan_to_num(
+                _edge_lookup(sides.iloc[row], streets, "oneway").astype("float64")
+            ).astype(bool)
+            ends_m = junction_clearances_m(streets, params=params).reindex(
+                sides["edge_id"].to_numpy()[row]
+            )
+            at_end = np.where(at_v, ends_m["v_clearance_m"], ends_m["u_clearance_m"])
+            extra = np.clip(np.nan_to_num(at_end) - params.intersection_clearance_m, 0.0, None)
+            reach = np.where(approach, reach + extra, reach)
+        arriving = np.where(oneway, at_v, np.where(at_v, right, ~right))
+        keep = ~approach | arriving
+    row, at_v, reach = row[keep], at_v[keep], reach[keep]
+    side_length = length[row]
+    return (
+        pd.DataFrame(
+            {
+                "row": row,
+                "kind": pairs["kind"].to_numpy(dtype="object")[keep],
+                "start_m": np.where(at_v, side_length - reach, 0.0),
+                "end_m": np.where(at_v, side_length, reach),
+            }
+        ),
+        placed,
+    )
+
+
 def feature_clearances(
-    sides: gpd.GeoDataFrame, points: gpd.GeoDataFrame, *, params: CurbParams | None = None
+    sides: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame,
+    *,
+    params: CurbParams | None = None,
+    streets: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Curb intervals kept free around local features, snapped to their nearest side.
+    """Curb intervals kept free around local features.
+
+    A feature standing on a node where street edges end clears every one of those edges at
+    that end (`_node_clearances`: a crossing both edges it splits, a signal or sign its
+    approach). Any other feature snaps to its nearest side within ``feature_snap_m`` and
+    clears its distance on either side of it along the curb.
 
     Parameters
     ----------
     sides
-        The ``curb`` table (line geometry per side, ``edge_id``, ``length_m``), in the same
-        CRS as `points`.
+        The ``curb`` table (line geometry per side, ``edge_id``, ``side``, ``u``, ``v``,
+        ``length_m``), in the same CRS as `points`.
     points
         ``kind`` in `FEATURE_KINDS` (``hydrant`` and ``fire_hydrant`` are the same; other
-        kinds are ignored) and point geometry. A driveway node on the street line clears
-        both sides (its side is not known from a point).
+        kinds are ignored), point geometry and an optional ``node`` (the OSM node the
+        feature stands on). A driveway node on the street line clears both sides (its side
+        is not known from a point).
     params
         Clearances per kind, ``feature_snap_m`` and ``feature_centreline_m``.
+    streets
+        The ``streets`` table (``oneway``, widths): which sides approach a signal, and the
+        crossing street's half width at a junction; without it both sides, from the node.
 
     Returns
     -------
@@ -205,26 +338,28 @@ def feature_clearances(
     """
     params = params or CurbParams()
     columns = ["row", "kind", "start_m", "end_m"]
-    clearance = {
-        "crossing": params.crossing_clearance_m,
-        "bus_stop": params.bus_stop_clearance_m,
-        "hydrant": params.hydrant_clearance_m,
-        "fire_hydrant": params.hydrant_clearance_m,
-        "driveway": params.driveway_clearance_m,
-    }
+    clearance = _clearance_by_kind(params)
     kind = points["kind"].to_numpy(dtype="object") if len(points) else np.array([], "object")
     keep = np.isin(kind, list(clearance))
     if not keep.any() or not len(sides):
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
     if points.crs is not None and sides.crs is not None and points.crs != sides.crs:
         points = points.to_crs(sides.crs)
-    geom = points.geometry.to_numpy()[keep]
+    points = points[keep]
     kind = kind[keep]
+    radius_all = np.array([clearance[k] for k in kind], dtype="float64")
+    on_nodes, placed = (
+        _node_clearances(sides, points, radius_all, streets, params)
+        if {"u", "v"} <= set(sides.columns)
+        else (pd.DataFrame(columns=columns), np.zeros(len(points), dtype=bool))
+    )
+    geom = points.geometry.to_numpy()[~placed]
+    kind = kind[~placed]
     lines = sides.geometry.to_numpy()
     tree = shapely.STRtree(lines)
     point_at, row = tree.query(geom, predicate="dwithin", distance=params.feature_snap_m)
     if not len(point_at):
-        return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
+        return on_nodes.reset_index(drop=True)
     distance = shapely.distance(geom[point_at], lines[row])
     pairs = pd.DataFrame(
         {
@@ -248,13 +383,17 @@ def feature_clearances(
     with np.errstate(invalid="ignore", divide="ignore"):
         position = np.where(drawn > 0, along / drawn * length, 0.0)
     radius = np.array([clearance[k] for k in kind[point_at]], dtype="float64")
-    return pd.DataFrame(
+    snapped = pd.DataFrame(
         {
             "row": row.astype("int64"),
             "kind": kind[point_at],
             "start_m": np.clip(position - radius, 0.0, length),
             "end_m": np.clip(position + radius, 0.0, length),
         }
+    )
+    parts = [frame for frame in (on_nodes, snapped) if len(frame)]
+    return (
+        pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
     )
 
 
@@ -305,20 +444,25 @@ def clearance_intervals(
         v_clear = sides["v_junction"].to_numpy(dtype=bool) * params.intersection_clearance_m
     rows = np.arange(n)
     row = [rows, rows]
-    start = [np.zeros(n), np.clip(length - v_clear, 0.0, None)]
-    end = [np.minimum(u_clear, length), length]
+    start = [np.zeros(n), length - v_clear]
+    end = [u_clear, length]
     if points is not None and len(points) and isinstance(sides, gpd.GeoDataFrame):
-        features = feature_clearances(sides, points, params=params)
+        features = feature_clearances(sides, points, params=params, streets=streets)
         row.append(features["row"].to_numpy(dtype="int64"))
         start.append(features["start_m"].to_numpy(dtype="float64"))
         end.append(features["end_m"].to_numpy(dtype="float64"))
-    return pd.DataFrame(
+    intervals = pd.DataFrame(
         {
             "row": np.concatenate(row).astype("int64"),
             "start_m": np.concatenate(start),
             "end_m": np.concatenate(end),
         }
     )
+    if {"u", "v", "side"} <= set(sides.columns):
+        return spill_along_curb(intervals, sides)
+    intervals["start_m"] = np.clip(intervals["start_m"].to_numpy(), 0.0, length[intervals["row"]])
+    intervals["end_m"] = np.clip(intervals["end_m"].to_numpy(), 0.0, length[intervals["row"]])
+    return intervals
 
 
 def usable_curb_length_m(
