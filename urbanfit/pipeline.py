@@ -15,6 +15,7 @@ import pandas as pd
 from urbanfit.cities import Preset, load_preset, output_slug
 from urbanfit.citydata import CityData, build_city
 from urbanfit.errors import ConfigError, ModelError, SourceError
+from urbanfit.inventory import apply_curb_inventory
 from urbanfit.models.congestion import congestion_model
 from urbanfit.models.fit import street_fit
 from urbanfit.models.hexes import scenario_hexes
@@ -237,6 +238,8 @@ def analyze(
     run_congestion: bool = True,
     od: pd.DataFrame | None = None,
     baseline_tti: float | str | None = None,
+    curb_file: Path | None = None,
+    curb_time: str | None = None,
     progress: Progress | None = None,
 ) -> AnalysisResult:
     """
@@ -270,6 +273,12 @@ def analyze(
         Baseline peak-hour Travel Time Index the synthetic demand is scaled to: a number, or
         an urban-area size class (``small``, ``medium``, ``large``, ``very_large``) whose
         published figure is used; None keeps the parameters' default.
+    curb_file
+        A CurbLR curb inventory: the sides it covers replace OSM and the estimate there, and
+        the estimate is scored against it (`urbanfit.inventory.apply_curb_inventory`).
+    curb_time
+        Day and time the inventory's rules are read at (``"weekday 12:00"``); None takes
+        ``InventoryParams.curb_time``.
     progress
         Optional callback ``(label, fraction done)``.
 
@@ -296,6 +305,16 @@ def analyze(
         dataset=dataset,
     )
     log.info("%s: %d street edges, %d lots", data.name, len(data.streets), len(data.lots))
+    inventory = None
+    if curb_file is not None:
+        data, inventory = apply_curb_inventory(
+            data,
+            curb_file,
+            catalog=catalog,
+            scenarios=runs,
+            params=params.parking,
+            curb_time=curb_time,
+        )
     notes: list[str] = []
     report("parking model", 0.3)
     parking = parking_model(
@@ -364,6 +383,7 @@ def analyze(
         congestion=congestion,
         notes=tuple(notes),
         ranges=ranges,
+        inventory=inventory,
     )
     report("summarising", 0.97)
     summary = build_summary(

@@ -12,7 +12,7 @@ Three steps, each a function:
 2. `regulations_at` decides which regulations are in force at a `CurbTime`.
 3. `inventory_segments` cuts each side into pieces where one rule wins (the lowest priority
    rank among those in force), and `inventory_curb` turns the sides the inventory covers into
-   rows of the ``curb`` table with ``source == "inventory"`` and the surveyed
+   rows of the ``curb`` table with ``curb_source == "inventory"`` and the surveyed
    ``parkable_length_m``.
 """
 
@@ -209,7 +209,7 @@ def match_inventory(
         "features_unmatched": int((~matched).sum()),
         "km_read": float(length.sum() / 1000.0),
         "km_matched": float(matched_m.sum() / 1000.0),
-        "km_unmatched": float((length.sum() - matched_m.sum()) / 1000.0),
+        "km_unmatched": float(max(length.sum() - matched_m.sum(), 0.0) / 1000.0),
     }
     columns = ["row", "edge_id", "side", "start_m", "end_m"]
     return out[columns].sort_values(columns).reset_index(drop=True), report
@@ -297,7 +297,7 @@ def inventory_curb(
     Returns
     -------
     curb, report
-        The table with ``source`` (``osm`` or ``inventory``) and ``parkable_length_m`` (the
+        The table with ``curb_source`` (``osm`` or ``inventory``) and ``parkable_length_m`` (the
         surveyed parking length on inventory sides, NaN elsewhere); an inventory side is
         ``parking`` (parallel, as surveyed) where any of it parks, else ``no_parking``, its
         OSM capacity and restriction cleared. ``report``: ``sides_covered``, ``km_covered``
@@ -306,7 +306,7 @@ def inventory_curb(
     """
     params = params or InventoryParams()
     out = curb.copy()
-    out["source"] = "osm"
+    out["curb_source"] = "osm"
     out["parkable_length_m"] = np.nan
     seg = segments.assign(
         length=segments["end_m"].astype("float64") - segments["start_m"].astype("float64")
@@ -321,7 +321,7 @@ def inventory_curb(
         share = np.where(length > 0, covered / length, 0.0)
     use = np.nan_to_num(share) >= params.min_cover_share
     partly = np.isfinite(covered) & ~use
-    out.loc[use, "source"] = "inventory"
+    out.loc[use, "curb_source"] = "inventory"
     out.loc[use, "parkable_length_m"] = parked[use]
     out.loc[use, "status"] = np.where(parked[use] > 0, "parking", "no_parking").astype("object")
     out.loc[use, "orientation"] = (

@@ -104,6 +104,20 @@ def analyze(
             "very_large) whose Urban Mobility Report figure is used. Default: large."
         ),
     ] = None,
+    curb: Annotated[
+        Path | None,
+        typer.Option(
+            help="The city's curb inventory (CurbLR feed): used where it covers, and the curb "
+            "estimate is scored against it (a self-check in the report and summary.json)."
+        ),
+    ] = None,
+    curb_time: Annotated[
+        str | None,
+        typer.Option(
+            help="Day and time the inventory's rules are read at, e.g. 'weekday 12:00' "
+            "(the default) or 'sat 09:30'."
+        ),
+    ] = None,
     open_map: Annotated[
         bool, typer.Option("--open", help="Open map.html in the browser when done.")
     ] = False,
@@ -152,6 +166,8 @@ def analyze(
                 run_congestion=congestion,
                 od=read_od_csv(od) if od is not None else None,
                 baseline_tti=baseline_tti,
+                curb_file=curb,
+                curb_time=curb_time,
                 progress=progress,
             )
             folder = write_outputs(
