@@ -233,7 +233,8 @@ def inventory_segments(rows: pd.DataFrame, pieces: pd.DataFrame, when: CurbTime)
     segments
         ``edge_id``, ``side``, ``start_m``, ``end_m`` (disjoint per side), ``activity`` (the
         winning regulation in force, or ``none in force``) and ``parks`` (bool: the winner is
-        parking open to everyone, with no user class).
+        parking open to everyone, with no user class; or no rule is in force then, and
+        unsigned curb parks, as US vehicle codes allow outside their listed places).
     """
     columns = ["edge_id", "side", "start_m", "end_m", "activity", "parks"]
     if not len(pieces):
@@ -270,9 +271,8 @@ def inventory_segments(rows: pd.DataFrame, pieces: pd.DataFrame, when: CurbTime)
             "start_m": win["at"].to_numpy(dtype="float64"),
             "end_m": win["next"].to_numpy(dtype="float64"),
             "activity": np.where(active, win["activity"].to_numpy(dtype="object"), "none in force"),
-            "parks": active
-            & (win["activity"].to_numpy() == "parking")
-            & win["general"].to_numpy(dtype=bool),
+            "parks": ~active
+            | ((win["activity"].to_numpy() == "parking") & win["general"].to_numpy(dtype=bool)),
         }
     ).reset_index(drop=True)
 
