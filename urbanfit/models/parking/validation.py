@@ -26,9 +26,10 @@ def _baseline_spaces(
     streets: pd.DataFrame,
     params: ParkingParams,
     infer: bool,
+    points: gpd.GeoDataFrame | None,
 ) -> np.ndarray:
     result = parking_model(
-        curb, lots, catalog, scenarios, params=params, infer=infer, streets=streets
+        curb, lots, catalog, scenarios, params=params, infer=infer, streets=streets, points=points
     )
     rows = scenario_rows(result.side_spaces, scenarios.baseline.id)
     return rows["spaces"].to_numpy(dtype="float64")
@@ -53,6 +54,7 @@ def validate_curb_estimate(
     scenarios: ScenarioSet,
     *,
     params: ParkingParams | None = None,
+    points: gpd.GeoDataFrame | None = None,
 ) -> dict[str, float | int | None]:
     """Score the curb estimate on the mapped sides of a city, their tags hidden.
 
@@ -72,6 +74,9 @@ def validate_curb_estimate(
         Vehicles and the run's scenarios (the baseline fleet counts the spaces).
     params
         Parking parameters.
+    points
+        The city's curb point features (crossings, signals...): their clearances count on
+        both sides of the comparison, as in a run.
 
     Returns
     -------
@@ -91,10 +96,24 @@ def validate_curb_estimate(
     hidden = hide_curb_tags(curb)
     no_lots = lots.iloc[0:0]
     mapped = _baseline_spaces(
-        curb, no_lots, catalog, scenarios, streets=streets, params=params, infer=False
+        curb,
+        no_lots,
+        catalog,
+        scenarios,
+        streets=streets,
+        params=params,
+        infer=False,
+        points=points,
     )
     guessed = _baseline_spaces(
-        hidden, no_lots, catalog, scenarios, streets=streets, params=params, infer=True
+        hidden,
+        no_lots,
+        catalog,
+        scenarios,
+        streets=streets,
+        params=params,
+        infer=True,
+        points=points,
     )
     predicted = estimate_curb(hidden, streets, params=params.curb).eq("parking").to_numpy()
     truth = status == "parking"
