@@ -281,3 +281,100 @@ def test_the_portland_survey_matches_and_scores_the_estimate() -> None:
     assert 0.25 <= scores["precision_share"] <= 0.45
     assert scores["recall_share"] >= 0.85
     assert scores["spaces_per_km_rel_error"] > 0.5  # the estimate's known upper bound
+
+
+# --- Curb Data Specification zones ---------------------------------------------------------
+
+
+def _zone(
+    zone_id: str, x_from: float, x_to: float, y_from: float, y_to: float, **extra: Any
+) -> dict[str, Any]:
+    corners = [(x_from, y_from), (x_to, y_from), (x_to, y_to), (x_from, y_to), (x_from, y_from)]
+    ring = []
+    for x, y in corners:
+        lon, lat = _TO_WGS84.transform(X0 + x, Y0 + y)
+        ring.append([lon, lat])
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+        "properties": {"curb_zone_id": zone_id, **extra},
+    }
+
+
+POLICIES = [
+    {"curb_policy_id": "P1", "priority": 2, "rules": [{"activity": "parking"}]},
+    {"curb_policy_id": "P2", "priority": 1, "rules": [{"activity": "no stopping"}]},
+]
+ZONES = [
+    # south of the west-to-east street (its right side), x 10-70, 4-6 m off: 8 spaces
+    _zone("A", 10, 70, -6, -4, curb_policy_ids=["P1"], num_spaces=8),
+    # north (left side), x 20-50: 30 % of the side, left to OSM and the estimate
+    _zone("B", 20, 50, 4, 6, curb_policy_ids=["P2"]),
+]
+
+
+def _cds(tmp_path: Path, zones: list[dict[str, Any]] = ZONES, **extra: Any) -> Path:
+    path = tmp_path / "zones.geojson"
+    body = {"type": "FeatureCollection", "features": zones, "policies": POLICIES, **extra}
+    path.write_text(json.dumps(body))
+    return path
+
+
+def test_cds_zones_land_on_the_side_they_lie_on_with_their_space_counts(
+    tmp_path: Path, catalog: Any
+) -> None:
+    from builders import lot_table
+
+    from urbanfit.models.parking import parking_model
+    from urbanfit.sources.curbinventory import read_curb_inventory
+    from urbanfit.vehicles import scenarios
+
+    rows, provenance = read_curb_inventory(_cds(tmp_path))
+    assert provenance["format"] == "Curb Data Specification zones"
+    streets = _streets()
+    pieces, report = match_inventory(rows, streets)
+    assert report["features_matched"] == 2
+    # each zone's long axis, 5 m off the street line: A right [10, 70], B left [20, 50]
+    assert pieces["side"].tolist() == ["right", "left"]
+    assert pieces[["start_m", "end_m"]].to_numpy().ravel().tolist() == pytest.approx(
+        [10, 70, 20, 50], abs=0.01
+    )
+    segments = inventory_segments(rows, pieces, parse_curb_time("weekday 12:00"))
+    curb, _ = inventory_curb(curb_sides(streets), segments)
+    # right: 60 of 100 m surveyed, parking, its 8 counted spaces are the baseline
+    assert curb["curb_source"].tolist() == ["osm", "inventory"]
+    assert curb.loc[1, ["status", "capacity"]].tolist() == ["parking", 8.0]
+    result = parking_model(curb, lot_table(), catalog, scenarios(catalog), streets=streets)
+    spaces = result.side_figures("kei000")["spaces"].tolist()
+    assert spaces[1] == 8.0  # the count as given; the kei scenarios scale it by pitch
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"crs": {"type": "name", "properties": {"name": "EPSG:32635"}}}, "is in CRS EPSG:32635"),
+        ({"zones": [_zone("C", 10, 70, -6, -4, curb_policy_ids=["P9"])]}, "names policies not"),
+        ({"zones": []}, "has no features"),
+    ],
+)
+def test_broken_cds_zones_give_one_clear_error(
+    tmp_path: Path, change: dict[str, Any], message: str
+) -> None:
+    from urbanfit.sources.cds import read_cds_zones
+
+    zones = change.pop("zones", ZONES)
+    with pytest.raises(SourceError, match=message):
+        read_cds_zones(_cds(tmp_path, zones, **change))
+
+
+def test_a_cds_rule_with_an_unknown_activity_is_named(tmp_path: Path) -> None:
+    from urbanfit.sources.cds import read_cds_zones
+
+    path = tmp_path / "zones.geojson"
+    policies = [{"curb_policy_id": "P1", "priority": 1, "rules": [{"activity": "valet"}]}]
+    zone = _zone("A", 10, 70, -6, -4, curb_policy_ids=["P1"])
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": [zone], "policies": policies})
+    )
+    with pytest.raises(SourceError, match="zone 0 .policy P1. has an unknown activity 'valet'"):
+        read_cds_zones(path)

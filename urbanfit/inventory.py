@@ -28,7 +28,7 @@ from urbanfit.citydata.inventory import (
 from urbanfit.models.parking.curb import fleet_pitch_m
 from urbanfit.models.parking.selfcheck import score_against_inventory
 from urbanfit.parameters.parking import ParkingParams
-from urbanfit.sources.curblr import read_curblr
+from urbanfit.sources.curbinventory import read_curb_inventory
 from urbanfit.vehicles import ScenarioSet, VehicleCatalog
 
 __all__ = ["InventoryCheck", "apply_curb_inventory", "self_check_sentence"]
@@ -71,14 +71,14 @@ def apply_curb_inventory(
     params: ParkingParams | None = None,
     curb_time: str | None = None,
 ) -> tuple[CityData, InventoryCheck]:
-    """Read a CurbLR curb inventory into the city's curb table and score the estimate on it.
+    """Read a curb inventory into the city's curb table and score the estimate on it.
 
     Parameters
     ----------
     city
         The city's tables from OSM.
     path
-        A CurbLR feed.
+        A CurbLR feed or Curb Data Specification zones (GeoJSON with their policies).
     catalog, scenarios
         The baseline fleet's pitch counts the self-check's spaces.
     params
@@ -96,7 +96,7 @@ def apply_curb_inventory(
     """
     params = params or ParkingParams()
     when = parse_curb_time(curb_time or params.inventory.curb_time)
-    rows, provenance = read_curblr(Path(path))
+    rows, provenance = read_curb_inventory(Path(path))
     pieces, matched = match_inventory(rows, city.streets, params=params.inventory)
     segments = inventory_segments(rows, pieces, when)
     curb, covered = inventory_curb(city.curb, segments, params=params.inventory)

@@ -116,6 +116,36 @@ def _direction(lines: np.ndarray, along: np.ndarray) -> np.ndarray:
     return _unit(shapely.get_coordinates(ahead) - shapely.get_coordinates(behind))
 
 
+def _as_lines(shapes: np.ndarray) -> np.ndarray:
+    """Lines as they are; a polygon (a curb zone's outline) as its long axis."""
+    polygon = shapely.get_type_id(shapes) == 3
+    if not polygon.any():
+        return shapes
+    out = shapes.copy()
+    rect = shapely.oriented_envelope(shapes[polygon])
+    corners = np.zeros((len(rect), 4, 2))
+    boxed = shapely.get_type_id(rect) == 3
+    corners[boxed] = shapely.get_coordinates(rect[boxed]).reshape(-1, 5, 2)[:, :4]
+    p0, p1, p2, p3 = (corners[:, k] for k in range(4))
+    first_long = np.hypot(*(p1 - p0).T) >= np.hypot(*(p2 - p1).T)
+    start = np.where(first_long[:, None], (p3 + p0) / 2, (p0 + p1) / 2)
+    end = np.where(first_long[:, None], (p1 + p2) / 2, (p2 + p3) / 2)
+    axis = shapely.linestrings(np.stack([start, end], axis=1))
+    out[polygon] = np.where(boxed, axis, rect)  # a degenerate outline is already a line
+    return out
+
+
+def _side_off_line(best: pd.DataFrame, samples: np.ndarray, street_lines: np.ndarray) -> np.ndarray:
+    """Left or right of the street line, for samples whose piece names no side."""
+    lines = street_lines[best["edge"].to_numpy()]
+    along = best["along"].to_numpy(dtype="float64")
+    foot = shapely.get_coordinates(shapely.line_interpolate_point(lines, along))
+    offset = shapely.get_coordinates(samples[best["sample"].to_numpy()]) - foot
+    heading = _direction(lines, along)
+    cross = heading[:, 0] * offset[:, 1] - heading[:, 1] * offset[:, 0]
+    return np.where(cross > 0, "left", "right")
+
+
 def match_inventory(
     rows: gpd.GeoDataFrame,
     streets: gpd.GeoDataFrame,
@@ -146,7 +176,7 @@ def match_inventory(
     params = params or InventoryParams()
     first = rows.drop_duplicates("feature")
     pieces = gpd.GeoSeries(first.geometry.to_numpy(), crs=rows.crs).to_crs(streets.crs)
-    lines = pieces.to_numpy()
+    lines = _as_lines(pieces.to_numpy())
     length = shapely.length(lines)
     count = np.maximum(np.ceil(length / params.sample_step_m), 1).astype("int64")
     piece = np.repeat(np.arange(len(lines)), count)
@@ -181,10 +211,10 @@ def match_inventory(
         edge_length=edge_length,
     )
     side_of_street = first["side_of_street"].to_numpy(dtype="object")[best["piece"].to_numpy()]
-    flip = {"left": "right", "right": "left"}
-    best["side"] = np.where(
-        best["same_way"].to_numpy(), side_of_street, [flip[s] for s in side_of_street]
-    )
+    flip = {"left": "right", "right": "left", None: None}
+    flipped = np.array([flip[s] for s in side_of_street], dtype="object")
+    given = np.where(best["same_way"].to_numpy(), side_of_street, flipped)
+    best["side"] = np.where(pd.isna(given), _side_off_line(best, samples, street_lines), given)
     spans = best.groupby(["piece", "edge", "side"]).agg(
         start=("position", "min"),
         end=("position", "max"),
@@ -232,17 +262,26 @@ def inventory_segments(rows: pd.DataFrame, pieces: pd.DataFrame, when: CurbTime)
     -------
     segments
         ``edge_id``, ``side``, ``start_m``, ``end_m`` (disjoint per side), ``activity`` (the
-        winning regulation in force, or ``none in force``) and ``parks`` (bool: the winner is
+        winning regulation in force, or ``none in force``), ``spaces`` (the winner's counted
+        spaces, shared by length over where it lies; NaN where not counted) and ``parks``
+        (bool: the winner is
         parking open to everyone, with no user class; or no rule is in force then, and
         unsigned curb parks, as US vehicle codes allow outside their listed places).
     """
-    columns = ["edge_id", "side", "start_m", "end_m", "activity", "parks"]
+    columns = ["edge_id", "side", "start_m", "end_m", "activity", "spaces", "parks"]
     if not len(pieces):
         return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
     force = regulations_at(rows, when)
+    matched_m = (pieces["end_m"] - pieces["start_m"]).groupby(pieces["row"]).sum()
+    spaces = rows["spaces"].to_numpy(dtype="float64") if "spaces" in rows.columns else None
     info = pd.DataFrame(
         {
             "row": np.arange(len(rows)),
+            "spaces_per_m": (
+                np.full(len(rows), np.nan)
+                if spaces is None
+                else spaces / matched_m.reindex(np.arange(len(rows))).to_numpy(dtype="float64")
+            ),
             "activity": rows["activity"].to_numpy(dtype="object"),
             "priority": rows["priority"].to_numpy(dtype="float64"),
             "general": rows["user_classes"].isna().to_numpy(),
@@ -271,6 +310,12 @@ def inventory_segments(rows: pd.DataFrame, pieces: pd.DataFrame, when: CurbTime)
             "start_m": win["at"].to_numpy(dtype="float64"),
             "end_m": win["next"].to_numpy(dtype="float64"),
             "activity": np.where(active, win["activity"].to_numpy(dtype="object"), "none in force"),
+            "spaces": np.where(
+                active,
+                win["spaces_per_m"].to_numpy(dtype="float64")
+                * (win["next"] - win["at"]).to_numpy(dtype="float64"),
+                np.nan,
+            ),
             "parks": ~active
             | ((win["activity"].to_numpy() == "parking") & win["general"].to_numpy(dtype=bool)),
         }
@@ -299,8 +344,10 @@ def inventory_curb(
     curb, report
         The table with ``curb_source`` (``osm`` or ``inventory``) and ``parkable_length_m`` (the
         surveyed parking length on inventory sides, NaN elsewhere); an inventory side is
-        ``parking`` (parallel, as surveyed) where any of it parks, else ``no_parking``, its
-        OSM capacity and restriction cleared. ``report``: ``sides_covered``, ``km_covered``
+        ``parking`` (parallel, as surveyed) where any of it parks, else ``no_parking``; its
+        ``capacity`` the inventory's space count where every parking piece has one (the
+        baseline the model's kei ratio scales), else NaN (the pitch model counts the
+        surveyed length); OSM restriction cleared. ``report``: ``sides_covered``, ``km_covered``
         (surveyed length on those sides), ``km_parkable``, ``sides_partly_covered`` (left to
         OSM and the estimate).
     """
@@ -311,10 +358,15 @@ def inventory_curb(
     seg = segments.assign(
         length=segments["end_m"].astype("float64") - segments["start_m"].astype("float64")
     )
-    seg["parked"] = np.where(seg["parks"].astype(bool), seg["length"], 0.0)
-    per_side = seg.groupby(["edge_id", "side"])[["length", "parked"]].sum()
+    parks = seg["parks"].to_numpy(dtype=bool)
+    seg["parked"] = np.where(parks, seg["length"], 0.0)
+    seg["counted"] = np.where(parks, seg["spaces"].astype("float64"), 0.0)
+    seg["uncounted"] = parks & ~np.isfinite(seg["spaces"].to_numpy(dtype="float64"))
+    per_side = seg.groupby(["edge_id", "side"])[["length", "parked", "counted", "uncounted"]].sum()
     key = pd.MultiIndex.from_arrays([out["edge_id"], out["side"]])
     covered = per_side.reindex(key)["length"].to_numpy(dtype="float64")
+    counted = per_side.reindex(key)["counted"].to_numpy(dtype="float64")
+    uncounted = per_side.reindex(key)["uncounted"].to_numpy(dtype="float64")
     parked = per_side.reindex(key)["parked"].to_numpy(dtype="float64")
     length = out["length_m"].to_numpy(dtype="float64")
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -328,8 +380,10 @@ def inventory_curb(
         pd.Series(parked > 0).map({True: "parallel", False: None})[use].to_numpy(dtype="object")
     )
     out.loc[use, "orientation_defaulted"] = False
-    for column in ("capacity", "capacity_share"):
-        out.loc[use, column] = np.nan
+    with_count = use & (parked > 0) & (uncounted == 0)
+    out.loc[use, ["capacity", "capacity_share"]] = np.nan
+    out.loc[with_count, "capacity"] = counted[with_count]
+    out.loc[with_count, "capacity_share"] = 1.0
     out.loc[use, ["restriction", "position", "access"]] = None
     report: dict[str, float | int] = {
         "sides_covered": int(use.sum()),

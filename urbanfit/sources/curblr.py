@@ -15,18 +15,15 @@ piece lies on the street graph, are decided in `urbanfit.citydata.inventory`.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from urbanfit.errors import SourceError
+from urbanfit.sources.curbjson import clock_minutes, fail, feature_shape, read_collection
 
 __all__ = ["ACTIVITIES", "CURBLR_COLUMNS", "read_curblr"]
 
@@ -43,21 +40,21 @@ CURBLR_COLUMNS = (
     "user_classes",
     "max_stay_min",
     "time_spans",
+    "spaces",
     "geometry",
 )
 _DAYS = ("mo", "tu", "we", "th", "fr", "sa", "su")
-_CLOCK = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
+
+
+_FMT = "CurbLR"
 
 
 def _fail(path: Path, where: str, what: str) -> SourceError:
-    return SourceError(f"{path.name} is not a readable CurbLR feed: {where} {what}")
+    return fail(path, _FMT, where, what)
 
 
 def _minutes(text: Any, path: Path, where: str) -> int:
-    match = _CLOCK.match(text) if isinstance(text, str) else None
-    if match is None:
-        raise _fail(path, where, f"has a time of day {text!r}, expected HH:MM")
-    return int(match.group(1)) * 60 + int(match.group(2))
+    return clock_minutes(text, path, _FMT, where)
 
 
 def _spans(raw: Any, path: Path, where: str) -> list[dict[str, Any]]:
@@ -97,20 +94,7 @@ def _number(value: Any, path: Path, where: str, name: str) -> float:
 
 def _rows(feature: Any, number: int, path: Path, hierarchy: list[str]) -> list[dict[str, Any]]:
     where = f"feature {number}"
-    if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict):
-        raise _fail(path, where, "has no properties")
-    geometry = feature.get("geometry")
-    if not isinstance(geometry, dict) or geometry.get("type") != "LineString":
-        raise _fail(path, where, "has no LineString geometry")
-    try:
-        line = shapely.geometry.shape(geometry)
-    except (ValueError, TypeError, AttributeError, IndexError) as error:
-        raise _fail(path, where, f"has a broken geometry ({error})") from None
-    x, y = shapely.get_coordinates(line).T
-    if line.is_empty or len(x) < 2:
-        raise _fail(path, where, "has a line with fewer than two points")
-    if np.abs(x).max() > 180 or np.abs(y).max() > 90:
-        raise _fail(path, where, "has coordinates outside longitude/latitude (CurbLR is WGS 84)")
+    line = feature_shape(feature, path, _FMT, where, ("LineString",))
     location = feature["properties"].get("location")
     if not isinstance(location, dict):
         raise _fail(path, where, "has no location")
@@ -149,6 +133,7 @@ def _rows(feature: Any, number: int, path: Path, hierarchy: list[str]) -> list[d
                 "user_classes": ";".join(classes) or None,
                 "max_stay_min": float(rule.get("maxStay", np.nan)),
                 "time_spans": _spans(regulation.get("timeSpans"), path, where),
+                "spaces": np.nan,  # CurbLR counts no spaces
                 "geometry": line,
             }
         )
@@ -172,7 +157,8 @@ def read_curblr(path: Path) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
         manifest's ``priorityHierarchy``, 0 first; the list's length when unranked),
         ``user_classes`` (``;``-joined, None for everyone), ``max_stay_min``, ``time_spans``
         (list of ``{"days": [0..6], "windows": [(from_min, to_min)], "dated": bool,
-        "designated": [...]}``; empty = always); and the provenance: ``file``, ``sha256``,
+        "designated": [...]}``; empty = always), ``spaces`` (NaN: CurbLR counts none); and
+        the provenance: ``file``, ``sha256``,
         ``features_read``, ``authority``, ``time_zone``.
 
     Raises
@@ -181,21 +167,7 @@ def read_curblr(path: Path) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
         One sentence naming the file and the first malformed part.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise SourceError(f"cannot read the curb inventory {path}: {error.strerror}") from None
-    if not data.strip():
-        raise SourceError(f"the curb inventory {path.name} is empty")
-    try:
-        feed = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise _fail(path, "the file", f"is not JSON ({error})") from None
-    if not isinstance(feed, dict) or feed.get("type") != "FeatureCollection":
-        raise _fail(path, "the file", "is not a GeoJSON FeatureCollection")
-    features = feed.get("features")
-    if not isinstance(features, list) or not features:
-        raise SourceError(f"the curb inventory {path.name} has no features")
+    feed, features, sha256 = read_collection(path, _FMT)
     manifest: dict[str, Any] = feed["manifest"] if isinstance(feed.get("manifest"), dict) else {}
     hierarchy = [str(c) for c in manifest.get("priorityHierarchy") or []]
     rows = [row for n, f in enumerate(features) for row in _rows(f, n, path, hierarchy)]
@@ -203,7 +175,7 @@ def read_curblr(path: Path) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     provenance = {
         "file": str(path),
         "format": "CurbLR " + str(manifest.get("curblrVersion", "(version not given)")),
-        "sha256": hashlib.sha256(data).hexdigest(),
+        "sha256": sha256,
         "features_read": len(features),
         "authority": (manifest.get("authority") or {}).get("name"),
         "time_zone": manifest.get("timeZone"),
