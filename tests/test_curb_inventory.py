@@ -12,7 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import pytest
+import shapely
 from builders import CRS, ORIGIN, street_table
 from conftest import SHARED_DATA
 from pyproj import Transformer
@@ -378,3 +380,113 @@ def test_a_cds_rule_with_an_unknown_activity_is_named(tmp_path: Path) -> None:
     )
     with pytest.raises(SourceError, match="zone 0 .policy P1. has an unknown activity 'valet'"):
         read_cds_zones(path)
+
+
+# --- any GDAL layer with a field mapping ----------------------------------------------------
+
+_MAPPING = """
+[fields]
+parking = "PARK"
+spaces = "SPACES"
+days = "DAYS"
+start = "FROM"
+end = "TO"
+"""
+
+
+def _layer(tmp_path: Path) -> Path:
+    # right side (y = -5, south of the west-to-east street) x 10-70, parking weekdays 8-18,
+    # 9 counted spaces; left side (y = +5) x 20-50, no parking
+    lines = [
+        shapely.LineString([(X0 + 10, Y0 - 5), (X0 + 70, Y0 - 5)]),
+        shapely.LineString([(X0 + 20, Y0 + 5), (X0 + 50, Y0 + 5)]),
+    ]
+    frame = gpd.GeoDataFrame(
+        {"PARK": ["Y", "N"], "SPACES": [9, 0], "DAYS": ["mo-fr", "mo-su"],
+         "FROM": ["08:00", "00:00"], "TO": ["18:00", "24:00"]},
+        geometry=lines,
+        crs=CRS,
+    )  # fmt: skip
+    path = tmp_path / "blockfaces.gpkg"
+    frame.to_file(path, engine="pyogrio")
+    return path
+
+
+def _mapping(tmp_path: Path, text: str = _MAPPING) -> Path:
+    path = tmp_path / "fields.toml"
+    path.write_text(text)
+    return path
+
+
+def test_a_gis_layer_reads_through_its_field_mapping(tmp_path: Path) -> None:
+    from urbanfit.sources.curbinventory import read_curb_inventory
+
+    rows, provenance = read_curb_inventory(_layer(tmp_path), mapping=_mapping(tmp_path))
+    assert provenance["format"] == "GDAL layer (GPKG)"
+    streets = _streets()
+    pieces, _ = match_inventory(rows, streets)
+    assert pieces["side"].tolist() == ["right", "left"]  # found from where each line lies
+    for when, parkable in (("wed 12:00", 60.0), ("sun 12:00", 60.0)):
+        segments = inventory_segments(rows, pieces, parse_curb_time(when))
+        curb, report = inventory_curb(curb_sides(streets), segments)
+        # Wednesday: the parking rule is in force on [10, 70]: 60 m, its 9 spaces the
+        # baseline; Sunday: no rule in force there, and unsigned curb parks: 60 m too
+        assert report["km_parkable"] == pytest.approx(parkable / 1000, abs=1e-5)
+    weekday = inventory_segments(rows, pieces, parse_curb_time("wed 12:00"))
+    curb, _ = inventory_curb(curb_sides(streets), weekday)
+    assert curb.loc[1, ["status", "capacity"]].tolist() == ["parking", 9.0]
+
+
+def test_a_csv_with_wkt_takes_its_crs_from_the_mapping(tmp_path: Path) -> None:
+    from urbanfit.sources.curbinventory import read_curb_inventory
+
+    path = tmp_path / "blockfaces.csv"
+    path.write_text(f'WKT,PARK\n"LINESTRING ({X0 + 10} {Y0 - 5}, {X0 + 70} {Y0 - 5})",yes\n')
+    mapping = _mapping(tmp_path, f'[fields]\nparking = "PARK"\n[layer]\ncrs = "{CRS}"\n')
+    rows, _ = read_curb_inventory(path, mapping=mapping)
+    pieces, report = match_inventory(rows, _streets())
+    assert report["features_matched"] == 1
+    assert pieces[["side", "start_m", "end_m"]].to_numpy().tolist()[0][0] == "right"
+    # without the CRS in the mapping: one sentence saying where to give it
+    with pytest.raises(SourceError, match="names no CRS: give one as crs in the .layer. table"):
+        read_curb_inventory(path, mapping=_mapping(tmp_path, '[fields]\nparking = "PARK"\n'))
+
+
+def test_a_gis_layer_in_the_wrong_crs_is_refused(tmp_path: Path) -> None:
+    from urbanfit.sources.curbinventory import read_curb_inventory
+
+    # UTM metres declared as longitude/latitude: x = 500,010 is no longitude
+    frame = gpd.GeoDataFrame(
+        {"PARK": ["Y"]}, geometry=[shapely.LineString([(X0 + 10, Y0), (X0 + 70, Y0)])], crs=4326
+    )
+    path = tmp_path / "wrong.gpkg"
+    frame.to_file(path, engine="pyogrio")
+    with pytest.raises(SourceError, match="does not lie on the globe in its CRS"):
+        read_curb_inventory(path, mapping=_mapping(tmp_path, '[fields]\nparking = "PARK"\n'))
+
+
+@pytest.mark.parametrize(
+    ("text", "error", "message"),
+    [
+        ('[fields]\nparking = "PARKING_OK"\n', SourceError, "has no field 'PARKING_OK'"),
+        ('[fields]\nparking = "PARK"\ncolour = "C"\n', ConfigError, "unknown key 'colour'"),
+        ('[fields]\nside = "S"\n', ConfigError, "naming at least 'parking'"),
+    ],
+)
+def test_a_mapping_naming_unknown_fields_is_refused(
+    tmp_path: Path, text: str, error: type[Exception], message: str
+) -> None:
+    from urbanfit.sources.curbinventory import read_curb_inventory
+
+    with pytest.raises(error, match=message):
+        read_curb_inventory(_layer(tmp_path), mapping=_mapping(tmp_path, text))
+
+
+def test_an_empty_gis_layer_is_refused(tmp_path: Path) -> None:
+    from urbanfit.sources.curbinventory import read_curb_inventory
+
+    path = tmp_path / "empty.csv"
+    path.write_text("WKT,PARK\n")
+    mapping = _mapping(tmp_path, f'[fields]\nparking = "PARK"\n[layer]\ncrs = "{CRS}"\n')
+    with pytest.raises(SourceError, match="has no features"):
+        read_curb_inventory(path, mapping=mapping)

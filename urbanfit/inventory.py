@@ -25,6 +25,7 @@ from urbanfit.citydata.inventory import (
     match_inventory,
     parse_curb_time,
 )
+from urbanfit.errors import SourceError
 from urbanfit.models.parking.curb import fleet_pitch_m
 from urbanfit.models.parking.selfcheck import score_against_inventory
 from urbanfit.parameters.parking import ParkingParams
@@ -70,6 +71,7 @@ def apply_curb_inventory(
     scenarios: ScenarioSet,
     params: ParkingParams | None = None,
     curb_time: str | None = None,
+    mapping: Path | None = None,
 ) -> tuple[CityData, InventoryCheck]:
     """Read a curb inventory into the city's curb table and score the estimate on it.
 
@@ -87,6 +89,9 @@ def apply_curb_inventory(
     curb_time
         ``"weekday 12:00"``-style day and time the rules are read at; None takes
         ``InventoryParams.curb_time``.
+    mapping
+        A TOML field mapping: `path` is then any vector layer GDAL reads
+        (`urbanfit.sources.curblayer`).
 
     Returns
     -------
@@ -96,8 +101,14 @@ def apply_curb_inventory(
     """
     params = params or ParkingParams()
     when = parse_curb_time(curb_time or params.inventory.curb_time)
-    rows, provenance = read_curb_inventory(Path(path))
+    rows, provenance = read_curb_inventory(Path(path), mapping=mapping)
     pieces, matched = match_inventory(rows, city.streets, params=params.inventory)
+    if not matched["features_matched"]:
+        raise SourceError(
+            f"none of the {matched['features_read']} pieces of the curb inventory "
+            f"{Path(path).name} lies within {params.inventory.match_tolerance_m:g} m of a street "
+            f"of {city.name}: is it the same place, and is its CRS right?"
+        )
     segments = inventory_segments(rows, pieces, when)
     curb, covered = inventory_curb(city.curb, segments, params=params.inventory)
     used = curb.loc[curb["curb_source"] == "inventory", ["edge_id", "side"]]

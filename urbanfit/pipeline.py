@@ -240,6 +240,7 @@ def analyze(
     baseline_tti: float | str | None = None,
     curb_file: Path | None = None,
     curb_time: str | None = None,
+    curb_mapping: Path | None = None,
     progress: Progress | None = None,
 ) -> AnalysisResult:
     """
@@ -274,11 +275,14 @@ def analyze(
         an urban-area size class (``small``, ``medium``, ``large``, ``very_large``) whose
         published figure is used; None keeps the parameters' default.
     curb_file
-        A CurbLR curb inventory: the sides it covers replace OSM and the estimate there, and
+        A curb inventory (CurbLR, CDS curb zones, or a GDAL layer with `curb_mapping`): the
+        sides it covers replace OSM and the estimate there, and
         the estimate is scored against it (`urbanfit.inventory.apply_curb_inventory`).
     curb_time
         Day and time the inventory's rules are read at (``"weekday 12:00"``); None takes
         ``InventoryParams.curb_time``.
+    curb_mapping
+        A TOML field mapping: `curb_file` is then any vector layer GDAL reads.
     progress
         Optional callback ``(label, fraction done)``.
 
@@ -314,6 +318,7 @@ def analyze(
             scenarios=runs,
             params=params.parking,
             curb_time=curb_time,
+            mapping=curb_mapping,
         )
     notes: list[str] = []
     report("parking model", 0.3)

@@ -107,8 +107,16 @@ def analyze(
     curb: Annotated[
         Path | None,
         typer.Option(
-            help="The city's curb inventory (CurbLR feed): used where it covers, and the curb "
-            "estimate is scored against it (a self-check in the report and summary.json)."
+            help="The city's curb inventory (a CurbLR feed, Curb Data Specification zones, or "
+            "any GDAL layer with --curb-mapping): used where it covers, and the curb estimate "
+            "is scored against it (a self-check in the report and summary.json)."
+        ),
+    ] = None,
+    curb_mapping: Annotated[
+        Path | None,
+        typer.Option(
+            help="TOML file naming the fields of a --curb GIS layer (parking, side, spaces, "
+            "days, start, end)."
         ),
     ] = None,
     curb_time: Annotated[
@@ -168,6 +176,7 @@ def analyze(
                 baseline_tti=baseline_tti,
                 curb_file=curb,
                 curb_time=curb_time,
+                curb_mapping=curb_mapping,
                 progress=progress,
             )
             folder = write_outputs(

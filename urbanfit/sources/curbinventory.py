@@ -1,4 +1,4 @@
-"""Pick the reader of a curb inventory file by its content (CurbLR or CDS curb zones)."""
+"""Pick the reader of a curb inventory: a mapped GDAL layer, CDS curb zones or CurbLR."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 import geopandas as gpd
 
 from urbanfit.sources.cds import read_cds_zones
+from urbanfit.sources.curblayer import read_curb_layer
 from urbanfit.sources.curblr import read_curblr
 
 __all__ = ["read_curb_inventory"]
@@ -24,6 +25,14 @@ def _is_cds(path: Path) -> bool:
     return isinstance(first, dict) and ("curb_zone_id" in first or "curb_policy_ids" in first)
 
 
-def read_curb_inventory(path: Path) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
-    """Read a CurbLR feed or CDS curb zones (`read_curblr`, `read_cds_zones`)."""
+def read_curb_inventory(
+    path: Path, *, mapping: Path | None = None
+) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Read a curb inventory: a mapped GDAL layer, CDS zones or a CurbLR feed.
+
+    With a field `mapping` the file is any vector layer (`read_curb_layer`); without, CDS
+    curb zones (`read_cds_zones`) or a CurbLR feed (`read_curblr`), told apart by content.
+    """
+    if mapping is not None:
+        return read_curb_layer(path, mapping)
     return read_cds_zones(path) if _is_cds(path) else read_curblr(path)
