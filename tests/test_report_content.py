@@ -110,9 +110,9 @@ def test_executive_summary_quotes_the_headline_and_fits_the_first_page(
     # 907 spaces gained at 100 % kei: 3,066 - 2,159 (test_report reads both from the summary)
     assert "<td>Spaces gained over the full-size fleet</td><td>907" in first  # (low-high) if known
     assert "<h3>What was mapped and what was estimated</h3>" in first
-    # the biggest caveat: curb estimation is on by default; 5.28 km of untagged curb is
+    # the biggest caveat: curb estimation is on by default; 5.96 km of untagged curb is
     # estimated as parked
-    caveat = "<p>Curb estimation: 5.28 km of untagged curb is estimated as parallel parking"
+    caveat = "<p>Curb estimation: 5.96 km of untagged curb is estimated as parallel parking"
     assert f"<h3>Biggest caveat</h3>\n{caveat}" in first
     assert page.index("<h2>Executive summary</h2>") < page.index("<h2>Parking</h2>")
     markdown = report_markdown(helsinki)
