@@ -490,3 +490,30 @@ def test_an_empty_gis_layer_is_refused(tmp_path: Path) -> None:
     mapping = _mapping(tmp_path, f'[fields]\nparking = "PARK"\n[layer]\ncrs = "{CRS}"\n')
     with pytest.raises(SourceError, match="has no features"):
         read_curb_inventory(path, mapping=mapping)
+
+
+@pytest.mark.skipif(
+    not (_PORTLAND_OSM.exists() and _PORTLAND_CURB.exists()),
+    reason="the shared Portland extract and CurbLR survey are not here",
+)
+def test_analyze_with_the_portland_survey_reports_its_self_check(tmp_path: Path) -> None:
+    from urbanfit.render.schema import validate_summary
+
+    result = CliRunner().invoke(
+        app,
+        ["analyze", "portland", "--osm-file", str(_PORTLAND_OSM), "--curb", str(_PORTLAND_CURB),
+         "--no-congestion", "--out", str(tmp_path)],
+        env={"COLUMNS": "200"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "portland"
+    summary = json.loads((folder / "summary.json").read_text())
+    validate_summary(summary)  # the curb_inventory section is in the shipped JSON Schema
+    record = summary["curb_inventory"]
+    assert record["provenance"]["features_read"] == record["provenance"]["features_matched"] == 221
+    assert len(record["provenance"]["sha256"]) == 64
+    assert record["curb_time"] == "Wednesday 12:00"
+    # the report quotes the self-check sentence: "On the 3.6 km your inventory covers, ..."
+    report = (folder / "report.md").read_text()
+    assert "On the 3.6 km your inventory covers, the estimate would have said" in report
+    assert "from your curb inventory" in (folder / "map.html").read_text()
