@@ -107,12 +107,12 @@ def test_executive_summary_quotes_the_headline_and_fits_the_first_page(
     first = _executive(page)
     for line in helsinki.summary["headlines"]:
         assert f"<li>{html.escape(line)}</li>" in first
-    # 952 spaces gained at 100 % kei: 3,232 - 2,280 (test_report reads both from the summary)
-    assert "<td>Spaces gained over the full-size fleet</td><td>952" in first  # (low-high) if known
+    # 907 spaces gained at 100 % kei: 3,066 - 2,159 (test_report reads both from the summary)
+    assert "<td>Spaces gained over the full-size fleet</td><td>907" in first  # (low-high) if known
     assert "<h3>What was mapped and what was estimated</h3>" in first
-    # the biggest caveat: curb estimation is on by default; 5.28 km of untagged curb is
+    # the biggest caveat: curb estimation is on by default; 5.96 km of untagged curb is
     # estimated as parked
-    caveat = "<p>Curb estimation: 5.28 km of untagged curb is estimated as parallel parking"
+    caveat = "<p>Curb estimation: 5.96 km of untagged curb is estimated as parallel parking"
     assert f"<h3>Biggest caveat</h3>\n{caveat}" in first
     assert page.index("<h2>Executive summary</h2>") < page.index("<h2>Parking</h2>")
     markdown = report_markdown(helsinki)
@@ -153,7 +153,7 @@ def test_method_notes_say_what_ran(helsinki: AnalysisResult) -> None:
     notes = ["".join(note) for note in method_notes(helsinki.summary)]
     assert any("curb estimation was on" in note for note in notes)  # the default
     # with the estimate's measured quality (CurbParams.estimate_validated_*)
-    assert any("precision), 75 % of the tagged parked curb is found" in note for note in notes)
+    assert any("precision), 76 % of the tagged parked curb is found" in note for note in notes)
     estimated_off = {**helsinki.summary["parking"], "curb_inferred_km": 0.0}
     off = ["".join(n) for n in method_notes({**helsinki.summary, "parking": estimated_off})]
     assert any("curb estimation was off" in note for note in off)

@@ -17,6 +17,7 @@ from urbanfit.cities import Preset, load_preset, output_slug, preset_like
 from urbanfit.citydata import CityData, build_city
 from urbanfit.citydata.widthlayer import apply_width_layer
 from urbanfit.errors import ConfigError, ModelError, SourceError, UnknownCityError
+from urbanfit.inventory import apply_curb_inventory
 from urbanfit.models.congestion import congestion_model
 from urbanfit.models.fit import street_fit
 from urbanfit.models.hexes import scenario_hexes
@@ -258,6 +259,9 @@ def analyze(
     counts: pd.DataFrame | None = None,
     widths: gpd.GeoDataFrame | None = None,
     baseline_tti: float | str | None = None,
+    curb_file: Path | None = None,
+    curb_time: str | None = None,
+    curb_mapping: Path | None = None,
     progress: Progress | None = None,
 ) -> AnalysisResult:
     """
@@ -301,6 +305,15 @@ def analyze(
         Baseline peak-hour Travel Time Index the synthetic demand is scaled to: a number, or
         an urban-area size class (``small``, ``medium``, ``large``, ``very_large``) whose
         published figure is used; None keeps the parameters' default.
+    curb_file
+        A curb inventory (CurbLR, CDS curb zones, or a GDAL layer with `curb_mapping`): the
+        sides it covers replace OSM and the estimate there, and
+        the estimate is scored against it (`urbanfit.inventory.apply_curb_inventory`).
+    curb_time
+        Day and time the inventory's rules are read at (``"weekday 12:00"``); None takes
+        ``InventoryParams.curb_time``.
+    curb_mapping
+        A TOML field mapping: `curb_file` is then any vector layer GDAL reads.
     progress
         Optional callback ``(label, fraction done)``.
 
@@ -329,6 +342,17 @@ def analyze(
     if widths is not None:
         data, _ = apply_width_layer(data, widths, params=params.widths)
     log.info("%s: %d street edges, %d lots", data.name, len(data.streets), len(data.lots))
+    inventory = None
+    if curb_file is not None:
+        data, inventory = apply_curb_inventory(
+            data,
+            curb_file,
+            catalog=catalog,
+            scenarios=runs,
+            params=params.parking,
+            curb_time=curb_time,
+            mapping=curb_mapping,
+        )
     notes: list[str] = []
     report("parking model", 0.3)
     parking = parking_model(
@@ -399,6 +423,7 @@ def analyze(
         congestion=congestion,
         notes=tuple(notes),
         ranges=ranges,
+        inventory=inventory,
     )
     report("summarising", 0.97)
     summary = build_summary(

@@ -274,6 +274,7 @@ class AnalysisResult:
     notes: tuple[str, ...] = ()
     summary: dict[str, Any] = field(default_factory=dict)
     ranges: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(RANGE_COLUMNS)))
+    inventory: Any = None  # `urbanfit.inventory.InventoryCheck` when a curb inventory was given
 
     @property
     def streets(self) -> gpd.GeoDataFrame:
@@ -296,4 +297,6 @@ class AnalysisResult:
         if self.congestion is not None:
             out["congestion"] = self.congestion
         out |= {"fit": self.fit, "index": self.index}
+        if self.inventory is not None:
+            out["curb_inventory"] = self.inventory
         return out

@@ -137,6 +137,28 @@ def analyze(
             "very_large) whose Urban Mobility Report figure is used. Default: large."
         ),
     ] = None,
+    curb: Annotated[
+        Path | None,
+        typer.Option(
+            help="The city's curb inventory (a CurbLR feed, Curb Data Specification zones, or "
+            "any GDAL layer with --curb-mapping): used where it covers, and the curb estimate "
+            "is scored against it (a self-check in the report and summary.json)."
+        ),
+    ] = None,
+    curb_mapping: Annotated[
+        Path | None,
+        typer.Option(
+            help="TOML file naming the fields of a --curb GIS layer (parking, side, spaces, "
+            "days, start, end)."
+        ),
+    ] = None,
+    curb_time: Annotated[
+        str | None,
+        typer.Option(
+            help="Day and time the inventory's rules are read at, e.g. 'weekday 12:00' "
+            "(the default) or 'sat 09:30'."
+        ),
+    ] = None,
     open_map: Annotated[
         bool, typer.Option("--open", help="Open map.html in the browser when done.")
     ] = False,
@@ -207,6 +229,9 @@ def analyze(
                 counts=read_counts(counts) if counts is not None else None,
                 widths=width_layer,
                 baseline_tti=baseline_tti,
+                curb_file=curb,
+                curb_time=curb_time,
+                curb_mapping=curb_mapping,
                 progress=progress,
             )
             folder = write_outputs(

@@ -46,6 +46,14 @@ HEX_RESOLUTION = 9
 DETAIL_EDGES = 100_000
 
 
+def _curb_source_words(sides: pd.DataFrame) -> pd.Series:
+    """Where a side's figure comes from; a side taken from the user's inventory says so."""
+    words = code_words("curb_source", sides["source"])
+    if "curb_source" not in sides.columns:
+        return words
+    return words.where(sides["curb_source"].ne("inventory"), "from your curb inventory")
+
+
 def _street_names(streets: gpd.GeoDataFrame, edge_id: pd.Series) -> np.ndarray:
     """Return the street name of each row's edge (``edge_id`` is the streets' row)."""
     names = streets["name"].fillna("(unnamed)").to_numpy(dtype=object)
@@ -149,7 +157,7 @@ def curb_layer(
             "name": _street_names(streets, sides["edge_id"]),
             "side": code_words("side", sides["side"]),
             "orientation": code_words("orientation", sides["orientation"]),
-            "source": code_words("curb_source", sides["source"]),
+            "source": _curb_source_words(sides),
             "run_usable_m": sides["run_usable_m"].round(0),
             "_s": scenario_text(blocks).to_numpy(),
             "_r": run.to_numpy(),  # the area totals count a run drawn in pieces once

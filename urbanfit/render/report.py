@@ -26,6 +26,7 @@ from urbanfit.render.document import (
 )
 from urbanfit.render.executive import executive_summary, method_notes, ranges_blocks
 from urbanfit.render.figures import FIGURE_CAPTIONS, render_figures
+from urbanfit.render.inventory import inventory_blocks
 from urbanfit.render.labels import fmt, fmt_assumption, fmt_figure, row_label
 from urbanfit.render.schema import scenario_figures
 from urbanfit.results import AnalysisResult
@@ -361,6 +362,7 @@ def build_document(result: AnalysisResult, figures: dict[str, bytes] | None = No
         *_notes_blocks(summary),
         Heading(2, ("How this run was made",)),
         Bullets(tuple(method_notes(summary))),
+        *inventory_blocks(summary),
         *ranges_blocks(summary),
         *_model_blocks(summary, figures, {"parking": _parking_table_blocks(result)}),
         Heading(2, ("City data",)),

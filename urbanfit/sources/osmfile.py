@@ -60,7 +60,7 @@ _FORMATS = (
     (".osm", "osm"),
     (".xml", "osm"),
 )
-_NODE_KEYS = ("amenity", "highway", "crossing", "public_transport", "emergency")
+_NODE_KEYS = ("amenity", "highway", "crossing", "public_transport", "emergency", "railway")
 _WAY_KEYS = ("highway", "amenity", "building")
 _RELATION_KEYS = frozenset((*LOT_KEYS, *BUILDING_KEYS))
 # one pass over the file: (entity kinds, C++ filter) -> the objects that pass
@@ -184,6 +184,12 @@ def _point_kinds(tags: Any) -> list[str]:
         kinds.append("bus_stop")
     if tags.get("emergency") == "fire_hydrant":
         kinds.append("fire_hydrant")
+    if highway in ("traffic_signals", "stop", "give_way"):
+        kinds.append(highway)
+    if tags.get("railway") == "level_crossing":
+        kinds.append("level_crossing")
+    if tags.get("amenity") == "fire_station":
+        kinds.append("fire_station")
     return kinds
 
 

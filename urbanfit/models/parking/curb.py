@@ -17,6 +17,7 @@ __all__ = [
     "curb_pitch_m",
     "curb_runs",
     "curb_spaces",
+    "fleet_pitch_m",
     "run_usable_m",
 ]
 
@@ -91,6 +92,17 @@ def _fleet_pitch_m(
         vehicle_class = catalog.vehicle_class(profile.vehicle_class)
         total += share * _pitch_m(masks, profile, vehicle_class, params)
     return total
+
+
+def fleet_pitch_m(
+    orientation: pd.Series | np.ndarray,
+    shares: Shares,
+    catalog: VehicleCatalog,
+    *,
+    params: CurbParams | None = None,
+) -> np.ndarray:
+    """Return a fleet's share-weighted mean curb pitch per side (`curb_pitch_m`), in metres."""
+    return _fleet_pitch_m(_orientations(orientation), shares, catalog, params or CurbParams())
 
 
 def _counted(sides: pd.DataFrame) -> np.ndarray:

@@ -1,58 +1,59 @@
-"""Curb estimate for untagged sides, and usable curb length after every clearance.
+"""Curb estimate for untagged sides.
 
 Where OpenStreetMap says nothing about a side's parking, the estimate decides whether the side
 parks, from what the street table knows (`estimate_curb`):
 
-1. Only local classes (`CurbParams.estimate_parking_highways`) park; arterials, motorways,
-   links and service roads park nowhere unless tagged.
-2. On a local street whose carriageway width is informative (a ``width`` tag, or measured
-   between building footprints: `CurbParams.estimate_width_sources`), the room left after
-   the travel lanes at their narrowest decides how many sides park: one parking lane at its
-   narrowest per side, at most two; a single parked side is the right-hand one (drawing
+1. Local classes (`CurbParams.estimate_parking_highways`) park; primary and secondary
+   arterials park where they have few lanes each way at an urban speed
+   (`CurbParams.estimate_arterial_highways`); motorways, links and service roads park
+   nowhere unless tagged.
+2. On a street that parks, where the carriageway width is informative (a ``width`` tag, or
+   measured between building footprints: `CurbParams.estimate_width_sources`), the room left
+   after the travel lanes at their narrowest decides how many sides park: one parking lane at
+   its narrowest per side, at most two; a single parked side is the right-hand one (drawing
    direction).
-3. On a local street whose width is a class default (which says nothing), both sides park.
+3. Where the width is a class default (which says nothing), both sides park.
 
-Usable length (`usable_curb_length_m`) takes off, on every counted side, mapped or estimated:
-
-- at each junction end, the no-parking distance measured from the curb line of the crossing
-  street: ``intersection_clearance_m`` plus half the width of the widest street meeting the
-  end at an angle (a straight continuation does not count);
-- around each local feature of an optional ``points`` table (crossings, bus stops, hydrants,
-  driveways), snapped to the nearest side within ``feature_snap_m``: the feature's clearance
-  on either side of it along the curb. A feature on the street line (equally near both
-  sides) clears both sides.
-
-Overlapping clearances are merged, so no metre of curb is taken off twice.
+How much of a side is usable after clearances is `urbanfit.models.parking.clearance`
+(re-exported here).
 """
 
 from __future__ import annotations
 
-import math
-
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
+from urbanfit.models.parking._common import edge_values as _edge_lookup
+from urbanfit.models.parking.clearance import (
+    FEATURE_KINDS,
+    clearance_intervals,
+    feature_clearances,
+    junction_clearances_m,
+    usable_curb_length_m,
+)
 from urbanfit.parameters.parking import CurbParams
 
 __all__ = [
     "FEATURE_KINDS",
+    "clearance_intervals",
     "estimate_curb",
     "feature_clearances",
     "junction_clearances_m",
     "usable_curb_length_m",
 ]
 
-FEATURE_KINDS = ("crossing", "bus_stop", "hydrant", "fire_hydrant", "driveway")
 
-
-def _edge_lookup(sides: pd.DataFrame, streets: pd.DataFrame, column: str) -> np.ndarray:
-    """Read a street column for every side through ``edge_id`` (NaN where missing)."""
-    if column not in streets.columns:
-        return np.full(len(sides), np.nan)
-    values = pd.Series(streets[column].to_numpy(), index=streets["edge_id"].to_numpy())
-    return values.reindex(sides["edge_id"].to_numpy()).to_numpy()
+def _arterial_parks(sides: pd.DataFrame, streets: pd.DataFrame, params: CurbParams) -> np.ndarray:
+    """Arterials that keep their curb: few lanes each way and an urban speed."""
+    highway = sides["highway"].to_numpy(dtype="object")
+    lanes = _edge_lookup(sides, streets, "lanes").astype("float64")
+    oneway = np.nan_to_num(_edge_lookup(sides, streets, "oneway").astype("float64")).astype(bool)
+    speed = _edge_lookup(sides, streets, "speed_kmh").astype("float64")
+    per_direction = np.where(oneway, lanes, lanes / 2.0)
+    with np.errstate(invalid="ignore"):
+        few_lanes = ~(per_direction > params.estimate_arterial_max_lanes_per_direction)
+        slow = ~(speed > params.estimate_arterial_max_speed_kmh)
+    return np.isin(highway, list(params.estimate_arterial_highways)) & few_lanes & slow
 
 
 def estimate_curb(
@@ -86,6 +87,7 @@ def estimate_curb(
     by_class = np.where(np.isin(highway, list(params.estimate_parking_highways)), 2, 0)
     parked_sides = by_class
     if streets is not None and len(streets):
+        by_class = np.where(_arterial_parks(sides, streets, params), 2, by_class)
         width = _edge_lookup(sides, streets, "width_m").astype("float64")
         lanes = _edge_lookup(sides, streets, "lanes").astype("float64")
         source = _edge_lookup(sides, streets, "width_source").astype("object")
@@ -96,6 +98,8 @@ def estimate_curb(
         by_width = np.clip(np.nan_to_num(fits, nan=0.0), 0, 2).astype("int64")
         local = by_class > 0
         parked_sides = np.where(informative & local, by_width, by_class)
+    else:
+        parked_sides = by_class
     parked_sides = np.where(never, 0, parked_sides)
     right = sides["side"].to_numpy(dtype="object") == "right"
     parks = (parked_sides == 2) | ((parked_sides == 1) & right)
@@ -103,222 +107,3 @@ def estimate_curb(
     estimate = np.where(parks, "parking", "no_parking").astype("object")
     estimate[~unknown] = None
     return pd.Series(estimate, index=sides.index, name="estimate")
-
-
-def _end_directions(geometry: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return unit vectors pointing away from the u end and from the v end of each line."""
-    coords, index = shapely.get_coordinates(geometry, return_index=True)
-    first = np.searchsorted(index, np.arange(len(geometry)), side="left")
-    last = np.searchsorted(index, np.arange(len(geometry)), side="right") - 1
-    from_u = coords[np.minimum(first + 1, last)] - coords[first]
-    from_v = coords[np.maximum(last - 1, first)] - coords[last]
-
-    def unit(vector: np.ndarray) -> np.ndarray:
-        norm = np.hypot(vector[:, 0], vector[:, 1])
-        return vector / np.where(norm > 0, norm, 1.0)[:, None]
-
-    return unit(from_u), unit(from_v)
-
-
-def junction_clearances_m(
-    streets: pd.DataFrame, *, params: CurbParams | None = None
-) -> pd.DataFrame:
-    """No-parking length at each end of each street, measured from the crossing curb line.
-
-    Parameters
-    ----------
-    streets
-        ``edge_id``, ``u``, ``v``, ``u_junction``, ``v_junction``, ``width_m`` and line
-        geometry (from u to v).
-    params
-        ``intersection_clearance_m`` and ``junction_continuation_deg``.
-
-    Returns
-    -------
-    clearances
-        Indexed by ``edge_id``: ``u_clearance_m`` and ``v_clearance_m``: 0 where the end is
-        not a junction; else ``intersection_clearance_m`` plus half the width of the widest
-        other street at that node whose direction is more than ``junction_continuation_deg``
-        away from straight on (0 extra at a dead end).
-    """
-    params = params or CurbParams()
-    n = len(streets)
-    edge_id = streets["edge_id"].to_numpy(dtype="int64")
-    from_u, from_v = _end_directions(streets.geometry.to_numpy())
-    width = streets["width_m"].to_numpy(dtype="float64")
-    ends = pd.DataFrame(
-        {
-            "row": np.tile(np.arange(n), 2),
-            "end": np.repeat([0, 1], n),
-            "node": np.concatenate(
-                [streets["u"].to_numpy(dtype="int64"), streets["v"].to_numpy(dtype="int64")]
-            ),
-            "dx": np.concatenate([from_u[:, 0], from_v[:, 0]]),
-            "dy": np.concatenate([from_u[:, 1], from_v[:, 1]]),
-            "width": np.tile(width, 2),
-        }
-    )
-    pairs = ends.merge(ends, on="node", suffixes=("", "_other"))
-    pairs = pairs[pairs["row"] != pairs["row_other"]]
-    cosine = pairs["dx"] * pairs["dx_other"] + pairs["dy"] * pairs["dy_other"]
-    straight = cosine < -math.cos(math.radians(params.junction_continuation_deg))
-    crossing = pairs[~straight.to_numpy()]
-    half = crossing.groupby(["row", "end"])["width_other"].max() / 2.0
-    extra = np.zeros((2, n))
-    if len(half):
-        rows = half.index.get_level_values("row").to_numpy()
-        which = half.index.get_level_values("end").to_numpy()
-        extra[which, rows] = np.nan_to_num(half.to_numpy(dtype="float64"))
-    junction = np.vstack(
-        [streets["u_junction"].to_numpy(dtype=bool), streets["v_junction"].to_numpy(dtype=bool)]
-    )
-    clearance = np.where(junction, params.intersection_clearance_m + extra, 0.0)
-    return pd.DataFrame(
-        {"u_clearance_m": clearance[0], "v_clearance_m": clearance[1]},
-        index=pd.Index(edge_id, name="edge_id"),
-    )
-
-
-def feature_clearances(
-    sides: gpd.GeoDataFrame, points: gpd.GeoDataFrame, *, params: CurbParams | None = None
-) -> pd.DataFrame:
-    """Curb intervals kept free around local features, snapped to their nearest side.
-
-    Parameters
-    ----------
-    sides
-        The ``curb`` table (line geometry per side, ``edge_id``, ``length_m``), in the same
-        CRS as `points`.
-    points
-        ``kind`` in `FEATURE_KINDS` (``hydrant`` and ``fire_hydrant`` are the same; other
-        kinds are ignored) and point geometry. A driveway node on the street line clears
-        both sides (its side is not known from a point).
-    params
-        Clearances per kind, ``feature_snap_m`` and ``feature_centreline_m``.
-
-    Returns
-    -------
-    intervals
-        One row per (feature, side): ``row`` (position of the side in `sides`), ``kind``,
-        ``start_m`` and ``end_m`` along the side from its u end, clipped to the side.
-    """
-    params = params or CurbParams()
-    columns = ["row", "kind", "start_m", "end_m"]
-    clearance = {
-        "crossing": params.crossing_clearance_m,
-        "bus_stop": params.bus_stop_clearance_m,
-        "hydrant": params.hydrant_clearance_m,
-        "fire_hydrant": params.hydrant_clearance_m,
-        "driveway": params.driveway_clearance_m,
-    }
-    kind = points["kind"].to_numpy(dtype="object") if len(points) else np.array([], "object")
-    keep = np.isin(kind, list(clearance))
-    if not keep.any() or not len(sides):
-        return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
-    if points.crs is not None and sides.crs is not None and points.crs != sides.crs:
-        points = points.to_crs(sides.crs)
-    geom = points.geometry.to_numpy()[keep]
-    kind = kind[keep]
-    lines = sides.geometry.to_numpy()
-    tree = shapely.STRtree(lines)
-    point_at, row = tree.query(geom, predicate="dwithin", distance=params.feature_snap_m)
-    if not len(point_at):
-        return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
-    distance = shapely.distance(geom[point_at], lines[row])
-    pairs = pd.DataFrame(
-        {
-            "point": point_at,
-            "row": row,
-            "edge": sides["edge_id"].to_numpy(dtype="int64")[row],
-            "distance": distance,
-        }
-    )
-    nearest = pairs.loc[pairs.groupby("point")["distance"].idxmin(), ["point", "edge", "distance"]]
-    pairs = pairs.merge(nearest, on="point", suffixes=("", "_nearest"))
-    same_edge = pairs["edge"] == pairs["edge_nearest"]
-    close = pairs["distance"] <= pairs["distance_nearest"] + params.feature_centreline_m
-    pairs = pairs[same_edge & close]
-    point_at = pairs["point"].to_numpy()
-    row = pairs["row"].to_numpy()
-    line = lines[row]
-    along = shapely.line_locate_point(line, geom[point_at])
-    drawn = shapely.length(line)
-    length = sides["length_m"].to_numpy(dtype="float64")[row]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        position = np.where(drawn > 0, along / drawn * length, 0.0)
-    radius = np.array([clearance[k] for k in kind[point_at]], dtype="float64")
-    return pd.DataFrame(
-        {
-            "row": row.astype("int64"),
-            "kind": kind[point_at],
-            "start_m": np.clip(position - radius, 0.0, length),
-            "end_m": np.clip(position + radius, 0.0, length),
-        }
-    )
-
-
-def _covered_m(row: np.ndarray, start: np.ndarray, end: np.ndarray, n_rows: int) -> np.ndarray:
-    """Length of the union of intervals per row (overlaps counted once)."""
-    covered = np.zeros(n_rows)
-    if not len(row):
-        return covered
-    frame = pd.DataFrame({"row": row, "start": start, "end": end}).sort_values(["row", "start"])
-    reach = frame.groupby("row")["end"].cummax()
-    before = reach.groupby(frame["row"]).shift(1).to_numpy(dtype="float64")
-    begin = np.fmax(frame["start"].to_numpy(), np.nan_to_num(before, nan=-np.inf))
-    new = np.clip(frame["end"].to_numpy() - begin, 0.0, None)
-    np.add.at(covered, frame["row"].to_numpy(dtype="int64"), new)
-    return covered
-
-
-def usable_curb_length_m(
-    sides: pd.DataFrame,
-    *,
-    params: CurbParams | None = None,
-    streets: pd.DataFrame | None = None,
-    points: gpd.GeoDataFrame | None = None,
-) -> pd.Series:
-    """Curb length left for parking on each side after junction and feature clearances.
-
-    Parameters
-    ----------
-    sides
-        One row per street side with ``edge_id``, ``length_m``, ``u_junction`` and
-        ``v_junction`` (and line geometry when `points` is given).
-    params
-        Clearances; see `CurbParams`.
-    streets
-        The ``streets`` table: with it each junction clearance is measured from the crossing
-        street's curb line (`junction_clearances_m`); without it
-        ``intersection_clearance_m`` is taken off at each junction end.
-    points
-        Optional local features (`feature_clearances`); without them no feature is known.
-
-    Returns
-    -------
-    usable_length_m
-        Metres (float), never negative, indexed like `sides`.
-    """
-    params = params or CurbParams()
-    n = len(sides)
-    length = sides["length_m"].to_numpy(dtype="float64")
-    if streets is not None and len(streets):
-        ends = junction_clearances_m(streets, params=params)
-        at = ends.reindex(sides["edge_id"].to_numpy())
-        u_clear = np.nan_to_num(at["u_clearance_m"].to_numpy(dtype="float64"))
-        v_clear = np.nan_to_num(at["v_clearance_m"].to_numpy(dtype="float64"))
-    else:
-        u_clear = sides["u_junction"].to_numpy(dtype=bool) * params.intersection_clearance_m
-        v_clear = sides["v_junction"].to_numpy(dtype=bool) * params.intersection_clearance_m
-    rows = np.arange(n)
-    row = [rows, rows]
-    start = [np.zeros(n), np.clip(length - v_clear, 0.0, None)]
-    end = [np.minimum(u_clear, length), length]
-    if points is not None and len(points) and isinstance(sides, gpd.GeoDataFrame):
-        features = feature_clearances(sides, points, params=params)
-        row.append(features["row"].to_numpy(dtype="int64"))
-        start.append(features["start_m"].to_numpy(dtype="float64"))
-        end.append(features["end_m"].to_numpy(dtype="float64"))
-    covered = _covered_m(np.concatenate(row), np.concatenate(start), np.concatenate(end), n)
-    usable = np.clip(length - covered, 0.0, None)
-    return pd.Series(usable, index=sides.index, name="usable_length_m")

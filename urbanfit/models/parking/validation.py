@@ -12,7 +12,7 @@ from urbanfit.parameters.parking import ParkingParams
 from urbanfit.results import scenario_rows
 from urbanfit.vehicles import ScenarioSet, VehicleCatalog
 
-__all__ = ["validate_curb_estimate"]
+__all__ = ["hide_curb_tags", "validate_curb_estimate"]
 
 _TAG_COLUMNS = ("position", "orientation", "capacity", "capacity_share", "restriction", "access")
 
@@ -26,12 +26,24 @@ def _baseline_spaces(
     streets: pd.DataFrame,
     params: ParkingParams,
     infer: bool,
+    points: gpd.GeoDataFrame | None,
 ) -> np.ndarray:
     result = parking_model(
-        curb, lots, catalog, scenarios, params=params, infer=infer, streets=streets
+        curb, lots, catalog, scenarios, params=params, infer=infer, streets=streets, points=points
     )
     rows = scenario_rows(result.side_spaces, scenarios.baseline.id)
     return rows["spaces"].to_numpy(dtype="float64")
+
+
+def hide_curb_tags(curb: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the ``curb`` table as if nothing were mapped: sides ``unknown``, tags cleared."""
+    hidden = curb.copy()
+    hidden["status"] = "unknown"
+    for column in (*_TAG_COLUMNS, "parkable_length_m"):
+        if column in hidden.columns:
+            hidden[column] = np.nan if hidden[column].dtype.kind == "f" else None
+    hidden["orientation_defaulted"] = False
+    return hidden
 
 
 def validate_curb_estimate(
@@ -42,6 +54,7 @@ def validate_curb_estimate(
     scenarios: ScenarioSet,
     *,
     params: ParkingParams | None = None,
+    points: gpd.GeoDataFrame | None = None,
 ) -> dict[str, float | int | None]:
     """Score the curb estimate on the mapped sides of a city, their tags hidden.
 
@@ -61,6 +74,9 @@ def validate_curb_estimate(
         Vehicles and the run's scenarios (the baseline fleet counts the spaces).
     params
         Parking parameters.
+    points
+        The city's curb point features (crossings, signals...): their clearances count on
+        both sides of the comparison, as in a run.
 
     Returns
     -------
@@ -77,18 +93,27 @@ def validate_curb_estimate(
     params = params or ParkingParams()
     status = curb["status"].to_numpy(dtype="object")
     tested = np.isin(status, ["parking", "no_parking"])
-    hidden = curb.copy()
-    hidden["status"] = "unknown"
-    for column in _TAG_COLUMNS:
-        if column in hidden.columns:
-            hidden[column] = np.nan if hidden[column].dtype.kind == "f" else None
-    hidden["orientation_defaulted"] = False
+    hidden = hide_curb_tags(curb)
     no_lots = lots.iloc[0:0]
     mapped = _baseline_spaces(
-        curb, no_lots, catalog, scenarios, streets=streets, params=params, infer=False
+        curb,
+        no_lots,
+        catalog,
+        scenarios,
+        streets=streets,
+        params=params,
+        infer=False,
+        points=points,
     )
     guessed = _baseline_spaces(
-        hidden, no_lots, catalog, scenarios, streets=streets, params=params, infer=True
+        hidden,
+        no_lots,
+        catalog,
+        scenarios,
+        streets=streets,
+        params=params,
+        infer=True,
+        points=points,
     )
     predicted = estimate_curb(hidden, streets, params=params.curb).eq("parking").to_numpy()
     truth = status == "parking"
