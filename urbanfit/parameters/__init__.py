@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from urbanfit.parameters.base import assumptions_table, param, parameters_hash
+from urbanfit.parameters.council import CouncilParams
 from urbanfit.parameters.fit import FitParams, IndexParams
 from urbanfit.parameters.parking import CurbParams, LotParams, ParkingParams
 from urbanfit.parameters.ranges import RangeParams
@@ -25,6 +26,7 @@ __all__ = [
     "AssignmentParams",
     "CalibrationParams",
     "CapacityParams",
+    "CouncilParams",
     "CurbParams",
     "DemandParams",
     "FitParams",
@@ -51,3 +53,4 @@ class Parameters:
     fit: FitParams = field(default_factory=FitParams)
     index: IndexParams = field(default_factory=IndexParams)
     ranges: RangeParams = field(default_factory=RangeParams)
+    council: CouncilParams = field(default_factory=CouncilParams)
