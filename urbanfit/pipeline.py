@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from urbanfit.adoption import load_adoption, with_values
 from urbanfit.cities import Preset, load_preset, output_slug
 from urbanfit.citydata import CityData, build_city
 from urbanfit.errors import ConfigError, ModelError, SourceError
+from urbanfit.models.adoption import AdoptionPath
 from urbanfit.models.congestion import congestion_model
+from urbanfit.models.council import council_results
 from urbanfit.models.fit import street_fit
 from urbanfit.models.hexes import scenario_hexes
 from urbanfit.models.index import urban_fit_index
@@ -177,6 +180,18 @@ def _with_baseline_tti(params: Parameters, value: float | str | None) -> Paramet
     return dataclasses.replace(params, traffic=traffic)
 
 
+def _with_adoption(
+    params: Parameters, adoption: str | Path | None
+) -> tuple[AdoptionPath | None, Parameters]:
+    """Resolve ``--adoption`` before any data is read; its ``[values]`` join the parameters."""
+    if adoption is None:
+        return None, params
+    path, overrides = load_adoption(adoption)
+    value = with_values(params.council.value, overrides)
+    council = dataclasses.replace(params.council, value=value)
+    return path, dataclasses.replace(params, council=council)
+
+
 def _index_in_every_scenario(
     streets: pd.DataFrame,
     *,
@@ -237,6 +252,7 @@ def analyze(
     run_congestion: bool = True,
     od: pd.DataFrame | None = None,
     baseline_tti: float | str | None = None,
+    adoption: str | Path | None = None,
     progress: Progress | None = None,
 ) -> AnalysisResult:
     """
@@ -270,6 +286,10 @@ def analyze(
         Baseline peak-hour Travel Time Index the synthetic demand is scaled to: a number, or
         an urban-area size class (``small``, ``medium``, ``large``, ``very_large``) whose
         published figure is used; None keeps the parameters' default.
+    adoption
+        An adoption path (`urbanfit.adoption`: a preset ``slow``, ``central``, ``fast`` or a
+        ``.toml`` file): adds the year-by-year timeline; None: no timeline. The safety and
+        value figures of every scenario are computed either way.
     progress
         Optional callback ``(label, fraction done)``.
 
@@ -281,6 +301,7 @@ def analyze(
     started = time.perf_counter()
     report = progress or _noop
     params = _with_baseline_tti(params or Parameters(), baseline_tti)
+    path, params = _with_adoption(params, adoption)
     catalog = load_vehicles(vehicles_file)
     runs = scenarios(catalog, base_fleet=base_fleet, kei_shares=kei_shares)
     report("reading OSM data", 0.0)
@@ -352,6 +373,15 @@ def analyze(
         delay_levels=congestion.curve if congestion is not None else None,
         points=data.points,
     )
+    council = council_results(
+        data,
+        parking=parking,
+        congestion=congestion,
+        catalog=catalog,
+        scenarios=runs,
+        params=params,
+        path=path,
+    )
     result = AnalysisResult(
         slug=slug,
         city=data,
@@ -364,6 +394,7 @@ def analyze(
         congestion=congestion,
         notes=tuple(notes),
         ranges=ranges,
+        council=council,
     )
     report("summarising", 0.97)
     summary = build_summary(

@@ -104,6 +104,13 @@ def analyze(
             "very_large) whose Urban Mobility Report figure is used. Default: large."
         ),
     ] = None,
+    adoption: Annotated[
+        str | None,
+        typer.Option(
+            help="Adoption path of kei sales by year: a preset (slow, central, fast) or a .toml "
+            "file; adds a year-by-year timeline of fleet share, curb, lot land, delay and value."
+        ),
+    ] = None,
     open_map: Annotated[
         bool, typer.Option("--open", help="Open map.html in the browser when done.")
     ] = False,
@@ -152,6 +159,7 @@ def analyze(
                 run_congestion=congestion,
                 od=read_od_csv(od) if od is not None else None,
                 baseline_tti=baseline_tti,
+                adoption=adoption,
                 progress=progress,
             )
             folder = write_outputs(
