@@ -130,3 +130,40 @@ def test_helsinki_safety_section(helsinki) -> None:
     edges = helsinki.council["safety"].edges
     assert len(edges) == len(helsinki.streets)
     assert (edges["pedestrian_risk_change_pct"] < 0).all()
+
+
+def test_safety_model_on_a_drawn_street_of_30_mph(catalog) -> None:
+    from urbanfit.models.safety import safety_model
+    from urbanfit.vehicles import scenarios
+
+    # one 30 mph street with a crossing on it, one 30 mph street without: the US new-sales mix
+    # (26 % low sedans, 41 % compact SUVs in the 30-40 in blunt class, 33 % over 40 in):
+    # 0.26 x 0.19379 + 0.41 x 0.23246 + 0.33 x 0.25845 = 0.23098; the kei mix (80 % kei cars,
+    # low; 20 % kei trucks, 30-40 in blunt): 0.8 x 0.19379 + 0.2 x 0.23246 = 0.20152;
+    # change 0.20152 / 0.23098 - 1 = -12.75 % on both streets, so on the city too
+    streets = gpd.GeoDataFrame(
+        {
+            "edge_id": [0, 1],
+            "name": ["Main Street", None],
+            "speed_kmh": [30 * MPH, 30 * MPH],
+            "length_m": [100.0, 100.0],
+            "speed_defaulted": [False, True],
+        },
+        geometry=[shapely.LineString([(0, 0), (100, 0)]), shapely.LineString([(0, 50), (100, 50)])],
+        crs=32635,
+    )
+    points = gpd.GeoDataFrame({"kind": ["crossing"]}, geometry=shapely.points([(50, 2)]), crs=32635)
+    runs = scenarios(catalog, kei_shares=(0.0, 1.0))
+    result = safety_model(streets, points, catalog, runs, params=PARAMS)
+    assert result.edges["pedestrian_risk_baseline"].to_numpy() == pytest.approx(
+        [0.23098] * 2, abs=1e-5
+    )
+    assert result.edges["pedestrian_risk_change_pct"].to_numpy() == pytest.approx(
+        [-12.75] * 2, abs=0.01
+    )
+    top = result.summary["scenarios"]["kei100"]
+    assert top["pedestrian_risk_change_pct"] == pytest.approx(-12.75, abs=0.01)
+    assert top["pedestrian_risk_change_length_weighted_pct"] == pytest.approx(-12.75, abs=0.01)
+    assert result.summary["exposure_points_count"] == 1
+    assert result.summary["speed_defaulted_km"] == 0.1
+    assert "near the streets: 1, fewer than 20" in result.summary["exposure_note"]

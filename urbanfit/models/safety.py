@@ -390,6 +390,13 @@ def safety_model(
         )
         if "speed_defaulted" in streets.columns
         else None,
+        "exposure_note": (
+            f"crossings and bus stops mapped near the streets: {int(exposure.sum())}, fewer than "
+            f"{params.exposure_min_points}; the exposure-weighted figure rests on few streets, "
+            "read the length-weighted one"
+            if exposure.sum() < params.exposure_min_points
+            else None
+        ),
         "withheld": (
             f"profiles without curb mass or hood height: {', '.join(missing)}" if missing else None
         ),

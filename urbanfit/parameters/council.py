@@ -132,6 +132,13 @@ class SafetyParams:
         "2.7 % to 4.3 % depending on model year and crash type; low end",
     )
     mass_exponent_high: float = param(4.3, "-", "Evans & Frick (1993): high end (see low)")
+    exposure_min_points: int = param(
+        20,
+        "points",
+        "modelling assumption: with fewer crossings and bus stops mapped than this, the "
+        "exposure-weighted city figure rests on too few streets and the report says so (the "
+        "length-weighted figure stands beside it)",
+    )
     exposure_snap_m: float = param(
         15.0,
         "m",

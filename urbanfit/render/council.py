@@ -220,7 +220,9 @@ def _adoption_blocks(summary: dict[str, Any], figures: dict[str, bytes]) -> list
                 "adds the unstretched schedule, mean age "
                 f"{adoption.get('fleet_mean_age_fast_turnover_years')} years). Each year's "
                 "figures are interpolated linearly in kei share between this run's scenarios "
-                "(never past its largest share). The cohort sum of "
+                "(never past its largest share). The fleet share by year is the path's own, the "
+                "same in every city; the city enters through its scenario figures. The cohort "
+                "sum of "
                 f"{adoption.get('cohort_year')} is in tables/adoption_cohorts.csv.",
             )
         ),
@@ -330,6 +332,8 @@ def _safety_blocks(summary: dict[str, Any], edges: pd.DataFrame | None) -> list[
             )
         ),
     ]
+    if safety.get("exposure_note"):
+        blocks.append(Para(("Note: ", Untrusted(safety["exposure_note"]), ".")))
     if safety.get("withheld"):
         blocks.append(Para(("Withheld: ", Untrusted(safety["withheld"]))))
     rows = []
