@@ -206,3 +206,28 @@ def test_analyze_with_an_adoption_path_writes_timeline_table_chart_and_report(
     bad = CliRunner().invoke(app, [*args, "--adoption", "soon", "--out", str(tmp_path)])
     assert bad.exit_code == 2
     assert "--adoption must be a preset (slow, central, fast) or a .toml file" in bad.output
+
+
+def test_report_says_why_there_is_no_half_way_year_without_a_100_percent_run() -> None:
+    from urbanfit.render.council import council_blocks
+    from urbanfit.render.document import markdown_text
+
+    row = {"year": 2040, "sales_kei_share": 0.2, "fleet_kei_share": 0.084,
+           "fleet_kei_share_fast_turnover": 0.134, "curb_spaces_gained": 12.0}  # fmt: skip
+    summary = {
+        "scenarios": [{"id": "kei000", "label": "0 % kei"}, {"id": "kei050", "label": "50 % kei"}],
+        "scenario_roles": {"baseline": "kei000", "headline": "kei050"},
+        "adoption": {
+            "path_id": "central",
+            "headline_year": 2040,
+            "largest_run_kei_share": 0.5,
+            "half_years": {"curb_spaces_gained_half_year": None},
+            "interpolation_error": {},
+            "timeline": [row],
+        },
+    }
+    text = markdown_text(council_blocks(summary, {}, safety_edges=None))
+    assert "No half-way years: this run has no 100 % kei scenario." in text
+    # 12 spaces by 2040 at 8.4 % of the fleet (13.4 % with fast turnover); no value: n/a
+    assert "By 2040, on the central path (8.4 % of the fleet kei; 13.4 % with fast" in text
+    assert "| 2040 | 20.0 | 8.4 (13.4) | 12 |" in text

@@ -269,8 +269,11 @@ def _adoption_blocks(summary: dict[str, Any], figures: dict[str, bytes]) -> list
         else:
             text = f"{label}: {year}" + (f" ({fast} with the fast turnover)" if fast else "")
         half_items.append((text,))
-    blocks.append(Para(("Year each figure reaches half its value at 100 % kei:",)))
-    blocks.append(Bullets(tuple(half_items)))
+    if (_num(adoption.get("largest_run_kei_share")) or 0.0) < 1.0:
+        blocks.append(Para(("No half-way years: this run has no 100 % kei scenario.",)))
+    else:
+        blocks.append(Para(("Year each figure reaches half its value at 100 % kei:",)))
+        blocks.append(Bullets(tuple(half_items)))
     rows = []
     for row in timeline:
         year = int(row["year"])
