@@ -166,4 +166,5 @@ def test_safety_model_on_a_drawn_street_of_30_mph(catalog) -> None:
     assert top["pedestrian_risk_change_length_weighted_pct"] == pytest.approx(-12.75, abs=0.01)
     assert result.summary["exposure_points_count"] == 1
     assert result.summary["speed_defaulted_km"] == 0.1
-    assert "near the streets: 1, fewer than 20" in result.summary["exposure_note"]
+    # one crossing on one of two 100 m streets: 50.0 % of the length but 1 point, under 20
+    assert "mapped near 50.0% of the street length (1 in all)" in result.summary["exposure_note"]

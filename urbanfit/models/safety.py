@@ -390,19 +390,24 @@ def safety_model(
         )
         if "speed_defaulted" in streets.columns
         else None,
-        "exposure_note": (
-            f"crossings and bus stops mapped near the streets: {int(exposure.sum())}, fewer than "
-            f"{params.exposure_min_points}; the exposure-weighted figure rests on few streets, "
-            "read the length-weighted one"
-            if exposure.sum() < params.exposure_min_points
-            else None
-        ),
+        "exposure_note": _exposure_note(exposure, length, params),
         "withheld": (
             f"profiles without curb mass or hood height: {', '.join(missing)}" if missing else None
         ),
         "scenarios": {sid: {k: _plain(v) for k, v in row.items()} for sid, row in rows.items()},
     }
     return SafetyResult(edges=edges, scenarios=table, summary=summary)
+
+
+def _exposure_note(exposure: np.ndarray, length: np.ndarray, params: SafetyParams) -> str | None:
+    """Say when crossings and bus stops are mapped too sparsely to weight the city figure."""
+    total, share = int(exposure.sum()), float(length[exposure > 0].sum() / max(length.sum(), 1e-9))
+    if total >= params.exposure_min_points and share >= params.exposure_min_km_share:
+        return None
+    return (
+        f"crossings and bus stops are mapped near {share:.1%} of the street length ({total} in "
+        "all): the exposure-weighted figure rests on few streets, read the length-weighted one"
+    )
 
 
 def _plain(value: Any) -> Any:

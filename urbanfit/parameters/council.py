@@ -139,6 +139,13 @@ class SafetyParams:
         "exposure-weighted city figure rests on too few streets and the report says so (the "
         "length-weighted figure stands beside it)",
     )
+    exposure_min_km_share: float = param(
+        0.05,
+        "-",
+        "modelling assumption: where the streets with a mapped crossing or bus stop make up "
+        "less than this share of street km, the mapping is too sparse to weight by exposure "
+        "and the report says so",
+    )
     exposure_snap_m: float = param(
         15.0,
         "m",
