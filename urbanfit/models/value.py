@@ -19,6 +19,7 @@ import itertools
 import math
 from typing import NamedTuple
 
+from urbanfit.models.ranges import figure_range
 from urbanfit.parameters.council import ValueParams
 
 __all__ = ["ACRES_PER_HA", "Span", "curb_value", "delay_value", "land_value", "span_product"]
@@ -36,11 +37,10 @@ class Span(NamedTuple):
 
     @classmethod
     def of(cls, central: float | None, *ends: float | None) -> Span:
-        """Take the central value and the extremes of it and ``ends`` (None skipped)."""
+        """Take the central value and the extremes of it and ``ends`` (None, NaN skipped)."""
         if central is None or not math.isfinite(central):
             return cls(None, None, None)
-        values = [central, *(e for e in ends if e is not None and math.isfinite(e))]
-        return cls(central, min(values), max(values))
+        return cls(central, *figure_range(central, list(ends)))
 
     def record(self, key: str, digits: int = 6) -> dict[str, float | None]:
         """``{key: central, key_low: low, key_high: high}``, rounded, for the summary."""

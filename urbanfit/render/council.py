@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from urbanfit.models.council import VALUE_UNITS
 from urbanfit.render.document import Block, Bullets, Heading, Image, Para, Table, Untrusted
 from urbanfit.summary import range_text
 
@@ -403,8 +404,6 @@ def _value_blocks(summary: dict[str, Any]) -> list[Block]:
     value = summary.get("value")
     if not isinstance(value, dict):
         return []
-    from urbanfit.models.council import VALUE_UNITS  # noqa: PLC0415  (formulas: one place)
-
     labels = _labels(summary)
     per = value.get("scenarios") or {}
     ids = [sid for sid in per if sid != summary["scenario_roles"]["baseline"]]
