@@ -251,7 +251,11 @@ def _adoption_blocks(summary: dict[str, Any], figures: dict[str, bytes]) -> list
                 (
                     "Interpolation error, measured: each inner scenario of this run interpolated "
                     "from its two neighbours and compared with its exact figure (a grid twice as "
-                    "coarse as the one used, so an upper bound for smooth figures):",
+                    "coarse as the one used, so an upper bound for smooth figures). Measured "
+                    "once on Helsinki against exact runs at 10 % and 20 % kei: curb spaces and "
+                    "delay within 7 % of the exact figure, lot land up to 172 % high at 10 % "
+                    "(whole stalls per lot make it a step function at small shares); add small "
+                    "shares to --kei-shares (e.g. 0,10,20,25,50,100) to tighten a timeline:",
                 )
             )
         )
