@@ -61,6 +61,8 @@ def test_helsinki_value_rests_on_the_parking_and_congestion_figures(helsinki) ->
     assert figures.loc["kei100", "curb_spaces_gained"] == gained
     assert figures.loc["kei100", "curb_spaces_gained_low"] <= gained
     assert figures.loc["kei100", "curb_spaces_gained_high"] >= gained
+    estimated = parking["kei100"]["curb_spaces_gained_estimated"]
+    assert figures.loc["kei100", "curb_gain_estimated_share"] == pytest.approx(estimated / gained)
     delay = helsinki.congestion.summary["scenarios"]
     saved = delay["kei000"]["delay_veh_h"] - delay["kei100"]["delay_veh_h"]
     assert figures.loc["kei100", "delay_saved_veh_h"] == pytest.approx(saved)

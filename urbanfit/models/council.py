@@ -123,7 +123,9 @@ def scenario_figures(
     Returns
     -------
     figures
-        Index ``scenario``; ``kei_share`` and each of `FIGURES` with ``_low`` / ``_high``.
+        Index ``scenario``; ``kei_share``, ``curb_gain_estimated_share`` (the share of the curb
+        gain on curbs estimated where OSM has no parking tags) and each of `FIGURES` with
+        ``_low`` / ``_high``.
     """
     ends = [
         parking_at(
@@ -152,6 +154,10 @@ def scenario_figures(
                 float(base_delay - now), *(-pct / 100.0 * float(base_delay) for pct in levels)
             )
         row: dict[str, Any] = {"kei_share": scenario.kei_share}
+        estimated = central[sid].get("curb_spaces_gained_estimated")
+        row["curb_gain_estimated_share"] = (
+            float(estimated) / curb.central if estimated is not None and curb.central else None
+        )
         for name, span in zip(FIGURES, (curb, land, delay), strict=True):
             row |= span.record(name)
         rows[sid] = row
@@ -270,6 +276,8 @@ def value_model(figures: pd.DataFrame, *, params: ValueParams) -> ValueResult:
                  "high": span.high, "unit": unit, "formula": formula}
             )  # fmt: skip
             flat |= span.record(name, digits=2)
+        share = row.get("curb_gain_estimated_share")
+        flat["curb_gain_estimated_share"] = None if share is None or pd.isna(share) else share
         per_scenario[str(sid)] = flat
     table = pd.DataFrame.from_records(
         records, columns=["scenario", "figure", "low", "central", "high", "unit", "formula"]

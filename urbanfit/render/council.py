@@ -432,6 +432,18 @@ def _value_blocks(summary: dict[str, Any]) -> list[Block]:
         ),
         Table(("figure", "formula", *(Untrusted(labels.get(s, s)) for s in ids)), rows),
     ]
+    top = summary["scenario_roles"]["headline"]
+    estimated = _num((per.get(top) or {}).get("curb_gain_estimated_share"))
+    if estimated:
+        blocks.append(
+            Para(
+                (
+                    f"{100 * estimated:.0f} % of the curb spaces gained at "
+                    f"{labels.get(top, top)} are on curbs estimated where OSM has no parking "
+                    "tags: the curb values are an upper bound.",
+                )
+            )
+        )
     if value.get("land_price_note"):
         blocks.append(Para((Untrusted(value["land_price_note"]),)))
     return blocks
