@@ -287,7 +287,7 @@ def value_model(figures: pd.DataFrame, *, params: ValueParams) -> ValueResult:
         "land_price_note": (
             None
             if params.land_usd_per_acre
-            else "no land price given: lot land is shown as acres and homes, not dollars (FHFA "
+            else "No land price given: lot land is shown as acres and homes, not dollars (FHFA "
             "county and tract land prices are not bundled; set land_usd_per_acre in the "
             "adoption file's [values])"
         ),

@@ -445,7 +445,7 @@ def _value_blocks(summary: dict[str, Any]) -> list[Block]:
             )
         )
     if value.get("land_price_note"):
-        blocks.append(Para((Untrusted(value["land_price_note"]),)))
+        blocks.append(Para((Untrusted(value["land_price_note"]), ".")))
     return blocks
 
 
