@@ -75,7 +75,7 @@ def test_only_figures_present_in_the_summaries_become_columns(outputs, table) ->
     for section in ("fit", "index"):
         assert any(c.startswith(f"{section}:") for c in table.columns) == (section in alpha)
     figure_columns = [c for c in table.columns if c not in ("city", "slug", "OSM data date")]
-    units = r"\((count|%|ha|km|% of lot area|veh-h|km/h)\)$"
+    units = r"\((count|%|ha|km|% of lot area|veh-h|km/h|USD|year)\)$"
     assert all(re.search(units, c) or re.match(r"(fit|index): ", c) for c in figure_columns)
 
 

@@ -13,12 +13,15 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from urbanfit.adoption import load_adoption, with_values
 from urbanfit.cities import Preset, load_preset, output_slug, preset_like
 from urbanfit.citydata import CityData, build_city
 from urbanfit.citydata.widthlayer import apply_width_layer
 from urbanfit.errors import ConfigError, ModelError, SourceError, UnknownCityError
 from urbanfit.inventory import apply_curb_inventory
+from urbanfit.models.adoption import AdoptionPath
 from urbanfit.models.congestion import congestion_model
+from urbanfit.models.council import council_results
 from urbanfit.models.fit import street_fit
 from urbanfit.models.hexes import scenario_hexes
 from urbanfit.models.index import urban_fit_index
@@ -196,6 +199,18 @@ def _with_baseline_tti(params: Parameters, value: float | str | None) -> Paramet
     return dataclasses.replace(params, traffic=traffic)
 
 
+def _with_adoption(
+    params: Parameters, adoption: str | Path | None
+) -> tuple[AdoptionPath | None, Parameters]:
+    """Resolve ``--adoption`` before any data is read; its ``[values]`` join the parameters."""
+    if adoption is None:
+        return None, params
+    path, overrides = load_adoption(adoption)
+    value = with_values(params.council.value, overrides)
+    council = dataclasses.replace(params.council, value=value)
+    return path, dataclasses.replace(params, council=council)
+
+
 def _index_in_every_scenario(
     streets: pd.DataFrame,
     *,
@@ -262,6 +277,7 @@ def analyze(
     curb_file: Path | None = None,
     curb_time: str | None = None,
     curb_mapping: Path | None = None,
+    adoption: str | Path | None = None,
     progress: Progress | None = None,
 ) -> AnalysisResult:
     """
@@ -314,6 +330,10 @@ def analyze(
         ``InventoryParams.curb_time``.
     curb_mapping
         A TOML field mapping: `curb_file` is then any vector layer GDAL reads.
+    adoption
+        An adoption path (`urbanfit.adoption`: a preset ``slow``, ``central``, ``fast`` or a
+        ``.toml`` file): adds the year-by-year timeline; None: no timeline. The safety and
+        value figures of every scenario are computed either way.
     progress
         Optional callback ``(label, fraction done)``.
 
@@ -325,6 +345,7 @@ def analyze(
     started = time.perf_counter()
     report = progress or _noop
     params = _with_baseline_tti(params or Parameters(), baseline_tti)
+    path, params = _with_adoption(params, adoption)
     catalog = load_vehicles(vehicles_file)
     runs = scenarios(catalog, base_fleet=base_fleet, kei_shares=kei_shares)
     report("reading OSM data", 0.0)
@@ -411,6 +432,15 @@ def analyze(
         delay_levels=congestion.curve if congestion is not None else None,
         points=data.points,
     )
+    council = council_results(
+        data,
+        parking=parking,
+        congestion=congestion,
+        catalog=catalog,
+        scenarios=runs,
+        params=params,
+        path=path,
+    )
     result = AnalysisResult(
         slug=slug,
         city=data,
@@ -424,6 +454,7 @@ def analyze(
         notes=tuple(notes),
         ranges=ranges,
         inventory=inventory,
+        council=council,
     )
     report("summarising", 0.97)
     summary = build_summary(

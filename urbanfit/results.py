@@ -259,7 +259,9 @@ class AnalysisResult:
     Everything one run produced: the city tables, each model's result and the summary.
 
     ``ranges`` is the low / central / high table of the headline figures (columns
-    `RANGE_COLUMNS`, one row per figure; empty when not computed).
+    `RANGE_COLUMNS`, one row per figure; empty when not computed). ``council`` holds the
+    safety, value and (with an adoption path) adoption results by section name
+    (`urbanfit.models.council.council_results`).
     """
 
     slug: str
@@ -275,6 +277,7 @@ class AnalysisResult:
     summary: dict[str, Any] = field(default_factory=dict)
     ranges: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(RANGE_COLUMNS)))
     inventory: Any = None  # `urbanfit.inventory.InventoryCheck` when a curb inventory was given
+    council: Mapping[str, Any] = field(default_factory=dict)  # safety, value, adoption results
 
     @property
     def streets(self) -> gpd.GeoDataFrame:
@@ -299,4 +302,4 @@ class AnalysisResult:
         out |= {"fit": self.fit, "index": self.index}
         if self.inventory is not None:
             out["curb_inventory"] = self.inventory
-        return out
+        return out | dict(self.council)

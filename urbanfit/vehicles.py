@@ -20,6 +20,7 @@ from urbanfit.errors import ConfigError
 from urbanfit.parameters.inputs import InputBounds
 
 __all__ = [
+    "FRONT_SHAPES",
     "KEI_CLASS",
     "Fleet",
     "Scenario",
@@ -33,6 +34,8 @@ __all__ = [
 
 KEI_CLASS = "kei"
 """The class id of kei vehicles: the one definition of what counts as kei."""
+FRONT_SHAPES = ("sloped", "blunt", "vertical")
+"""Front-end profile of a vehicle (IIHS: sloped or blunt; vertical: a cab-over, no hood)."""
 KEI_MAX_LENGTH_M = 3.40
 KEI_MAX_WIDTH_M = 1.48
 KEI_MAX_HEIGHT_M = 2.00
@@ -81,6 +84,10 @@ class VehicleProfile:
     height_m: float
     turning_radius_m: float
     source: str
+    curb_mass_kg: float | None = None  # safety figures; None: withheld for mixes holding it
+    hood_edge_m: float | None = None  # height of the hood's leading edge above the road
+    front_shape: str | None = None  # one of FRONT_SHAPES
+    safety_source: str | None = None  # where the three safety figures come from
 
     @property
     def is_kei(self) -> bool:
@@ -260,6 +267,28 @@ def _source(table: Mapping[str, Any], where: str, what: str) -> str:
     return source
 
 
+def _safety_fields(table: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """Read the optional safety figures of a profile: all three with their source, or none."""
+    keys = ("curb_mass_kg", "hood_edge_m", "front_shape")
+    if not any(k in table for k in keys):
+        return {}
+    missing = [k for k in (*keys, "safety_source") if k not in table]
+    if missing:
+        raise ConfigError(f"{where}: give all safety figures or none; missing {', '.join(missing)}")
+    shape = table["front_shape"]
+    if shape not in FRONT_SHAPES:
+        raise ConfigError(f"{where}: front_shape must be one of {', '.join(FRONT_SHAPES)}")
+    source = table["safety_source"]
+    if not isinstance(source, str) or not source.strip():
+        raise ConfigError(f"{where}: safety_source must name where the figures come from")
+    return {
+        "curb_mass_kg": _number(table, "curb_mass_kg", where),
+        "hood_edge_m": _number(table, "hood_edge_m", where),
+        "front_shape": str(shape),
+        "safety_source": source,
+    }
+
+
 def _tables(data: Mapping[str, Any], key: str, origin: str) -> dict[str, Mapping[str, Any]]:
     """Return the ``[<key>.<id>]`` tables of a vehicles file, each checked to be a table."""
     value = data.get(key, {})
@@ -323,6 +352,7 @@ def _parse(
                 ),
             ),
             source=_source(table, where, "profile"),
+            **_safety_fields(table, where),
         )
     fleets: dict[str, Fleet] = {}
     for fid, table in _tables(data, "fleets", origin).items():

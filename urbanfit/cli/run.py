@@ -159,6 +159,13 @@ def analyze(
             "(the default) or 'sat 09:30'."
         ),
     ] = None,
+    adoption: Annotated[
+        str | None,
+        typer.Option(
+            help="Adoption path of kei sales by year: a preset (slow, central, fast) or a .toml "
+            "file; adds a year-by-year timeline of fleet share, curb, lot land, delay and value."
+        ),
+    ] = None,
     open_map: Annotated[
         bool, typer.Option("--open", help="Open map.html in the browser when done.")
     ] = False,
@@ -232,6 +239,7 @@ def analyze(
                 curb_file=curb,
                 curb_time=curb_time,
                 curb_mapping=curb_mapping,
+                adoption=adoption,
                 progress=progress,
             )
             folder = write_outputs(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from urbanfit.parameters.base import assumptions_table, param, parameters_hash
+from urbanfit.parameters.council import CouncilParams
 from urbanfit.parameters.fit import FitParams, IndexParams
 from urbanfit.parameters.parking import CurbParams, LotParams, ParkingParams
 from urbanfit.parameters.ranges import RangeParams
@@ -26,6 +27,7 @@ __all__ = [
     "AssignmentParams",
     "CalibrationParams",
     "CapacityParams",
+    "CouncilParams",
     "CurbParams",
     "DemandParams",
     "FitParams",
@@ -54,3 +56,4 @@ class Parameters:
     index: IndexParams = field(default_factory=IndexParams)
     ranges: RangeParams = field(default_factory=RangeParams)
     widths: WidthInventoryParams = field(default_factory=WidthInventoryParams)
+    council: CouncilParams = field(default_factory=CouncilParams)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from urbanfit.cities import output_slug, slugify
 from urbanfit.errors import OutputError
+from urbanfit.render.council import council_columns
 from urbanfit.render.document import (
     Block,
     Heading,
@@ -127,7 +128,7 @@ def _row(summary: dict[str, Any]) -> dict[str, Any]:
             value = city_wide[key]
             if isinstance(value, int | float) and not isinstance(value, bool):
                 row[f"{section}: {key}"] = value
-    return row
+    return row | council_columns(summary)
 
 
 def compare_summaries(summaries: Sequence[dict[str, Any]]) -> pd.DataFrame:

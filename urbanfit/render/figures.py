@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
+from urbanfit.render.council import council_charts
 from urbanfit.render.schema import scenario_figures
 from urbanfit.results import AnalysisResult
 
@@ -284,6 +285,8 @@ def render_figures(
             street_map = _street_map(result)
             if street_map is not None:
                 figures["street_map"] = _png(street_map)
+    for name, chart in council_charts(summary).items():
+        figures[name] = _png(chart)
     return figures
 
 

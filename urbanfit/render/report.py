@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from urbanfit.render.council import council_blocks
 from urbanfit.render.document import (
     Block,
     Bullets,
@@ -340,6 +341,11 @@ def _provenance_blocks(summary: dict[str, Any]) -> list[Block]:
     return [Heading(2, ("Data provenance",)), Table(("item", "value"), rows)]
 
 
+def _safety_edges(result: AnalysisResult) -> pd.DataFrame | None:
+    safety = result.council.get("safety")
+    return None if safety is None else safety.edges
+
+
 def build_document(result: AnalysisResult, figures: dict[str, bytes] | None = None) -> list[Block]:
     """Lay out the report as blocks (shared by HTML and Markdown); charts drawn if not given."""
     summary = result.summary
@@ -365,6 +371,7 @@ def build_document(result: AnalysisResult, figures: dict[str, bytes] | None = No
         *inventory_blocks(summary),
         *ranges_blocks(summary),
         *_model_blocks(summary, figures, {"parking": _parking_table_blocks(result)}),
+        *council_blocks(summary, figures, safety_edges=_safety_edges(result)),
         Heading(2, ("City data",)),
         *(b for s in sections for b in (Heading(3, (s.title(),)), _figure_table(summary[s]))),
         *_quality_blocks(summary),
