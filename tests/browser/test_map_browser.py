@@ -39,7 +39,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
-CURB = "Curb parking: spaces gained at 100 % kei"
+CURB = "Curb parking"
 CONGESTION = "Congestion: V/C change at 100 % kei"
 HEXES = "Urban Fit index at 100 % kei (hexagons)"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
