@@ -11,11 +11,10 @@ import pandas as pd
 from folium.plugins import Fullscreen
 from folium.utilities import JsCode
 
+from urbanfit.render.curb_layer import CURB_ESTIMATED_NOTE, curb_layer
 from urbanfit.render.layers import (
-    CURB_ESTIMATED_NOTE,
     DETAIL_EDGES,
     congestion_layer,
-    curb_layer,
     fit_layer,
     index_layer,
     lots_layer,

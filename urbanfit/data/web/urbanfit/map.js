@@ -56,7 +56,8 @@ function urbanfitDetails(geo, spec) {
      screen and closes on the next tap; with a mouse, a tooltip follows the pointer */
   var touch = window.matchMedia("(hover: none)").matches ||
     window.matchMedia("(max-width: 600px)").matches;
-  var width = Math.min(320, window.innerWidth - 40);
+  /* the popup's frame adds ~50 px to its content: the whole stays within 320 px */
+  var width = Math.min(320, window.innerWidth - 40) - 50;
   if (touch) {
     var rows = spec.popup.length ? spec.popup : spec.tooltip;
     if (rows.length) {
@@ -288,10 +289,14 @@ function urbanfitTools(map, options, narrow) {
   var thematic = (options.thematic || []).filter(Boolean);
   map.on("overlayadd", function (event) {
     if (thematic.indexOf(event.layer) === -1) { return; }
-    thematic.forEach(function (other) {
-      if (other !== event.layer && map.hasLayer(other)) { map.removeLayer(other); }
-    });
-    writeHash();
+    /* after the layer control's click is handled: it re-adds every ticked layer first */
+    setTimeout(function () {
+      if (!map.hasLayer(event.layer)) { return; }
+      thematic.forEach(function (other) {
+        if (other !== event.layer && map.hasLayer(other)) { map.removeLayer(other); }
+      });
+      writeHash();
+    }, 0);
   });
   map.on("overlayremove", function () { writeHash(); });
 
