@@ -235,7 +235,7 @@ def test_on_a_phone_a_tapped_curb_shows_a_popup_inside_the_screen(phone: MapPage
     box = page.locator(".leaflet-popup").bounding_box()
     assert box is not None
     assert details["width"] <= 320
-    assert 0 <= box["x"] and box["x"] + box["width"] <= 390
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     blank = page.evaluate(JS_BLANK)
     page.mouse.click(*blank)  # a tap on the map, away from any feature, closes it
     page.wait_for_timeout(400)  # Leaflet fades a closing popup out for 200 ms

@@ -23,9 +23,8 @@ from urbanfit.render.map_assets import inline_web_assets
 from urbanfit.render.map_base import escape_text, feature_count, geojson_layer, summarised
 from urbanfit.render.map_page import legend_block, legend_note, page_chrome
 from urbanfit.render.palette import STREET_COLOUR, STREET_WIDTHS
+from urbanfit.render.share_text import share_headlines
 from urbanfit.results import AnalysisResult
-from urbanfit.summary import headlines
-from urbanfit.vehicles import ScenarioSet
 
 __all__ = ["CLASS_COLOURS", "GLOSSARY", "STREET_GROUPS", "build_map", "escape_text"]
 
@@ -89,15 +88,7 @@ def _share_lines(result: AnalysisResult) -> dict[int, list[str]]:
             "see what changes."
         )
     out[0] = today
-    for k, scenario in enumerate(scenarios):
-        if k == 0:
-            continue
-        pair = ScenarioSet((scenarios.baseline, scenario))
-        quoted = dict(s)
-        if scenario.id != scenarios.headline.id:
-            # ranges and the index are computed at the headline share only
-            quoted = {key: v for key, v in s.items() if key not in ("ranges", "index")}
-        out[k] = [str(line) for line in headlines(quoted, pair)]
+    out.update(share_headlines(s, scenarios))
     return out
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from urbanfit.render.brief import brief_blocks, limitations_blocks
 from urbanfit.render.document import (
     Block,
     Bullets,
@@ -26,7 +27,8 @@ from urbanfit.render.document import (
 )
 from urbanfit.render.executive import executive_summary, method_notes, ranges_blocks
 from urbanfit.render.figures import FIGURE_CAPTIONS, render_figures
-from urbanfit.render.labels import fmt, fmt_assumption, fmt_figure, row_label
+from urbanfit.render.labels import fmt, fmt_assumption, fmt_figure, parameter_name, row_label
+from urbanfit.render.report_docx import write_docx
 from urbanfit.render.schema import scenario_figures
 from urbanfit.results import AnalysisResult
 
@@ -294,10 +296,9 @@ def build_document(result: AnalysisResult, figures: dict[str, bytes] | None = No
     """Lay out the report as blocks (shared by HTML and Markdown); charts drawn if not given."""
     summary = result.summary
     figures = render_figures(summary, result=result) if figures is None else figures
-    title = ("urbanfit report: ", Untrusted(summary["city"]["name"]))
     assumptions = tuple(
         (
-            Untrusted(row.get("parameter", "")),
+            Untrusted(parameter_name(row.get("parameter", ""))),
             Untrusted(fmt_assumption(row.get("value", ""), row.get("unit", ""))),
             Untrusted(row.get("unit", "")),
             Untrusted(row.get("source", "")),
@@ -306,7 +307,8 @@ def build_document(result: AnalysisResult, figures: dict[str, bytes] | None = No
     )
     sections = ("network", "lots", "buildings")
     return [
-        Heading(1, title),
+        *brief_blocks(summary, result.scenarios),
+        Heading(2, ("About this report",)),
         Para((_INTRO,)),
         *executive_summary(summary),
         *_notes_blocks(summary),
@@ -318,10 +320,11 @@ def build_document(result: AnalysisResult, figures: dict[str, bytes] | None = No
         *(b for s in sections for b in (Heading(3, (s.title(),)), _figure_table(summary[s]))),
         *_quality_blocks(summary),
         *_vehicle_blocks(summary),
-        Heading(2, ("Assumptions",)),
+        *limitations_blocks(summary),
+        *_provenance_blocks(summary),
+        Heading(2, ("Appendix: assumptions",)),
         Para(("Every model parameter of this run, with its unit and source:",)),
         Table(("parameter", "value", "unit", "source"), assumptions),
-        *_provenance_blocks(summary),
     ]
 
 
@@ -339,8 +342,9 @@ def report_markdown(result: AnalysisResult, figures: dict[str, bytes] | None = N
 def write_report(
     result: AnalysisResult, folder: Path, figures: dict[str, bytes] | None = None
 ) -> None:
-    """Write ``report.html`` and ``report.md`` (charts drawn here only if not given)."""
+    """Write ``report.html``, ``report.md`` and ``report.docx`` (charts drawn if not given)."""
     figures = render_figures(result.summary, result=result) if figures is None else figures
     folder = Path(folder)
     (folder / "report.html").write_text(report_html(result, figures), encoding="utf-8")
     (folder / "report.md").write_text(report_markdown(result, figures), encoding="utf-8")
+    write_docx(build_document(result, figures), folder / "report.docx")
