@@ -6,6 +6,8 @@ colour means one number at every share; estimated curb (no parking tags in OSM) 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import folium
 import geopandas as gpd
 import numpy as np
@@ -28,7 +30,7 @@ from urbanfit.render.palette import (
 from urbanfit.results import ParkingResult, scenario_rows
 from urbanfit.vehicles import ScenarioSet
 
-__all__ = ["CURB_ESTIMATED_NOTE", "CurbLegends", "curb_layer"]
+__all__ = ["CURB_ESTIMATED_NOTE", "CurbLegends", "CurbStretches", "curb_layer", "curb_stretches"]
 
 CurbLegends = list[tuple[str, dict[str, str], tuple[int, ...]]]
 """Legend blocks that follow the kei share: (title, entries, the scenario indices shown)."""
@@ -68,6 +70,70 @@ def _curb_legends(
     return legends
 
 
+def _drawn_sides(
+    parking: ParkingResult, scenarios: ScenarioSet
+) -> tuple[gpd.GeoDataFrame, dict[str, pd.DataFrame]]:
+    """Return the curb sides drawn (parking mapped or estimated), each scenario's rows."""
+    first = parking.side_figures(scenarios.baseline.id)
+    shown = first["status"].eq("parking") | first["source"].eq("inferred")
+    keep = (first["spaces"].notna() & shown).to_numpy()
+    # each scenario's figures, aligned with the sides as `side_figures` aligns them, without
+    # joining the geometry again
+    figures = {
+        sid: scenario_rows(parking.side_spaces, sid).reindex(first.index)[keep]
+        for sid in scenarios.ids
+    }
+    return first[keep], figures
+
+
+@dataclass(frozen=True)
+class CurbStretches:
+    """The drawn curb sides with their stretch's figures in every scenario, and the bins."""
+
+    sides: gpd.GeoDataFrame
+    figures: list[tuple[np.ndarray, np.ndarray, np.ndarray]]  # spaces, per 100 m, gained/100 m
+    supply_bins: tuple[tuple[float, str], ...]
+    gain_bins: tuple[tuple[float, str], ...]
+
+
+def curb_stretches(parking: ParkingResult, scenarios: ScenarioSet) -> CurbStretches:
+    """
+    Return the curb as the map draws it: each side with its stretch's figures, and the bins.
+
+    A stretch (run) holds whole spaces (`curb_spaces`), shared by its sides; the per-100 m
+    figures are the stretch's (its spaces or gain over its length), so that every side of it
+    shows the same figures and colour. The report's static map uses the same bins.
+
+    Parameters
+    ----------
+    parking
+        The parking result.
+    scenarios
+        The run's scenarios.
+
+    Returns
+    -------
+    stretches
+        Sides, per scenario (in order) the arrays (spaces, spaces per 100 m, gained per
+        100 m), aligned with the sides, and the supply and gain bins.
+    """
+    sides, figures = _drawn_sides(parking, scenarios)
+    length = sides["length_m"].to_numpy(dtype="float64")
+    run = sides["run_id"].to_numpy()
+    run_length = pd.Series(length).groupby(run).transform("sum").to_numpy()
+    out = []
+    for rows in figures.values():
+        spaces = rows["spaces"].groupby(run).transform("sum").to_numpy()
+        gained = rows["gained"].groupby(run).transform("sum").to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_100 = np.where(run_length > 0, spaces / run_length * 100.0, np.nan)
+            gained_100 = np.where(run_length > 0, gained / run_length * 100.0, np.nan)
+        out.append((spaces, per_100, gained_100))
+    gains = [g for _, _, g in out[1:]]
+    supply_bins, gain_bins = _curb_bins(out[0][1], np.concatenate(gains) if gains else np.array([]))
+    return CurbStretches(sides, out, supply_bins, gain_bins)
+
+
 def curb_layer(
     parking: ParkingResult,
     *,
@@ -100,16 +166,7 @@ def curb_layer(
     layer, legends
         The layer and its legend blocks, one per kei share.
     """
-    first = parking.side_figures(scenarios.baseline.id)
-    shown = first["status"].eq("parking") | first["source"].eq("inferred")
-    keep = (first["spaces"].notna() & shown).to_numpy()
-    sides = first[keep]
-    # each scenario's figures, aligned with the sides as `side_figures` aligns them, without
-    # joining the geometry again
-    figures = {
-        sid: scenario_rows(parking.side_spaces, sid).reindex(first.index)[keep]
-        for sid in scenarios.ids
-    }
+    sides, figures = _drawn_sides(parking, scenarios)
     length = sides["length_m"].to_numpy(dtype="float64")
     if len(sides) > (layers.DETAIL_LIMIT if detail_limit is None else detail_limit):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -119,25 +176,13 @@ def curb_layer(
             for sid, rows in figures.items()
         }
         return _curb_hexes(sides, values, scenarios=scenarios)
+    stretch = curb_stretches(parking, scenarios)
     run = sides["run_id"].to_numpy()
-    run_length = pd.Series(length).groupby(run).transform("sum").to_numpy()
-    blocks, supply, gain = [], None, []
-    for k, rows in enumerate(figures.values()):
-        # a run's spaces are whole (`curb_spaces`): its sides share them by usable length;
-        # the per-100 m figures are the run's, so the shown figures and the colour agree
-        spaces = rows["spaces"].groupby(run).transform("sum").to_numpy()
-        gained = rows["gained"].groupby(run).transform("sum").to_numpy()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            per_100 = np.where(run_length > 0, spaces / run_length * 100.0, np.nan)
-            gained_100 = np.where(run_length > 0, gained / run_length * 100.0, np.nan)
-        blocks.append([number_text(spaces, 0), number_text(per_100, 1), number_text(gained_100, 1)])
-        if k == 0:
-            supply = per_100
-        else:
-            gain.append(gained_100)
-    supply_bins, gain_bins = _curb_bins(
-        np.asarray(supply), np.concatenate(gain) if gain else np.array([])
-    )
+    blocks = [
+        [number_text(spaces, 0), number_text(per_100, 1), number_text(gained_100, 1)]
+        for spaces, per_100, gained_100 in stretch.figures
+    ]
+    supply_bins, gain_bins = stretch.supply_bins, stretch.gain_bins
     estimated = sides["source"].str.startswith("inferred").to_numpy()
     table = gpd.GeoDataFrame(
         {

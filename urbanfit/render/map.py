@@ -224,7 +224,8 @@ def build_map(result: AnalysisResult) -> folium.Map:
         "Curb parking",
         "no curb parking is tagged (or inferred) in the data",
     )
-    if curb is not None and feature_count(curb) and not getattr(curb, "urbanfit_note", None):
+    estimated = result.parking.sides["source"].eq("inferred").any()
+    if curb is not None and estimated and not getattr(curb, "urbanfit_note", None):
         legends.append(
             legend_block(
                 "Curb drawn as",

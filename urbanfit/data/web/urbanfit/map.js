@@ -714,8 +714,9 @@ function urbanfitOrientation(map, options) {
   if (!streets || !streets.getBounds) { return; }
   var bounds = streets.getBounds();
   if (!bounds.isValid()) { return; }
+  /* drawn apart from the layers' canvas (its own SVG), so it is never taken for a feature */
   L.rectangle(bounds, {color: "#222222", weight: 1.5, dashArray: "8 6", fill: false,
-    interactive: false, className: "urbanfit-study-area"}).addTo(map);
+    interactive: false, className: "urbanfit-study-area", renderer: L.svg()}).addTo(map);
   var labelled = L.layerGroup().addTo(map);
   function relabel() {
     labelled.clearLayers();
