@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from conftest import SHARED_DATA
 from test_map_browser import (  # noqa: F401  (chromium: a fixture)
     JS_MAP,
     PHONE,
@@ -312,3 +313,43 @@ def test_the_address_reopens_the_same_view(desktop: MapPage, chromium: Browser) 
         "Congestion: V/C change at 25 % kei"
     ]
     assert not any(n.startswith("Curb") for n in state["on"])
+
+
+PORTLAND = SHARED_DATA / "osm" / "portland-central.osm.pbf"
+
+
+@pytest.fixture(scope="module")
+def downtown_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """map.html of central Portland (24,920 street edges), without congestion (quicker)."""
+    if not PORTLAND.is_file():
+        pytest.skip(f"{PORTLAND} is not here (the shared real extracts)")
+    out = tmp_path_factory.mktemp("downtown")
+    args = ["analyze", "--osm-file", str(PORTLAND), "--name", "portland", "--no-congestion"]
+    result = CliRunner().invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out / "portland" / "map.html"
+
+
+def test_a_downtown_map_on_a_phone_shows_every_share_in_bins_and_leaves_the_map_free(
+    chromium: Browser,  # noqa: F811
+    downtown_map: Path,
+) -> None:
+    opened_pages = _open(chromium, downtown_map, PHONE)
+    phone_map = next(opened_pages)
+    boxes = _panel_boxes(phone_map)
+    names = list(boxes)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            x = min(boxes[a]["x"] + boxes[a]["width"], boxes[b]["x"] + boxes[b]["width"])
+            y = min(boxes[a]["y"] + boxes[a]["height"], boxes[b]["y"] + boxes[b]["height"])
+            overlap = x > max(boxes[a]["x"], boxes[b]["x"]) and y > max(
+                boxes[a]["y"], boxes[b]["y"]
+            )
+            assert not overlap, f"{a} overlaps {b}"
+    phone_map.page.locator("#urbanfit-tools > summary").click()
+    for share in SHARES:
+        _choose(phone_map, share)
+        used = {c["colour"] for c in phone_map.page.evaluate(JS_CURB)}
+        assert len(used) >= 3, f"{share}: {sorted(used)}"
+    phone_map.assert_clean()
+    next(opened_pages, None)  # closes the page's context
