@@ -252,3 +252,17 @@ def test_a_range_without_spread_is_not_quoted() -> None:
     assert figure_text(summary, "congestion", "delay_veh_h_change_pct", -36.552) == (
         "-36.55 (-40 to -36.55)"
     )
+
+
+def test_the_lots_table_names_unnamed_lots_by_their_nearest_street(
+    helsinki: AnalysisResult,
+) -> None:
+    markdown = report_markdown(helsinki, {})
+    table = markdown[markdown.index("### Lots gaining the most spaces") :].split("\n\n")[1]
+    rows = [line.split(" | ") for line in table.splitlines()[2:]]
+    # Helsinki's lots carry no name tag: each is named by the street nearest its centre; the
+    # underground lot with its capacity tag of 400 (548 kei, 148 gained) gains the most
+    assert rows[0][0] == "| unnamed lot by Fabianinkatu"
+    assert rows[0][2:4] == ["capacity tag in OSM", "400"]
+    assert all(row[0].startswith("| unnamed lot by ") for row in rows)
+    assert not any("model_surface" in line for line in table.splitlines())

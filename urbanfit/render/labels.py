@@ -245,8 +245,8 @@ CODE_WORDS: dict[str, dict[str, str]] = {
         "reference class passes": "full-size cars pass",
     },
     "side": {
-        "left": "left, in the way's mapped direction",
-        "right": "right, in the way's mapped direction",
+        "left": "left (looking along the street as OSM draws it)",
+        "right": "right (looking along the street as OSM draws it)",
     },
     "orientation": {
         "parallel": "parallel",

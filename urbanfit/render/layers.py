@@ -164,7 +164,10 @@ def lots_layer(
     layer = geojson_layer(
         table,
         name="Parking lots",
-        fields={**fields, "area_m2": "Area (m²)"},
+        # the tooltip short (one figure per basis: the spaces row the switch writes); the
+        # stall counts by class, and the counts from the outline, in the click popup
+        fields={k: v for k, v in fields.items() if not k.startswith(("stalls ", "model "))}
+        | {"area_m2": "Area (m²)"},
         popup_fields=fields,
         style={"color": LOT_COLOUR, "weight": 1, "fillOpacity": 0.4},
         carry=carry,
@@ -219,8 +222,8 @@ def congestion_layer(
         fields={
             "name": "Street",
             "highway": "Class",
-            "capacity": "Capacity (PCU/h)",
-            "flow": "Flow, full-size fleet (veh/h)",
+            "capacity": "Capacity (cars an hour, peak)",
+            "flow": "Traffic today (vehicles an hour, peak)",
         },
         style={"weight": 3, "opacity": 0.8},
         show=False,
@@ -231,8 +234,8 @@ def congestion_layer(
     scenario_values(
         layer,
         shown={
-            "vc": ("pair", 0, "Volume / capacity, full-size fleet → kei share shown"),
-            "vc_change": ("value", 1, "V/C change"),
+            "vc": ("pair", 0, "Traffic over capacity (V/C), today → kei share shown"),
+            "vc_change": ("value", 1, "Change in V/C (below 0: less crowded)"),
         },
         colour_by=(1, BINS["vc_change"]),
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 
 from urbanfit.render.brief import brief_blocks, limitations_blocks
@@ -27,7 +28,14 @@ from urbanfit.render.document import (
 )
 from urbanfit.render.executive import executive_summary, method_notes, ranges_blocks
 from urbanfit.render.figures import FIGURE_CAPTIONS, render_figures
-from urbanfit.render.labels import fmt, fmt_assumption, fmt_figure, parameter_name, row_label
+from urbanfit.render.labels import (
+    code_words,
+    fmt,
+    fmt_assumption,
+    fmt_figure,
+    parameter_name,
+    row_label,
+)
 from urbanfit.render.report_docx import write_docx
 from urbanfit.render.schema import scenario_figures
 from urbanfit.results import AnalysisResult
@@ -183,6 +191,20 @@ def _with_baseline(table: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
     return table.assign(spaces_baseline=base["spaces"].to_numpy())
 
 
+def _lot_names(lots: pd.DataFrame, streets: gpd.GeoDataFrame) -> pd.Series:
+    """Name each lot: its own name, or for an unnamed lot "unnamed lot by <nearest street>"."""
+    names = lots["name"] if "name" in lots else pd.Series(None, index=lots.index, dtype=object)
+    if "geometry" not in lots or streets.empty or "name" not in streets:
+        return names
+    named = streets[streets["name"].notna()]
+    if named.empty:
+        return names
+    centres = gpd.GeoSeries(lots["geometry"], crs=streets.crs).centroid
+    _, nearest = named.sindex.nearest(centres.to_numpy(), return_all=False)
+    near = pd.Series(named["name"].to_numpy()[nearest], index=lots.index)
+    return names.where(names.notna(), "unnamed lot by " + near.astype(str))
+
+
 def _parking_table_blocks(result: AnalysisResult) -> list[Block]:
     parking = result.parking
     base, top = result.scenarios.baseline, result.scenarios.headline
@@ -204,8 +226,9 @@ def _parking_table_blocks(result: AnalysisResult) -> list[Block]:
         "gained",
         names,
     )
+    lots = lots.assign(source=code_words("lot_source", lots["source"]))
     lot_columns = {"kind": "kind", "source": "source", "capacity_tag": "capacity tag"}
-    lot_rows = _top_rows(lots, {**lot_columns, **spaces}, "gained")
+    lot_rows = _top_rows(lots, {**lot_columns, **spaces}, "gained", _lot_names(lots, streets))
     blocks: list[Block] = []
     if side_rows:
         blocks.append(Heading(3, (f"Street sides gaining the most spaces at {top_label}",)))
