@@ -238,7 +238,9 @@ function urbanfitTools(map, options, narrow) {
     props.scenario = labels[k];
     Object.keys(spec.shown).forEach(function (key) {
       var how = spec.shown[key];
-      props[key] = how[0] === "pair" ? pair(base[how[1]], now[how[1]]) : text(now[how[1]]);
+      // at the baseline a pair is one figure, today's: "16", not "16 → 16"
+      props[key] = how[0] === "pair" && k > 0 ? pair(base[how[1]], now[how[1]]) :
+        text(now[how[1]]);
     });
     if (spec.colour) {
       var rule = spec.colour[Math.min(k, spec.colour.length - 1)];
