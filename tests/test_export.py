@@ -26,7 +26,14 @@ def test_a_crash_after_the_first_file_keeps_the_previous_output(
 ) -> None:
     first = write_outputs(town, tmp_path)
     before = _snapshot(first)
-    assert {"summary.json", "map.html", "report.html", "report.md", "layers.gpkg"} <= set(before)
+    assert {
+        "summary.json",
+        "map.html",
+        "report.html",
+        "report.md",
+        "report.docx",
+        "layers.gpkg",
+    } <= set(before)
 
     def crash(_result: AnalysisResult, _folder: Path) -> None:
         raise RuntimeError("injected failure after summary.json was written")

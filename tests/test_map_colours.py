@@ -17,10 +17,8 @@ import math
 import numpy as np
 import pytest
 
-from urbanfit.render.map import STREET_GROUPS
 from urbanfit.render.map_assets import MAP_BACKGROUND
-from urbanfit.render.palette import BINS, FIT_COLOURS, LOT_COLOUR, NO_CHANGE
-from urbanfit.results import FIT_CATEGORIES
+from urbanfit.render.palette import BINS, NO_CHANGE, palette_plan
 
 # Machado et al. (2009), Table 1 (deuteranomaly, severity 1.0 = deuteranopia), linear RGB.
 DEUTERANOPIA = np.array(
@@ -113,15 +111,8 @@ def _closest_pair(colours: dict[str, str]) -> tuple[float, str, str]:
 
 
 def _layers() -> dict[str, dict[str, str]]:
-    """Every layer's legend: category -> colour."""
-    return {
-        "streets": {group: colour for group, (colour, _) in STREET_GROUPS.items()},
-        "curb": {f"curb {lower}": c for lower, c in BINS["curb_gain_per_100m"]},
-        "lots": {"parking lot": LOT_COLOUR},
-        "congestion": {f"V/C {lower}": c for lower, c in BINS["vc_change"]},
-        "fit": {k: c for k, c in FIT_COLOURS.items() if k != FIT_CATEGORIES[-1]},  # not drawn
-        "index": {f"index {lower}": c for lower, c in BINS["index_score"]},
-    }
+    """Every layer's legend: category -> colour, from the page's own palette plan."""
+    return palette_plan()
 
 
 def test_ciede2000_matches_sharmas_published_test_pairs() -> None:
@@ -143,7 +134,7 @@ def test_the_deuteranopia_simulation_keeps_greys_and_merges_the_old_street_colou
     assert _ciede2000(_seen(old_primary), _seen(old_secondary)) == pytest.approx(2.65, abs=0.01)
 
 
-@pytest.mark.parametrize("layer", ["streets", "curb", "congestion", "fit", "index"])
+@pytest.mark.parametrize("layer", ["curb supply", "curb gain", "congestion", "fit", "index"])
 def test_each_layers_categories_stay_apart_under_deuteranopia(layer: str) -> None:
     difference, a, b = _closest_pair(_layers()[layer])
     assert difference >= WITHIN_LAYER, f"{a} and {b}: deltaE00 {difference:.1f}"
@@ -151,12 +142,12 @@ def test_each_layers_categories_stay_apart_under_deuteranopia(layer: str) -> Non
 
 def test_the_layers_shown_when_the_map_opens_stay_apart_under_deuteranopia() -> None:
     layers = _layers()
-    opening = {**layers["streets"], **layers["curb"], **layers["lots"]}
+    opening = {**layers["streets"], **layers["curb gain"], **layers["lots"]}
     difference, a, b = _closest_pair(opening)
     assert difference >= OPENING_VIEW, f"{a} and {b}: deltaE00 {difference:.1f}"
 
 
-@pytest.mark.parametrize("layer", ["streets", "curb", "lots", "congestion", "fit", "index"])
+@pytest.mark.parametrize("layer", list(palette_plan()))
 def test_every_colour_stands_out_from_the_plain_background(layer: str) -> None:
     for name, colour in _layers()[layer].items():
         difference = _ciede2000(_seen(colour), _seen(MAP_BACKGROUND))
@@ -164,9 +155,10 @@ def test_every_colour_stands_out_from_the_plain_background(layer: str) -> None:
 
 
 def test_no_change_grey_is_clearly_not_the_background() -> None:
-    # #BBBBBB has L* 75.9 and the background #f2efe9 L* 94.5 (b* 3.3): a lightness step of
-    # 18.6, which CIEDE2000 weighs down near white (S_L = 1.52 at mean L* 85.2: 18.6 / 1.52
-    # = 12.2); the cream's yellowness (b* 3.3) brings it to 12.7
-    assert _ciede2000(_seen(NO_CHANGE), _seen(MAP_BACKGROUND)) >= NO_CHANGE_ON_BACKGROUND
-    assert BINS["curb_gain_per_100m"][0][1] == NO_CHANGE  # "below 0.5 spaces/100 m"
-    assert BINS["vc_change"][3][1] == NO_CHANGE  # "-0.01 to 0.01"
+    # #555555 has L* 36.1 and the background #f2efe9 L* 94.6 (b* 3.3): a lightness step of
+    # 58.5, weighed down near the middle only a little (S_L = 1.12 at mean L* 65.4:
+    # 58.5 / 1.12 = 52) and by CIEDE2000's compression of large steps to 48.0
+    difference = _ciede2000(_seen(NO_CHANGE), _seen(MAP_BACKGROUND))
+    assert difference == pytest.approx(48.0, abs=0.1)
+    assert difference >= NO_CHANGE_ON_BACKGROUND
+    assert BINS["vc_change"][2][1] == NO_CHANGE  # "-0.01 to 0.01"

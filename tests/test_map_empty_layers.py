@@ -54,7 +54,7 @@ def test_the_town_draws_every_layer(town: AnalysisResult) -> None:
     # town street is too narrow for two-way full-size traffic, see test_fit) is drawn
     assert _layers(_html(town)) == [
         "Streets by class",
-        "Curb parking: spaces gained at 100 % kei",
+        "Curb parking",
         "Parking lots",
         "Congestion: V/C change at 100 % kei",
         "Urban Fit index at 100 % kei (hexagons)",
@@ -63,7 +63,7 @@ def test_the_town_draws_every_layer(town: AnalysisResult) -> None:
 
 def test_no_curb_parking_leaves_the_curb_layer_out(town: AnalysisResult) -> None:
     page = _html(_without(town, "parking", "sides"))
-    assert "Curb parking: spaces gained at 100 % kei" not in _layers(page)
+    assert "Curb parking" not in _layers(page)
     assert "no curb parking is tagged (or inferred) in the data" in page
     assert "Parking lots" in _layers(page)  # the other layers stay
 

@@ -103,7 +103,7 @@ def town_layers() -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
     page = build_map(result).get_root().render()
     names = [
         "Streets by class",
-        "Curb parking: spaces gained at 100 % kei",
+        "Curb parking",
         "Parking lots",
         "Urban Fit index at 100 % kei (hexagons)",
     ]
@@ -160,7 +160,7 @@ def test_above_the_detail_limit_the_curb_is_drawn_by_hexagon_and_the_legend_says
     )
     monkeypatch.setattr(layers, "DETAIL_LIMIT", 5)  # the town has 6 curb sides with parking
     page = build_map(result).get_root().render()
-    assert "Curb parking: spaces gained at 100 % kei (hexagons)" in page
+    assert "Curb parking (hexagons)" in page
     assert (
         "Drawn by hexagon: 6 curb sides are too many to draw one by one. "
         "Every side is in layers.gpkg (layer parking_sides)."
@@ -171,7 +171,8 @@ def test_above_the_detail_limit_the_curb_is_drawn_by_hexagon_and_the_legend_says
     # latitude (110.574 m x UTM scale 0.9996 = 110.53 m): 4 x 111.275 + 2 x 110.53 = 666.2 m
     assert curb[["sides", "curb_km"]].to_dict("records") == [{"sides": 6, "curb_km": 0.67}]
     # every kei share travels for the switch: the hexagon's gain per 100 m is the
-    # length-weighted mean of its six sides' gains; the baseline (0 % kei) gains nothing
+    # length-weighted mean of its six sides' gains; at the baseline (0 % kei) it shows
+    # today's supply: the length-weighted mean of spaces per 100 m (spaces over length)
     by_scenario = [float(v) for v in curb["_s"].iloc[0].split(";")]
     expected = []
     for sid in result.scenarios.ids:
@@ -180,9 +181,12 @@ def test_above_the_detail_limit_the_curb_is_drawn_by_hexagon_and_the_legend_says
         weights = sides["length_m"]
         expected.append(float((sides["gained_per_100m"] * weights).sum() / weights.sum()))
     assert len(sides) == 6
-    assert by_scenario[0] == 0.0
-    assert by_scenario == pytest.approx(expected, abs=0.05)  # written to one decimal
-    assert by_scenario == sorted(by_scenario)  # more kei, more spaces
+    base = result.parking.side_figures(result.scenarios.baseline.id)
+    base = base[base["status"].eq("parking") & base["spaces"].notna()]
+    supply = float(base["spaces"].sum() / base["length_m"].sum() * 100)
+    assert by_scenario[0] == pytest.approx(supply, abs=0.05)  # written to one decimal
+    assert by_scenario[1:] == pytest.approx(expected[1:], abs=0.05)
+    assert by_scenario[1:] == sorted(by_scenario[1:])  # more kei, more spaces
 
 
 def test_above_the_street_limit_local_streets_are_their_own_layer_off_at_load(

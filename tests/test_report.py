@@ -18,7 +18,7 @@ from urbanfit.pipeline import analyze
 from urbanfit.render.compare import load_summary
 from urbanfit.render.export import write_outputs, write_report, write_summary
 from urbanfit.render.figures import render_figures
-from urbanfit.render.labels import fmt_assumption
+from urbanfit.render.labels import fmt_assumption, parameter_name
 from urbanfit.render.report import report_html, report_markdown
 from urbanfit.render.schema import load_schema, validate_summary
 from urbanfit.results import AnalysisResult
@@ -128,7 +128,8 @@ def test_report_html_lists_every_assumption_with_unit_and_source(written) -> Non
     result, folder = written
     page = _page(folder, "report.html")
     for row in result.summary["assumptions"]:
-        cells = (row["parameter"], fmt_assumption(row["value"], row["unit"]), row["unit"])
+        name = parameter_name(row["parameter"])  # "streets.lane_width_m" -> "Streets: lane width"
+        cells = (name, fmt_assumption(row["value"], row["unit"]), row["unit"])
         assert "".join(f"<td>{html.escape(c)}</td>" for c in cells) in page
         assert f"<td>{html.escape(row['source'])}</td>" in page
     assert "[[" not in page  # no raw nested lists
@@ -177,7 +178,7 @@ def test_report_escapes_hostile_city_and_street_names(town: AnalysisResult) -> N
     page = report_html(town)
     assert "<b>x</b>" not in page
     assert HOSTILE_STREET not in page
-    assert f"<h1>urbanfit report: {html.escape(HOSTILE_CITY)}</h1>" in page
+    assert f"<h1>Kei cars in {html.escape(HOSTILE_CITY)}: council brief, " in page
     assert f"<td>{html.escape(HOSTILE_STREET)}</td>" in page  # top street sides table
     markdown = report_markdown(town)
     assert not re.search(r"(?<!\\)<(b|img)\b", markdown)  # every "<" of OSM text escaped
@@ -260,4 +261,14 @@ def test_report_without_model_sections_still_renders(town: AnalysisResult) -> No
     assert "<h2>Parking</h2>" not in page
     assert "<h2>Congestion</h2>" not in page
     assert "data:image/png" not in page
-    assert "<h2>Assumptions</h2>" in page
+    assert "<h2>Appendix: assumptions</h2>" in page
+
+
+def test_parameter_keys_read_as_words_with_the_unit_left_to_its_column() -> None:
+    assert parameter_name("parking.curb.diagonal_angle_deg") == "Parking, curb: diagonal angle"
+    assert parameter_name("streets.lane_width_m") == "Streets: lane width"
+    assert parameter_name("traffic.demand.gravity_beta_per_min") == (
+        "Traffic, demand: gravity beta"
+    )
+    assert parameter_name("index.weight_parking") == "Index: weight parking"
+    assert parameter_name("alpha") == "alpha"

@@ -18,6 +18,7 @@ from PIL import Image
 from shapely import LineString
 
 from urbanfit.pipeline import analyze
+from urbanfit.render.curb_layer import curb_stretches
 from urbanfit.render.document import html_page
 from urbanfit.render.executive import (
     caveats,
@@ -26,9 +27,10 @@ from urbanfit.render.executive import (
     method_notes,
     ranges_blocks,
 )
-from urbanfit.render.figures import _path, render_figures
+from urbanfit.render.figures import render_figures
 from urbanfit.render.labels import LABELS, fmt_figure, row_label
 from urbanfit.render.report import report_html, report_markdown
+from urbanfit.render.static_map import _path
 from urbanfit.results import AnalysisResult
 
 TOWN = Path(__file__).parent / "data" / "town.osm"
@@ -200,12 +202,12 @@ def test_street_map_draws_each_gain_class_in_its_colour(helsinki: AnalysisResult
     with Image.open(io.BytesIO(png)) as image:
         pixels = np.asarray(image.convert("RGB")).reshape(-1, 3)
     colours = Counter(map(tuple, pixels.tolist()))
-    # Helsinki's streets gain 0 to 12 curb spaces at 100 % kei (summed over both sides): some
-    # gain 6 or more (viridis purple #440154), some 1-2 (teal #21918c); lots in vermillion
-    gained = helsinki.parking.side_figures("kei100").groupby("edge_id")["gained"].sum()
-    assert gained.max() >= 6
-    assert ((gained >= 1) & (gained <= 2)).any()
-    for colour in ((0x44, 0x01, 0x54), (0x21, 0x91, 0x8C), (0xD5, 0x5E, 0x00)):
+    # Drawn as the web map draws the curb (the curb layer's stretches and bins): at 100 % kei
+    # Helsinki's curb has stretches in the top gain class (#2D1E6B), the one below it
+    # (#2B4C8C) and with no space gained (#555555); lots in taupe (#5C4B3B)
+    bins = dict(curb_stretches(helsinki.parking, helsinki.scenarios).gain_bins)
+    assert set(bins.values()) >= {"#2D1E6B", "#2B4C8C", "#555555"}
+    for colour in ((0x2D, 0x1E, 0x6B), (0x2B, 0x4C, 0x8C), (0x55, 0x55, 0x55), (0x5C, 0x4B, 0x3B)):
         assert colours[colour] > 50, colour
 
 
@@ -250,3 +252,17 @@ def test_a_range_without_spread_is_not_quoted() -> None:
     assert figure_text(summary, "congestion", "delay_veh_h_change_pct", -36.552) == (
         "-36.55 (-40 to -36.55)"
     )
+
+
+def test_the_lots_table_names_unnamed_lots_by_their_nearest_street(
+    helsinki: AnalysisResult,
+) -> None:
+    markdown = report_markdown(helsinki, {})
+    table = markdown[markdown.index("### Lots gaining the most spaces") :].split("\n\n")[1]
+    rows = [line.split(" | ") for line in table.splitlines()[2:]]
+    # Helsinki's lots carry no name tag: each is named by the street nearest its centre; the
+    # underground lot with its capacity tag of 400 (548 kei, 148 gained) gains the most
+    assert rows[0][0] == "| unnamed lot by Fabianinkatu"
+    assert rows[0][2:4] == ["capacity tag in OSM", "400"]
+    assert all(row[0].startswith("| unnamed lot by ") for row in rows)
+    assert not any("model_surface" in line for line in table.splitlines())

@@ -32,11 +32,11 @@ from test_map_browser import (  # noqa: F401  (fixtures, used by name)
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-CURB_50 = "Curb parking: spaces gained at 50 % kei"
+CURB_50 = "Curb parking"  # the curb layer's name holds no share: its legend follows it
 CONGESTION_50 = "Congestion: V/C change at 50 % kei"
 HEXES_50 = "Urban Fit index at 50 % kei (hexagons)"
-SPACES = "Spaces on this run, full-size fleet → kei share shown"
-GAINED = "Spaces gained per 100 m of curb"
+SPACES = "Spaces on this stretch, today → kei share shown"
+PER_100M = "Spaces per 100 m of this stretch, today → shown"
 LOT_SPACES = "Spaces, full-size fleet → kei share shown"
 
 # Open the tooltip of the curb run whose figures start with `prefix` (its `_s`), and return
@@ -95,23 +95,26 @@ def test_the_switch_offers_every_kei_share_of_the_run(map_page: MapPage) -> None
 def test_switching_to_50_percent_rewrites_a_curb_tooltip_and_its_colour(
     map_page: MapPage,
 ) -> None:
-    # A run of the eastern Main Street edge holds 16 full-size vehicles and 22 kei (the
-    # model's whole spaces, floor(usable / pitch)); at 50 % kei it holds 18. Gained per 100 m of
-    # its 111.275 m side: 100 % kei (22 - 16) / 111.275 x 100 = 5.39 -> "5.4", in the
-    # "4 - 6" bin (#906388); 50 % kei (18 - 16) / 111.275 x 100 = 1.80 -> "1.8", in the
-    # "0.5 - 2" bin (#EAF0B5).
-    # At the baseline nothing is gained: grey.
+    # A stretch of the eastern Main Street edge holds 16 full-size vehicles and 22 kei (the
+    # model's whole spaces, floor(usable / pitch)); at 50 % kei it holds 18. Per 100 m of its
+    # 111.275 m: 16 / 111.275 x 100 = 14.38 -> "14.4" today, 22 -> 19.77 -> "19.8" and
+    # 18 -> 16.18 -> "16.2"; gained 5.39 -> 5.4 and 1.80 -> 1.8.
+    # The gain bins are quartiles of every share's rounded gains on the town's 6 stretches
+    # (3 figures, each twice): 0.9 x4, 1.8 x4, 2.7 x2, 5.4 x6, 11.8 x2 at positions 4.25,
+    # 8.5, 12.75 of 18: 1.8, 2.7, 5.4. So 5.4 is in "5.4 or more" (#2D1E6B) and 1.8 in
+    # "1.8 - 2.7" (#1F6E8C). Today's supply bins are quartiles of 14.4, 15.3, 29.9 (each
+    # twice): 14.6, 15.3, 26.2; 14.4 is below 14.6 (#B8590B).
     expected = {  # the radio clicked (none: as the map opens) -> the tooltip and colour
-        None: ("100 % kei", "16 → 22", "5.4", "#906388"),
-        "kei share 50 %": ("50 % kei", "16 → 18", "1.8", "#EAF0B5"),
-        "kei share 0 %": ("0 % kei", "16 → 16", "0", "#BBBBBB"),
+        None: ("100 % kei", "16 → 22", "14.4 → 19.8", "#2D1E6B"),
+        "kei share 50 %": ("50 % kei", "16 → 18", "14.4 → 16.2", "#1F6E8C"),
+        "kei share 0 %": ("0 % kei", "16", "14.4", "#B8590B"),  # today's figures alone
     }
     for choice, figures in expected.items():
         if choice is not None:
             _choose(map_page, choice)
         run = map_page.page.evaluate(JS_CURB_TOOLTIP, "16,")
         rows = run["rows"]
-        assert (rows["Kei share shown"], rows[SPACES], rows[GAINED], run["colour"]) == figures
+        assert (rows["Kei share shown"], rows[SPACES], rows[PER_100M], run["colour"]) == figures
     map_page.assert_clean()
 
 
@@ -125,7 +128,7 @@ def test_switching_renames_the_scenario_layers_and_their_legend(map_page: MapPag
         HEXES_50,
     ]
     assert map_page.page.evaluate(JS_LEGEND) == [
-        "Street class",
+        "Streets (width by class)",
         "Curb spaces gained at 50 % kei",
         "Off-street parking",
     ]
@@ -133,7 +136,6 @@ def test_switching_renames_the_scenario_layers_and_their_legend(map_page: MapPag
     overlay = map_page.page.locator(".leaflet-control-layers-overlays label")
     overlay.filter(has_text=CURB_50).locator("input").uncheck()
     assert map_page.overlays()[CURB_50]["onMap"] is False
-    assert CURB not in _overlay_names(map_page)
     assert CONGESTION not in _overlay_names(map_page)
     assert HEXES not in _overlay_names(map_page)
     map_page.assert_clean()
@@ -150,12 +152,12 @@ JS_HEX_SCORES = """() => {
 def test_switching_to_the_baseline_scores_every_hexagon_zero(map_page: MapPage) -> None:
     # At 0 % kei nothing changes: no curb space gained (parking part 0), no V/C change
     # (congestion part 0) and the fit part is the kei share (0) x its points: the town's one
-    # hexagon scores 0, in the lowest bin ("below 10 points", #FFF7BC).
+    # hexagon scores 0, in the lowest bin ("below 20 points", #C94B8A).
     opened = map_page.page.evaluate(JS_HEX_SCORES)
     assert len(opened) == 1
     assert float(opened[0][0]) > 0  # at 100 % kei the curb gains (5.4 and 11.8 per 100 m)
     _choose(map_page, "kei share 0 %")
-    assert map_page.page.evaluate(JS_HEX_SCORES) == [["0", "#FFF7BC"]]
+    assert map_page.page.evaluate(JS_HEX_SCORES) == [["0", "#C94B8A"]]
     map_page.assert_clean()
 
 
@@ -245,13 +247,15 @@ def test_a_dragged_box_sums_the_features_whose_centre_lies_inside(map_page: MapP
     assert _totals(map_page) == [
         "Sums over the features whose centre lies in the box:",
         "Streets: 1 mapped ways, 0.11 km (measured along the map's lines)",
-        "Curb parking: 1 runs, 33 → 46 spaces (full-size fleet → 100 % kei)",
+        "Curb parking, mapped: 1 stretches, 33 → 46 spaces (full-size fleet → 100 % kei)",
+        "Curb parking, estimated: 0 stretches, 0 → 0 spaces",
         "Parking lots: 1 lots, 60 → 118 spaces (full-size fleet → 100 % kei)",
     ]
     # at 50 % kei: the lot 1 / (0.5 / 60 + 0.5 / 118) = 79.55 -> 79; the run 39 (its tooltip)
     _choose(map_page, "kei share 50 %")
     assert _totals(map_page)[2:] == [
-        "Curb parking: 1 runs, 33 → 39 spaces (full-size fleet → 50 % kei)",
+        "Curb parking, mapped: 1 stretches, 33 → 39 spaces (full-size fleet → 50 % kei)",
+        "Curb parking, estimated: 0 stretches, 0 → 0 spaces",
         "Parking lots: 1 lots, 60 → 79 spaces (full-size fleet → 50 % kei)",
     ]
     # the drag panned nothing and opened no popup
@@ -280,21 +284,33 @@ def test_the_download_saves_the_visible_layers_as_geojson(map_page: MapPage) -> 
     names = {f["properties"].get("name") for f in data["features"]}
     assert HOSTILE_NAME in names
     assert not any(key.startswith("_") for f in data["features"] for key in f["properties"])
-    # with the streets off and the congestion layer (2 lines) on: 6 + 2 + 2
+    # with the streets off and the congestion layer (2 lines) on, in the curb's place (one
+    # thematic layer at a time): 2 + 2
     overlay = map_page.page.locator(".leaflet-control-layers-overlays label")
     overlay.filter(has_text="Streets by class").locator("input").uncheck()
     overlay.filter(has_text=CONGESTION).locator("input").check()
+    map_page.page.wait_for_timeout(50)
     data = json.loads(_download(map_page, "#urbanfit-download-geojson"))
-    assert len(data["features"]) == 6 + 2 + 2
+    assert len(data["features"]) == 2 + 2
     map_page.assert_clean()
 
 
 def test_the_download_saves_the_visible_layers_as_csv(map_page: MapPage) -> None:
     rows = list(csv.DictReader(io.StringIO(_download(map_page, "#urbanfit-download-csv"))))
     assert len(rows) == 3 + 6 + 2
-    assert [row["layer"] for row in rows].count("Parking lots") == 2
-    lot = next(row for row in rows if row["name"] == "Market Lot")
-    assert lot["spaces"] == "60 → 118"
+    assert [row["Layer"] for row in rows].count("Parking lots") == 2
+    # human headers, and each figure a number in a column of its own
+    lot = next(row for row in rows if row["Lot"] == "Market Lot")
+    assert lot["Spaces (today)"] == "60"
+    assert lot["Spaces (100 % kei)"] == "118"
+    curb = next(
+        row
+        for row in rows
+        if row["Layer"] == CURB and row["Spaces on this stretch (today)"] == "16"
+    )
+    assert curb["Spaces on this stretch (100 % kei)"] == "22"
+    assert curb["Spaces per 100 m of this stretch (100 % kei)"] == "19.8"
+    assert curb["Estimated (no parking tags)"] == "0"
     # the Market Lot's centre: (0.0013 + 0.0017) / 2 = 0.0015, (3.0012 + 3.0018) / 2 = 3.0015
-    assert (lot["centre_lat"], lot["centre_lon"]) == ("0.00150", "3.00150")
+    assert (lot["Centre latitude"], lot["Centre longitude"]) == ("0.00150", "3.00150")
     map_page.assert_clean()

@@ -69,13 +69,33 @@ def test_every_printed_page_has_its_number_and_the_running_header(pages: list[st
         assert lines[-1] == f"Page {number} of {count}"  # the @bottom-center margin box
 
 
-def test_the_executive_summary_is_the_first_page(pages: list[str]) -> None:
-    first, second = _content(pages[0]), _content(pages[1])
+def test_the_first_page_is_the_council_brief(pages: list[str], helsinki: AnalysisResult) -> None:
+    first = " ".join(_content(pages[0]))
     lines = [line.strip() for line in pages[0].splitlines() if line.strip()]
-    assert lines[:2] == [HEADER, HEADER]  # the running header, then the h1 (the same words)
-    assert "Executive summary" in first
-    assert "Biggest caveat" in first
-    assert second[0] == "How this run was made"  # the page break after the summary
+    assert lines[0] == HEADER  # the running header, then the dated title
+    assert lines[1].startswith("Kei cars in Helsinki (centre): council brief, ")
+    created = str(helsinki.summary["run"]["created"])[:10]
+    # the dated title (the date may wrap onto the next line: compared without spaces)
+    assert f"KeicarsinHelsinki(centre):councilbrief,{created}" in first.replace(" ", "")
+    # the data's date and the attribution
+    assert "OpenStreetMap of 2019-04-21, © OpenStreetMap contributors (ODbL)." in first
+    # the floor before the estimate, at 25 % and at 100 %: 130 and 727 more spaces on mapped
+    # curb and lots, 173 and 952 with the estimated curb (the summary's spaces_gained less
+    # curb_spaces_gained_estimated; 952 is the parking headline's)
+    gained = helsinki.summary["parking"]["scenarios"]
+    for sid, label in (("kei025", "25 % kei"), ("kei100", "100 % kei")):
+        total = gained[sid]["spaces_gained"]
+        floor = total - gained[sid]["curb_spaces_gained_estimated"]
+        sentence = (
+            f"At {label}, mapped curb and lots alone give {floor:,.0f} more parking spaces "
+            f"(the floor); with the estimated curb, up to {total:,.0f}."
+        )
+        assert sentence in first
+        assert first.index(f"At {label}, mapped curb") < first.index(f"Parking at {label}:")
+    assert "At 100 % kei, mapped curb and lots alone give 727 more parking spaces" in first
+    assert "The biggest caveat Curb estimation: 5.28 km of untagged curb is estimated" in first
+    assert "Next step Check the estimated curbs" in first
+    assert _content(pages[1])[0] == "About this report"  # the page break after the brief
 
 
 def test_no_heading_is_left_at_the_foot_of_a_page(
@@ -86,7 +106,7 @@ def test_no_heading_is_left_at_the_foot_of_a_page(
         for block in build_document(helsinki, {})
         if isinstance(block, Heading) and block.level > 1
     }
-    assert "Assumptions" in headings
+    assert "Appendix: assumptions" in headings
     for number, page in enumerate(pages, start=1):
         last = _content(page)[-1]
         assert last not in headings, f"page {number} ends with the heading {last!r}"

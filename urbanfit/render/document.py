@@ -86,7 +86,9 @@ Block = Heading | Para | Bullets | Table | Image | PageBreak
 # --- HTML ---------------------------------------------------------------------------------
 
 _CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 60rem;
+body { font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK JP",
+       "Noto Sans JP", "Hiragino Sans", "Yu Gothic", "Source Han Sans", "WenQuanYi Micro Hei",
+       "Droid Sans Fallback", sans-serif; max-width: 60rem;
        margin: 2rem auto; padding: 0 1rem; color: #222; line-height: 1.4; }
 h1 { font-size: 1.6rem; } h2 { border-bottom: 1px solid #ccc; margin-top: 2rem; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.85rem; }

@@ -11,18 +11,16 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-import numpy as np
 import pandas as pd
-import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
 from urbanfit.render.council import council_charts
 from urbanfit.render.schema import scenario_figures
+from urbanfit.render.static_map import street_map as draw_street_map
 from urbanfit.results import AnalysisResult
 
 __all__ = [
@@ -180,75 +178,6 @@ def _fit_chart(summary: dict[str, Any]) -> Figure | None:
     return figure
 
 
-_GAIN_BINS: tuple[tuple[str, float, float, str, float, Literal["-", ":"]], ...] = (
-    ("curb unknown (no tags)", math.nan, math.nan, "#9e9e9e", 0.7, ":"),
-    ("no spaces gained", 0, 0, "#9e9e9e", 0.7, "-"),
-    ("1-2 spaces gained", 1, 2, "#21918c", 1.4, "-"),
-    ("3-5 spaces gained", 3, 5, "#3b528b", 1.8, "-"),
-    ("6 or more gained", 6, math.inf, "#440154", 2.2, "-"),
-)
-"""(legend label, lowest, highest, colour, line width, style) of the street map's gain classes;
-colours from matplotlib's viridis, a perceptually uniform palette readable with colour-vision
-deficiency (van der Walt & Smith, 'A better default colormap for Matplotlib', SciPy 2015)."""
-_LOT_EDGE = "#d55e00"  # Okabe & Ito (2008) colour-universal-design vermillion
-
-
-def _path(geometry: Any) -> tuple[np.ndarray, np.ndarray]:
-    """
-    Join line geometries into one x, y path, parts separated by NaN (one matplotlib line).
-
-    Vectorised: the NaN rows are inserted where shapely's part index changes.
-    """
-    parts = shapely.get_parts(np.asarray(geometry))
-    coords, index = shapely.get_coordinates(parts, return_index=True)
-    cuts = np.flatnonzero(np.diff(index)) + 1
-    path = np.insert(coords, cuts, np.nan, axis=0)
-    return path[:, 0], path[:, 1]
-
-
-def _street_map(result: AnalysisResult) -> Figure | None:
-    """Streets coloured by curb spaces gained at the headline scenario, lots outlined."""
-    streets = result.city.streets
-    if streets.empty:
-        return None
-    top, base = result.scenarios.headline, result.scenarios.baseline
-    gained = result.parking.side_figures(top.id).groupby("edge_id")["gained"].sum(min_count=1)
-    per_street = streets["edge_id"].map(gained).to_numpy(dtype=float)
-    geometry = streets.geometry.to_numpy()
-    figure, ax = _new(6.4, 6.4)
-    handles = []
-    for label, low, high, colour, width, style in _GAIN_BINS:
-        chosen = (
-            np.isnan(per_street) if math.isnan(low) else (per_street >= low) & (per_street <= high)
-        )
-        if chosen.any():
-            x, y = _path(geometry[chosen])
-            ax.plot(x, y, color=colour, linewidth=width, linestyle=style)
-            handles.append(
-                Line2D(
-                    [], [], color=colour, linewidth=max(width, 1.5), linestyle=style, label=label
-                )
-            )
-    lots = result.city.lots
-    if not lots.empty:
-        points = (lots.geom_type == "Point").to_numpy()
-        if (~points).any():
-            ax.plot(*_path(lots.geometry[~points].boundary), color=_LOT_EDGE, linewidth=1)
-        xy = shapely.get_coordinates(lots.geometry[points])
-        ax.scatter(xy[:, 0], xy[:, 1], s=14, facecolors="none", edgecolors=_LOT_EDGE)
-        lot = "parking lot (outline; circle if mapped as a point)"
-        handles.append(
-            Line2D([], [], color=_LOT_EDGE, marker="o", markerfacecolor="none", label=lot)
-        )
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_title(f"Curb spaces gained per street, {top.label} vs {base.label}", fontsize=10)
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncols=2,
-              fontsize=7, frameon=False)  # fmt: skip
-    return figure
-
-
 _CHARTS: tuple[tuple[str, Callable[[dict[str, Any]], Figure | None]], ...] = (
     ("spaces_by_scenario", _spaces_chart),
     ("delay_vs_kei_share", _delay_chart),
@@ -282,7 +211,7 @@ def render_figures(
         if figure is not None:
             figures[name] = _png(figure)
         if name == "spaces_by_scenario" and result is not None and "parking" in summary:
-            street_map = _street_map(result)
+            street_map = draw_street_map(result)
             if street_map is not None:
                 figures["street_map"] = _png(street_map)
     for name, chart in council_charts(summary).items():

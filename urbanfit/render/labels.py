@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -26,6 +27,7 @@ __all__ = [
     "fmt_assumption",
     "fmt_figure",
     "label_of",
+    "parameter_name",
     "row_label",
 ]
 
@@ -245,8 +247,8 @@ CODE_WORDS: dict[str, dict[str, str]] = {
         "reference class passes": "full-size cars pass",
     },
     "side": {
-        "left": "left, in the way's mapped direction",
-        "right": "right, in the way's mapped direction",
+        "left": "left (looking along the street as OSM draws it)",
+        "right": "right (looking along the street as OSM draws it)",
     },
     "orientation": {
         "parallel": "parallel",
@@ -403,3 +405,22 @@ def counted(value: Any, noun: str, plural: str | None = None) -> str:
     """
     text = _whole(value)
     return f"{text} {noun if text == '1' else plural or noun + 's'}"
+
+
+# Unit suffixes of parameter keys: the unit has a column of its own in the report's table.
+_UNIT_SUFFIX = re.compile(r"_(m|m2|km|ha|deg|h|s|min|pct|kmh|per_min|pc_h_ln|pcu_h|veh_h)$")
+
+
+def parameter_name(key: str) -> str:
+    """
+    Write a parameter's code key as a heading a planner reads.
+
+    ``parking.curb.diagonal_angle_deg`` -> ``Parking, curb: diagonal angle`` (the unit is in
+    its own column); a key with no section is only spelled out.
+    """
+    *sections, name = key.split(".")
+    words = _UNIT_SUFFIX.sub("", name).replace("_", " ")
+    if not sections:
+        return words
+    where = ", ".join(s.replace("_", " ") for s in sections)
+    return f"{where[:1].upper()}{where[1:]}: {words}"

@@ -9,10 +9,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from urbanfit.models.hexes import scenario_hexes
 from urbanfit.render.feature_text import hex_score_blocks, number_text, scenario_text, whole_text
 from urbanfit.render.labels import CODE_WORDS, code_words
-from urbanfit.render.map_base import geojson_layer, scenario_values, summarised
+from urbanfit.render.map_base import geojson_layer, scenario_values
 from urbanfit.render.palette import BINS, FIT_COLOURS, LOT_COLOUR, bin_legend
 from urbanfit.results import (
     FIT_CATEGORIES,
@@ -28,10 +27,11 @@ __all__ = [
     "DETAIL_EDGES",
     "DETAIL_LIMIT",
     "congestion_layer",
-    "curb_layer",
     "fit_layer",
+    "hex_layer",
     "index_layer",
     "lots_layer",
+    "street_names",
 ]
 
 # Size rule: a line layer with more features than this is drawn as H3 hexagons (resolution
@@ -46,21 +46,13 @@ HEX_RESOLUTION = 9
 DETAIL_EDGES = 100_000
 
 
-def _curb_source_words(sides: pd.DataFrame) -> pd.Series:
-    """Where a side's figure comes from; a side taken from the user's inventory says so."""
-    words = code_words("curb_source", sides["source"])
-    if "curb_source" not in sides.columns:
-        return words
-    return words.where(sides["curb_source"].ne("inventory"), "from your curb inventory")
-
-
-def _street_names(streets: gpd.GeoDataFrame, edge_id: pd.Series) -> np.ndarray:
+def street_names(streets: gpd.GeoDataFrame, edge_id: pd.Series) -> np.ndarray:
     """Return the street name of each row's edge (``edge_id`` is the streets' row)."""
     names = streets["name"].fillna("(unnamed)").to_numpy(dtype=object)
     return names[edge_id.to_numpy()]
 
 
-def _hex_layer(
+def hex_layer(
     hexes: gpd.GeoDataFrame,
     tidy: pd.DataFrame,
     scenarios: ScenarioSet,
@@ -69,7 +61,7 @@ def _hex_layer(
     km: tuple[str, str],
     count: tuple[str, str],
     shown: tuple[str, str],
-    bins: str,
+    bins: str | list[tuple[tuple[float, str], ...]],
     style: dict[str, Any],
     show: bool = True,
 ) -> folium.FeatureGroup:
@@ -97,127 +89,11 @@ def _hex_layer(
         show=show,
         carry=("_s",),
     )
-    scenario_values(layer, shown={shown[0]: ("value", 0, shown[1])}, colour_by=(0, BINS[bins]))
-    return layer
-
-
-def curb_layer(
-    parking: ParkingResult,
-    *,
-    streets: gpd.GeoDataFrame,
-    scenarios: ScenarioSet,
-    detail_limit: int | None = None,
-) -> tuple[folium.FeatureGroup, dict[str, str]]:
-    """
-    Curb runs with parking, coloured by spaces gained per 100 m; every scenario carried.
-
-    Above ``detail_limit`` sides the layer holds H3 hexagons instead, each coloured by the
-    spaces gained per 100 m of its curb at the headline scenario, and its legend says the
-    detail is in layers.gpkg.
-
-    Parameters
-    ----------
-    parking
-        The parking result.
-    streets
-        The city's streets (for street names).
-    scenarios
-        The run's scenarios: the map opens on the headline's figures, the switch shows any.
-    detail_limit
-        The most curb sides drawn one by one; `DETAIL_LIMIT` when None.
-
-    Returns
-    -------
-    layer, legend
-        The layer and its legend entries.
-    """
-    first = parking.side_figures(scenarios.baseline.id)
-    shown = first["status"].eq("parking") | first["source"].eq("inferred")
-    keep = (first["spaces"].notna() & shown).to_numpy()
-    sides = first[keep]
-    # each scenario's figures, aligned with the sides as `side_figures` aligns them, without
-    # joining the geometry again
-    figures = {
-        sid: scenario_rows(parking.side_spaces, sid).reindex(first.index)[keep]
-        for sid in scenarios.ids
-    }
-    if len(sides) > (DETAIL_LIMIT if detail_limit is None else detail_limit):
-        gains = {
-            sid: rows["gained_per_100m"].to_numpy(dtype="float64") for sid, rows in figures.items()
-        }
-        return _curb_hexes(sides, gains, scenarios=scenarios)
-    run = sides["run_id"]
-    blocks = []
-    for rows in figures.values():
-        # a run's spaces are whole (`curb_spaces`): its sides share them by usable length
-        spaces = rows["spaces"].groupby(run.to_numpy()).transform("sum")
-        blocks.append([number_text(spaces, 0), number_text(rows["gained_per_100m"], 1)])
-    table = gpd.GeoDataFrame(
-        {
-            "name": _street_names(streets, sides["edge_id"]),
-            "side": code_words("side", sides["side"]),
-            "orientation": code_words("orientation", sides["orientation"]),
-            "source": _curb_source_words(sides),
-            "run_usable_m": sides["run_usable_m"].round(0),
-            "_s": scenario_text(blocks).to_numpy(),
-            "_r": run.to_numpy(),  # the area totals count a run drawn in pieces once
-        },
-        geometry=sides.geometry,
-        crs=sides.crs,
-    )
-    layer = geojson_layer(
-        table,
-        name=f"Curb parking: spaces gained at {scenarios.headline.label}",
-        fields={
-            "name": "Street",
-            "side": "Side",
-            "orientation": "Parking",
-            "source": "Figure from",
-            "run_usable_m": "Usable curb of this run (m)",
-        },
-        style={"weight": 4, "opacity": 0.9},
-        merge_by=run,
-        carry=("_s", "_r"),
-        categories=("side", "orientation", "source"),
-    )
+    tables = [BINS[bins]] * len(scenarios) if isinstance(bins, str) else bins
     scenario_values(
-        layer,
-        shown={
-            "spaces": ("pair", 0, "Spaces on this run, full-size fleet → kei share shown"),
-            "gained_per_100m": ("value", 1, "Spaces gained per 100 m of curb"),
-        },
-        colour_by=(1, BINS["curb_gain_per_100m"]),
+        layer, shown={shown[0]: ("value", 0, shown[1])}, colour_by=[(0, b) for b in tables]
     )
-    return layer, bin_legend(BINS["curb_gain_per_100m"], "spaces/100 m")
-
-
-def _curb_hexes(
-    sides: gpd.GeoDataFrame, gains: dict[str, np.ndarray], *, scenarios: ScenarioSet
-) -> tuple[folium.FeatureGroup, dict[str, str]]:
-    """
-    Draw the curb of a large city by H3 hexagon: spaces gained per 100 m of its curb.
-
-    ``gains`` holds each scenario's gain per side (aligned with ``sides``); every scenario's
-    hexagon figure is carried for the switch, the map opening on the headline's.
-    """
-    top = scenarios.headline
-    hexes, tidy = scenario_hexes(sides, gains, headline=top.id, resolution=HEX_RESOLUTION)
-    layer = _hex_layer(
-        hexes,
-        tidy,
-        scenarios,
-        name=f"Curb parking: spaces gained at {top.label} (hexagons)",
-        km=("curb_km", "Curb with parking (km)"),
-        count=("sides", "Curb sides"),
-        shown=("gained", "Spaces gained per 100 m of curb"),
-        bins="curb_gain_per_100m",
-        style={"weight": 0, "fillOpacity": 0.6},
-    )
-    note = (
-        f"Drawn by hexagon: {len(sides):,} curb sides are too many to draw one by one. "
-        "Every side is in layers.gpkg (layer parking_sides)."
-    )
-    return summarised(layer, note), bin_legend(BINS["curb_gain_per_100m"], "spaces/100 m")
+    return layer
 
 
 def lots_layer(
@@ -288,7 +164,10 @@ def lots_layer(
     layer = geojson_layer(
         table,
         name="Parking lots",
-        fields={**fields, "area_m2": "Area (m²)"},
+        # the tooltip short (one figure per basis: the spaces row the switch writes); the
+        # stall counts by class, and the counts from the outline, in the click popup
+        fields={k: v for k, v in fields.items() if not k.startswith(("stalls ", "model "))}
+        | {"area_m2": "Area (m²)"},
         popup_fields=fields,
         style={"color": LOT_COLOUR, "weight": 1, "fillOpacity": 0.4},
         carry=carry,
@@ -328,7 +207,7 @@ def congestion_layer(
     ]
     table = gpd.GeoDataFrame(
         {
-            "name": _street_names(streets, base["edge_id"]),
+            "name": street_names(streets, base["edge_id"]),
             "highway": base["highway"].str.replace("_", " ", regex=False),
             "capacity": base["capacity_pcu_h"].round(0),
             "flow": base["flow_veh_h"].round(0),
@@ -343,8 +222,8 @@ def congestion_layer(
         fields={
             "name": "Street",
             "highway": "Class",
-            "capacity": "Capacity (PCU/h)",
-            "flow": "Flow, full-size fleet (veh/h)",
+            "capacity": "Capacity (cars an hour, peak)",
+            "flow": "Traffic today (vehicles an hour, peak)",
         },
         style={"weight": 3, "opacity": 0.8},
         show=False,
@@ -355,8 +234,8 @@ def congestion_layer(
     scenario_values(
         layer,
         shown={
-            "vc": ("pair", 0, "Volume / capacity, full-size fleet → kei share shown"),
-            "vc_change": ("value", 1, "V/C change"),
+            "vc": ("pair", 0, "Traffic over capacity (V/C), today → kei share shown"),
+            "vc_change": ("value", 1, "Change in V/C (below 0: less crowded)"),
         },
         colour_by=(1, BINS["vc_change"]),
     )
@@ -452,7 +331,7 @@ def index_layer(
     tidy = index.scenario_hexes
     if tidy is None:  # the scored scenario only: the others read "unknown"
         tidy = hexes.assign(scenario=index.scenario_id)
-    layer = _hex_layer(
+    layer = hex_layer(
         hexes,
         tidy,
         scenarios,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -10,11 +11,11 @@ import pandas as pd
 from folium.plugins import Fullscreen
 from folium.utilities import JsCode
 
+from urbanfit.render.curb_layer import CURB_ESTIMATED_NOTE, curb_layer
 from urbanfit.render.labels import counted
 from urbanfit.render.layers import (
     DETAIL_EDGES,
     congestion_layer,
-    curb_layer,
     fit_layer,
     index_layer,
     lots_layer,
@@ -22,29 +23,74 @@ from urbanfit.render.layers import (
 from urbanfit.render.map_assets import inline_web_assets
 from urbanfit.render.map_base import escape_text, feature_count, geojson_layer, summarised
 from urbanfit.render.map_page import legend_block, legend_note, page_chrome
+from urbanfit.render.palette import STREET_COLOUR, STREET_WIDTHS
+from urbanfit.render.share_text import share_headlines
 from urbanfit.results import AnalysisResult
 
-__all__ = ["CLASS_COLOURS", "STREET_GROUPS", "build_map", "escape_text"]
+__all__ = ["CLASS_COLOURS", "GLOSSARY", "STREET_GROUPS", "build_map", "escape_text"]
 
-# Street classes in six groups, one Okabe-Ito colour each (M. Okabe and K. Ito, "Color
-# Universal Design (CUD): how to make figures and presentations that are friendly to colorblind
-# people", 2008). Six of its eight colours: with all eight, its orange comes within deltaE00
-# 11.6 of its yellow under simulated deuteranopia, and the curb layer, drawn with the streets,
-# needs room in colour space (checked in tests/test_map_colours.py).
+# Street classes in six groups, drawn as a neutral base: one grey, the class told by the line's
+# width (palette.STREET_WIDTHS), so that the one thematic layer shown is the only colour.
 STREET_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "motorway, trunk": ("#000000", ("motorway", "motorway_link", "trunk", "trunk_link")),
-    "primary": ("#D55E00", ("primary", "primary_link")),
-    "secondary": ("#F0E442", ("secondary", "secondary_link")),
-    "tertiary": ("#009E73", ("tertiary", "tertiary_link")),
+    "motorway, trunk": (STREET_COLOUR, ("motorway", "motorway_link", "trunk", "trunk_link")),
+    "primary": (STREET_COLOUR, ("primary", "primary_link")),
+    "secondary": (STREET_COLOUR, ("secondary", "secondary_link")),
+    "tertiary": (STREET_COLOUR, ("tertiary", "tertiary_link")),
     "local (residential, unclassified, other)": (
-        "#56B4E9",
+        STREET_COLOUR,
         ("residential", "unclassified", "road"),
     ),
-    "living street": ("#0072B2", ("living_street",)),
+    "living street": (STREET_COLOUR, ("living_street",)),
 }
+_SAMPLE = "#333333"  # the legend's sample line for "mapped" and "estimated" (style, not colour)
 _LOCAL = "local (residential, unclassified, other)"  # classes not listed fall here
 _GROUP_OF = {cls: group for group, (_, classes) in STREET_GROUPS.items() for cls in classes}
 CLASS_COLOURS = {cls: STREET_GROUPS[group][0] for cls, group in _GROUP_OF.items()}
+
+# Plain words for the terms the map uses (the page's glossary).
+GLOSSARY = {
+    "kei car": (
+        "Japan's smallest class of car and truck: at most 3.40 m (11 ft 2 in) long and "
+        "1.48 m (4 ft 10 in) wide."
+    ),
+    "kei share": "The part of all cars that are kei cars; 0 % is today's fleet.",
+    "curb side": "One side of one street: the curb a car parks along.",
+    "stretch of curb": (
+        "One curb side between interruptions (corners, driveways): its spaces are counted together."
+    ),
+    "estimated curb": (
+        "No parking is mapped in OpenStreetMap here; parking is assumed from the road "
+        "class. Drawn dashed; an upper bound."
+    ),
+    "V/C": (
+        "Volume over capacity: the peak-hour traffic on a street divided by what it can "
+        "carry. Near 1 or more means queues."
+    ),
+    "vehicle-hours": "The hours all vehicles spend travelling in the peak hour, added up.",
+    "Urban Fit index": (
+        "A 0-100 score per street of how much a kei fleet helps there: parking gained, "
+        "congestion relieved and narrow streets opened."
+    ),
+}
+
+
+def _share_lines(result: AnalysisResult) -> dict[int, list[str]]:
+    """Return the title box's lines for each kei share: the summary's own headlines."""
+    s = result.summary
+    scenarios = result.scenarios
+    out: dict[int, list[str]] = {}
+    parking = s.get("parking")
+    today = []
+    if parking is not None:
+        first = parking["scenarios"][scenarios.baseline.id]
+        today.append(
+            f"Today (0 % kei, a full-size fleet): {first['total_spaces']:,.0f} parking spaces "
+            f"counted, {first['curb_spaces']:,.0f} of them on the curb. Choose a kei share to "
+            "see what changes."
+        )
+    out[0] = today
+    out.update(share_headlines(s, scenarios))
+    return out
 
 
 def _title_box(result: AnalysisResult) -> str:
@@ -54,9 +100,19 @@ def _title_box(result: AnalysisResult) -> str:
         f"{network['street_km']:.1f} km of drivable street, "
         f"{counted(network['edges_count'], 'edge')}",
         f"{counted(s['lots']['count'], 'parking lot')} mapped",
-        *(str(line) for line in s.get("headlines", [])),
     ]
     body = "".join(f"<div>{html.escape(line)}</div>" for line in lines)
+    for k, share in _share_lines(result).items():
+        body += f"<div class='urbanfit-share-lines' data-scenarios='{k}'>"
+        body += "".join(f"<div>{html.escape(line)}</div>" for line in share) + "</div>"
+    words = "".join(
+        f"<dt>{html.escape(term)}</dt><dd>{html.escape(text)}</dd>"
+        for term, text in GLOSSARY.items()
+    )
+    body += (
+        "<details id='urbanfit-glossary'><summary>Words on this map</summary>"
+        f"<dl>{words}</dl></details>"
+    )
     source = html.escape(str(s["provenance"]["description"]))
     dated = s["provenance"].get("data_date")
     if dated:
@@ -100,6 +156,7 @@ def build_map(result: AnalysisResult) -> folium.Map:
     )
     group = streets["highway"].map(_GROUP_OF).fillna(_LOCAL)
     colours = group.map({g: c for g, (c, _) in STREET_GROUPS.items()})
+    table["_w"] = group.map(STREET_WIDTHS).to_numpy()
     # Size rule: a metro-scale city's local streets are a layer of their own, off at load
     split = len(streets) > DETAIL_EDGES
     main = group.ne(_LOCAL) | (not split)
@@ -115,10 +172,11 @@ def build_map(result: AnalysisResult) -> folium.Map:
                 "speed_kmh": "Speed (km/h)",
                 "oneway": "One-way",
             },
-            style={"weight": 3, "opacity": 0.9},
+            style={"weight": 2, "opacity": 0.9},
             colours=colours[rows],
             show=show,
             merge_by=streets["osm_id"][rows],
+            carry=("_w",),
             categories=("highway", "oneway"),
         )
 
@@ -133,32 +191,52 @@ def build_map(result: AnalysisResult) -> folium.Map:
             "when the map opens so that it opens quickly. Every street is in layers.gpkg "
             "(layer streets).",
         )
-    legends = [legend_block("Street class", entries, layer=layer)]
+    legends = [legend_block("Streets (width by class)", entries, layer=layer, widths=STREET_WIDTHS)]
     if split:
         local = streets_layer(~main, "Local streets", show=False)
         local.add_to(fmap)
         legends.append(
-            legend_block("Local streets", {_LOCAL: STREET_GROUPS[_LOCAL][0]}, layer=local)
+            legend_block(
+                "Local streets",
+                {_LOCAL: STREET_GROUPS[_LOCAL][0]},
+                layer=local,
+                widths=STREET_WIDTHS,
+            )
         )
     top = result.scenarios.headline
     missing: list[str] = []
 
     def add(
-        drawn: tuple[folium.FeatureGroup, dict[str, str]] | None, title: str, why: str
+        drawn: tuple[folium.FeatureGroup, Any] | None, title: str, why: str
     ) -> folium.FeatureGroup | None:
-        """Add a layer and its legend block, or note in the legend why it is not there."""
+        """Add a layer and its legend block(s), or note in the legend why it is not there."""
         if drawn is None or not feature_count(drawn[0]):
             missing.append(f"{title}: {why}")
             return None
         drawn[0].add_to(fmap)
-        legends.append(legend_block(title, drawn[1], layer=drawn[0]))
+        if isinstance(drawn[1], dict):
+            legends.append(legend_block(title, drawn[1], layer=drawn[0]))
+        else:  # one block per kei share, shown while that share is chosen
+            for heading, entries, shares in drawn[1]:
+                legends.append(legend_block(heading, entries, layer=drawn[0], shares=shares))
         return drawn[0]
 
     curb = add(
         curb_layer(result.parking, streets=streets, scenarios=result.scenarios),
-        f"Curb spaces gained at {top.label}",
+        "Curb parking",
         "no curb parking is tagged (or inferred) in the data",
     )
+    estimated = result.parking.sides["source"].eq("inferred").any()
+    if curb is not None and estimated and not getattr(curb, "urbanfit_note", None):
+        legends.append(
+            legend_block(
+                "Curb drawn as",
+                {"mapped in OSM": _SAMPLE, "estimated (no parking tags)": _SAMPLE},
+                layer=curb,
+                dashed=("estimated (no parking tags)",),
+                note=CURB_ESTIMATED_NOTE,
+            )
+        )
     lots = add(
         lots_layer(result.city.lots, result.parking, result.catalog, scenarios=result.scenarios)
         if len(result.city.lots)
@@ -166,15 +244,17 @@ def build_map(result: AnalysisResult) -> folium.Map:
         "Off-street parking",
         "no parking lots in the data",
     )
-    add(
+    congestion = add(
         congestion_layer(result.congestion, streets=streets, scenarios=result.scenarios)
         if result.congestion is not None and len(result.congestion.links)
         else None,
         f"V/C change at {top.label}",
         "no assigned links to show (see the report's notes)",
     )
-    add(fit_layer(result.fit), "Narrow-street fit", "no street where the vehicle class matters")
-    add(
+    fit = add(
+        fit_layer(result.fit), "Narrow-street fit", "no street where the vehicle class matters"
+    )
+    index = add(
         index_layer(result.index, scenarios=result.scenarios) if len(result.index.hexes) else None,
         f"Urban Fit index at {top.label}",
         "no scored streets",
@@ -199,6 +279,7 @@ def build_map(result: AnalysisResult) -> folium.Map:
         local_streets=local if split else None,
         curb=curb,
         lots=lots,
+        thematic=[g for g in (curb, congestion, fit, index) if g is not None],
         file=result.slug,
     ).add_to(fmap)  # before the layer control: the title goes above it
     control = folium.LayerControl(collapsed=False)

@@ -307,6 +307,14 @@ class _PropertyStyle(MacroElement):
             var style = Object.assign({}, {{ this.style|tojson }});
             var colour = feature.properties && feature.properties._c;
             if (colour) { style.color = colour; style.fillColor = colour; }
+            // a line width of its own (`_w`): the street base tells classes apart by width
+            var props = feature.properties || {};
+            if (props._w) { style.weight = props._w; }
+            // an estimated feature (`_d`): dashed and lighter, so mapped ones read first
+            if (feature.properties && feature.properties._d) {
+                style.dashArray = "6 5";
+                style.opacity = 0.7 * (style.opacity === undefined ? 1 : style.opacity);
+            }
             // circles (point features) carry folium's default fill otherwise
             if (!style.fillColor && style.color) { style.fillColor = style.color; }
             return style;
@@ -338,6 +346,9 @@ class _ScenarioValues(MacroElement):
         self.spec = spec
 
 
+ColourBy = tuple[int, tuple[tuple[float, str], ...]]
+"""The index of the figure that picks a feature's colour, and its bins (lower bound, colour)."""
+
 SCENARIO_ROW = ("scenario", "Kei share shown")
 """The table row naming the scenario whose figures a layer shows (the switch updates it)."""
 
@@ -346,7 +357,7 @@ def scenario_values(
     group: folium.FeatureGroup,
     *,
     shown: dict[str, tuple[str, int, str]],
-    colour_by: tuple[int, tuple[tuple[float, str], ...]] | None = None,
+    colour_by: ColourBy | list[ColourBy] | None = None,
 ) -> None:
     """
     Let the scenario switch show a layer built by `geojson_layer` with ``carry=("_s",)``.
@@ -368,19 +379,21 @@ def scenario_values(
     colour_by
         Index of the figure that picks the colour, and the bins ``(lower bound, colour)``
         that colour it: a figure takes the colour of the last bin whose lower bound it
-        reaches, a missing figure the first bin's colour.
+        reaches, a missing figure the first bin's colour. A list gives one per scenario.
     """
     spec: dict[str, Any] = {
         "shown": {k: [kind, index] for k, (kind, index, _) in shown.items()},
         "rows": [list(SCENARIO_ROW), *([k, label] for k, (_, _, label) in shown.items())],
     }
     if colour_by is not None:
-        index, bins = colour_by
-        spec["colour"] = {
-            "index": index,
-            "bounds": [None if b == -np.inf else b for b, _ in bins],  # null: minus infinity
-            "colours": [c for _, c in bins],
-        }
+        spec["colour"] = [
+            {
+                "index": index,
+                "bounds": [None if b == -np.inf else b for b, _ in bins],  # null: -infinity
+                "colours": [c for _, c in bins],
+            }
+            for index, bins in (colour_by if isinstance(colour_by, list) else [colour_by])
+        ]
     for child in descendants(group):
         if isinstance(child, folium.GeoJson):
             child.add_child(_ScenarioValues(spec))

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 import folium
@@ -19,7 +20,16 @@ from urbanfit.render.map_base import layer_style
 __all__ = ["legend_block", "legend_note", "page_chrome"]
 
 
-def legend_block(title: str, entries: dict[str, str], *, layer: folium.FeatureGroup) -> str:
+def legend_block(
+    title: str,
+    entries: dict[str, str],
+    *,
+    layer: folium.FeatureGroup,
+    widths: dict[str, float] | None = None,
+    dashed: tuple[str, ...] = (),
+    shares: tuple[int, ...] | None = None,
+    note: str | None = None,
+) -> str:
     """
     HTML of one legend block: a title and a swatch per (escaped) entry, drawn as the layer is.
 
@@ -32,6 +42,15 @@ def legend_block(title: str, entries: dict[str, str], *, layer: folium.FeatureGr
     layer
         The layer the block explains: the page shows the block only while the layer is on,
         and area layers (with a ``fillOpacity``) get filled squares at that opacity.
+    widths
+        Line width (px) per entry, where the width tells the entries apart.
+    dashed
+        Entries drawn as a dashed line.
+    shares
+        The kei-share scenarios (indices) the block belongs to: the page shows it only while
+        one of them is chosen; every share when None.
+    note
+        One sentence under the entries (a layer marked `summarised` gives its own).
 
     Returns
     -------
@@ -47,16 +66,20 @@ def legend_block(title: str, entries: dict[str, str], *, layer: folium.FeatureGr
                 f"height:12px;border:1px solid {colour};"
                 f"background:rgba({rgb},{float(style['fillOpacity']):g})"
             )
+        elif label in dashed:
+            swatch = f"height:0;border-top:3px dashed {colour}"
         else:
-            swatch = f"height:{max(int(style.get('weight', 3)), 3)}px;background:{colour}"
+            weight = (widths or {}).get(label, style.get("weight", 3))
+            swatch = f"height:{max(float(weight), 1.5):g}px;background:{colour}"
         rows.append(
             f'<div><span class="urbanfit-swatch" style="{swatch}"></span>{html.escape(label)}</div>'
         )
-    note = getattr(layer, "urbanfit_note", None)
+    note = note or getattr(layer, "urbanfit_note", None)
     if note:
         rows.append(f'<div class="urbanfit-legend-detail">{html.escape(note)}</div>')
+    chosen = "" if shares is None else f' data-scenarios="{" ".join(map(str, shares))}"'
     return (
-        f'<div class="urbanfit-legend-block" data-layer="{layer.get_name()}">'
+        f'<div class="urbanfit-legend-block" data-layer="{layer.get_name()}"{chosen}>'
         f"<b>{html.escape(title)}</b>{''.join(rows)}</div>"
     )
 
@@ -74,6 +97,7 @@ class _PageChrome(MacroElement):
             localStreets: {{ this.options.localStreets }},
             curb: {{ this.options.curb }},
             lots: {{ this.options.lots }},
+            thematic: [{{ this.options.thematic|join(", ") }}],
             file: {{ this.options.file|tojson }}
         });
         {% endmacro %}
@@ -127,6 +151,7 @@ def page_chrome(
     local_streets: folium.FeatureGroup | None = None,
     curb: folium.FeatureGroup | None,
     lots: folium.FeatureGroup | None,
+    thematic: Sequence[folium.FeatureGroup] = (),
     file: str,
 ) -> MacroElement:
     """
@@ -147,6 +172,9 @@ def page_chrome(
         The layers the street search and the area totals read (None when not drawn);
         ``local_streets`` is the metro-scale map's separate layer of local streets, built
         when the search or the totals first need it.
+    thematic
+        The thematic layers: one shows at a time over the street base (ticking one unticks
+        the others), and the page's address (its hash) keeps which.
     file
         Stem of the files the download button saves (``<file>-layers.geojson``).
 
@@ -162,6 +190,7 @@ def page_chrome(
         "localStreets": _geojson_name(local_streets),
         "curb": _geojson_name(curb),
         "lots": _geojson_name(lots),
+        "thematic": [group.get_name() for group in thematic],
         "file": file,
     }
     return _PageChrome(tiles, options)

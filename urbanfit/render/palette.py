@@ -1,4 +1,22 @@
-"""The map's colours: colour-vision-deficiency-safe palettes, their bins and legend entries."""
+"""The map's palette plan: one colour, one meaning, for every layer of the page.
+
+The plan (checked in tests/test_palette_plan.py and, under simulated deuteranopia, in
+tests/test_map_colours.py):
+
+- the streets are a neutral base: one grey, the class shown by line width;
+- one thematic layer shows at a time, each with hues of its own: curb supply (0 % kei) in
+  browns, curb gain in green to indigo, V/C change in purple (less) and red (more), the
+  narrow-street fit in green, olive, periwinkle and near-black, the Urban Fit index in
+  magentas; parking lots in a dark taupe;
+- "no change" is the one dark grey, shared by the layers where it means the same thing;
+- every colour has a contrast of at least 3:1 against the page's plain background (WCAG 2.1,
+  success criterion 1.4.11, non-text contrast), so no light step is used: sequential bins run
+  from mid to dark, their lightness (CIELAB L*) falling with the value.
+
+Hues follow published colour-vision-deficiency-safe schemes where they can (Paul Tol, "Colour
+Schemes", SRON/EPS/TN/09-002, issue 3.2, 2021: "YlOrBr", "PRGn", "sunset"; Okabe and Ito,
+"Color Universal Design", 2008), darkened to reach 3:1.
+"""
 
 from __future__ import annotations
 
@@ -6,51 +24,144 @@ import numpy as np
 
 from urbanfit.results import FIT_CATEGORIES
 
-__all__ = ["BINS", "FIT_COLOURS", "LOT_COLOUR", "NO_CHANGE", "bin_legend"]
+__all__ = [
+    "BINS",
+    "CURB_GAIN_COLOURS",
+    "CURB_SUPPLY_COLOURS",
+    "FIT_COLOURS",
+    "LOT_COLOUR",
+    "NO_CHANGE",
+    "STREET_COLOUR",
+    "STREET_WIDTHS",
+    "bin_legend",
+    "bins_in_use",
+    "palette_plan",
+    "sequential_bins",
+    "union_breaks",
+]
 
-# Colour-vision-deficiency-safe palettes, checked under simulated deuteranopia in
-# tests/test_map_colours.py. Sources: Paul Tol, "Colour Schemes", SRON technical note
-# SRON/EPS/TN/09-002, issue 3.2 (2021): the "iridescent" and "YlOrBr" sequential schemes, the
-# "sunset" diverging scheme and the "bright" scheme's grey #BBBBBB (used for "no change");
-# M. Okabe and K. Ito, "Color Universal Design (CUD)" (2008), for the fit categories.
-NO_CHANGE = "#BBBBBB"  # Tol "bright" grey: well clear of the map's plain background
+NO_CHANGE = "#555555"  # no gain, no V/C change: one dark neutral grey (contrast 6.5:1)
+STREET_COLOUR = "#858585"  # the neutral street base (contrast 3.2:1)
+# Line width (px) of each street group on the neutral base: the class is read from the width.
+STREET_WIDTHS = {
+    "motorway, trunk": 5.0,
+    "primary": 4.0,
+    "secondary": 3.0,
+    "tertiary": 2.5,
+    "local (residential, unclassified, other)": 1.5,
+    "living street": 1.5,
+}
 
-# Sequential bins (lower bounds) and colours shared by the "gain" layers.
+# Curb supply at 0 % kei (spaces per 100 m of curb), lightest first: Tol "YlOrBr" hues, dark half.
+CURB_SUPPLY_COLOURS = ("#B8590B", "#8F3F0A", "#642A08", "#381603")
+# Curb gain at a kei share (spaces gained per 100 m), lightest first: green to indigo.
+CURB_GAIN_COLOURS = ("#1E9A3A", "#1F6E8C", "#2B4C8C", "#2D1E6B")
+
+# Fixed bins (lower bounds) and colours of the layers whose breaks do not depend on the city.
 BINS: dict[str, tuple[tuple[float, str], ...]] = {
-    # no gain in grey, then four steps of Tol's "iridescent", in the scheme's order
-    "curb_gain_per_100m": (
-        (-np.inf, NO_CHANGE),
-        (0.5, "#EAF0B5"),
-        (2.0, "#9BD2E1"),
-        (4.0, "#906388"),
-        (6.0, "#46353A"),
-    ),
-    # Tol "sunset": blues for less congestion, grey for no change, red for more
+    # purple for less congestion, the grey for no change, red for more (Tol "PRGn"/"sunset")
     "vc_change": (
-        (-np.inf, "#364B9A"),
-        (-0.10, "#4A7BB7"),
-        (-0.05, "#98CAE1"),
+        (-np.inf, "#6A3D9A"),
+        (-0.05, "#9B72CF"),
         (-0.01, NO_CHANGE),
-        (0.01, "#A50026"),
+        (0.01, "#D6604D"),
+        (0.05, "#A50026"),
     ),
-    # Tol "YlOrBr", five of its nine steps
+    # Urban Fit score (0-100): four magentas, darker for a higher score
     "index_score": (
-        (-np.inf, "#FFF7BC"),
-        (10.0, "#FEC44F"),
-        (20.0, "#EC7014"),
-        (40.0, "#993404"),
-        (60.0, "#662506"),
+        (-np.inf, "#C94B8A"),
+        (20.0, "#9E2C68"),
+        (40.0, "#6E1F4A"),
+        (60.0, "#3A0C24"),
     ),
 }
 
 # Narrow-street fit categories (the model's), most telling first; the last is not drawn.
-# Tol "muted" green and wine, Okabe-Ito reddish purple, Tol "bright" grey.
 FIT_COLOURS = dict(
-    zip(FIT_CATEGORIES, ("#117733", "#882255", "#CC79A7", NO_CHANGE, "#DDDDDD"), strict=True)
+    zip(FIT_CATEGORIES, ("#1B7837", "#7F7F00", "#6B6BD6", "#2B2B2B", STREET_COLOUR), strict=True)
 )
 
-# Parking lots, outline and fill (Tol "muted" indigo).
-LOT_COLOUR = "#332288"
+LOT_COLOUR = "#5C4B3B"  # parking lots, outline and fill (contrast 7.3:1)
+
+
+def palette_plan() -> dict[str, dict[str, str]]:
+    """
+    Every colour the page draws, by meaning: layer -> {class: colour}.
+
+    Returns
+    -------
+    plan
+        ``streets``, ``curb supply``, ``curb gain``, ``congestion``, ``fit``, ``index`` and
+        ``lots``; a colour listed under two layers means the same thing in both (only
+        `NO_CHANGE` is).
+    """
+    return {
+        "streets": {"street": STREET_COLOUR},
+        "curb supply": {f"supply {i + 1}": c for i, c in enumerate(CURB_SUPPLY_COLOURS)},
+        "curb gain": {
+            "no gain": NO_CHANGE,
+            **{f"gain {i + 1}": c for i, c in enumerate(CURB_GAIN_COLOURS)},
+        },
+        "congestion": {f"V/C from {lower:g}": c for lower, c in BINS["vc_change"]},
+        "fit": {k: c for k, c in FIT_COLOURS.items() if k != FIT_CATEGORIES[-1]},
+        "index": {f"score from {lower:g}": c for lower, c in BINS["index_score"]},
+        "lots": {"parking lot": LOT_COLOUR},
+    }
+
+
+def union_breaks(values: np.ndarray, count: int, *, decimals: int = 1) -> tuple[float, ...]:
+    """
+    Class breaks shared by every scenario: quantiles of the positive values of all of them.
+
+    Taking the breaks on the union of the scenarios (not on one) keeps a colour's meaning the
+    same at every kei share while each share still spreads over several classes.
+
+    Parameters
+    ----------
+    values
+        The figures of every scenario, pooled (NaN ignored).
+    count
+        How many classes above the lowest: ``count`` breaks at the ``1/(count+1)``...
+        quantiles, rounded to ``decimals`` (the precision the map shows) and kept distinct.
+    decimals
+        Decimals of the shown figure.
+
+    Returns
+    -------
+    breaks
+        Increasing lower bounds (at least one step of ``10**-decimals`` apart); fewer than
+        ``count`` when the values take few distinct shown values; empty with no positive value.
+    """
+    pooled = np.asarray(values, dtype="float64")
+    positive = pooled[np.isfinite(pooled) & (pooled > 0)]
+    if not positive.size:
+        return ()
+    step = 10.0**-decimals
+    quantiles = np.quantile(positive, np.arange(1, count + 1) / (count + 1))
+    breaks = np.unique(np.maximum(np.round(quantiles, decimals), step))
+    return tuple(float(b) for b in breaks)
+
+
+def sequential_bins(
+    breaks: tuple[float, ...], colours: tuple[str, ...], *, start: float = -np.inf
+) -> tuple[tuple[float, str], ...]:
+    """
+    Return the bins ``(lower bound, colour)`` of a sequential scale.
+
+    From ``start`` to the first break, then one per break; with fewer breaks than colours,
+    the colours spread over the ramp.
+    """
+    lowers = (start, *breaks[: len(colours) - 1])
+    picks = np.round(np.linspace(0, len(colours) - 1, len(lowers))).astype(int)
+    return tuple((float(b), colours[i]) for b, i in zip(lowers, picks, strict=True))
+
+
+def bins_in_use(values: np.ndarray, bins: tuple[tuple[float, str], ...]) -> int:
+    """How many of ``bins`` (lower bound, colour) the finite ``values`` fall in."""
+    finite = np.asarray(values, dtype="float64")
+    finite = finite[np.isfinite(finite)]
+    lowers = np.array([b for b, _ in bins])
+    return int(np.unique(np.searchsorted(lowers, finite, side="right") - 1).size)
 
 
 def bin_legend(bins: tuple[tuple[float, str], ...], unit: str) -> dict[str, str]:
@@ -59,7 +170,7 @@ def bin_legend(bins: tuple[tuple[float, str], ...], unit: str) -> dict[str, str]
     for i, (lower, colour) in enumerate(bins):
         upper = bins[i + 1][0] if i + 1 < len(bins) else None
         if lower == -np.inf:
-            entries[f"below {upper:g} {unit}"] = colour
+            entries[f"below {upper:g} {unit}" if upper is not None else unit] = colour
         elif upper is None:
             entries[f"{lower:g} {unit} or more"] = colour
         else:

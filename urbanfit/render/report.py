@@ -11,8 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 
+from urbanfit.render.brief import brief_blocks, limitations_blocks
 from urbanfit.render.council import council_blocks
 from urbanfit.render.document import (
     Block,
@@ -28,7 +30,15 @@ from urbanfit.render.document import (
 from urbanfit.render.executive import executive_summary, method_notes, ranges_blocks
 from urbanfit.render.figures import FIGURE_CAPTIONS, render_figures
 from urbanfit.render.inventory import inventory_blocks
-from urbanfit.render.labels import fmt, fmt_assumption, fmt_figure, row_label
+from urbanfit.render.labels import (
+    code_words,
+    fmt,
+    fmt_assumption,
+    fmt_figure,
+    parameter_name,
+    row_label,
+)
+from urbanfit.render.report_docx import write_docx
 from urbanfit.render.schema import scenario_figures
 from urbanfit.results import AnalysisResult
 
@@ -232,6 +242,20 @@ def _with_baseline(table: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
     return table.assign(spaces_baseline=base["spaces"].to_numpy())
 
 
+def _lot_names(lots: pd.DataFrame, streets: gpd.GeoDataFrame) -> pd.Series:
+    """Name each lot: its own name, or for an unnamed lot "unnamed lot by <nearest street>"."""
+    names = lots["name"] if "name" in lots else pd.Series(None, index=lots.index, dtype=object)
+    if "geometry" not in lots or streets.empty or "name" not in streets:
+        return names
+    named = streets[streets["name"].notna()]
+    if named.empty:
+        return names
+    centres = gpd.GeoSeries(lots["geometry"], crs=streets.crs).centroid
+    _, nearest = named.sindex.nearest(centres.to_numpy(), return_all=False)
+    near = pd.Series(named["name"].to_numpy()[nearest], index=lots.index)
+    return names.where(names.notna(), "unnamed lot by " + near.astype(str))
+
+
 def _parking_table_blocks(result: AnalysisResult) -> list[Block]:
     parking = result.parking
     base, top = result.scenarios.baseline, result.scenarios.headline
@@ -253,8 +277,9 @@ def _parking_table_blocks(result: AnalysisResult) -> list[Block]:
         "gained",
         names,
     )
+    lots = lots.assign(source=code_words("lot_source", lots["source"]))
     lot_columns = {"kind": "kind", "source": "source", "capacity_tag": "capacity tag"}
-    lot_rows = _top_rows(lots, {**lot_columns, **spaces}, "gained")
+    lot_rows = _top_rows(lots, {**lot_columns, **spaces}, "gained", _lot_names(lots, streets))
     blocks: list[Block] = []
     if side_rows:
         blocks.append(Heading(3, (f"Street sides gaining the most spaces at {top_label}",)))
@@ -350,10 +375,9 @@ def build_document(result: AnalysisResult, figures: dict[str, bytes] | None = No
     """Lay out the report as blocks (shared by HTML and Markdown); charts drawn if not given."""
     summary = result.summary
     figures = render_figures(summary, result=result) if figures is None else figures
-    title = ("urbanfit report: ", Untrusted(summary["city"]["name"]))
     assumptions = tuple(
         (
-            Untrusted(row.get("parameter", "")),
+            Untrusted(parameter_name(row.get("parameter", ""))),
             Untrusted(fmt_assumption(row.get("value", ""), row.get("unit", ""))),
             Untrusted(row.get("unit", "")),
             Untrusted(row.get("source", "")),
@@ -362,7 +386,8 @@ def build_document(result: AnalysisResult, figures: dict[str, bytes] | None = No
     )
     sections = ("network", "lots", "buildings")
     return [
-        Heading(1, title),
+        *brief_blocks(summary, result.scenarios),
+        Heading(2, ("About this report",)),
         Para((_INTRO,)),
         *executive_summary(summary),
         *_notes_blocks(summary),
@@ -376,10 +401,11 @@ def build_document(result: AnalysisResult, figures: dict[str, bytes] | None = No
         *(b for s in sections for b in (Heading(3, (s.title(),)), _figure_table(summary[s]))),
         *_quality_blocks(summary),
         *_vehicle_blocks(summary),
-        Heading(2, ("Assumptions",)),
+        *limitations_blocks(summary),
+        *_provenance_blocks(summary),
+        Heading(2, ("Appendix: assumptions",)),
         Para(("Every model parameter of this run, with its unit and source:",)),
         Table(("parameter", "value", "unit", "source"), assumptions),
-        *_provenance_blocks(summary),
     ]
 
 
@@ -397,8 +423,9 @@ def report_markdown(result: AnalysisResult, figures: dict[str, bytes] | None = N
 def write_report(
     result: AnalysisResult, folder: Path, figures: dict[str, bytes] | None = None
 ) -> None:
-    """Write ``report.html`` and ``report.md`` (charts drawn here only if not given)."""
+    """Write ``report.html``, ``report.md`` and ``report.docx`` (charts drawn if not given)."""
     figures = render_figures(result.summary, result=result) if figures is None else figures
     folder = Path(folder)
     (folder / "report.html").write_text(report_html(result, figures), encoding="utf-8")
     (folder / "report.md").write_text(report_markdown(result, figures), encoding="utf-8")
+    write_docx(build_document(result, figures), folder / "report.docx")

@@ -4,6 +4,9 @@
    download of the visible layers. OSM text reaches the page only through textContent. */
 
 var urbanfitScenarioLayers = [];
+var urbanfitOnChoose = [];  // called with the chosen scenario's index after every switch
+var urbanfitChosenIndex = null;
+function urbanfitChosen() { "use strict"; return urbanfitChosenIndex; }
 
 /* folium declares its layer control with `let`, out of reach of the page: note it here. */
 var urbanfitLayerControls = [];
@@ -48,10 +51,27 @@ function urbanfitDetails(geo, spec) {
       return box;
     };
   }
+  geo.urbanfitSpec = spec;  // the download names its columns with these labels
+  /* on a touch screen (no hover) the details open on a tap, in a popup that stays inside the
+     screen and closes on the next tap; with a mouse, a tooltip follows the pointer */
+  var touch = window.matchMedia("(hover: none)").matches ||
+    window.matchMedia("(max-width: 600px)").matches;
+  /* the popup's frame adds ~50 px to its content: the whole stays within 320 px */
+  var width = Math.min(320, window.innerWidth - 40) - 50;
+  if (touch) {
+    var rows = spec.popup.length ? spec.popup : spec.tooltip;
+    if (rows.length) {
+      geo.bindPopup(table(rows), {className: "urbanfit-details", maxWidth: width,
+        minWidth: Math.min(200, width), autoPanPadding: [10, 10]});
+    }
+    return;
+  }
   if (spec.tooltip.length) {
     geo.bindTooltip(table(spec.tooltip), {sticky: true, className: "urbanfit-details"});
   }
-  if (spec.popup.length) { geo.bindPopup(table(spec.popup), {className: "urbanfit-details"}); }
+  if (spec.popup.length) {
+    geo.bindPopup(table(spec.popup), {className: "urbanfit-details", maxWidth: width});
+  }
 }
 
 /* A feature's figures: one array per scenario (baseline first), null where missing. */
@@ -69,6 +89,7 @@ function urbanfitFigures(feature) {
 function urbanfitPage(map, tiles, options) {
   "use strict";
   var narrow = window.matchMedia("(max-width: 600px)").matches;
+  urbanfitChosenIndex = (options || {}).chosen || 0;
 
   function panel(id, position) {
     var element = document.getElementById(id);
@@ -87,12 +108,16 @@ function urbanfitPage(map, tiles, options) {
   if (title && narrow) { title.open = false; }
 
   var legend = panel("urbanfit-legend", "bottomright");
+  if (legend && narrow) { legend.open = false; }
   function showVisibleLayers() {
     if (!legend) { return; }
     var any = false;
+    var share = String(urbanfitChosen());
     legend.querySelectorAll("[data-layer]").forEach(function (block) {
       var layer = window[block.getAttribute("data-layer")];
-      var on = Boolean(layer) && map.hasLayer(layer);
+      var shares = block.getAttribute("data-scenarios");
+      var on = Boolean(layer) && map.hasLayer(layer) &&
+        (shares === null || shares.split(" ").indexOf(share) !== -1);
       block.hidden = !on;
       any = any || on;
     });
@@ -111,6 +136,7 @@ function urbanfitPage(map, tiles, options) {
     legend.style.maxHeight = Math.max(60, box.bottom - above - below - 10) + "px";
   }
   map.on("overlayadd overlayremove", showVisibleLayers);
+  urbanfitOnChoose.push(showVisibleLayers);
   window.addEventListener("resize", fitLegend);
   if (title) { title.addEventListener("toggle", fitLegend); }
   showVisibleLayers();
@@ -130,6 +156,7 @@ function urbanfitPage(map, tiles, options) {
       return element;
     };
     notice.addTo(map);
+    urbanfitOrientation(map, options || {});
   });
 
   urbanfitTools(map, options || {}, narrow);
@@ -172,7 +199,8 @@ function urbanfitTools(map, options, narrow) {
   element("summary", panel, "Kei share and tools");
 
   /* -- the kei-share switch -- */
-  function binColour(value, colour) {
+  function binColour(value, colours, k) {
+    var colour = colours[Math.min(k, colours.length - 1)];
     var pick = 0;
     if (value !== null) {
       colour.bounds.forEach(function (bound, i) {
@@ -195,6 +223,7 @@ function urbanfitTools(map, options, narrow) {
       control._update();
     }
     document.querySelectorAll("#urbanfit-legend [data-layer]").forEach(function (block) {
+      if (block.hasAttribute("data-scenarios")) { return; }  // a block of one share: kept
       var title = block.querySelector("b");
       if (title && scenarioGroups(window[block.getAttribute("data-layer")])) {
         title.textContent = title.textContent.split(from).join(to);
@@ -209,9 +238,14 @@ function urbanfitTools(map, options, narrow) {
     props.scenario = labels[k];
     Object.keys(spec.shown).forEach(function (key) {
       var how = spec.shown[key];
-      props[key] = how[0] === "pair" ? pair(base[how[1]], now[how[1]]) : text(now[how[1]]);
+      // at the baseline a pair is one figure, today's: "16", not "16 → 16"
+      props[key] = how[0] === "pair" && k > 0 ? pair(base[how[1]], now[how[1]]) :
+        text(now[how[1]]);
     });
-    if (spec.colour) { props._c = binColour(now[spec.colour.index], spec.colour); }
+    if (spec.colour) {
+      var rule = spec.colour[Math.min(k, spec.colour.length - 1)];
+      props._c = binColour(now[rule.index], spec.colour, k);
+    }
   }
   function choose(k, opening) {
     if (k === chosen && !opening) { return; }
@@ -221,6 +255,11 @@ function urbanfitTools(map, options, narrow) {
     });
     if (!opening) { relabel(labels[chosen], labels[k]); }
     chosen = k;
+    urbanfitChosenIndex = k;
+    document.querySelectorAll("#urbanfit-title [data-scenarios]").forEach(function (block) {
+      block.hidden = block.getAttribute("data-scenarios").split(" ").indexOf(String(k)) === -1;
+    });
+    urbanfitOnChoose.forEach(function (callback) { callback(k); });
     if (area) { showTotals(); }
   }
   choose(chosen, true);  // the features carry every scenario's figures, none shown yet
@@ -247,6 +286,110 @@ function urbanfitTools(map, options, narrow) {
       element("span", row, "kei share " + label.replace(/ kei$/, ""));
     });
   }
+
+  /* -- one thematic layer at a time over the street base -- */
+  var thematic = (options.thematic || []).filter(Boolean);
+  map.on("overlayadd", function (event) {
+    if (thematic.indexOf(event.layer) === -1) { return; }
+    /* after the layer control's click is handled: it re-adds every ticked layer first */
+    setTimeout(function () {
+      if (!map.hasLayer(event.layer)) { return; }
+      thematic.forEach(function (other) {
+        if (other !== event.layer && map.hasLayer(other)) { map.removeLayer(other); }
+      });
+      writeHash();
+    }, 0);
+  });
+  map.on("overlayremove", function () { writeHash(); });
+
+  /* -- mapped curbs only: estimated stretches (`_d`) leave the layer, and the totals -- */
+  var estimated = [];
+  if (curb && leaves(curb).some(function (l) { return l.feature && l.feature.properties._d; })) {
+    var onlyRow = element("label", panel);
+    onlyRow.id = "urbanfit-mapped-only-row";
+    var only = element("input", onlyRow);
+    only.type = "checkbox";
+    only.id = "urbanfit-mapped-only";
+    element("span", onlyRow, " Mapped curbs only (hide estimated, dashed)");
+    only.addEventListener("change", function () { mappedOnly(only.checked); });
+  }
+  function mappedOnly(on) {
+    if (!curb) { return; }
+    if (on && !estimated.length) {
+      estimated = leaves(curb).filter(function (layer) {
+        return layer.feature && layer.feature.properties._d;
+      });
+      estimated.forEach(function (layer) { curb.removeLayer(layer); });
+    } else if (!on) {
+      estimated.forEach(function (layer) { curb.addLayer(layer); });
+      estimated = [];
+    }
+    if (area) { showTotals(); }
+    writeHash();
+  }
+
+  /* -- the view in the page's address: #share=…&layer=…&map=zoom/lat/lng -- */
+  function thematicName(layer) {
+    var control = layerControl();
+    var found = null;
+    (control ? control._layers : []).forEach(function (obj) {
+      if (obj.layer === layer) { found = urbanfitPlain(obj.name.replace(/<[^>]*>/g, "").trim()); }
+    });
+    return found;
+  }
+  function layerKey(layer) {
+    var name = thematicName(layer) || "";
+    return name.split(":")[0].split(" (")[0].split(" at ")[0].toLowerCase()
+      .replace(/[^a-z]+/g, "-").replace(/^-|-$/g, "");
+  }
+  function shareKey(label) { return label.replace(/[^0-9.]/g, ""); }  // "25 % kei" -> "25"
+  var hashReady = false;
+  function writeHash() {
+    if (!hashReady) { return; }
+    var on = thematic.filter(function (layer) { return map.hasLayer(layer); });
+    var c = map.getCenter();
+    var parts = [
+      "share=" + (labels.length ? shareKey(labels[chosen]) : ""),
+      "layer=" + (on.length ? layerKey(on[0]) : "none"),
+      "map=" + map.getZoom() + "/" + c.lat.toFixed(5) + "/" + c.lng.toFixed(5),
+    ];
+    var onlyBox = document.getElementById("urbanfit-mapped-only");
+    if (onlyBox && onlyBox.checked) { parts.push("mapped=1"); }
+    history.replaceState(null, "", "#" + parts.join("&"));
+  }
+  function readHash() {
+    var wanted = {};
+    location.hash.replace(/^#/, "").split("&").forEach(function (part) {
+      var kv = part.split("=");
+      if (kv.length === 2) { wanted[kv[0]] = decodeURIComponent(kv[1]); }
+    });
+    if (wanted.share) {
+      labels.forEach(function (label, k) {
+        if (shareKey(label) === wanted.share) {
+          choose(k);
+          var radio = document.querySelector("#urbanfit-scenarios input[value='" + k + "']");
+          if (radio) { radio.checked = true; }
+        }
+      });
+    }
+    if (wanted.layer) {
+      thematic.forEach(function (layer) {
+        var want = layerKey(layer) === wanted.layer;
+        if (want && !map.hasLayer(layer)) { map.addLayer(layer); }
+        if (!want && map.hasLayer(layer)) { map.removeLayer(layer); }
+      });
+    }
+    if (wanted.mapped === "1") {
+      var onlyBox = document.getElementById("urbanfit-mapped-only");
+      if (onlyBox && !onlyBox.checked) { onlyBox.checked = true; mappedOnly(true); }
+    }
+    if (wanted.map) {
+      var view = wanted.map.split("/").map(Number);
+      if (view.length === 3 && view.every(isFinite)) { map.setView([view[1], view[2]], view[0]); }
+    }
+  }
+  urbanfitOnChoose.push(function () { writeHash(); });
+  map.on("moveend", writeHash);
 
   /* -- street search -- */
   var named = null;
@@ -339,22 +482,28 @@ function urbanfitTools(map, options, narrow) {
       " km (measured along the map's lines)");
     var shares = "(full-size fleet → " + labels[chosen] + ")";
     if (curb) {
-      var runs = {}, before = 0, after = 0, hexagons = 0;
+      var runs = {}, hexagons = 0;
+      var sums = {mapped: [0, 0, 0], estimated: [0, 0, 0]};  // stretches, today, shown
       leaves(curb).filter(inside).forEach(function (layer) {
         var run = layer.feature.properties._r;
         if (run === undefined || run === null) { hexagons += 1; return; }  // a metro-scale map
-        if (run in runs) { return; }  // a run drawn as several lines counts once
+        if (run in runs) { return; }  // a stretch drawn as several lines counts once
         runs[run] = true;
         var figures = urbanfitFigures(layer.feature);
-        before += (figures[0] || [])[0] || 0;
-        after += (figures[chosen] || [])[0] || 0;
+        var sum = sums[layer.feature.properties._d ? "estimated" : "mapped"];
+        sum[0] += 1;
+        sum[1] += (figures[0] || [])[0] || 0;
+        sum[2] += (figures[chosen] || [])[0] || 0;
       });
       if (hexagons) {
         lines.push("Curb parking: drawn by hexagon on this map (too many sides to draw), so " +
           "not summed here; every side is in layers.gpkg");
       } else {
-        lines.push("Curb parking: " + Object.keys(runs).length + " runs, " + before + " → " +
-          after + " spaces " + shares);
+        lines.push("Curb parking, mapped: " + sums.mapped[0] + " stretches, " + sums.mapped[1] +
+          " → " + sums.mapped[2] + " spaces " + shares);
+        var hidden = estimated.length ? " (hidden: mapped curbs only)" : "";
+        lines.push("Curb parking, estimated: " + sums.estimated[0] + " stretches, " +
+          sums.estimated[1] + " → " + sums.estimated[2] + " spaces" + hidden);
       }
     }
     if (lots) {
@@ -394,8 +543,12 @@ function urbanfitTools(map, options, narrow) {
       .addTo(map);
     L.DomEvent.stop(event);
   }
+  var last = null;
   function onMove(event) {
-    if (start) { box.setBounds(L.latLngBounds(start, point(event))); }
+    if (start) {
+      last = point(event);
+      box.setBounds(L.latLngBounds(start, last));
+    }
   }
   function swallowClick(event) {
     L.DomEvent.stop(event);
@@ -403,12 +556,17 @@ function urbanfitTools(map, options, narrow) {
   }
   function onUp(event) {
     if (!start) { return; }
-    area = L.latLngBounds(start, point(event));
+    /* a touch the browser takes over ends in pointercancel, at the last point it moved to */
+    var end = event.type === "pointercancel" ? (last || start) : point(event);
+    area = L.latLngBounds(start, end);
+    last = null;
     box.setBounds(area);
     start = null;
     container.removeEventListener("pointerdown", onDown, true);
     container.removeEventListener("pointermove", onMove, true);
     container.removeEventListener("pointerup", onUp, true);
+    container.removeEventListener("pointercancel", onUp, true);
+    container.style.touchAction = "";
     container.addEventListener("click", swallowClick, true);  // no popup from the drag's end
     container.classList.remove("urbanfit-selecting");
     map.dragging.enable();
@@ -421,6 +579,8 @@ function urbanfitTools(map, options, narrow) {
     container.addEventListener("pointerdown", onDown, true);
     container.addEventListener("pointermove", onMove, true);
     container.addEventListener("pointerup", onUp, true);
+    container.addEventListener("pointercancel", onUp, true);
+    container.style.touchAction = "none";  // a finger draws the box instead of panning
     select.textContent = "Drag a box on the map…";
     totals.replaceChildren();
   });
@@ -443,10 +603,50 @@ function urbanfitTools(map, options, narrow) {
         out.push({
           feature: {type: "Feature", properties: properties, geometry: layer.toGeoJSON().geometry},
           centre: centre(layer),
+          row: humanRow(name, layer),
         });
       });
     });
     return out;
+  }
+  /* a feature as [header, value] cells: the tooltip's labels, numbers as numbers, and each
+     scenario figure as today's and the chosen share's, in columns of their own */
+  function numeric(value) {
+    if (typeof value === "string" && /^-?[0-9]+(\.[0-9]+)?$/.test(value)) { return Number(value); }
+    return typeof value === "string" ? urbanfitPlain(value) : value;
+  }
+  function humanRow(name, layer) {
+    var geo = null;
+    Object.values(layer._eventParents || {}).forEach(function (parent) {
+      if (parent instanceof L.GeoJSON) { geo = parent; }
+    });
+    var spec = (geo && geo.urbanfitSpec) || {tooltip: [], popup: []};
+    var entry = urbanfitScenarioLayers.filter(function (e) { return e.geo === geo; })[0];
+    var props = layer.feature.properties;
+    var cells = [["Layer", name]];
+    var seen = {};
+    spec.tooltip.concat(spec.popup).forEach(function (row) {
+      if (seen[row[0]]) { return; }
+      seen[row[0]] = true;
+      cells.push([row[1], numeric(props[row[0]])]);
+    });
+    if (entry) {
+      var figures = urbanfitFigures(layer.feature);
+      entry.spec.rows.forEach(function (row) {
+        var how = entry.spec.shown[row[0]];
+        if (!how) { return; }
+        var label = row[1].split(",")[0];
+        var now = (figures[chosen] || [])[how[1]];
+        if (how[0] === "pair") {
+          cells.push([label + " (today)", (figures[0] || [])[how[1]]]);
+          cells.push([label + " (" + labels[chosen] + ")", now]);
+        } else {
+          cells.push([label + " (" + labels[chosen] + ")", now]);
+        }
+      });
+    }
+    if (props._d !== undefined) { cells.push(["Estimated (no parking tags)", props._d ? 1 : 0]); }
+    return cells;
   }
   function save(content, type, suffix) {
     var link = element("a", document.body);
@@ -479,13 +679,16 @@ function urbanfitTools(map, options, narrow) {
     var features = visibleFeatures();
     var columns = [];
     features.forEach(function (f) {
-      Object.keys(f.feature.properties).forEach(function (key) {
-        if (columns.indexOf(key) === -1) { columns.push(key); }
+      f.row.forEach(function (cell) {
+        if (columns.indexOf(cell[0]) === -1) { columns.push(cell[0]); }
       });
     });
-    var rows = [columns.concat(["centre_lat", "centre_lon"]).map(csvCell).join(",")];
+    var header = columns.concat(["Centre latitude", "Centre longitude"]);
+    var rows = [header.map(csvCell).join(",")];
     features.forEach(function (f) {
-      var cells = columns.map(function (key) { return csvCell(f.feature.properties[key]); });
+      var values = {};
+      f.row.forEach(function (cell) { values[cell[0]] = cell[1]; });
+      var cells = columns.map(function (key) { return csvCell(values[key]); });
       rows.push(cells.concat([f.centre.lat.toFixed(5), f.centre.lng.toFixed(5)]).join(","));
     });
     save(rows.join("\r\n") + "\r\n", "text/csv", "csv");
@@ -498,4 +701,51 @@ function urbanfitTools(map, options, narrow) {
     return panel;
   };
   control.addTo(map);
+  /* once the layer control (added after this script) exists: the address's view, if any */
+  setTimeout(function () {
+    readHash();
+    hashReady = true;
+  }, 0);
+}
+
+/* When the base-map tiles fail: the study area's outline and the main streets' names, drawn
+   by the page itself so that the map can still be read. */
+function urbanfitOrientation(map, options) {
+  "use strict";
+  var streets = options.streets;
+  if (!streets || !streets.getBounds) { return; }
+  var bounds = streets.getBounds();
+  if (!bounds.isValid()) { return; }
+  /* drawn apart from the layers' canvas (its own SVG), so it is never taken for a feature */
+  L.rectangle(bounds, {color: "#222222", weight: 1.5, dashArray: "8 6", fill: false,
+    interactive: false, className: "urbanfit-study-area", renderer: L.svg()}).addTo(map);
+  var labelled = L.layerGroup().addTo(map);
+  function relabel() {
+    labelled.clearLayers();
+    var view = map.getBounds();
+    var best = {};
+    streets.eachLayer(function (layer) {
+      var props = layer.feature && layer.feature.properties;
+      var name = props && props.name ? urbanfitPlain(props.name) : "";
+      if (!name || name === "(unnamed)" || !layer.getBounds) { return; }
+      var where = layer.getBounds().getCenter();
+      if (!view.contains(where)) { return; }
+      var size = layer.getBounds().getNorthEast().distanceTo(layer.getBounds().getSouthWest());
+      if (!best[name] || best[name][0] < size) { best[name] = [size, where]; }
+    });
+    Object.keys(best).sort(function (a, b) { return best[b][0] - best[a][0]; }).slice(0, 30)
+      .forEach(function (name) {
+        var tip = L.tooltip({permanent: true, direction: "center",
+          className: "urbanfit-street-label", interactive: false})
+          .setLatLng(best[name][1]).setContent(text(name));
+        labelled.addLayer(tip);
+      });
+  }
+  function text(name) {  // OSM text as text, never as HTML
+    var span = document.createElement("span");
+    span.textContent = name;
+    return span;
+  }
+  map.on("moveend", relabel);
+  relabel();
 }
