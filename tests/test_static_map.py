@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from urbanfit.render.curb_layer import curb_stretches
@@ -21,7 +23,12 @@ def test_the_static_map_uses_the_web_maps_bins_and_is_labelled(
     bins = curb_stretches(helsinki.parking, helsinki.scenarios).gain_bins
     assert bins[1][0] == 0.1  # the first gain class starts at 0.1 (the shown precision)
     shown = [label for label in legend if "more per 100 m" in label]
-    assert shown[0].startswith("0.1 – ")
+    # the legend lists the bins in use, in the web map's order and with its edges
+    edges = [f"{edge:g}" for edge, _ in bins[1:]]
+    expected = [f"{a} – {b} more per 100 m" for a, b in itertools.pairwise(edges)]
+    expected.append(f"{edges[-1]} more per 100 m or more")
+    assert shown == [label for label in expected if label in shown]
+    assert len(shown) >= 3
     assert shown[-1].endswith("more per 100 m or more")
     assert "dashed: estimated curb (no tags)" in legend  # Helsinki estimates 5.3 km of curb
     assert "study area" in legend

@@ -180,6 +180,7 @@ LABELS: dict[str, Label] = {
     "kei_only_two_way_km": Label("Two-way street only kei pass two abreast", "km"),
     "kei_only_single_km": Label("One-way street only kei pass", "km"),
     "width_defaulted_km": Label("Street with estimated width", "km"),
+    "width_inventory_km": Label("Street with width from the city's own layer", "km"),
     "width_tag_km": Label("Street with mapped width", "km"),
     "width_estimated_geometry_km": Label("Width estimated from buildings", "km"),
     "width_estimated_class_km": Label("Width estimated from road class", "km"),
