@@ -214,11 +214,36 @@ def test_defaulted_width_adds_a_parking_lane_per_parked_side(catalog: VehicleCat
     edges = result.edges
     assert edges.loc[0, "carriageway_m"] == pytest.approx(8.4384)
     assert edges.loc[0, "free_width_full_size_m"] == pytest.approx(6.2254)
-    assert edges.loc[0, "two_abreast_full_size"]
+    # ... but a class default says nothing about this street: its fit is unknown, not a pass
+    assert edges.loc[0, "width_unknown"]
+    assert not edges.loc[0, "two_abreast_full_size"]
+    assert edges.loc[0, "category"] == "width unknown"
     assert edges.loc[1, "carriageway_m"] == pytest.approx(7.2192)
     assert edges.loc[1, "free_width_full_size_m"] == pytest.approx(6.1127)
     assert edges.loc[2, "carriageway_m"] == pytest.approx(6.0)
     assert result.summary["width_defaulted_km"] == pytest.approx(0.1)
+
+
+def test_a_class_default_width_is_unknown_never_zero_km_pass(catalog: VehicleCatalog) -> None:
+    # three two-way edges with no parking: a 4.0 m tag (kei two-abreast needs 3.56 m, full-size
+    # 4.72 m: only kei), a 4.0 m class default and a 4.0 m estimate from buildings
+    streets = street_table(
+        {"width_m": 4.0, "width_source": "tag", "length_m": 100.0},
+        {"width_m": 4.0, "width_source": "estimated_class", "length_m": 300.0},
+        {"width_m": 4.0, "width_source": "estimated_geometry", "length_m": 50.0},
+    )
+    result = street_fit(streets, pd.DataFrame(), catalog, scenarios(catalog))
+    assert result.edges["category"].tolist() == [
+        "only kei pass two-abreast",
+        "width unknown",
+        "only kei pass two-abreast",
+    ]
+    summary = result.summary
+    # 0.1 + 0.05 km only kei; the 0.3 km default is unknown, counted apart, not "0 km pass"
+    assert summary["kei_only_km"] == pytest.approx(0.15)
+    assert summary["width_unknown_km"] == pytest.approx(0.3)
+    assert summary["width_known_km"] == pytest.approx(0.15)
+    assert summary["classes"]["kei"]["passable_km"] == pytest.approx(0.15)
 
 
 def test_unknown_sides_are_counted_and_inferred_sides_park(catalog: VehicleCatalog) -> None:

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from urbanfit.models.fit import street_fit
-from urbanfit.models.index import urban_fit_index
+from urbanfit.models.index import parking_sides_for, urban_fit_index
 from urbanfit.models.parking import (
     parking_summary,
     run_usable_m,
@@ -152,15 +152,14 @@ def _index_at(
     scenario_id: str,
     params: Parameters,
 ) -> IndexResult:
-    gains = scenario_rows(side_spaces, scenario_id)["gained_per_100m"].to_numpy()
-    sides = pd.DataFrame({"edge_id": parking.sides["edge_id"].to_numpy(), "gained_per_100m": gains})
     return urban_fit_index(
         streets,
-        parking_sides=sides,
+        parking_sides=parking_sides_for(parking.sides, side_spaces, scenario_id),
         congestion_links=congestion_links,
         fit=fit,
         scenario_id=scenario_id,
         params=params.index,
+        estimate=params.ranges.estimate,
         with_hexes=False,  # a range needs the city score only
     )
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from urbanfit.parameters.base import assumptions_table, param, parameters_hash
 from urbanfit.parameters.fit import FitParams, IndexParams
 from urbanfit.parameters.parking import CurbParams, LotParams, ParkingParams
-from urbanfit.parameters.ranges import RangeParams
+from urbanfit.parameters.ranges import EstimateErrorParams, RangeParams
 from urbanfit.parameters.streets import StreetParams
 from urbanfit.parameters.traffic import (
     AssignmentParams,
@@ -27,6 +27,7 @@ __all__ = [
     "CapacityParams",
     "CurbParams",
     "DemandParams",
+    "EstimateErrorParams",
     "FitParams",
     "IndexParams",
     "LotParams",

@@ -241,6 +241,7 @@ CODE_WORDS: dict[str, dict[str, str]] = {
         ),
         "no vehicle passes": "too narrow for any car",
         "reference class passes": "full-size cars pass",
+        "width unknown": "unknown: the width is only a road-class default",
     },
     "side": {
         "left": "left, in the way's mapped direction",

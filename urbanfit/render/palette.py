@@ -43,10 +43,14 @@ BINS: dict[str, tuple[tuple[float, str], ...]] = {
     ),
 }
 
-# Narrow-street fit categories (the model's), most telling first; the last is not drawn.
+# Narrow-street fit categories (the model's), most telling first; the last two are not drawn.
 # Tol "muted" green and wine, Okabe-Ito reddish purple, Tol "bright" grey.
 FIT_COLOURS = dict(
-    zip(FIT_CATEGORIES, ("#117733", "#882255", "#CC79A7", NO_CHANGE, "#DDDDDD"), strict=True)
+    zip(
+        FIT_CATEGORIES,
+        ("#117733", "#882255", "#CC79A7", NO_CHANGE, "#DDDDDD", "#DDDDDD"),
+        strict=True,
+    )
 )
 
 # Parking lots, outline and fill (Tol "muted" indigo).
