@@ -113,6 +113,8 @@ def test_one_street_ranges_by_hand(city: tuple[VehicleCatalog, ScenarioSet, pd.D
     expected = {
         "spaces_gained": (12.0, 14.0, 18.0),
         "spaces_gained_pct": (1200 / 22, 1400 / 24, 1800 / 26),
+        "spaces_gained_mapped": (12.0, 14.0, 18.0),  # all on mapped curb
+        "curb_spaces_gained_estimated": (0.0, 0.0, 0.0),
         "land_freed_ha": (0.0, 0.0, 0.0),
         "kei_only_km": (0.0, 0.0, 0.1),
         "city_score": (400 / 7, 550 / 7, 100.0),
@@ -123,6 +125,33 @@ def test_one_street_ranges_by_hand(city: tuple[VehicleCatalog, ScenarioSet, pd.D
         assert (row["low"], row["central"], row["high"]) == pytest.approx(values), figure
     assert table.loc["spaces_gained", "unit"] == "spaces"
     assert "parallel gap 0.6-1.5 m" in table.loc["spaces_gained", "basis"]
+
+
+def test_estimated_curb_ranges_carry_the_estimates_measured_error(
+    city: tuple[VehicleCatalog, ScenarioSet, pd.DataFrame],
+) -> None:
+    # the same street with its parking tags removed and a class-default width: the estimate
+    # parks both sides, so the spaces are those of the tagged street, all estimated.
+    # Measured error (EstimateErrorParams): by length precision / recall = 0.53 / 0.83 =
+    # 0.6386, by spaces 1 / 1.19 = 0.8403 -> the estimated part is taken at 0.6386-1.
+    # spaces gained: low = fewer run 12 x 0.6386 = 7.663, central 14, high = more run 18;
+    # the percentage scales numerator and baseline alike: 54.55-69.23 % as before;
+    # mapped floor 0 (nothing mapped), estimated part 7.663 (12 x 0.6386)-18
+    catalog, runs, _tagged = city
+    untagged = street_table({"width_source": "estimated_class"})
+    table = _run(catalog, runs, untagged)[2].set_index("figure")
+    factor = 0.53 / 0.83
+    expected = {
+        "spaces_gained": (12 * factor, 14.0, 18.0),
+        "spaces_gained_pct": (1200 / 22, 1400 / 24, 1800 / 26),
+        "spaces_gained_mapped": (0.0, 0.0, 0.0),
+        "curb_spaces_gained_estimated": (12 * factor, 14.0, 18.0),
+    }
+    for figure, values in expected.items():
+        row = table.loc[figure]
+        assert (row["low"], row["central"], row["high"]) == pytest.approx(values), figure
+    assert "estimated curb x 0.64-1.00" in table.loc["spaces_gained", "basis"]
+    assert "precision 0.53, recall 0.83, spaces 1.19x" in table.loc["spaces_gained", "basis"]
 
 
 def test_parking_at_each_end_by_hand(
