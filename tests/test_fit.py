@@ -366,10 +366,21 @@ def test_fit_headline_names_where_widths_came_from() -> None:
         "width_estimated_class_km": 13.0,
     }
     (line,) = headlines({"fit": fit}, runs)
-    # 1.0 + 6.0 + 13.0 = 20.0 km: every kilometre is accounted for by one source
-    assert "of 20.0 km, widths tagged on 1.0 km" in line
-    assert "from buildings on 6.0 km and from road class and lanes on 13.0 km" in line
-    assert "defaulted" not in line
+    # 1.0 + 6.0 = 7.0 km with a width worth the name; the 13.0 km of class defaults are
+    # unknown, not "0 km pass": 1.0 + 6.0 + 13.0 = 20.0 km, every kilometre accounted for
+    assert line == (
+        "Narrow streets: 0.25 km that only kei pass (0.10 km two-abreast), on the 7.0 km whose "
+        "width is tagged (1.0 km) or estimated from buildings (6.0 km); unknown on 13.0 km "
+        "whose width is only a road-class default"
+    )
+    # Baltimore-like: every width a class default -> the fit is unknown, no km quoted
+    (none,) = headlines(
+        {"fit": fit | {"width_tag_km": 0.0, "width_estimated_geometry_km": 0.0}}, runs
+    )
+    assert none == (
+        "Narrow streets: unknown: no street width is tagged or measurable from buildings "
+        "(the 20.0 km have road-class defaults only)"
+    )
 
 
 def test_sides_estimated_unparked_are_known(catalog: VehicleCatalog) -> None:

@@ -180,13 +180,14 @@ def test_headlines_quote_central_low_and_high(
         "ranges": range_records(ranges),
     }
     lines = headlines(summary, city[1])
-    assert lines[0].startswith("Parking at 100 % kei: 14 (12–18) more spaces than the 24 ")
-    assert "(+58.3 (54.5–69.2) %)" in lines[0]
+    assert lines[0].startswith("Parking at 100 % kei: 14 (12–18) more spaces on mapped curb ")
+    assert "(+58.3 (54.5–69.2) % of a full-size fleet's 24)" in lines[0]
     # no lots: no land figure (nor a range of zeros) is quoted
     assert lines[1] == "Lot land: no parking lots in the data; the parking figures are the curb's"
     assert lines[-1] == (
         "Urban Fit index at 100 % kei: 78.6 (57.1–100.0) of 100 on the 100 % of street km it "
-        "can score (inputs known: parking 100 %, width 100 % (0 % tagged))"
+        "can score (of all street km: curb mapped on 100 % (estimated on 0 % more), width "
+        "tagged on 0 % (from buildings on 100 % more))"
     )
 
 

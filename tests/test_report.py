@@ -161,14 +161,14 @@ def test_helsinki_report_shows_the_per_scenario_parking_figures(helsinki) -> Non
     page = report_html(helsinki)
     parking = helsinki.summary["parking"]
     # 2,280 spaces for the full-size fleet (1,127 on mapped curbs, 588 on estimated curbs,
-    # 565 in lots), 3,232 at 100 % kei (lot kei ratios capped at the module ratio,
-    # structures at the stall-width ratio; ways whose nodes the extract cuts off are skipped):
-    # read from the summary
+    # 565 in lots), 3,191 at 100 % kei (lot kei ratios capped at the module ratio on one
+    # 24 ft aisle, structures at the stall-width ratio; ways whose nodes the extract cuts off
+    # are skipped): read from the summary
     base = parking["scenarios"]["kei000"]
     assert base["total_spaces"] == 2280
     assert (base["curb_spaces_mapped"], base["curb_spaces_estimated"]) == (1127, 588)
     assert base["curb_spaces"] + base["lot_spaces"] == base["total_spaces"]
-    row = "<td>Total spaces</td><td>2,280</td><td>2,453</td><td>2,651</td><td>3,232</td>"
+    row = "<td>Total spaces</td><td>2,280</td><td>2,449</td><td>2,640</td><td>3,191</td>"
     assert row in page
     assert "<td>OSM data date</td><td>2019-04-21</td>" in page
 
