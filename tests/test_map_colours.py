@@ -20,7 +20,7 @@ import pytest
 from urbanfit.render.map import STREET_GROUPS
 from urbanfit.render.map_assets import MAP_BACKGROUND
 from urbanfit.render.palette import BINS, FIT_COLOURS, LOT_COLOUR, NO_CHANGE
-from urbanfit.results import FIT_CATEGORIES
+from urbanfit.results import FIT_UNDRAWN
 
 # Machado et al. (2009), Table 1 (deuteranomaly, severity 1.0 = deuteranopia), linear RGB.
 DEUTERANOPIA = np.array(
@@ -119,7 +119,7 @@ def _layers() -> dict[str, dict[str, str]]:
         "curb": {f"curb {lower}": c for lower, c in BINS["curb_gain_per_100m"]},
         "lots": {"parking lot": LOT_COLOUR},
         "congestion": {f"V/C {lower}": c for lower, c in BINS["vc_change"]},
-        "fit": {k: c for k, c in FIT_COLOURS.items() if k != FIT_CATEGORIES[-1]},  # not drawn
+        "fit": {k: c for k, c in FIT_COLOURS.items() if k not in FIT_UNDRAWN},  # not drawn
         "index": {f"index {lower}": c for lower, c in BINS["index_score"]},
     }
 

@@ -317,6 +317,7 @@ def urban_fit_index(
     result
         `IndexResult`. ``edges`` (GeoDataFrame, indexed like `streets`): ``edge_id``,
         ``length_m``, ``parking_gain_per_100m``, ``parking_known`` (a side has a figure),
+        ``parking_measured`` (a mapped, not estimated, side has one),
         ``parking_score``, ``vc_relief`` (0 without congestion), ``congestion_assigned`` (the
         edge carries assigned links), ``congestion_score``, ``fit_known`` (the edge has a
         width), ``fit_points`` (before the kei share), ``fit_score``, ``scored`` (a known part
@@ -415,6 +416,7 @@ def urban_fit_index(
             "length_m": length,
             "parking_gain_per_100m": gain,
             "parking_known": parking_known,
+            "parking_measured": parking_measured,
             "parking_score": parking_score,
             "vc_relief": relief,
             "congestion_assigned": assigned,
