@@ -235,10 +235,14 @@ def _other_figures(summary: Mapping[str, Any], top: str, ranges: Mapping[str, An
     fit = summary.get("fit")
     if isinstance(fit, Mapping):
         built = (_num(fit.get("width_estimated_geometry_km")) or 0.0) > 0
+        known = _num(fit.get("width_known_km"))
         rows += [
-            ("kei_only_km", fit.get("kei_only_km"), "km", "estimate" if built else "city",
+            ("kei_only_km", None if known == 0 else fit.get("kei_only_km"), "km",
+             "estimate" if built else "city",
              "streets only kei pass, on the streets whose width is tagged"
-             + (" or estimated from the buildings either side" if built else "")),
+             + (" or estimated from the buildings either side" if built else "")
+             + ("; unknown here: no street's width is more than a road-class default"
+                if known == 0 else "")),
             ("width_unknown_km", fit.get("width_unknown_km"), "km", "city",
              "streets whose width is only a road-class default: their fit is unknown"),
         ]  # fmt: skip

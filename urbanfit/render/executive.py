@@ -26,7 +26,10 @@ _KEY_FIGURES: tuple[tuple[str, str, bool], ...] = (
     ("index", "city_score", False),
 )
 """(section, key, per scenario): the figures of the key-figure table, headline scenario."""
-_RANGE_NOTE = "In brackets: low to high over the documented parameter ranges (see Ranges)."
+_RANGE_NOTE = (
+    "In brackets: low to high over the documented parameter ranges and, for figures that rest "
+    "on estimated curb, the estimate's error measured on a US curb survey (see Ranges)."
+)
 _RANGES_NOTE = (
     "Each headline figure from the documented parameter ranges (see Assumptions): low and high "
     "are its smallest and largest value over the runs at the ends:"
@@ -74,8 +77,9 @@ def _key_rows(summary: dict[str, Any], top: str) -> tuple[tuple[str, ...], ...]:
         kind = str((kinds.get(key) or {}).get("kind") or "")
         if key not in figures and not kind:
             continue
-        value = figures[key] if key in figures else kinds[key]["value"]
-        row = (row_label(key), figure_text(summary, section, key, value))
+        value = kinds[key]["value"] if key in kinds else figures[key]  # unknown stays unknown
+        text = "unknown" if value is None else figure_text(summary, section, key, value)
+        row = (row_label(key), text)
         rows.append((*row, KIND_WORDS.get(kind, "")) if kinds else row)
     return tuple(rows)
 
