@@ -103,6 +103,11 @@ def test_parking_leads_with_the_mapped_floor_then_the_estimated_curb() -> None:
         "of a full-size fleet's 859,115; the range includes the estimate's error measured on a "
         "US curb survey)"
     )
+    # Nagoya-like: every space gained is on estimated curb: no floor to quote
+    parking["scenarios"]["kei100"]["curb_spaces_gained_estimated"] = 439.0  # type: ignore[index]
+    assert _line({"parking": parking}, "Parking").startswith(
+        "Parking at 100 % kei: no spaces gained on mapped curb or lots; up to 439 with 95.0 km"
+    )
     parking["scenarios"]["kei100"]["curb_spaces_gained_estimated"] = 0.0  # type: ignore[index]
     assert _line({"parking": parking}, "Parking") == (  # all mapped: no "up to"
         "Parking at 100 % kei: 439 more spaces on mapped curb (2.0 km usable) and lots "

@@ -384,9 +384,13 @@ def _parking_line(parking: dict[str, Any], top: Any, base: Any, ranged: Callable
         )
     floor = gained - estimated
     guessed = parking.get("curb_estimated_usable_km")
+    lead = (
+        f"at least {ranged('spaces_gained_mapped', floor, 0)} more spaces on {mapped}"
+        if round(floor) != 0
+        else "no spaces gained on mapped curb or lots"
+    )
     return (
-        f"Parking at {top.label}: at least {ranged('spaces_gained_mapped', floor, 0)} more "
-        f"spaces on {mapped}; up to {ranged('spaces_gained', gained, 0)} with "
+        f"Parking at {top.label}: {lead}; up to {ranged('spaces_gained', gained, 0)} with "
         + (f"{_fmt(guessed, 1)} km of usable " if guessed is not None else "")
         + f"curb estimated where OSM has no parking tags ({share}; the range includes the "
         "estimate's error measured on a US curb survey)"
@@ -399,7 +403,7 @@ def _fit_line(fit: dict[str, Any], ranged: Callable[..., str]) -> str:
     unknown = fit.get("width_unknown_km")
     if unknown is None:  # a summary without the unknown split: every class width counts
         unknown = fit.get("width_estimated_class_km") or 0.0
-    if tagged + built <= 0:
+    if round(tagged + built, 1) <= 0:
         return (
             f"Narrow streets: unknown: no street width is tagged or measurable from buildings "
             f"(the {_fmt(fit.get('street_km'), 1)} km have road-class defaults only)"
