@@ -256,3 +256,20 @@ def test_a_range_without_spread_is_not_quoted() -> None:
     assert figure_text(summary, "congestion", "delay_veh_h_change_pct", -36.552) == (
         "-36.55 (-40 to -36.55)"
     )
+
+
+def test_the_estimated_curb_caveat_quotes_the_error_measured_on_a_us_survey() -> None:
+    # EstimateErrorParams: precision 0.53 -> 53 %, recall 0.83 -> 83 %, spaces ratio 1.19
+    from urbanfit.parameters import Parameters, assumptions_table
+
+    summary = {
+        "parking": {"curb_unknown_km": 9.1, "curb_parsed_km": 32.0, "curb_inferred_km": 5.28},
+        "assumptions": assumptions_table(Parameters()),
+    }
+    first = caveats(summary)[0][0]
+    assert first.startswith("Curb estimation: 5.28 km of untagged curb is estimated")
+    assert (
+        "53 % of the curb it calls parked is parkable, it finds 83 % of the parkable curb, and "
+        "it puts 1.19x the spaces the surveyed curb holds" in first
+    )
+    assert "no survey behind it" not in first
