@@ -214,11 +214,36 @@ def test_defaulted_width_adds_a_parking_lane_per_parked_side(catalog: VehicleCat
     edges = result.edges
     assert edges.loc[0, "carriageway_m"] == pytest.approx(8.4384)
     assert edges.loc[0, "free_width_full_size_m"] == pytest.approx(6.2254)
-    assert edges.loc[0, "two_abreast_full_size"]
+    # ... but a class default says nothing about this street: its fit is unknown, not a pass
+    assert edges.loc[0, "width_unknown"]
+    assert not edges.loc[0, "two_abreast_full_size"]
+    assert edges.loc[0, "category"] == "width unknown"
     assert edges.loc[1, "carriageway_m"] == pytest.approx(7.2192)
     assert edges.loc[1, "free_width_full_size_m"] == pytest.approx(6.1127)
     assert edges.loc[2, "carriageway_m"] == pytest.approx(6.0)
     assert result.summary["width_defaulted_km"] == pytest.approx(0.1)
+
+
+def test_a_class_default_width_is_unknown_never_zero_km_pass(catalog: VehicleCatalog) -> None:
+    # three two-way edges with no parking: a 4.0 m tag (kei two-abreast needs 3.56 m, full-size
+    # 4.72 m: only kei), a 4.0 m class default and a 4.0 m estimate from buildings
+    streets = street_table(
+        {"width_m": 4.0, "width_source": "tag", "length_m": 100.0},
+        {"width_m": 4.0, "width_source": "estimated_class", "length_m": 300.0},
+        {"width_m": 4.0, "width_source": "estimated_geometry", "length_m": 50.0},
+    )
+    result = street_fit(streets, pd.DataFrame(), catalog, scenarios(catalog))
+    assert result.edges["category"].tolist() == [
+        "only kei pass two-abreast",
+        "width unknown",
+        "only kei pass two-abreast",
+    ]
+    summary = result.summary
+    # 0.1 + 0.05 km only kei; the 0.3 km default is unknown, counted apart, not "0 km pass"
+    assert summary["kei_only_km"] == pytest.approx(0.15)
+    assert summary["width_unknown_km"] == pytest.approx(0.3)
+    assert summary["width_known_km"] == pytest.approx(0.15)
+    assert summary["classes"]["kei"]["passable_km"] == pytest.approx(0.15)
 
 
 def test_unknown_sides_are_counted_and_inferred_sides_park(catalog: VehicleCatalog) -> None:
@@ -341,10 +366,21 @@ def test_fit_headline_names_where_widths_came_from() -> None:
         "width_estimated_class_km": 13.0,
     }
     (line,) = headlines({"fit": fit}, runs)
-    # 1.0 + 6.0 + 13.0 = 20.0 km: every kilometre is accounted for by one source
-    assert "of 20.0 km, widths tagged on 1.0 km" in line
-    assert "from buildings on 6.0 km and from road class and lanes on 13.0 km" in line
-    assert "defaulted" not in line
+    # 1.0 + 6.0 = 7.0 km with a width worth the name; the 13.0 km of class defaults are
+    # unknown, not "0 km pass": 1.0 + 6.0 + 13.0 = 20.0 km, every kilometre accounted for
+    assert line == (
+        "Narrow streets: 0.25 km that only kei pass (0.10 km two-abreast), on the 7.0 km whose "
+        "width is tagged (1.0 km) or estimated from buildings (6.0 km); unknown on 13.0 km "
+        "whose width is only a road-class default"
+    )
+    # Baltimore-like: every width a class default -> the fit is unknown, no km quoted
+    (none,) = headlines(
+        {"fit": fit | {"width_tag_km": 0.0, "width_estimated_geometry_km": 0.0}}, runs
+    )
+    assert none == (
+        "Narrow streets: unknown: no street width is tagged or measurable from buildings "
+        "(the 20.0 km have road-class defaults only)"
+    )
 
 
 def test_sides_estimated_unparked_are_known(catalog: VehicleCatalog) -> None:

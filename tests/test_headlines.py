@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
 from urbanfit.summary import headlines
 from urbanfit.vehicles import ScenarioSet, load_vehicles, scenarios
 
@@ -41,7 +45,7 @@ def test_lot_land_without_lots_or_outlines_says_so_instead_of_quoting_zeros() ->
     parking = _parking(39, 0.76)
     parking["scenarios"]["kei100"] |= {"land_freed_ha": 0.34, "land_freed_pct_of_lot_area": 44.7}  # type: ignore[index]
     assert _line({"parking": parking}, "Lot land") == (
-        "Lot land freed at 100 % kei for the same cars: 0.34 ha (44.7 % of lot area)"
+        "Lot land freed at 100 % kei for the same cars: 0.34 ha of the 0.76 ha of mapped lots"
     )
 
 
@@ -85,20 +89,62 @@ def test_queue_storage_quotes_the_citys_vehicles_and_calls_the_percentage_the_fl
     assert "(+29.2 %: the percentage is the fleets' lengths, the same in every city)" in line
 
 
-def test_parking_says_how_much_rests_on_estimated_curbs() -> None:
-    # Columbus: 788,810 of the full-size fleet's 859,115 spaces on estimated curbs = 91.8 %
+def test_parking_leads_with_the_mapped_floor_then_the_estimated_curb() -> None:
+    # Columbus-like: 439 spaces gained, 400 of them on estimated curb: at least 39 on mapped
+    # curb and lots, up to 439 with the 95.0 km of usable estimated curb
     parking = _parking(0, 0.0)
-    parking["scenarios"]["kei000"] |= {
-        "total_spaces": 859_115.0,
-        "curb_spaces_estimated": 788_810.0,
-    }  # type: ignore[index]
+    parking |= {"curb_mapped_usable_km": 2.04, "curb_estimated_usable_km": 95.0}
+    parking["scenarios"]["kei000"] |= {"total_spaces": 859_115.0}  # type: ignore[index]
+    parking["scenarios"]["kei100"] |= {"curb_spaces_gained_estimated": 400.0}  # type: ignore[index]
     line = _line({"parking": parking}, "Parking")
-    assert line.endswith(
-        "than the 859,115 of a full-size fleet (+36.2 %); 92 % of those are on curbs estimated "
-        "where OSM has no parking tags (an upper bound)"
+    assert line == (
+        "Parking at 100 % kei: at least 39 more spaces on mapped curb (2.0 km usable) and lots; "
+        "up to 439 with 95.0 km of usable curb estimated where OSM has no parking tags (+36.2 % "
+        "of a full-size fleet's 859,115; the range includes the estimate's error measured on a "
+        "US curb survey)"
     )
-    parking["scenarios"]["kei000"]["curb_spaces_estimated"] = 0.0  # type: ignore[index]
-    assert _line({"parking": parking}, "Parking").endswith("(+36.2 %)")  # all mapped: no note
+    # Nagoya-like: every space gained is on estimated curb: no floor to quote
+    parking["scenarios"]["kei100"]["curb_spaces_gained_estimated"] = 439.0  # type: ignore[index]
+    assert _line({"parking": parking}, "Parking").startswith(
+        "Parking at 100 % kei: no spaces gained on mapped curb or lots; up to 439 with 95.0 km"
+    )
+    parking["scenarios"]["kei100"]["curb_spaces_gained_estimated"] = 0.0  # type: ignore[index]
+    assert _line({"parking": parking}, "Parking") == (  # all mapped: no "up to"
+        "Parking at 100 % kei: 439 more spaces on mapped curb (2.0 km usable) and lots "
+        "(+36.2 % of a full-size fleet's 859,115)"
+    )
+
+
+def test_the_per_car_constants_are_said_once_before_the_citys_figures() -> None:
+    # kei 3.40 + 1.0 = 4.40 m against the US on-road fleet's mean pitch; its ratio less 1 is
+    # the gain on the same curb; lot figures only where the city has lot land
+    from urbanfit.figures import model_constants
+    from urbanfit.parameters import Parameters
+
+    catalog = load_vehicles()
+    runs = _runs()
+    constants = model_constants(catalog, runs, Parameters())
+    fleet = constants["curb_pitch_fleet_m"].value
+    assert constants["curb_pitch_kei_m"].value == pytest.approx(4.40)
+    assert constants["curb_gain_on_same_curb_pct"].value == pytest.approx(100 * (fleet / 4.40 - 1))
+    # one 24 ft aisle: 2.7432 x (5.4864 + 3.6576) = 25.08 m2 against 2.0 x (3.6 + 3.6576) =
+    # 14.52 m2 -> 1.7281; freed 0.83 x (1 - 1 / 1.7281) = 34.97 %
+    assert constants["lot_kei_ratio"].value == pytest.approx(25.08382 / 14.5152, rel=1e-5)
+    assert constants["lot_land_freed_pct"].value == pytest.approx(
+        83 * (1 - 14.5152 / 25.08382), rel=1e-5
+    )
+    assert {f.kind for f in constants.values()} == {"model"}
+    figures = {k: dataclasses.asdict(v) for k, v in constants.items()}
+    lines = headlines({"parking": _parking(3, 0.5), "figures": figures}, runs)
+    assert lines[0].startswith(
+        f"Per car, the same in every city: a kei car needs 4.4 m of curb where the full-size "
+        f"fleet's average car needs {fleet:.1f} m, so "
+    )
+    assert "1.73x the stalls on one 24 ft aisle, up to 1.98x on Japan's kei aisle" in lines[0]
+    assert sum("the same in every city" in line for line in lines) == 1  # no congestion here
+    assert lines[1].startswith("Parking at 100 % kei: ")
+    no_lots = headlines({"parking": _parking(0, 0.0), "figures": figures}, runs)[0]
+    assert "in a lot" not in no_lots
 
 
 def test_a_delay_change_from_one_congested_level_says_it_has_no_range() -> None:

@@ -214,9 +214,12 @@ def test_helsinki_index_reports_its_coverage(helsinki) -> None:
     index = helsinki.summary["index"]
     edges = helsinki.index.edges
     km = edges["length_m"] / 1000
-    # coverage shares are km shares of the edge flags
+    # coverage shares are km shares of the edge flags: measured curb apart from estimated
     assert index["coverage_parking_share"] == pytest.approx(
-        km[edges["parking_known"]].sum() / km.sum()
+        km[edges["parking_measured"]].sum() / km.sum()
+    )
+    assert index["coverage_parking_estimated_share"] == pytest.approx(
+        km[edges["parking_known"] & ~edges["parking_measured"]].sum() / km.sum()
     )
     assert index["scored_km"] == pytest.approx(km[edges["scored"]].sum())
     assert edges.loc[~edges["scored"], "score"].isna().all()

@@ -39,6 +39,7 @@ from urbanfit.models.index import (
     urban_fit_index,
 )
 from urbanfit.parameters.fit import IndexParams
+from urbanfit.parameters.ranges import EstimateErrorParams
 
 
 def _centre_xy() -> tuple[float, float]:
@@ -332,3 +333,50 @@ def test_index_meaning_quotes_the_caps() -> None:
     assert "frees 10 % of its capacity" in meaning
     without = urban_fit_index(streets, parking_sides=sides, fit=fit, scenario_id="kei100")
     assert "capacity" not in without.summary["meaning"]
+
+
+def test_estimated_curb_counts_at_the_estimates_precision_and_is_not_measured_coverage() -> None:
+    # B's two sides are estimated: 10 + 8 = 18 spaces per 100 m, at the cap of 12 when taken
+    # at face value. Weighted by the measured precision 0.53: 18 x 0.53 = 9.54 per
+    # 100 m -> P = 9.54 / 12 x 100 = 79.5, below the cap.
+    # B: 0.4 x 79.5 + 0.3 x 5 + 0.3 x 50 = 31.8 + 1.5 + 15 = 48.3
+    # coverage: measured curb only on A, 100 of 500 m = 0.2; estimated only on B, 300 / 500
+    streets, sides, links, fit = _city()
+    sides["estimated"] = sides["edge_id"].eq(1)
+    result = urban_fit_index(
+        streets,
+        parking_sides=sides,
+        congestion_links=links,
+        fit=fit,
+        scenario_id="kei100",
+        estimate=EstimateErrorParams(precision_share=0.53),
+    )
+    assert result.edges["parking_score"].iloc[1] == pytest.approx(79.5)
+    assert result.edges["score"].iloc[1] == pytest.approx(48.3)
+    assert result.summary["coverage_parking_share"] == pytest.approx(0.2)
+    assert result.summary["coverage_parking_estimated_share"] == pytest.approx(0.6)
+
+
+def test_a_class_default_width_leaves_fit_unknown_in_the_index() -> None:
+    # B's width is a class default: its fit part is unknown and leaves its mean.
+    # B: (0.4 x 100 + 0.3 x 5) / 0.7 = 41.5 / 0.7 = 59.2857; width coverage: tagged A and C,
+    # 200 of 500 m = 0.4; from buildings none; class default B, 300 / 500 = 0.6
+    streets, sides, links, fit = _city()
+    edges = fit.edges.assign(
+        width_unknown=[False, True, False], width_source=["tag", "estimated_class", "tag"]
+    )
+    fit = FitResult(
+        edges=edges,
+        edge_classes=fit.edge_classes,
+        streets=fit.streets,
+        widths=fit.widths,
+        summary={},
+        kei_shares=fit.kei_shares,
+    )
+    result = urban_fit_index(
+        streets, parking_sides=sides, congestion_links=links, fit=fit, scenario_id="kei100"
+    )
+    assert result.edges["fit_known"].tolist() == [True, False, True]
+    assert result.edges["score"].iloc[1] == pytest.approx(41.5 / 0.7)
+    assert result.summary["coverage_width_tagged_share"] == pytest.approx(0.4)
+    assert result.summary["coverage_width_default_share"] == pytest.approx(0.6)

@@ -1,7 +1,10 @@
 """Lot kei ratios by hand: the module cap, the MLIT low end, structures, the land-per-stall flag.
 
 Documented defaults (urbanfit.parameters.parking.LotParams):
-- module ratio (US stall + half aisle vs kei stall + half aisle):
+- module ratio, both fleets on the one 24 ft aisle (LotParams.common_aisle_m): US stall + half
+  aisle vs kei stall + half aisle: 2.7432 x (5.4864 + 3.6576) / (2.0 x (3.6 + 3.6576))
+  = 25.08382 / 14.5152 = 1.728107: the central cap;
+- the MLIT kei module (kei stall on its own 5.5 m aisle), the high end:
   2.7432 x (5.4864 + 3.6576) / (2.0 x (3.6 + 2.75)) = 25.08382 / 12.7 = 1.975104;
 - same-standard ratio (MLIT ordinary car vs kei, both with the 5.5 m aisle):
   2.5 x (6.0 + 2.75) / (2.0 x (3.6 + 2.75)) = 21.875 / 12.7 = 1.722441;
@@ -29,7 +32,8 @@ from urbanfit.vehicles import load_vehicles, scenarios
 CATALOG = load_vehicles()
 KEI, FULL = CATALOG.vehicle_class("kei"), CATALOG.vehicle_class("full_size")
 
-MODULE = 25.08382 / 12.7
+MODULE = 25.08382 / 14.5152
+MLIT_KEI = 25.08382 / 12.7
 SAME = 21.875 / 12.7
 
 
@@ -57,7 +61,7 @@ def test_standard_ratios() -> None:
 
 
 def test_packed_ratio_is_capped_at_the_module_ratio() -> None:
-    # lot 0: packed 180 kei / 84 full = 2.1429 > 1.975104 -> capped; low 1.722441
+    # lot 0: packed 180 kei / 84 full = 2.1429 > 1.728107 -> capped; low 1.722441
     # lot 1: packed 150 / 100 = 1.5, below the cap and below the MLIT ratio: low = central
     ratios = _ratios(
         [
@@ -67,7 +71,7 @@ def test_packed_ratio_is_capped_at_the_module_ratio() -> None:
     )
     assert ratios["kei_ratio"].tolist() == pytest.approx([MODULE, 1.5], rel=1e-6)
     assert ratios["kei_ratio_low"].tolist() == pytest.approx([SAME, 1.5], rel=1e-6)
-    assert ratios["kei_ratio_high"].tolist() == pytest.approx([MODULE, MODULE], rel=1e-6)
+    assert ratios["kei_ratio_high"].tolist() == pytest.approx([MLIT_KEI, MLIT_KEI], rel=1e-6)
     assert ratios["kei_ratio_source"].tolist() == ["packing_capped", "packing"]
 
 
@@ -81,7 +85,7 @@ def test_structures_use_the_width_ratio_and_report_the_module_as_upper_bound() -
     )
     assert ratios["kei_ratio"].tolist() == pytest.approx([1.3716, 1.3716])
     assert ratios["kei_ratio_low"].tolist() == pytest.approx([1.25, 1.25])
-    assert ratios["kei_ratio_high"].tolist() == pytest.approx([MODULE, MODULE], rel=1e-6)
+    assert ratios["kei_ratio_high"].tolist() == pytest.approx([MLIT_KEI, MLIT_KEI], rel=1e-6)
     assert ratios["structure"].tolist() == [True, True]
     assert ratios["kei_ratio_source"].tolist() == ["structure", "structure"]
 
@@ -105,7 +109,7 @@ def test_land_per_baseline_stall_above_35_m2_is_flagged() -> None:
     assert land[3] == pytest.approx(30.0)
     assert ratios["land_implausible"].tolist() == [True, False, True, False, False]
     # the lot without a full-size stall has no packed ratio: the module ratio, so its
-    # all-kei figure is 0 x 1.975 = 0 (no gain claimed where no baseline is known)
+    # all-kei figure is 0 x 1.728 = 0 (no gain claimed where no baseline is known)
     assert ratios["kei_ratio_source"].iloc[2] == "module"
 
 

@@ -149,19 +149,25 @@ def test_multistorey_is_footprint_times_levels_times_efficiency() -> None:
     full = lot_stalls(lots, catalog.vehicle_class("full_size"), params=params)
     kei = lot_stalls(lots, catalog.vehicle_class("kei"), params=params)
     method = lot_method(lots, params=params)
-    # 3 levels: floor(84 x 3 x 0.8 = 201.6) = 201 full-size, floor(180 x 2.4 = 432) kei
-    # no levels tag: 2 levels by default -> floor(84 x 1.6 = 134.4) = 134, 180 x 1.6 = 288
+    # kei packed with the same 24 ft aisle as full-size (one aisle rule): module
+    # 3.6 + 7.3152 + 3.6 = 14.5152 m; rows of 20 along the 40 m side across 60 m: 4 rows
+    # of stall + aisle (floor((60 - 10.9152) / 14.5152) + 1) and 4 back rows
+    # (floor((60 - 14.5152) / 14.5152) + 1) -> 8 x 20 = 160 kei stalls per level
+    # 3 levels: floor(84 x 3 x 0.8 = 201.6) = 201 full-size, floor(160 x 2.4 = 384) kei
+    # no levels tag: 2 levels by default -> floor(84 x 1.6 = 134.4) = 134, 160 x 1.6 = 256
     assert full.tolist() == [201.0, 134.0]
-    assert kei.tolist() == [432.0, 288.0]
+    assert kei.tolist() == [384.0, 256.0]
     assert method["levels_defaulted"].tolist() == [False, True]
     assert method["method"].tolist() == ["multistorey", "multistorey"]
 
 
-def test_module_ratio() -> None:
+def test_module_ratio_with_each_aisle_and_with_one_aisle() -> None:
     # (2.7432 x (5.4864 + 3.6576)) / (2.0 x (3.6 + 2.75)) = 25.0838 / 12.7 = 1.97510
     catalog = load_vehicles()
     kei, full = catalog.vehicle_class("kei"), catalog.vehicle_class("full_size")
     assert module_ratio(kei, full) == pytest.approx(25.08382 / 12.7, rel=1e-5)
+    # one aisle rule, both on the US 24 ft aisle: 25.0838 / (2.0 x (3.6 + 3.6576)) = 1.72811
+    assert module_ratio(kei, full, aisle_m=7.3152) == pytest.approx(25.08382 / 14.5152, rel=1e-5)
 
 
 def test_lot_figures_sources_and_calibration() -> None:
@@ -191,15 +197,16 @@ def test_lot_figures_sources_and_calibration() -> None:
     # baseline figures: 84 modelled, the tags 90 and 100
     assert stalls["full_size"].tolist()[:3] == [84.0, 90.0, 100.0]
     assert table["stalls_baseline"].tolist()[:3] == [84.0, 90.0, 100.0]
-    # all kei: the packed ratio 180 / 84 = 2.1429 exceeds the module ratio 1.97510, so it is
-    # capped: floor(84 x 1.97510 = 165.91) = 165, floor(90 x 1.97510 = 177.76) = 177; the
-    # underground lot is a structure, re-striped narrower only: floor(100 x 2.7432 / 2.0 =
-    # 137.16) = 137
-    assert stalls["kei"].tolist()[:3] == [165.0, 177.0, 137.0]
+    # all kei, both fleets on the 24 ft aisle: the packed ratio 160 / 84 = 1.905 exceeds the
+    # one-aisle module ratio 2.7432 x 9.144 / (2.0 x 7.2576) = 25.0838 / 14.5152 = 1.72811,
+    # so it is capped: floor(84 x 1.72811 = 145.16) = 145, floor(90 x 1.72811 = 155.53) = 155;
+    # the underground lot is a structure, re-striped narrower only: floor(100 x 2.7432 / 2.0
+    # = 137.16) = 137
+    assert stalls["kei"].tolist()[:3] == [145.0, 155.0, 137.0]
     assert table["kei_ratio_source"].tolist()[:3] == ["packing_capped"] * 2 + ["structure"]
     assert stalls["full_size"].iloc[3:].isna().all()
-    # 50 % kei shares each lot's area: 1 / (0.5 / 84 + 0.5 / 165) = 111.33 -> 111
-    assert result.lot_figures("kei050")["spaces"].iloc[0] == 111.0
+    # 50 % kei shares each lot's area: 1 / (0.5 / 84 + 0.5 / 145) = 106.38 -> 106
+    assert result.lot_figures("kei050")["spaces"].iloc[0] == 106.0
     # calibration needs a model and a tag: only lot 1 (the underground lot is not modelled)
     calibration = result.calibration
     lot_rows = calibration[calibration["layer"] == "lot"]
@@ -209,17 +216,18 @@ def test_lot_figures_sources_and_calibration() -> None:
     assert summary["lot_calibration_median_ratio"] == pytest.approx(84 / 90)
     assert summary["lots_unknown_count"] == 3
     assert summary["lots_tag_capacity_count"] == 2
-    # baseline lot spaces 84 + 90 + 100 = 274; all kei 165 + 177 + 137 = 479
+    # baseline lot spaces 84 + 90 + 100 = 274; all kei 145 + 155 + 137 = 437
     per = summary["scenarios"]
     assert per["kei000"]["lot_spaces"] == 274.0
-    assert per["kei100"]["lot_spaces"] == 479.0
-    # land: the two surface lots, 4800 m2; all kei frees 2400 x (1 - 84/165) + 2400 x
-    # (1 - 90/177) = 1178.18 + 1179.66 = 2357.84 m2 = 0.235784 ha, 49.12 % of 4800 m2
-    freed = 2400 * (1 - 84 / 165) + 2400 * (1 - 90 / 177)
+    assert per["kei100"]["lot_spaces"] == 437.0
+    # land: the two surface lots, 4800 m2, 83 % of it stall modules (net to gross); all kei
+    # frees 2400 x 0.83 x (1 - 84/145) + 2400 x 0.83 x (1 - 90/155) = 838.1 + 835.2
+    # = 1673.3 m2 = 0.16733 ha, 34.86 % of 4800 m2
+    freed = 2400 * 0.83 * (1 - 84 / 145) + 2400 * 0.83 * (1 - 90 / 155)
     assert summary["lot_land_area_ha"] == pytest.approx(0.48)
     assert per["kei100"]["land_freed_ha"] == pytest.approx(freed / 10_000)
     assert per["kei100"]["land_freed_pct_of_lot_area"] == pytest.approx(freed / 4800 * 100)
-    # land per parked vehicle: 4800 / (84 + 90) baseline, 4800 / (165 + 177) all kei
+    # land per parked vehicle: 4800 / (84 + 90) baseline, 4800 / (145 + 155) all kei
     assert per["kei000"]["lot_m2_per_vehicle"] == pytest.approx(4800 / 174)
-    assert per["kei100"]["lot_m2_per_vehicle"] == pytest.approx(4800 / 342)
+    assert per["kei100"]["lot_m2_per_vehicle"] == pytest.approx(4800 / 300)
     json.dumps(summary, allow_nan=False)

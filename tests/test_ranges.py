@@ -113,6 +113,8 @@ def test_one_street_ranges_by_hand(city: tuple[VehicleCatalog, ScenarioSet, pd.D
     expected = {
         "spaces_gained": (12.0, 14.0, 18.0),
         "spaces_gained_pct": (1200 / 22, 1400 / 24, 1800 / 26),
+        "spaces_gained_mapped": (12.0, 14.0, 18.0),  # all on mapped curb
+        "curb_spaces_gained_estimated": (0.0, 0.0, 0.0),
         "land_freed_ha": (0.0, 0.0, 0.0),
         "kei_only_km": (0.0, 0.0, 0.1),
         "city_score": (400 / 7, 550 / 7, 100.0),
@@ -123,6 +125,33 @@ def test_one_street_ranges_by_hand(city: tuple[VehicleCatalog, ScenarioSet, pd.D
         assert (row["low"], row["central"], row["high"]) == pytest.approx(values), figure
     assert table.loc["spaces_gained", "unit"] == "spaces"
     assert "parallel gap 0.6-1.5 m" in table.loc["spaces_gained", "basis"]
+
+
+def test_estimated_curb_ranges_carry_the_estimates_measured_error(
+    city: tuple[VehicleCatalog, ScenarioSet, pd.DataFrame],
+) -> None:
+    # the same street with its parking tags removed and a class-default width: the estimate
+    # parks both sides, so the spaces are those of the tagged street, all estimated.
+    # Measured error (EstimateErrorParams): by length precision / recall = 0.347 / 0.926 =
+    # 0.3747, by spaces 1 / 2.58 = 0.3876 -> the estimated part is taken at 0.3747-1.
+    # spaces gained: low = fewer run 12 x 0.3747 = 4.497, central 14, high = more run 18;
+    # the percentage scales numerator and baseline alike: 54.55-69.23 % as before;
+    # mapped floor 0 (nothing mapped), estimated part 4.497 (12 x 0.3747)-18
+    catalog, runs, _tagged = city
+    untagged = street_table({"width_source": "estimated_class"})
+    table = _run(catalog, runs, untagged)[2].set_index("figure")
+    factor = 0.347 / 0.926
+    expected = {
+        "spaces_gained": (12 * factor, 14.0, 18.0),
+        "spaces_gained_pct": (1200 / 22, 1400 / 24, 1800 / 26),
+        "spaces_gained_mapped": (0.0, 0.0, 0.0),
+        "curb_spaces_gained_estimated": (12 * factor, 14.0, 18.0),
+    }
+    for figure, values in expected.items():
+        row = table.loc[figure]
+        assert (row["low"], row["central"], row["high"]) == pytest.approx(values), figure
+    assert "estimated curb x 0.37-1.00" in table.loc["spaces_gained", "basis"]
+    assert "precision 0.35, recall 0.93, spaces 2.58x" in table.loc["spaces_gained", "basis"]
 
 
 def test_parking_at_each_end_by_hand(
@@ -151,13 +180,14 @@ def test_headlines_quote_central_low_and_high(
         "ranges": range_records(ranges),
     }
     lines = headlines(summary, city[1])
-    assert lines[0].startswith("Parking at 100 % kei: 14 (12–18) more spaces than the 24 ")
-    assert "(+58.3 (54.5–69.2) %)" in lines[0]
+    assert lines[0].startswith("Parking at 100 % kei: 14 (12–18) more spaces on mapped curb ")
+    assert "(+58.3 (54.5–69.2) % of a full-size fleet's 24)" in lines[0]
     # no lots: no land figure (nor a range of zeros) is quoted
     assert lines[1] == "Lot land: no parking lots in the data; the parking figures are the curb's"
     assert lines[-1] == (
         "Urban Fit index at 100 % kei: 78.6 (57.1–100.0) of 100 on the 100 % of street km it "
-        "can score (inputs known: parking 100 %, width 100 % (0 % tagged))"
+        "can score (of all street km: curb mapped on 100 % (estimated on 0 % more), width "
+        "tagged on 0 % (from buildings on 100 % more))"
     )
 
 

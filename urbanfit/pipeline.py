@@ -24,7 +24,7 @@ from urbanfit.models.congestion import congestion_model
 from urbanfit.models.council import council_results
 from urbanfit.models.fit import street_fit
 from urbanfit.models.hexes import scenario_hexes
-from urbanfit.models.index import urban_fit_index
+from urbanfit.models.index import parking_sides_for, urban_fit_index
 from urbanfit.models.parking import parking_model
 from urbanfit.models.ranges import headline_ranges
 from urbanfit.parameters import Parameters
@@ -223,10 +223,7 @@ def _index_in_every_scenario(
     """Score the index at the headline scenario, and its hexagons in every scenario too."""
     results = {}
     for scenario in runs:
-        gains = scenario_rows(parking.side_spaces, scenario.id)["gained_per_100m"]
-        sides = pd.DataFrame(
-            {"edge_id": parking.sides["edge_id"].to_numpy(), "gained_per_100m": gains.to_numpy()}
-        )
+        sides = parking_sides_for(parking.sides, parking.side_spaces, scenario.id)
         links = None
         if congestion is not None:
             change = scenario_rows(congestion.link_flows, scenario.id)["vc_change"]
@@ -240,6 +237,7 @@ def _index_in_every_scenario(
             fit=fit,
             scenario_id=scenario.id,
             params=params.index,
+            estimate=params.ranges.estimate,
             with_hexes=False,  # drawn below, with every scenario's, from one pass over H3
         )
     index = results[runs.headline.id]

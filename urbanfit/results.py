@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FIT_CATEGORIES",
+    "FIT_UNDRAWN",
     "RANGE_COLUMNS",
     "AnalysisResult",
     "CongestionResult",
@@ -41,8 +42,12 @@ FIT_CATEGORIES = (
     "narrow two-way: reference class single file only",
     "no vehicle passes",
     "reference class passes",
+    "width unknown",
 )
 """Fit category of a street edge, most telling first (`FitResult.edges` column ``category``)."""
+
+FIT_UNDRAWN = ("reference class passes", "width unknown")
+"""Fit categories the map leaves out: nothing to see, or nothing known."""
 
 RANGE_COLUMNS = ("figure", "low", "central", "high", "unit", "basis")
 """Columns of `AnalysisResult.ranges` (see `urbanfit.models.ranges.headline_ranges`)."""

@@ -13,6 +13,7 @@ import pandas as pd
 
 from urbanfit import __version__
 from urbanfit.citydata import CityData
+from urbanfit.figures import figure_table
 from urbanfit.osmkeys import PARKING_KEYS
 from urbanfit.parameters import Parameters, assumptions_table, parameters_hash
 from urbanfit.vehicles import ScenarioSet, VehicleCatalog
@@ -148,6 +149,7 @@ def build_summary(
     for model_name, result in models.items():
         summary[model_name] = result.summary
     summary["ranges"] = range_records(ranges)
+    summary["figures"] = figure_table(summary, catalog=catalog, scenarios=scenarios, params=params)
     summary["headlines"] = headlines(summary, scenarios)
     return summary
 
@@ -218,8 +220,8 @@ def _lot_land_line(
     if parking.get("lot_land_area_ha"):
         return (
             f"Lot land freed at {label} for the same cars: "
-            f"{ranged('land_freed_ha', figures['land_freed_ha'], 2)} ha "
-            f"({_fmt(figures['land_freed_pct_of_lot_area'], 1)} % of lot area)"
+            f"{ranged('land_freed_ha', figures['land_freed_ha'], 2)} ha of the "
+            f"{_fmt(parking['lot_land_area_ha'], 2)} ha of mapped lots"
         )
     lots = int(parking.get("lots_count") or 0)
     if lots == 0:
@@ -270,22 +272,13 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
         low, high = _fmt(row["low"], digits), _fmt(row["high"], digits)
         return range_text(_fmt(value, digits), low, high, negative=row["low"] < 0)
 
+    constants = _constants_line(summary, top.label)
+    if constants:
+        lines.append(constants)
     parking = summary.get("parking")
     if parking is not None:
-        last, first = parking["scenarios"][top.id], parking["scenarios"][base.id]
-        line = (
-            f"Parking at {top.label}: {ranged('spaces_gained', last['spaces_gained'], 0)} more "
-            f"spaces than the {_fmt(first['total_spaces'])} of a full-size fleet "
-            f"(+{ranged('spaces_gained_pct', last['spaces_gained_pct'], 1)} %)"
-        )
-        estimated, total = first.get("curb_spaces_estimated") or 0.0, first["total_spaces"]
-        if estimated > 0 and total:
-            line += (
-                f"; {_fmt(100.0 * estimated / total)} % of those are on curbs estimated where "
-                "OSM has no parking tags (an upper bound)"
-            )
-        lines.append(line)
-        lines.append(_lot_land_line(parking, last, top.label, ranged))
+        lines.append(_parking_line(parking, top, base, ranged))
+        lines.append(_lot_land_line(parking, parking["scenarios"][top.id], top.label, ranged))
         unknown = (parking.get("curb_unknown_km") or 0.0) - (
             parking.get("curb_estimated_km") or 0.0
         )
@@ -335,34 +328,116 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
         )
     fit = summary.get("fit")
     if fit is not None:
-        lines.append(
-            f"Narrow streets: {ranged('kei_only_km', fit.get('kei_only_km'), 2)} km that only "
-            f"kei pass ({_fmt(fit.get('kei_only_two_way_km'), 2)} km two-abreast); of "
-            f"{_fmt(fit.get('street_km'), 1)} km, widths tagged on "
-            f"{_fmt(fit.get('width_tag_km'), 1)} km, estimated from buildings on "
-            f"{_fmt(fit.get('width_estimated_geometry_km'), 1)} km and from road class and "
-            f"lanes on {_fmt(fit.get('width_estimated_class_km'), 1)} km"
-        )
+        lines.append(_fit_line(fit, ranged))
     index = summary.get("index")
     if index is not None:
-        street_km, scored_km = index.get("street_km"), index.get("scored_km")
-        covered = 100.0 * scored_km / street_km if street_km and scored_km is not None else None
-
-        def pct(*keys: str) -> str:
-            values = [index.get(k) for k in keys]
-            known = None if None in values else 100.0 * sum(values)
-            return _fmt(known, 0)
-
-        parts = [f"parking {pct('coverage_parking_share')} %"]
-        if index.get("congestion_included"):
-            parts.append(f"congestion {pct('coverage_congestion_share')} %")
-        parts.append(
-            f"width {pct('coverage_width_tagged_share', 'coverage_width_estimated_share')} % "
-            f"({pct('coverage_width_tagged_share')} % tagged)"
-        )
-        lines.append(
-            f"Urban Fit index at {top.label}: {ranged('city_score', index.get('city_score'), 1)} "
-            f"of 100 on the {_fmt(covered, 0)} % of street km it can score (inputs known: "
-            f"{', '.join(parts)})"
-        )
+        lines.append(_index_line(index, top.label, ranged))
     return lines
+
+
+def _constants_line(summary: dict[str, Any], label: str) -> str | None:
+    """State once, per car, what is the same in every city (`urbanfit.figures`)."""
+    figures = summary.get("figures") or {}
+    fleet, kei = figures.get("curb_pitch_fleet_m"), figures.get("curb_pitch_kei_m")
+    if summary.get("parking") is None or not fleet or not kei:
+        return None
+    gain = figures["curb_gain_on_same_curb_pct"]["value"]
+    who = "a kei car needs" if label.startswith("100 ") else f"at {label} the average car needs"
+    line = (
+        f"Per car, the same in every city: {who} {kei['value']:.1f} m of curb where the "
+        f"full-size fleet's average car needs {fleet['value']:.1f} m, so {_fmt(gain)} % more "
+        "cars park on the same curb"
+    )
+    ratio, stall, kei_stall = (
+        figures.get(k) for k in ("lot_kei_ratio", "lot_m2_per_stall_fleet", "lot_m2_per_stall_kei")
+    )
+    if (summary["parking"].get("lot_land_area_ha") or 0) > 0 and ratio and stall and kei_stall:
+        freed = figures["lot_land_freed_pct"]
+        line += (
+            f"; in a lot a kei stall and half its aisle take {kei_stall['value']:.1f} m² where "
+            f"a full-size one takes {stall['value']:.1f} m² ({ratio['value']:.2f}x the stalls on "
+            f"one 24 ft aisle, up to {ratio['high']:.2f}x on Japan's kei aisle), so "
+            f"{_fmt(freed['value'])} % of a surface lot is freed for the same cars"
+        )
+    return line
+
+
+def _parking_line(parking: dict[str, Any], top: Any, base: Any, ranged: Callable[..., str]) -> str:
+    """Quote the mapped floor first, then what estimated curb adds, its error in the range."""
+    last, first = parking["scenarios"][top.id], parking["scenarios"][base.id]
+    estimated = last.get("curb_spaces_gained_estimated") or 0.0
+    gained = last["spaces_gained"]
+    share = (
+        f"+{ranged('spaces_gained_pct', last['spaces_gained_pct'], 1)} % of a full-size "
+        f"fleet's {_fmt(first['total_spaces'])}"
+    )
+    usable = parking.get("curb_mapped_usable_km")
+    mapped = "mapped curb" + (f" ({_fmt(usable, 1)} km usable)" if usable is not None else "")
+    if usable is not None and round(usable, 1) == 0:
+        mapped = "the mapped lots (no curb is mapped with parking)"
+    else:
+        mapped += " and lots"
+    if not estimated or gained is None:
+        return (
+            f"Parking at {top.label}: {ranged('spaces_gained', gained, 0)} more spaces on "
+            f"{mapped} ({share})"
+        )
+    floor = gained - estimated
+    guessed = parking.get("curb_estimated_usable_km")
+    lead = (
+        f"at least {ranged('spaces_gained_mapped', floor, 0)} more spaces on {mapped}"
+        if round(floor) != 0
+        else "no spaces gained on mapped curb or lots"
+    )
+    return (
+        f"Parking at {top.label}: {lead}; up to {ranged('spaces_gained', gained, 0)} with "
+        + (f"{_fmt(guessed, 1)} km of usable " if guessed is not None else "")
+        + f"curb estimated where OSM has no parking tags ({share}; the range includes the "
+        "estimate's error measured on a US curb survey)"
+    )
+
+
+def _fit_line(fit: dict[str, Any], ranged: Callable[..., str]) -> str:
+    """Narrow streets on the widths that are known; class-default widths are unknown, not 0."""
+    tagged, built = fit.get("width_tag_km") or 0.0, fit.get("width_estimated_geometry_km") or 0.0
+    unknown = fit.get("width_unknown_km")
+    if unknown is None:  # a summary without the unknown split: every class width counts
+        unknown = fit.get("width_estimated_class_km") or 0.0
+    if round(tagged + built, 1) <= 0:
+        return (
+            f"Narrow streets: unknown: no street width is tagged or measurable from buildings "
+            f"(the {_fmt(fit.get('street_km'), 1)} km have road-class defaults only)"
+        )
+    return (
+        f"Narrow streets: {ranged('kei_only_km', fit.get('kei_only_km'), 2)} km that only kei "
+        f"pass ({_fmt(fit.get('kei_only_two_way_km'), 2)} km two-abreast), on the "
+        f"{_fmt(tagged + built, 1)} km whose width is tagged ({_fmt(tagged, 1)} km) or "
+        f"estimated from buildings ({_fmt(built, 1)} km); unknown on {_fmt(unknown, 1)} km "
+        "whose width is only a road-class default"
+    )
+
+
+def _index_line(index: dict[str, Any], label: str, ranged: Callable[..., str]) -> str:
+    """Quote the index with the share of street km whose inputs are measured, estimates apart."""
+    street_km, scored_km = index.get("street_km"), index.get("scored_km")
+    covered = 100.0 * scored_km / street_km if street_km and scored_km is not None else None
+
+    def pct(key: str) -> str:
+        value = index.get(key)
+        return _fmt(None if value is None else 100.0 * value, 0)
+
+    parts = [
+        f"curb mapped on {pct('coverage_parking_share')} % "
+        f"(estimated on {pct('coverage_parking_estimated_share')} % more)"
+    ]
+    if index.get("congestion_included"):
+        parts.append(f"traffic assigned on {pct('coverage_congestion_share')} %")
+    parts.append(
+        f"width tagged on {pct('coverage_width_tagged_share')} % "
+        f"(from buildings on {pct('coverage_width_estimated_share')} % more)"
+    )
+    return (
+        f"Urban Fit index at {label}: {ranged('city_score', index.get('city_score'), 1)} "
+        f"of 100 on the {_fmt(covered, 0)} % of street km it can score (of all street km: "
+        f"{', '.join(parts)})"
+    )

@@ -28,7 +28,12 @@ with the largest share of the baseline fleet (``full_size`` with the built-in fl
 - A class passes single file when free >= moving width + 2 x ``edge_clearance_m``, and
   two-abreast when free >= 2 x moving width + ``passing_clearance_m`` + 2 x
   ``edge_clearance_m``. A street is passable by a class when it passes two-abreast on a two-way
-  street, single file on a one-way street. A missing width passes nothing (``width_missing``).
+  street, single file on a one-way street.
+- Unknown is not zero: where the width is missing or only a road-class default
+  (``width_source == "estimated_class"``: lanes times a standard lane, which says nothing about
+  this street), the edge's fit is unknown (``width_unknown``, category ``width unknown``): it
+  passes no class and is no kei-only street, and the summary counts it apart
+  (``width_unknown_km``), never as a street nothing passes.
 """
 
 from __future__ import annotations
@@ -201,7 +206,8 @@ def street_fit(
         ``edges`` (GeoDataFrame, indexed like `streets`): ``edge_id``, ``osm_id``, ``name``,
         ``highway``, ``length_m``, ``oneway``, ``width_m`` (as in the streets table),
         ``width_defaulted``, ``width_source`` (see `urbanfit.citydata.width`),
-        ``width_missing``, ``parked_share`` (sum over parked sides of their carriageway share,
+        ``width_missing``, ``width_unknown`` (missing or a class default: fit unknown),
+        ``parked_share`` (sum over parked sides of their carriageway share,
         0-2), ``unknown_sides`` (0-2), ``carriageway_m``;
         ``kei_only_two_way`` (two-way, kei two-abreast, the reference class not),
         ``kei_only_single`` (kei passes single file, the reference class not at all),
@@ -227,6 +233,8 @@ def street_fit(
         the reference class), ``kei_only_two_way_km``, ``kei_only_single_km``,
         ``width_defaulted_km``, ``width_<source>_km`` (the width's coverage per source:
         ``tag``, ``estimated_geometry``, ``estimated_class``), ``width_missing_km``,
+        ``width_unknown_km`` (fit unknown: no width, or a class default),
+        ``width_known_km`` (the rest: what the km figures speak for),
         ``curb_unknown_km`` (edges with an unknown side, taken as unparked); and per class
         under ``classes.<class>``: ``passable_km``, ``two_abreast_km`` (two-way streets only),
         ``moving_width_m``, ``parked_width_m``, ``single_need_m``, ``two_abreast_need_m``.
@@ -270,18 +278,20 @@ def street_fit(
             "width_defaulted": defaulted,
             "width_source": width_source,
             "width_missing": ~np.isfinite(width),
+            "width_unknown": ~np.isfinite(width) | (width_source == "estimated_class"),
             "parked_share": parked_share,
             "unknown_sides": unknown.astype("int64"),
             "carriageway_m": carriageway,
         },
         index=streets.index,
     )
+    known = ~edges["width_unknown"].to_numpy(dtype=bool)
     flags: dict[str, dict[str, np.ndarray]] = {}
     with np.errstate(invalid="ignore"):
         for vehicle_class, row in widths.iterrows():
             free = carriageway - parked_share * row["parked_width_m"]
-            single = free >= row["single_need_m"] - _TOL
-            two = free >= row["two_abreast_need_m"] - _TOL
+            single = known & (free >= row["single_need_m"] - _TOL)
+            two = known & (free >= row["two_abreast_need_m"] - _TOL)
             flags[str(vehicle_class)] = {
                 "free_width_m": free,
                 "single": single,
@@ -293,12 +303,13 @@ def street_fit(
     edges["kei_only_single"] = kei["single"] & ~ref["single"]
     edges["category"] = np.select(
         [
+            ~known,
             edges["kei_only_two_way"].to_numpy(dtype=bool),
             edges["kei_only_single"].to_numpy(dtype=bool),
             ~oneway & ref["passable"] & ~ref["two_abreast"],
             ~ref["passable"] & ~kei["passable"],
         ],
-        FIT_CATEGORIES[:4],
+        [FIT_CATEGORIES[-1], *FIT_CATEGORIES[:4]],
         default=FIT_CATEGORIES[4],
     )
     edge_classes = pd.concat(
@@ -356,6 +367,8 @@ def _summary(
             for source in WIDTH_SOURCES
         },
         "width_missing_km": _km(edges, edges["width_missing"]),
+        "width_unknown_km": _km(edges, edges["width_unknown"]),
+        "width_known_km": _km(edges, ~edges["width_unknown"]),
         "curb_unknown_km": _km(edges, edges["unknown_sides"] > 0),
         "classes": classes,
     }

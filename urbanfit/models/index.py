@@ -11,14 +11,16 @@ a street that gains ``parking_gain_cap_per_100m`` curb spaces per 100 m, frees
 Formula (per edge, for one scenario)
 -------------------------------------
 - parking part P = 100 x min(1, max(0, g) / ``parking_gain_cap_per_100m``), where g is the curb
-  spaces gained per 100 m of street, summed over the sides with a figure; unknown where no side
-  of the edge has one;
+  spaces gained per 100 m of street, summed over the sides with a figure, an estimated side's
+  gain weighted by the curb estimate's measured precision (`EstimateErrorParams`: the share of
+  estimated parked curb a survey found parkable), so a street whose curb is only estimated
+  does not sit at the cap; unknown where no side of the edge has a figure;
 - congestion part C = 100 x min(1, r / ``vc_relief_cap``), where r is the mean over the edge's
   directed links of max(0, -``vc_change``); unknown on edges the assignment dropped, and
   everywhere without a congestion result;
 - fit part F = kei share of the scenario x (``fit_score_two_abreast`` where only kei passes a
   two-way street two-abreast, else ``fit_score_single`` where only kei passes at all, else 0);
-  unknown where the edge has no carriageway width (``width_missing``);
+  unknown where the edge's width is missing or only a class default (``width_unknown``);
 - index = (sum of w_k x part_k over the known parts) / (sum of w_k over the known parts): a part
   whose input is unknown is dropped from that edge's weighted mean, never scored 0. An edge
   with no known part has no score (NaN) and is left out of the city and hexagon means. Without
@@ -27,7 +29,9 @@ Formula (per edge, for one scenario)
 
 City score and hexagon scores are length-weighted means of the scored edges; an edge belongs to
 the H3 cell of its midpoint. Coverage figures give the share of street km where each input is
-known, so a reader sees how much of the city the score speaks for.
+measured (a mapped curb side, an assigned link, a tagged width), the estimated inputs apart
+(estimated curb, widths from buildings), so a reader sees how much of the city the score speaks
+for and how much of it rests on rules.
 """
 
 from __future__ import annotations
@@ -41,7 +45,8 @@ import pandas as pd
 from urbanfit.errors import ModelError
 from urbanfit.models.hexes import _empty_hexes, hex_scores
 from urbanfit.parameters.fit import IndexParams
-from urbanfit.results import FitResult, IndexResult
+from urbanfit.parameters.ranges import EstimateErrorParams
+from urbanfit.results import FitResult, IndexResult, scenario_rows
 
 __all__ = [
     "IndexResult",
@@ -49,8 +54,45 @@ __all__ = [
     "index_formula_text",
     "index_meaning",
     "index_weights",
+    "parking_sides_for",
     "urban_fit_index",
 ]
+
+
+def parking_sides_for(
+    sides: pd.DataFrame, side_spaces: pd.DataFrame, scenario_id: str
+) -> pd.DataFrame:
+    """
+    Give the index's view of the curb sides: edge, gain per 100 m, estimated or not.
+
+    Parameters
+    ----------
+    sides
+        `ParkingResult.sides` (``edge_id``, ``source``).
+    side_spaces
+        Tidy side spaces (`ParkingResult.side_spaces`, or a range run's) with
+        ``gained_per_100m``.
+    scenario_id
+        The scenario scored.
+
+    Returns
+    -------
+    sides
+        ``edge_id``, ``gained_per_100m``, ``estimated`` (the side's status is the estimate's).
+    """
+    gains = scenario_rows(side_spaces, scenario_id)["gained_per_100m"].to_numpy()
+    source = (
+        sides["source"].to_numpy(dtype="object")
+        if "source" in sides.columns
+        else np.full(len(sides), None)
+    )
+    return pd.DataFrame(
+        {
+            "edge_id": sides["edge_id"].to_numpy(),
+            "gained_per_100m": gains,
+            "estimated": np.isin(source, ["inferred", "inferred_zero"]),
+        }
+    )
 
 
 def index_weights(params: IndexParams, *, congestion: bool = True) -> dict[str, float]:
@@ -201,12 +243,13 @@ def _flag(table: pd.DataFrame, column: str, edge_id: np.ndarray, *, absent: bool
 
 def _coverage(
     length: np.ndarray,
-    parking_known: np.ndarray,
+    parking: tuple[np.ndarray, np.ndarray],
     assigned: np.ndarray,
     fit: FitResult,
     edge_id: np.ndarray,
 ) -> dict[str, float | None]:
-    """Share of street km with each input known (None for a city without street length)."""
+    """Share of street km with each input measured, and estimated (None without length)."""
+    measured_parking, estimated_parking = parking
     total = float(length.sum())
 
     def share(mask: np.ndarray) -> float | None:
@@ -218,13 +261,15 @@ def _coverage(
         else pd.Series(dtype="object")
     )
     source = source[~source.index.duplicated()].reindex(edge_id).to_numpy(dtype="object")
-    tagged = source == "tag"
-    estimated = np.isin(source, ["estimated_geometry", "estimated_class"])
     return {
-        "coverage_parking_share": share(parking_known),
+        "coverage_parking_share": share(measured_parking),
+        "coverage_parking_estimated_share": share(estimated_parking & ~measured_parking),
         "coverage_congestion_share": share(assigned),
-        "coverage_width_tagged_share": share(tagged),
-        "coverage_width_estimated_share": share(estimated),
+        "coverage_width_tagged_share": share(source == "tag"),
+        "coverage_width_estimated_share": share(source == "estimated_geometry"),
+        "coverage_width_default_share": share(
+            (source == "estimated_class") | ~np.isin(source, ["tag", "estimated_geometry"])
+        ),
     }
 
 
@@ -236,6 +281,7 @@ def urban_fit_index(
     fit: FitResult,
     scenario_id: str,
     params: IndexParams | None = None,
+    estimate: EstimateErrorParams | None = None,
     with_hexes: bool = True,
 ) -> IndexResult:
     """
@@ -246,8 +292,9 @@ def urban_fit_index(
     streets
         The ``streets`` table: ``edge_id``, ``length_m``, geometry in a projected CRS.
     parking_sides
-        One row per curb side: ``edge_id`` and the scored scenario's ``gained_per_100m``
-        (`ParkingResult.side_figures`).
+        One row per curb side: ``edge_id``, the scored scenario's ``gained_per_100m`` and
+        optionally ``estimated`` (`parking_sides_for`); an estimated side's gain counts at the
+        estimate's measured precision.
     congestion_links
         One row per directed link: ``edge_id`` and the scored scenario's ``vc_change``
         (`CongestionResult.link_figures`); None when the congestion model did not run (its
@@ -258,6 +305,9 @@ def urban_fit_index(
         The scenario to score, e.g. ``"kei100"``.
     params
         Weights, caps, fit points and H3 resolution; see `IndexParams`.
+    estimate
+        The curb estimate's measured error (`EstimateErrorParams`, default values when None):
+        its ``precision_share`` weights estimated sides.
     with_hexes
         False leaves ``hexes`` empty (for a scenario whose edge scores are all that is
         wanted, see `urbanfit.models.hexes.scenario_hexes`).
@@ -267,6 +317,7 @@ def urban_fit_index(
     result
         `IndexResult`. ``edges`` (GeoDataFrame, indexed like `streets`): ``edge_id``,
         ``length_m``, ``parking_gain_per_100m``, ``parking_known`` (a side has a figure),
+        ``parking_measured`` (a mapped, not estimated, side has one),
         ``parking_score``, ``vc_relief`` (0 without congestion), ``congestion_assigned`` (the
         edge carries assigned links), ``congestion_score``, ``fit_known`` (the edge has a
         width), ``fit_points`` (before the kei share), ``fit_score``, ``scored`` (a known part
@@ -277,10 +328,12 @@ def urban_fit_index(
         ``meaning`` (`index_meaning`), ``parking_score_mean``, ``congestion_score_mean``,
         ``fit_score_mean`` (length-weighted means over the edges where the part is known, points
         0-100), ``weight_parking``, ``weight_congestion``, ``weight_fit`` (used),
-        ``congestion_included``, ``street_km``, ``scored_km`` (edges with a score),
-        ``coverage_parking_share``, ``coverage_congestion_share`` (share of street km whose
-        part is known), ``coverage_width_tagged_share``, ``coverage_width_estimated_share``
-        (share of street km whose width is tagged, estimated), ``hex_count``,
+        ``congestion_included``, ``street_km``, ``scored_km`` (edges with a score), shares of
+        street km whose input is measured: ``coverage_parking_share`` (a mapped curb side),
+        ``coverage_congestion_share`` (assigned), ``coverage_width_tagged_share``; and
+        estimated: ``coverage_parking_estimated_share`` (estimated curb only),
+        ``coverage_width_estimated_share`` (from buildings), ``coverage_width_default_share``
+        (a class default or none: fit unknown), ``hex_count``,
         ``h3_resolution``, ``note``.
     """
     if scenario_id not in fit.kei_shares:
@@ -305,7 +358,22 @@ def urban_fit_index(
 
     gain_column = "gained_per_100m"
     _need(parking_sides, gain_column, "the parking sides table")
-    gain, parking_known = _by_edge(parking_sides, gain_column, edge_id, "sum")
+    estimate = estimate or EstimateErrorParams()
+    is_estimated = (
+        parking_sides["estimated"].eq(True).to_numpy(dtype=bool)
+        if "estimated" in parking_sides.columns
+        else np.zeros(len(parking_sides), dtype=bool)
+    )
+    gains = pd.to_numeric(parking_sides[gain_column], errors="coerce").to_numpy(dtype="float64")
+    weighted = pd.DataFrame(
+        {
+            "edge_id": parking_sides["edge_id"].to_numpy(),
+            "gain": np.where(is_estimated, gains * estimate.precision_share, gains),
+            "measured": np.where(is_estimated | np.isnan(gains), np.nan, 1.0),
+        }
+    )
+    gain, parking_known = _by_edge(weighted, "gain", edge_id, "sum")
+    _, parking_measured = _by_edge(weighted, "measured", edge_id, "sum")
     parking_score = 100.0 * np.clip(gain / params.parking_gain_cap_per_100m, 0.0, 1.0)
 
     if congestion_links is not None:
@@ -327,7 +395,8 @@ def urban_fit_index(
     fit_edges = fit.edges.drop_duplicates("edge_id").set_index("edge_id")
     two_way = _flag(fit_edges, "kei_only_two_way", edge_id, absent=False)
     single = _flag(fit_edges, "kei_only_single", edge_id, absent=False)
-    fit_known = ~_flag(fit_edges, "width_missing", edge_id, absent=True)
+    unknown_column = "width_unknown" if "width_unknown" in fit_edges.columns else "width_missing"
+    fit_known = ~_flag(fit_edges, unknown_column, edge_id, absent=True)
     fit_points = np.maximum(
         np.where(two_way, params.fit_score_two_abreast, 0.0),
         np.where(single, params.fit_score_single, 0.0),
@@ -347,6 +416,7 @@ def urban_fit_index(
             "length_m": length,
             "parking_gain_per_100m": gain,
             "parking_known": parking_known,
+            "parking_measured": parking_measured,
             "parking_score": parking_score,
             "vc_relief": relief,
             "congestion_assigned": assigned,
@@ -387,7 +457,7 @@ def urban_fit_index(
         "congestion_included": congestion,
         "street_km": float(length.sum() / 1000.0),
         "scored_km": float(length[scored].sum() / 1000.0),
-        **_coverage(length, parking_known, assigned, fit, edge_id),
+        **_coverage(length, (parking_measured, parking_known), assigned, fit, edge_id),
         "hex_count": len(hexes),
         "h3_resolution": params.h3_resolution,
         "note": note,

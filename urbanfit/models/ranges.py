@@ -17,6 +17,12 @@ demand levels where it gives them (`delay_levels`) and is otherwise the central 
   ``width_high_m`` (the tag where tagged, the estimate's range elsewhere).
 - The Urban Fit index runs on the four pairs of the two parking runs and the two fit runs,
   with the central congestion result.
+- The curb estimate's own error, measured on a real US curb survey
+  (`urbanfit.parameters.ranges.EstimateErrorParams`), widens every parking figure that rests
+  on estimated curb: its estimated part is taken at ``low_factor`` in the run that shrinks the
+  gain and at ``high_factor`` in the run that grows it (the mapped curb and the lots are
+  unchanged). ``spaces_gained_mapped`` (mapped curb and lots: the floor) does not rest on the
+  estimate and has no such term.
 
 A figure's low and high are the smallest and largest value it takes over the central run and
 these runs (the figures need not move the same way as their inputs: narrower streets can add
@@ -33,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from urbanfit.models.fit import street_fit
-from urbanfit.models.index import urban_fit_index
+from urbanfit.models.index import parking_sides_for, urban_fit_index
 from urbanfit.models.parking import (
     parking_summary,
     run_usable_m,
@@ -152,15 +158,14 @@ def _index_at(
     scenario_id: str,
     params: Parameters,
 ) -> IndexResult:
-    gains = scenario_rows(side_spaces, scenario_id)["gained_per_100m"].to_numpy()
-    sides = pd.DataFrame({"edge_id": parking.sides["edge_id"].to_numpy(), "gained_per_100m": gains})
     return urban_fit_index(
         streets,
-        parking_sides=sides,
+        parking_sides=parking_sides_for(parking.sides, side_spaces, scenario_id),
         congestion_links=congestion_links,
         fit=fit,
         scenario_id=scenario_id,
         params=params.index,
+        estimate=params.ranges.estimate,
         with_hexes=False,  # a range needs the city score only
     )
 
@@ -230,6 +235,42 @@ def range_rows(rows: list[tuple[str, Any, list[Any], str, str]]) -> pd.DataFrame
     return table
 
 
+def _with_estimate_error(
+    scenario: dict[str, Any], baseline: dict[str, Any], factor: float
+) -> dict[str, float | None]:
+    """
+    Scale the estimated curb's part of a scenario's parking figures by ``factor``.
+
+    Parameters
+    ----------
+    scenario, baseline
+        The parking summary's figures of the scenario and of the baseline
+        (``curb_spaces_gained_mapped``, ``curb_spaces_gained_estimated``,
+        ``curb_spaces_estimated``, ``spaces_gained``, ``total_spaces``).
+    factor
+        Surveyed curb per estimated unit (`EstimateErrorParams.low_factor` or
+        ``high_factor``; 1 leaves the figures as they are).
+
+    Returns
+    -------
+    figures
+        ``spaces_gained`` and ``spaces_gained_pct`` (of the baseline total, whose estimated
+        curb is scaled alike), ``spaces_gained_mapped`` (mapped curb and lots, unscaled) and
+        ``curb_spaces_gained_estimated`` (scaled).
+    """
+    gained = float(scenario.get("spaces_gained") or 0.0)
+    estimated_gain = float(scenario.get("curb_spaces_gained_estimated") or 0.0)
+    estimated_base = float(baseline.get("curb_spaces_estimated") or 0.0)
+    total = float(baseline.get("total_spaces") or 0.0) - estimated_base * (1.0 - factor)
+    scaled = gained - estimated_gain * (1.0 - factor)
+    return {
+        "spaces_gained": scaled,
+        "spaces_gained_pct": 100.0 * scaled / total if total > 0 else None,
+        "spaces_gained_mapped": gained - estimated_gain,
+        "curb_spaces_gained_estimated": estimated_gain * factor,
+    }
+
+
 def _delay_levels(curve: pd.DataFrame | None, scenario_id: str) -> tuple[list[Any], str]:
     """Delay changes of a scenario at the congested demand levels, and the basis text."""
     if curve is None or not len(curve) or "delay_change_pct" not in curve.columns:
@@ -288,8 +329,10 @@ def headline_ranges(
     -------
     ranges
         One row per figure (`range_rows`): ``spaces_gained`` (spaces),
-        ``spaces_gained_pct`` (%), ``land_freed_ha`` (ha), ``delay_veh_h_change_pct`` (%; only
-        with a congestion result), ``kei_only_km`` (km), ``city_score`` (points 0-100).
+        ``spaces_gained_pct`` (%), ``spaces_gained_mapped`` (spaces on mapped curb and lots:
+        the floor), ``curb_spaces_gained_estimated`` (spaces), ``land_freed_ha`` (ha),
+        ``delay_veh_h_change_pct`` (%; only with a congestion result), ``kei_only_km`` (km),
+        ``city_score`` (points 0-100).
     """
     top = scenarios.headline.id
     runs = {
@@ -332,8 +375,26 @@ def headline_ranges(
     lot_basis = "lot kei ratio low-high (same-standard MLIT ratio to module ratio)"
     width_basis = "street widths low-high (tag, else the estimate's range)"
 
+    error = ends.estimate
+    factors = {"fewer": error.low_factor, "more": error.high_factor}
+    estimate_basis = (
+        f"estimated curb x {error.low_factor:.2f}-{error.high_factor:.2f}, the estimate's "
+        f"error on a US curb survey (precision {error.precision_share:.2f}, recall "
+        f"{error.recall_share:.2f}, spaces {error.spaces_ratio:.2f}x)"
+    )
+    base = parking.summary["scenarios"][scenarios.baseline.id]
+
     def parking_figure(key: str) -> list[Any]:
-        return [run[0]["scenarios"][top][key] for run in runs.values()]
+        figures = [
+            _with_estimate_error(
+                run[0]["scenarios"][top], run[0]["scenarios"][scenarios.baseline.id], f
+            )[key]
+            for end, run in runs.items()
+            for f in (1.0, factors[end])
+        ]
+        return figures + [
+            _with_estimate_error(central, base, f)[key] for f in (factors["fewer"], factors["more"])
+        ]
 
     rows: list[tuple[str, Any, list[Any], str, str]] = [
         (
@@ -341,19 +402,33 @@ def headline_ranges(
             central["spaces_gained"],
             parking_figure("spaces_gained"),
             "spaces",
-            f"{curb_basis}; {lot_basis}",
+            f"{curb_basis}; {lot_basis}; {estimate_basis}",
         ),
         (
             "spaces_gained_pct",
             central["spaces_gained_pct"],
             parking_figure("spaces_gained_pct"),
             "%",
+            f"{curb_basis}; {lot_basis}; {estimate_basis}",
+        ),
+        (
+            "spaces_gained_mapped",
+            _with_estimate_error(central, base, 1.0)["spaces_gained_mapped"],
+            parking_figure("spaces_gained_mapped"),
+            "spaces",
             f"{curb_basis}; {lot_basis}",
+        ),
+        (
+            "curb_spaces_gained_estimated",
+            central.get("curb_spaces_gained_estimated"),
+            parking_figure("curb_spaces_gained_estimated"),
+            "spaces",
+            f"{curb_basis}; {estimate_basis}",
         ),
         (
             "land_freed_ha",
             central["land_freed_ha"],
-            parking_figure("land_freed_ha"),
+            [run[0]["scenarios"][top]["land_freed_ha"] for run in runs.values()],
             "ha",
             lot_basis,
         ),

@@ -12,7 +12,7 @@ from urbanfit.parameters.base import assumptions_table, param, parameters_hash
 from urbanfit.parameters.council import CouncilParams
 from urbanfit.parameters.fit import FitParams, IndexParams
 from urbanfit.parameters.parking import CurbParams, LotParams, ParkingParams
-from urbanfit.parameters.ranges import RangeParams
+from urbanfit.parameters.ranges import EstimateErrorParams, RangeParams
 from urbanfit.parameters.streets import StreetParams
 from urbanfit.parameters.traffic import (
     AssignmentParams,
@@ -30,6 +30,7 @@ __all__ = [
     "CouncilParams",
     "CurbParams",
     "DemandParams",
+    "EstimateErrorParams",
     "FitParams",
     "IndexParams",
     "LotParams",

@@ -297,6 +297,25 @@ class LotParams:
         "give as a rule of thumb (e.g. Garden Guides, 'How to calculate the pavement per "
         "square feet for parking spaces'; not a standard)",
     )
+    common_aisle_m: float = param(
+        _ft(24),
+        "m",
+        "one aisle rule for every vehicle class, so that the fleets differ by their stalls "
+        "alone: the 24 ft (7.3152 m) two-way aisle of the " + _US_STALL + "; the lots being "
+        "compared are built to it. Each class's own aisle (kei: the 5.5 m of Japan's Parking "
+        "Lots Act) gives the high end of the kei ratio, the MLIT kei module",
+    )
+    net_to_gross_share: float = param(
+        0.83,
+        "-",
+        "share of a surface lot's land in stall modules (stalls and their aisles); the rest, "
+        "access drives, entrances and landscaping, is not freed by smaller stalls. 270 sq ft "
+        "net per stall in the US module (9 ft x (18 ft + 24 ft / 2)) over the 325 sq ft, "
+        "midpoint of the 300-350 sq ft gross per surface space of the Urban Land Institute's "
+        "'The Dimensions of Parking' (read from secondary summaries, e.g. the Victoria "
+        "Transport Policy Institute's 'Transportation Cost and Benefit Analysis', parking "
+        "costs chapter 5.4; the book itself not consulted): 270 / 325 = 0.83",
+    )
     packed_kinds: tuple[str, ...] = param(
         ("surface", "rooftop", "street_side"),
         "-",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from urbanfit.figures import KIND_WORDS
 from urbanfit.render.document import Block, Bullets, Heading, PageBreak, Para, Table, Text
 from urbanfit.render.labels import counted, fmt_figure, label_of, row_label
 from urbanfit.summary import range_text
@@ -15,6 +16,7 @@ from urbanfit.summary import range_text
 __all__ = ["executive_summary", "figure_text", "method_notes", "ranges_blocks"]
 
 _KEY_FIGURES: tuple[tuple[str, str, bool], ...] = (
+    ("parking", "spaces_gained_mapped", True),
     ("parking", "spaces_gained", True),
     ("parking", "spaces_gained_pct", True),
     ("parking", "land_freed_ha", True),
@@ -24,7 +26,10 @@ _KEY_FIGURES: tuple[tuple[str, str, bool], ...] = (
     ("index", "city_score", False),
 )
 """(section, key, per scenario): the figures of the key-figure table, headline scenario."""
-_RANGE_NOTE = "In brackets: low to high over the documented parameter ranges (see Ranges)."
+_RANGE_NOTE = (
+    "In brackets: low to high over the documented parameter ranges and, for figures that rest "
+    "on estimated curb, the estimate's error measured on a US curb survey (see Ranges)."
+)
 _RANGES_NOTE = (
     "Each headline figure from the documented parameter ranges (see Assumptions): low and high "
     "are its smallest and largest value over the runs at the ends:"
@@ -61,6 +66,7 @@ def figure_text(summary: dict[str, Any], section: str, key: str, value: Any) -> 
 
 
 def _key_rows(summary: dict[str, Any], top: str) -> tuple[tuple[str, ...], ...]:
+    kinds = summary.get("figures") or {}
     rows = []
     for section, key, per_scenario in _KEY_FIGURES:
         figures = summary.get(section)
@@ -68,9 +74,13 @@ def _key_rows(summary: dict[str, Any], top: str) -> tuple[tuple[str, ...], ...]:
             continue
         if per_scenario:
             figures = (figures.get("scenarios") or {}).get(top) or {}
-        if key not in figures:
+        kind = str((kinds.get(key) or {}).get("kind") or "")
+        if key not in figures and not kind:
             continue
-        rows.append((row_label(key), figure_text(summary, section, key, figures[key])))
+        value = kinds[key]["value"] if key in kinds else figures[key]  # unknown stays unknown
+        text = "unknown" if value is None else figure_text(summary, section, key, value)
+        row = (row_label(key), text)
+        rows.append((*row, KIND_WORDS.get(kind, "")) if kinds else row)
     return tuple(rows)
 
 
@@ -92,8 +102,9 @@ def _mapped_and_estimated(summary: dict[str, Any]) -> list[Text]:
         items.append((
             f"Curb: {_km(parking.get('curb_parking_km'))} with parking mapped, "
             f"{_km(parking.get('curb_unknown_km'))} with no parking tags; "
-            + (f"{_km(inferred)} of those estimated by road class."
-               if inferred else "none estimated (untagged curbs are left out, not counted)."),
+            + (f"{_km(inferred)} of those estimated by road class, counted apart from mapped "
+               "curb." if inferred else
+               "none estimated (untagged curbs are left out, not counted)."),
         ))  # fmt: skip
         items.append((
             f"Lots: {fmt_figure('count', parking.get('lots_modelled_count'))} sized from their "
@@ -102,7 +113,14 @@ def _mapped_and_estimated(summary: dict[str, Any]) -> list[Text]:
             "size (left out).",
         ))  # fmt: skip
     fit = summary.get("fit")
-    if isinstance(fit, dict) and "width_defaulted_km" in fit:
+    if isinstance(fit, dict) and "width_unknown_km" in fit:
+        items.append((
+            f"Street widths: mapped on {_km(fit.get('width_tag_km'))}, estimated from the "
+            f"buildings either side on {_km(fit.get('width_estimated_geometry_km'))}, unknown "
+            f"(a road-class default only, so no fit figure) on {_km(fit['width_unknown_km'])} "
+            f"of {_km(fit.get('street_km'))}.",
+        ))  # fmt: skip
+    elif isinstance(fit, dict) and "width_defaulted_km" in fit:
         items.append((
             f"Street widths: mapped on {_km(fit.get('width_tag_km'))}, estimated on "
             f"{_km(fit['width_defaulted_km'])} of {_km(fit.get('street_km'))}.",
@@ -148,7 +166,9 @@ def caveats(summary: dict[str, Any]) -> list[Text]:
         elif inferred:
             found.append((
                 f"Curb estimation: {_km(inferred)} of untagged curb is estimated as parallel "
-                "parking by road class, a modelling assumption with no survey behind it.",
+                "parking by road class, a rule that finds parking poorly on a real US survey "
+                f"({_survey(summary)}); the figures that rest on it are quoted after the mapped "
+                "floor, with that error in their range.",
             ))  # fmt: skip
     if _baseline_congestion(summary).get("share_km_vc_over_0_9") == 0:
         found.append((
@@ -163,7 +183,9 @@ def caveats(summary: dict[str, Any]) -> list[Text]:
     ):
         found.append((
             f"Street widths: estimated on {_km(fit.get('width_defaulted_km'))} of "
-            f"{_km(fit.get('street_km'))}; the narrow-street figures rest on those estimates.",
+            f"{_km(fit.get('street_km'))}; the narrow-street figures rest on those estimates"
+            + (f", and are unknown on the {_km(fit['width_unknown_km'])} whose width is only "
+               "a road-class default." if fit.get("width_unknown_km") else "."),
         ))  # fmt: skip
     congestion = summary.get("congestion")
     if isinstance(congestion, dict) and congestion.get("demand_source") == "synthetic":
@@ -192,6 +214,7 @@ def executive_summary(summary: dict[str, Any]) -> list[Block]:
     runs = {s["id"]: s["label"] for s in summary["scenarios"]}
     roles = summary["scenario_roles"]
     top, base = runs[roles["headline"]], runs[roles["baseline"]]
+    kinds = summary.get("figures")
     blocks: list[Block] = [
         Heading(2, ("Executive summary",)),
         Para(
@@ -203,7 +226,8 @@ def executive_summary(summary: dict[str, Any]) -> list[Block]:
     ]
     rows = _key_rows(summary, roles["headline"])
     if rows:
-        blocks.append(Table(("figure", f"at {top}"), rows))
+        head = ("figure", f"at {top}", *(("what it rests on",) if kinds else ()))
+        blocks.append(Table(head, rows))
         if summary.get("ranges"):
             blocks.append(Para((_RANGE_NOTE,)))
     blocks.append(Bullets(tuple((line,) for line in summary.get("headlines", []))))
@@ -218,18 +242,42 @@ def executive_summary(summary: dict[str, Any]) -> list[Block]:
     return blocks
 
 
-def _validation(summary: dict[str, Any]) -> str:
-    """Quote the curb estimate's measured quality from the run's assumptions table."""
+def _assumed(summary: dict[str, Any], prefix: str, names: tuple[str, ...]) -> list[float] | None:
+    """Read numbers of the run's assumptions table (``prefix`` + each name); None if any lacks."""
     values = {
         row.get("parameter", ""): row.get("value") for row in summary.get("assumptions") or []
     }
-    key = "parking.curb.estimate_validated_"
     try:
-        precision = float(values[f"{key}precision_share"])
-        recall = float(values[f"{key}recall_share"])
-        error = float(values[f"{key}spaces_error_share"])
+        return [float(values[prefix + name]) for name in names]
     except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _survey(summary: dict[str, Any]) -> str:
+    """Quote the estimate's error measured on a US curb survey, from the assumptions table."""
+    found = _assumed(
+        summary, "ranges.estimate.", ("precision_share", "recall_share", "spaces_ratio")
+    )
+    if found is None:
+        return "no survey figures in this run"
+    precision, recall, spaces = found
+    return (
+        f"{precision * 100:.0f} % of the curb it calls parked is parkable, it finds "
+        f"{recall * 100:.0f} % of the parkable curb, and it puts {spaces:.2f}x the spaces "
+        "the surveyed curb holds"
+    )
+
+
+def _validation(summary: dict[str, Any]) -> str:
+    """Quote the curb estimate's measured quality from the run's assumptions table."""
+    found = _assumed(
+        summary,
+        "parking.curb.estimate_validated_",
+        ("precision_share", "recall_share", "spaces_error_share"),
+    )
+    if found is None:
         return ""
+    precision, recall, error = found
     return (
         f" Tested on Helsinki with its curb tags hidden: {precision * 100:.0f} % of the curb it "
         f"calls parked is tagged parked (precision), {recall * 100:.0f} % of the tagged parked "
@@ -248,7 +296,10 @@ def method_notes(summary: dict[str, Any]) -> list[Text]:
             "Parking: curb spaces are counted along each street side from its OSM parking tags "
             "(orientation, clearances at junctions, stall pitch of each vehicle); "
             + (f"curb estimation was on: {_km(inferred)} of untagged curb estimated as parallel "
-               "parking by road class and width." + _validation(summary) if inferred else
+               "parking by road class and width, counted and reported apart from mapped curb."
+               + _validation(summary) + " On the CurbLR field survey of downtown Portland, "
+               f"Oregon: {_survey(summary)}; the ranges of estimated figures include this "
+               "error." if inferred else
                "curb estimation was off: untagged curbs are reported as unknown, never counted.")
             + " Lots are packed with stalls of each vehicle class inside their outline, or take "
             "their capacity tag.",

@@ -122,6 +122,9 @@ LABELS: dict[str, Label] = {
     "lot_spaces": _count("Lot spaces"),
     "total_spaces": _count("Total spaces"),
     "spaces_gained": _count("Spaces gained over the full-size fleet"),
+    "spaces_gained_mapped": _count("Spaces gained on mapped curb and lots (the floor)"),
+    "width_unknown_km": Label("Streets whose width is only a class default (fit unknown)", "km"),
+    "width_known_km": Label("Streets with a tagged or building-estimated width", "km"),
     "spaces_gained_pct": Label("Spaces gained", "%"),
     "curb_m2_per_vehicle": Label("Curb area per parked vehicle", "m²"),
     "curb_m_per_vehicle": Label("Curb length per parked vehicle", "m"),
@@ -204,10 +207,18 @@ LABELS: dict[str, Label] = {
     "hex_count": _count("Hexagons scored"),
     "meaning": Label("What the index means"),
     "scored_km": Label("Street length scored", "km"),
-    "coverage_parking_share": Label("Street length with parking known", "share 0-1"),
+    "coverage_parking_share": Label("Street length with mapped curb parking", "share 0-1"),
+    "coverage_parking_estimated_share": Label(
+        "Street length with estimated curb parking only", "share 0-1"
+    ),
     "coverage_congestion_share": Label("Street length in the traffic assignment", "share 0-1"),
     "coverage_width_tagged_share": Label("Street length with a mapped width", "share 0-1"),
-    "coverage_width_estimated_share": Label("Street length with an estimated width", "share 0-1"),
+    "coverage_width_estimated_share": Label(
+        "Street length with a width estimated from buildings", "share 0-1"
+    ),
+    "coverage_width_default_share": Label(
+        "Street length with a class-default width (fit unknown)", "share 0-1"
+    ),
     "note": Label("Note"),
 }
 """Summary key -> label, unit and whether it is a count (printed as a whole number)."""
@@ -246,6 +257,7 @@ CODE_WORDS: dict[str, dict[str, str]] = {
         ),
         "no vehicle passes": "too narrow for any car",
         "reference class passes": "full-size cars pass",
+        "width unknown": "unknown: the width is only a road-class default",
     },
     "side": {
         "left": "left (looking along the street as OSM draws it)",

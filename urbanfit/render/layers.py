@@ -14,7 +14,7 @@ from urbanfit.render.labels import CODE_WORDS, code_words
 from urbanfit.render.map_base import geojson_layer, scenario_values
 from urbanfit.render.palette import BINS, FIT_COLOURS, LOT_COLOUR, bin_legend
 from urbanfit.results import (
-    FIT_CATEGORIES,
+    FIT_UNDRAWN,
     CongestionResult,
     FitResult,
     IndexResult,
@@ -270,7 +270,7 @@ def fit_layer(fit: FitResult) -> tuple[folium.FeatureGroup, dict[str, str]] | No
     free = fit.edge_classes.pivot(index="edge_id", columns="vehicle_class", values="free_width_m")  # noqa: PD010
     reference = fit.summary["reference_class"]
     category = edges["category"]
-    shown = category.ne(FIT_CATEGORIES[-1])
+    shown = ~category.isin(FIT_UNDRAWN)
     if not shown.any():
         return None
     edges, category = edges[shown], category[shown]
@@ -305,7 +305,7 @@ def fit_layer(fit: FitResult) -> tuple[folium.FeatureGroup, dict[str, str]] | No
         categories=("category", "width_source"),
     )
     words = CODE_WORDS["fit_category"]
-    return layer, {words[k]: c for k, c in FIT_COLOURS.items() if k != FIT_CATEGORIES[-1]}
+    return layer, {words[k]: c for k, c in FIT_COLOURS.items() if k not in FIT_UNDRAWN}
 
 
 def index_layer(

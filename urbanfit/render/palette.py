@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from urbanfit.results import FIT_CATEGORIES
+from urbanfit.results import FIT_CATEGORIES, FIT_UNDRAWN
 
 __all__ = [
     "BINS",
@@ -76,9 +76,13 @@ BINS: dict[str, tuple[tuple[float, str], ...]] = {
     ),
 }
 
-# Narrow-street fit categories (the model's), most telling first; the last is not drawn.
+# Narrow-street fit categories (the model's), most telling first; the last two are not drawn.
 FIT_COLOURS = dict(
-    zip(FIT_CATEGORIES, ("#1B7837", "#7F7F00", "#6B6BD6", "#2B2B2B", STREET_COLOUR), strict=True)
+    zip(
+        FIT_CATEGORIES,
+        ("#1B7837", "#7F7F00", "#6B6BD6", "#2B2B2B", STREET_COLOUR, STREET_COLOUR),
+        strict=True,
+    )
 )
 
 LOT_COLOUR = "#5C4B3B"  # parking lots, outline and fill (contrast 7.3:1)
@@ -103,7 +107,7 @@ def palette_plan() -> dict[str, dict[str, str]]:
             **{f"gain {i + 1}": c for i, c in enumerate(CURB_GAIN_COLOURS)},
         },
         "congestion": {f"V/C from {lower:g}": c for lower, c in BINS["vc_change"]},
-        "fit": {k: c for k, c in FIT_COLOURS.items() if k != FIT_CATEGORIES[-1]},
+        "fit": {k: c for k, c in FIT_COLOURS.items() if k not in FIT_UNDRAWN},
         "index": {f"score from {lower:g}": c for lower, c in BINS["index_score"]},
         "lots": {"parking lot": LOT_COLOUR},
     }

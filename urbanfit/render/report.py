@@ -55,8 +55,9 @@ _TOP_ROWS = 10
 _INTRO = (
     "How much parking space and street capacity a fleet of kei-sized vehicles (Japanese "
     "micro-cars and micro-trucks) would free compared with a US full-size fleet, from "
-    "OpenStreetMap data. Every figure names its unit; untagged curbs are reported as unknown, "
-    "never counted."
+    "OpenStreetMap data. Every figure names its unit and what it rests on; curbs without "
+    "parking tags are either estimated by a stated rule and reported apart from mapped curb, "
+    "or left unknown (--no-infer-curb)."
 )
 _TAGS_NOTE = (
     "OSM tag coverage (missing: no tag; ok: parsed; recovered: repaired from a malformed "

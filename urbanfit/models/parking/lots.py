@@ -18,6 +18,7 @@ __all__ = [
     "lot_kei_ratios",
     "lot_method",
     "lot_stalls",
+    "module_m2_per_stall",
     "module_ratio",
     "pack_stalls",
     "same_standard_ratio",
@@ -223,22 +224,48 @@ def pack_stalls(
     return count
 
 
-def module_ratio(vehicle_class: VehicleClass, reference: VehicleClass) -> float:
+def module_m2_per_stall(vehicle_class: VehicleClass, *, aisle_m: float | None = None) -> float:
+    """Area of a double-loaded module per stall: stall width x (depth + half the aisle).
+
+    Parameters
+    ----------
+    vehicle_class
+        The class whose stall is used.
+    aisle_m
+        The aisle of the module; None: the class's own (``lot_aisle_m``).
+
+    Returns
+    -------
+    area
+        Square metres per stall.
+    """
+    aisle = vehicle_class.lot_aisle_m if aisle_m is None else aisle_m
+    return vehicle_class.lot_stall_width_m * (vehicle_class.lot_stall_depth_m + aisle / 2)
+
+
+def module_ratio(
+    vehicle_class: VehicleClass, reference: VehicleClass, *, aisle_m: float | None = None
+) -> float:
     """Stalls of a class per stall of a reference class on the same area, from the modules.
 
     Parameters
     ----------
     vehicle_class, reference
         The two classes (e.g. kei and full-size), each with its stall and aisle sizes.
+    aisle_m
+        One aisle for both modules (`LotParams.common_aisle_m`); None: each class's own
+        aisle (for kei, the MLIT kei module).
 
     Returns
     -------
     ratio
-        ``(W_r (D_r + A_r / 2)) / (W_c (D_c + A_c / 2))``: area per reference stall over area
+        ``(W_r (D_r + A / 2)) / (W_c (D_c + A / 2))``: area per reference stall over area
         per stall of the class (each stall with half its aisle).
 
     """
-    return reference.lot_m2_per_stall / vehicle_class.lot_m2_per_stall
+    return module_m2_per_stall(reference, aisle_m=aisle_m) / module_m2_per_stall(
+        vehicle_class, aisle_m=aisle_m
+    )
 
 
 def same_standard_ratio(kei: VehicleClass, *, params: LotParams | None = None) -> float:
@@ -323,12 +350,14 @@ def lot_kei_ratios(
         Indexed like `lots`:
 
         - ``kei_ratio`` (central): for kinds in ``structure_kinds`` the stall-width ratio
-          (`structure_ratios`); for a packed lot its packed kei / reference ratio, never above
-          the module ratio (`module_ratio`); otherwise the module ratio.
+          (`structure_ratios`); for a packed lot its packed kei / reference ratio (both
+          packed with the one aisle ``common_aisle_m``), never above the module ratio under
+          that aisle (`module_ratio`); otherwise that module ratio.
         - ``kei_ratio_low``: structures the MLIT width ratio; other lots the smaller of the
           central ratio and `same_standard_ratio`.
-        - ``kei_ratio_high``: the module ratio (for structures an upper bound that assumes
-          re-striping their whole area, reported separately).
+        - ``kei_ratio_high``: the module ratio with each class's own aisle (for kei the MLIT
+          kei module: 2.0 m x 3.6 m stalls on a 5.5 m aisle), never below the central ratio
+          (for structures an upper bound that assumes re-striping their whole area).
         - ``kei_ratio_source``: ``structure``, ``packing``, ``packing_capped``, ``module`` or
           None (unknown lot).
         - ``structure`` (bool), ``land_per_stall_m2`` (polygon area x levels / baseline stalls,
@@ -336,7 +365,8 @@ def lot_kei_ratios(
           ``max_land_per_stall_m2``, or land with no baseline stall: the packing undercounts).
     """
     params = params or LotParams()
-    module = module_ratio(kei, reference)
+    module = module_ratio(kei, reference, aisle_m=params.common_aisle_m)
+    own_module = module_ratio(kei, reference)
     structure_low, structure_central = structure_ratios(kei, reference, params=params)
     kind = lots["kind"].to_numpy(dtype="object")
     structure = np.isin(kind, list(params.structure_kinds))
@@ -365,7 +395,7 @@ def lot_kei_ratios(
         {
             "kei_ratio_low": np.where(known, low, np.nan),
             "kei_ratio": np.where(known, central, np.nan),
-            "kei_ratio_high": np.where(known, module, np.nan),
+            "kei_ratio_high": np.where(known, np.maximum(own_module, central), np.nan),
             "kei_ratio_source": source,
             "structure": structure,
             "land_per_stall_m2": np.where(np.isinf(land), np.nan, land),
@@ -461,7 +491,7 @@ def lot_stalls(
         geoms[modelled],
         stall_width_m=vehicle_class.lot_stall_width_m,
         stall_depth_m=vehicle_class.lot_stall_depth_m,
-        aisle_m=vehicle_class.lot_aisle_m,
+        aisle_m=params.common_aisle_m,
         step_deg=params.orientation_step_deg,
         tolerance_m=params.containment_tolerance_m,
     )

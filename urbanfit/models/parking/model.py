@@ -20,7 +20,12 @@ from urbanfit.models.parking.curb import (
     run_usable_m,
 )
 from urbanfit.models.parking.estimate import estimate_curb, usable_curb_length_m
-from urbanfit.models.parking.lots import lot_kei_ratios, lot_method, lot_stalls
+from urbanfit.models.parking.lots import (
+    lot_kei_ratios,
+    lot_method,
+    lot_stalls,
+    module_m2_per_stall,
+)
 from urbanfit.models.parking.summary import parking_summary
 from urbanfit.parameters.parking import CurbParams, LotParams, ParkingParams
 from urbanfit.results import ParkingResult, tidy
@@ -182,17 +187,19 @@ def scenario_side_spaces(
 
 
 def _class_density(
-    model: Mapping[str, np.ndarray], catalog: VehicleCatalog, reference: str
+    model: Mapping[str, np.ndarray], catalog: VehicleCatalog, reference: str, *, aisle_m: float
 ) -> dict[str, np.ndarray]:
     """Stalls per lot of each class, relative: the packing where there is one, else modules.
 
     Where the lot was packed and holds a stall of the reference class, each class's density is
     its packed count; elsewhere (underground, point or unpacked lots) it is the inverse of its
-    module area per stall, so class ratios are the standard module ratios.
+    module area per stall with the one aisle `aisle_m`, so class ratios are module ratios.
     """
     packed = np.isfinite(model[reference]) & (model[reference] > 0)
     return {
-        c: np.where(packed, model[c], 1.0 / catalog.vehicle_class(c).lot_m2_per_stall)
+        c: np.where(
+            packed, model[c], 1.0 / module_m2_per_stall(catalog.vehicle_class(c), aisle_m=aisle_m)
+        )
         for c in model
     }
 
@@ -217,7 +224,7 @@ def _build_lots(
     has_tag = np.isfinite(tag) & (tag >= 0)
     base_shares = catalog.class_shares(scenarios.baseline.shares)
     reference = max(base_shares, key=lambda c: base_shares[c])
-    density = _class_density(model, catalog, reference)
+    density = _class_density(model, catalog, reference, aisle_m=params.common_aisle_m)
     # a tag counts baseline-fleet vehicles: scale each class's density to it
     with np.errstate(divide="ignore", invalid="ignore"):
         base_need = sum(w / density[c] for c, w in base_shares.items() if w > 0)

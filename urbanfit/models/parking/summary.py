@@ -77,8 +77,10 @@ def parking_summary(
         ``total_spaces``, ``spaces_gained`` and ``spaces_gained_pct`` (vs the baseline total),
         ``curb_m2_per_vehicle``, ``curb_m_per_vehicle``, ``lot_m2_per_vehicle`` (land per
         parked vehicle), ``land_freed_ha`` and ``land_freed_pct_of_lot_area`` (lot land not
-        needed to park the baseline number of vehicles), ``curb_freed_km`` (curb not needed
-        for the baseline number); the curb figures split by where they come from:
+        needed to park the baseline number of vehicles: the stall modules' share of each lot,
+        `LotParams.net_to_gross_share`, times one less the share of stalls still needed),
+        ``curb_freed_km`` (curb not needed for the baseline number); the curb figures split
+        by where they come from:
         ``curb_spaces_mapped``, ``curb_spaces_estimated``, ``curb_spaces_gained_mapped`` and
         ``curb_spaces_gained_estimated`` (their sums are ``curb_spaces`` and the curb part of
         ``spaces_gained``).
@@ -161,7 +163,9 @@ def parking_summary(
         scen_land_lots = spaces(lot_spaces, sid)[land]
         with np.errstate(divide="ignore", invalid="ignore"):
             needed = np.where(scen_land_lots > 0, base_land_lots / scen_land_lots, 1.0)
-        freed_m2 = float((area[land] * (1.0 - np.minimum(needed, 1.0))).sum())
+        # access drives, entrances and landscaping stay: only the stall modules shrink
+        net = area[land] * params.lots.net_to_gross_share
+        freed_m2 = float((net * (1.0 - np.minimum(needed, 1.0))).sum())
         mapped, guessed = _split(side_spaces, sid, is_estimated)
         per[sid] = {
             "curb_spaces": curb,
