@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from urbanfit.parameters.base import assumptions_table, param, parameters_hash
+from urbanfit.parameters.evidence import EvidenceParams
 from urbanfit.parameters.fit import FitParams, IndexParams
 from urbanfit.parameters.parking import CurbParams, LotParams, ParkingParams
 from urbanfit.parameters.ranges import RangeParams
@@ -27,6 +28,7 @@ __all__ = [
     "CapacityParams",
     "CurbParams",
     "DemandParams",
+    "EvidenceParams",
     "FitParams",
     "IndexParams",
     "LotParams",

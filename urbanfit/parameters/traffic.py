@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from urbanfit.parameters.base import param
+from urbanfit.parameters.evidence import EvidenceParams
 
 __all__ = [
     "AssignmentParams",
@@ -489,3 +490,4 @@ class TrafficParams:
     demand: DemandParams = field(default_factory=DemandParams)
     assignment: AssignmentParams = field(default_factory=AssignmentParams)
     calibration: CalibrationParams = field(default_factory=CalibrationParams)
+    evidence: EvidenceParams = field(default_factory=EvidenceParams)
