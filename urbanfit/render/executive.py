@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from urbanfit.evidence_text import delay_withheld, demand_text
 from urbanfit.render.document import Block, Bullets, Heading, PageBreak, Para, Table, Text
 from urbanfit.render.labels import fmt_figure, label_of, row_label
 from urbanfit.summary import range_text
@@ -66,6 +67,9 @@ def _key_rows(summary: dict[str, Any], top: str) -> tuple[tuple[str, ...], ...]:
         figures = summary.get(section)
         if not isinstance(figures, dict):
             continue
+        if section == "congestion" and key.startswith("delay") and delay_withheld(figures):
+            rows.append((row_label(key), "withheld (see below)"))
+            continue
         if per_scenario:
             figures = (figures.get("scenarios") or {}).get(top) or {}
         if key not in figures:
@@ -109,11 +113,15 @@ def _mapped_and_estimated(summary: dict[str, Any]) -> list[Text]:
         ))  # fmt: skip
     congestion = summary.get("congestion")
     if isinstance(congestion, dict):
-        items.append((
-            f"Traffic: {congestion.get('demand_source', 'modelled')} peak-hour demand of "
-            f"{fmt_figure('trips_veh_per_h', congestion.get('trips_veh_per_h'))} vehicles/h "
-            "(estimated from building floor area, not counted on the street).",
-        ))  # fmt: skip
+        assigned = demand_text(congestion) or (
+            f"{fmt_figure('trips_veh_per_h', congestion.get('trips_veh_per_h'))} vehicles/h"
+        )
+        basis = (
+            "estimated from building floor area, not counted on the street"
+            if congestion.get("demand_source") == "synthetic"
+            else "the given trip table"
+        )
+        items.append((f"Traffic: peak-hour demand of {assigned}; {basis}.",))  # fmt: skip
     return items
 
 
