@@ -104,6 +104,20 @@ def analyze(
             "very_large) whose Urban Mobility Report figure is used. Default: large."
         ),
     ] = None,
+    max_iter: Annotated[
+        int | None,
+        typer.Option(
+            help="Iteration cap of each traffic assignment (default 2,000; 500 on networks of "
+            "more than 20,000 assigned links)."
+        ),
+    ] = None,
+    gap: Annotated[
+        float | None,
+        typer.Option(
+            help="Relative gap the scenario assignments run to, between 1e-8 and 1e-4 "
+            "(default 1e-5; 1e-4 on networks of more than 20,000 assigned links)."
+        ),
+    ] = None,
     open_map: Annotated[
         bool, typer.Option("--open", help="Open map.html in the browser when done.")
     ] = False,
@@ -152,6 +166,8 @@ def analyze(
                 run_congestion=congestion,
                 od=read_od_csv(od) if od is not None else None,
                 baseline_tti=baseline_tti,
+                max_iter=max_iter,
+                gap=gap,
                 progress=progress,
             )
             folder = write_outputs(
