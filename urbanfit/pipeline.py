@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import logging
+import numbers
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -210,7 +211,7 @@ def _with_solver(params: Parameters, *, max_iter: int | None, gap: float | None)
 def _fractions(shares: Sequence[float]) -> tuple[float, ...]:
     """Refuse percentages given where fractions are wanted, saying so in the API's terms."""
     values = tuple(shares)
-    if any(isinstance(v, int | float) and v > 1 for v in values):
+    if any(isinstance(v, numbers.Real) and v > 1 for v in values):
         shown = ", ".join(f"{v:g}" for v in values)
         hint = ", ".join(f"{v / 100:g}" for v in values)
         raise ConfigError(
