@@ -20,6 +20,7 @@ from urbanfit.parameters import (
     EvidenceParams,
     TrafficParams,
 )
+from urbanfit.render.executive import method_notes
 from urbanfit.summary import headlines
 from urbanfit.vehicles import load_vehicles, scenarios
 
@@ -206,3 +207,12 @@ def test_a_near_miss_keeps_the_figures_and_says_the_gap_reached(caplog) -> None:
     )
     with pytest.raises(ModelError, match=r"--max-iter \(now 3\) or loosen the target with --gap"):
         congestion_model(streets, buildings, catalog, runs, params=strict)
+
+
+def test_the_report_states_the_gap_a_near_miss_reached() -> None:
+    # Nagoya's case: 2.38e-5 reached against 1e-5 after the iteration cap
+    congestion = {"converged": False, "rel_gap_reached": 2.38e-5, "rel_gap_target": 1e-5}
+    (note,) = [text for (text,) in method_notes({"congestion": congestion}) if "Congestion" in text]
+    assert note.endswith(
+        "stopped short of the relative-gap target (reached 2.38e-05 against 1e-05); see Notes."
+    )

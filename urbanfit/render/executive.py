@@ -246,6 +246,13 @@ def _validation(summary: dict[str, Any]) -> str:
     )
 
 
+def _gaps(congestion: dict[str, Any]) -> str:
+    reached, target = congestion.get("rel_gap_reached"), congestion.get("rel_gap_target")
+    if reached is None or target is None:
+        return "gap reached not reported"
+    return f"reached {reached:.3g} against {target:g}"
+
+
 def method_notes(summary: dict[str, Any]) -> list[Text]:
     """How this run was made: which models ran, with what demand, estimation on or off."""
     notes: list[Text] = []
@@ -281,7 +288,7 @@ def method_notes(summary: dict[str, Any]) -> list[Text]:
             "scenario; "
             + ("converged to the relative-gap target." if converged else
                "convergence not reported." if converged is None else
-               "did NOT converge to the relative-gap target."),
+               f"stopped short of the relative-gap target ({_gaps(congestion)}); see Notes."),
         ))  # fmt: skip
     else:
         notes.append(("Congestion: not modelled in this run (see Notes for why, if any).",))
