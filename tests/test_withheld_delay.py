@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from urbanfit.cli import app
-from urbanfit.pipeline import analyze
+from urbanfit.pipeline import AnalysisResult, analyze
+from urbanfit.render.compare import compare_summaries
 
 runner = CliRunner()
 
@@ -122,3 +125,15 @@ def test_solver_options_out_of_bounds_are_one_sentence(
     assert done.exit_code == 2
     assert shown in " ".join(done.output.split())
     assert "Traceback" not in done.output
+
+
+def test_a_withheld_delay_leaves_the_comparison_table_too(helsinki: AnalysisResult) -> None:
+    # the same run twice, the second marked withheld: its delay change is left blank
+    withheld = copy.deepcopy(helsinki.summary)
+    withheld["congestion"]["delay_headline"] = "withheld"
+    withheld["city"]["slug"] = "helsinki-withheld"
+    table = compare_summaries([helsinki.summary, withheld])
+    column = "delay change, 100 % kei (%)"
+    top = helsinki.summary["congestion"]["scenarios"]["kei100"]["delay_veh_h_change_pct"]
+    assert table[column].iloc[0] == pytest.approx(top)
+    assert pd.isna(table[column].iloc[1])
