@@ -101,7 +101,10 @@ def test_counts_print_as_whole_numbers(helsinki: AnalysisResult) -> None:
             for part in cell.split(", "):  # a breakdown: "surface 28, underground 8"
                 assert re.fullmatch(WHOLE, part), (label, cell)
     # the congestion trips, 12,591.3 vehicles/h in the summary, read as a whole number
-    assert "<td>Trips in the peak hour (vehicles/h)</td><td>12,591</td>" in page
+    assert (
+        "<td>Trips in the peak hour, before the demand multiplier (vehicles/h)</td><td>12,591</td>"
+        in page
+    )
 
 
 def test_executive_summary_quotes_the_headline_and_fits_the_first_page(

@@ -1,6 +1,8 @@
 """urbanfit: how much kei-sized vehicles would shrink a city's parking footprint and congestion.
 
-The public API: `analyze` runs the whole pipeline for a city and returns an `AnalysisResult`;
+The public API: `analyze` runs the whole pipeline for a city (or ``analyze(osm_file=...)`` for
+a local extract) and returns an `AnalysisResult`, which a notebook shows as a headline table,
+whose ``explore()`` draws its map and ``to_file(folder)`` writes its outputs;
 `load_city` returns the typed tables only; `write_outputs` writes a result's files;
 `gc_frozen` around both keeps the imported libraries out of Python's full garbage collections.
 """
@@ -45,6 +47,11 @@ _HOMES = {
     "load_vehicles": "urbanfit.vehicles",
     "scenarios": "urbanfit.vehicles",
 }
+
+
+def __dir__() -> list[str]:
+    # The public names, for dir() and tab completion (the lazy ones are not globals yet).
+    return sorted(__all__)
 
 
 def __getattr__(name: str) -> Any:

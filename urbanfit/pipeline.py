@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import logging
+import numbers
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from urbanfit.cities import Preset, load_preset, output_slug, preset_like
 from urbanfit.citydata import CityData, build_city
 from urbanfit.citydata.widthlayer import apply_width_layer
 from urbanfit.errors import ConfigError, ModelError, SourceError, UnknownCityError
+from urbanfit.evidence_text import delay_withheld
 from urbanfit.inventory import apply_curb_inventory
 from urbanfit.models.adoption import AdoptionPath
 from urbanfit.models.congestion import congestion_model
@@ -45,6 +47,9 @@ from urbanfit.vehicles import ScenarioSet, load_vehicles, scenarios
 __all__ = ["AnalysisResult", "Progress", "analyze", "gc_frozen", "load_city"]
 
 log = logging.getLogger(__name__)
+
+_MAX_ITER = 100_000
+_MIN_GAP = 1e-8  # the tightest gap the solver validation was run to (DESIGN.md, Sioux Falls)
 
 Progress = Callable[[str, float], None]
 """Progress callback: ``(step label, fraction of the whole run done in [0, 1])``."""
@@ -78,7 +83,7 @@ def _noop(_label: str, _fraction: float) -> None:
 
 
 def load_city(
-    city: str,
+    city: str = "",
     *,
     osm_file: Path | None = None,
     name: str | None = None,
@@ -211,6 +216,45 @@ def _with_adoption(
     return path, dataclasses.replace(params, council=council)
 
 
+def _with_solver(params: Parameters, *, max_iter: int | None, gap: float | None) -> Parameters:
+    """Set the assignments' iteration cap and the scenario gap on every network size."""
+    solver = params.traffic.assignment
+    if max_iter is not None:
+        if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 1:
+            raise ConfigError(f"--max-iter must be a whole number of at least 1, got {max_iter!r}")
+        if max_iter > _MAX_ITER:
+            raise ConfigError(
+                f"--max-iter must be at most {_MAX_ITER:,} (about a day of solver time on a "
+                f"city network at 1 s per iteration), got {max_iter:,}"
+            )
+        solver = dataclasses.replace(solver, max_iter=max_iter, large_network_max_iter=max_iter)
+    if gap is not None:
+        accept = params.traffic.evidence.accept_rel_gap
+        if not (isinstance(gap, int | float) and _MIN_GAP <= gap <= accept):
+            raise ConfigError(
+                f"--gap must lie between {_MIN_GAP:g} and {accept:g} (the loosest relative gap "
+                f"whose scenario differences are reported), got {gap!r}"
+            )
+        solver = dataclasses.replace(
+            solver, scenario_rel_gap=float(gap), large_network_rel_gap=float(gap)
+        )
+    traffic = dataclasses.replace(params.traffic, assignment=solver)
+    return dataclasses.replace(params, traffic=traffic)
+
+
+def _fractions(shares: Sequence[float]) -> tuple[float, ...]:
+    """Refuse percentages given where fractions are wanted, saying so in the API's terms."""
+    values = tuple(shares)
+    if any(isinstance(v, numbers.Real) and v > 1 for v in values):
+        shown = ", ".join(f"{v:g}" for v in values)
+        hint = ", ".join(f"{v / 100:g}" for v in values)
+        raise ConfigError(
+            f"kei_shares are fractions of the fleet between 0 and 1, got ({shown}); for "
+            f"percentages write ({hint})"
+        )
+    return values
+
+
 def _index_in_every_scenario(
     streets: pd.DataFrame,
     *,
@@ -252,7 +296,7 @@ def _index_in_every_scenario(
 
 
 def analyze(
-    city: str,
+    city: str = "",
     *,
     osm_file: Path | None = None,
     name: str | None = None,
@@ -276,6 +320,8 @@ def analyze(
     curb_time: str | None = None,
     curb_mapping: Path | None = None,
     adoption: str | Path | None = None,
+    max_iter: int | None = None,
+    gap: float | None = None,
     progress: Progress | None = None,
 ) -> AnalysisResult:
     """
@@ -284,7 +330,8 @@ def analyze(
     Parameters
     ----------
     city
-        A preset slug, a preset ``.toml`` path, or a place name.
+        A preset slug, a preset ``.toml`` path, or a place name; may be left out when
+        ``osm_file`` or ``bbox`` says where (``analyze(osm_file="city.osm.pbf")``).
     osm_file, name, bbox, overpass, source, clip, dataset
         See `load_city`.
     params
@@ -292,8 +339,9 @@ def analyze(
     vehicles_file
         A TOML file adding or overriding vehicle profiles and fleets.
     kei_shares
-        Scenario kei shares in [0, 1], in any order (sorted into a `ScenarioSet`; the 0 %
-        baseline is added when absent; a share given twice is refused).
+        Scenario kei shares as fractions in [0, 1] (``(0, 0.25, 0.5, 1)``; percentages are
+        refused with a message saying so), in any order (sorted into a `ScenarioSet`; the
+        0 % baseline is added when absent; a share given twice is refused).
     base_fleet
         Fleet id of the full-size baseline mix.
     infer_curb
@@ -332,6 +380,12 @@ def analyze(
         An adoption path (`urbanfit.adoption`: a preset ``slow``, ``central``, ``fast`` or a
         ``.toml`` file): adds the year-by-year timeline; None: no timeline. The safety and
         value figures of every scenario are computed either way.
+    max_iter
+        Iteration cap of every assignment (None keeps ``params``: 2,000, 500 on large
+        networks).
+    gap
+        Relative gap the scenario assignments run to (None keeps ``params``: 1e-5, 1e-4 on
+        large networks); between 1e-8 and 1e-4.
     progress
         Optional callback ``(label, fraction done)``.
 
@@ -342,8 +396,11 @@ def analyze(
     """
     started = time.perf_counter()
     report = progress or _noop
-    params = _with_baseline_tti(params or Parameters(), baseline_tti)
+    params = _with_solver(
+        _with_baseline_tti(params or Parameters(), baseline_tti), max_iter=max_iter, gap=gap
+    )
     path, params = _with_adoption(params, adoption)
+    kei_shares = _fractions(kei_shares)
     catalog = load_vehicles(vehicles_file)
     runs = scenarios(catalog, base_fleet=base_fleet, kei_shares=kei_shares)
     report("reading OSM data", 0.0)
@@ -439,6 +496,8 @@ def analyze(
         params=params,
         path=path,
     )
+    if congestion is not None and delay_withheld(congestion.summary):
+        ranges = ranges[ranges["figure"] != "delay_veh_h_change_pct"].reset_index(drop=True)
     result = AnalysisResult(
         slug=slug,
         city=data,

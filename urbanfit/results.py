@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import pandas as pd
 
+from urbanfit.notebook import ResultDisplay
 from urbanfit.vehicles import Scenario, ScenarioSet, VehicleCatalog
 
 if TYPE_CHECKING:
@@ -258,8 +259,8 @@ class IndexResult:
     scenario_hexes: pd.DataFrame | None = None
 
 
-@dataclass(frozen=True, eq=False)
-class AnalysisResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class AnalysisResult(ResultDisplay):
     """
     Everything one run produced: the city tables, each model's result and the summary.
 
@@ -267,6 +268,9 @@ class AnalysisResult:
     `RANGE_COLUMNS`, one row per figure; empty when not computed). ``council`` holds the
     safety, value and (with an adoption path) adoption results by section name
     (`urbanfit.models.council.council_results`).
+    `RANGE_COLUMNS`, one row per figure; empty when not computed). In a notebook the result
+    shows its headline table; ``explore()`` draws its map and ``to_file(folder)`` writes its
+    outputs (`urbanfit.notebook.ResultDisplay`).
     """
 
     slug: str

@@ -13,6 +13,7 @@ import pandas as pd
 
 from urbanfit import __version__
 from urbanfit.citydata import CityData
+from urbanfit.evidence_text import delay_withheld, demand_text, withheld_text
 from urbanfit.figures import figure_table
 from urbanfit.osmkeys import PARKING_KEYS
 from urbanfit.parameters import Parameters, assumptions_table, parameters_hash
@@ -296,7 +297,12 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
         change = last.get("delay_veh_h_change_pct")
         floor = congestion.get("kei_curve", {}).get("delay_floor_share_of_vht", 0.01)
         vht = first.get("vht_veh_h")
-        if base_delay is None or vht is None or base_delay < floor * vht:
+        assigned = demand_text(congestion)
+        if assigned is not None:
+            lines.append(f"Peak-hour demand: {assigned}")
+        if delay_withheld(congestion):
+            lines.append(withheld_text(congestion, top.label))
+        elif base_delay is None or vht is None or base_delay < floor * vht:
             lines.append(
                 f"Peak-hour delay: the network is uncongested at this demand (full-size fleet "
                 f"{_sig(base_delay)} veh-h of delay, under {floor * 100:g} % of its "

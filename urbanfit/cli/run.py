@@ -166,6 +166,20 @@ def analyze(
             "file; adds a year-by-year timeline of fleet share, curb, lot land, delay and value."
         ),
     ] = None,
+    max_iter: Annotated[
+        int | None,
+        typer.Option(
+            help="Iteration cap of each traffic assignment (default 2,000; 500 on networks of "
+            "more than 20,000 assigned links)."
+        ),
+    ] = None,
+    gap: Annotated[
+        float | None,
+        typer.Option(
+            help="Relative gap the scenario assignments run to, between 1e-8 and 1e-4 "
+            "(default 1e-5; 1e-4 on networks of more than 20,000 assigned links)."
+        ),
+    ] = None,
     open_map: Annotated[
         bool, typer.Option("--open", help="Open map.html in the browser when done.")
     ] = False,
@@ -240,6 +254,8 @@ def analyze(
                 curb_time=curb_time,
                 curb_mapping=curb_mapping,
                 adoption=adoption,
+                max_iter=max_iter,
+                gap=gap,
                 progress=progress,
             )
             folder = write_outputs(

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from urbanfit.parameters.base import assumptions_table, param, parameters_hash
 from urbanfit.parameters.council import CouncilParams
+from urbanfit.parameters.evidence import EvidenceParams
 from urbanfit.parameters.fit import FitParams, IndexParams
 from urbanfit.parameters.parking import CurbParams, LotParams, ParkingParams
 from urbanfit.parameters.ranges import EstimateErrorParams, RangeParams
@@ -31,6 +32,7 @@ __all__ = [
     "CurbParams",
     "DemandParams",
     "EstimateErrorParams",
+    "EvidenceParams",
     "FitParams",
     "IndexParams",
     "LotParams",

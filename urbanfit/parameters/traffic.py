@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from urbanfit.parameters.base import param
 from urbanfit.parameters.counts import CountParams
+from urbanfit.parameters.evidence import EvidenceParams
 
 __all__ = [
     "AssignmentParams",
@@ -491,3 +492,4 @@ class TrafficParams:
     assignment: AssignmentParams = field(default_factory=AssignmentParams)
     calibration: CalibrationParams = field(default_factory=CalibrationParams)
     counts: CountParams = field(default_factory=CountParams)
+    evidence: EvidenceParams = field(default_factory=EvidenceParams)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from urbanfit.cities import output_slug, slugify
 from urbanfit.errors import OutputError
+from urbanfit.evidence_text import delay_withheld
 from urbanfit.render.council import council_columns
 from urbanfit.render.document import (
     Block,
@@ -112,7 +113,10 @@ def _row(summary: dict[str, Any]) -> dict[str, Any]:
         "OSM data date": summary["provenance"].get("data_date"),
     }
     ids = [str(s["id"]) for s in runs]
+    withheld = delay_withheld(summary.get("congestion") or {})
     for section, key, role, column in HEADLINE_FIGURES:
+        if withheld and key == "delay_veh_h_change_pct":
+            continue  # not headlined: the demand rests on too little (see its summary)
         city_wide, series = scenario_figures(summary.get(section) or {}, ids)
         run = roles.get(role or "")
         if run is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from urbanfit.evidence_text import delay_withheld, demand_text
 from urbanfit.figures import KIND_WORDS
 from urbanfit.render.document import Block, Bullets, Heading, PageBreak, Para, Table, Text
 from urbanfit.render.labels import counted, fmt_figure, label_of, row_label
@@ -67,10 +68,14 @@ def figure_text(summary: dict[str, Any], section: str, key: str, value: Any) -> 
 
 def _key_rows(summary: dict[str, Any], top: str) -> tuple[tuple[str, ...], ...]:
     kinds = summary.get("figures") or {}
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for section, key, per_scenario in _KEY_FIGURES:
         figures = summary.get(section)
         if not isinstance(figures, dict):
+            continue
+        if section == "congestion" and key.startswith("delay") and delay_withheld(figures):
+            withheld = (row_label(key), "withheld (see below)")
+            rows.append((*withheld, "") if kinds else withheld)
             continue
         if per_scenario:
             figures = (figures.get("scenarios") or {}).get(top) or {}
@@ -127,11 +132,15 @@ def _mapped_and_estimated(summary: dict[str, Any]) -> list[Text]:
         ))  # fmt: skip
     congestion = summary.get("congestion")
     if isinstance(congestion, dict):
-        items.append((
-            f"Traffic: {congestion.get('demand_source', 'modelled')} peak-hour demand of "
-            f"{fmt_figure('trips_veh_per_h', congestion.get('trips_veh_per_h'))} vehicles/h "
-            "(estimated from building floor area, not counted on the street).",
-        ))  # fmt: skip
+        assigned = demand_text(congestion) or (
+            f"{fmt_figure('trips_veh_per_h', congestion.get('trips_veh_per_h'))} vehicles/h"
+        )
+        basis = (
+            "estimated from building floor area, not counted on the street"
+            if congestion.get("demand_source") == "synthetic"
+            else "the given trip table"
+        )
+        items.append((f"Traffic: peak-hour demand of {assigned}; {basis}.",))  # fmt: skip
     return items
 
 
@@ -286,6 +295,13 @@ def _validation(summary: dict[str, Any]) -> str:
     )
 
 
+def _gaps(congestion: dict[str, Any]) -> str:
+    reached, target = congestion.get("rel_gap_reached"), congestion.get("rel_gap_target")
+    if reached is None or target is None:
+        return "gap reached not reported"
+    return f"reached {reached:.3g} against {target:g}"
+
+
 def method_notes(summary: dict[str, Any]) -> list[Text]:
     """How this run was made: which models ran, with what demand, estimation on or off."""
     notes: list[Text] = []
@@ -324,7 +340,7 @@ def method_notes(summary: dict[str, Any]) -> list[Text]:
             "scenario; "
             + ("converged to the relative-gap target." if converged else
                "convergence not reported." if converged is None else
-               "did NOT converge to the relative-gap target."),
+               f"stopped short of the relative-gap target ({_gaps(congestion)}); see Notes."),
         ))  # fmt: skip
     else:
         notes.append(("Congestion: not modelled in this run (see Notes for why, if any).",))

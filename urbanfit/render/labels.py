@@ -84,7 +84,18 @@ LABELS: dict[str, Label] = {
     # demand
     "productions_veh_per_h": Label("Trip productions in the study area", "veh/h"),
     "attractions_veh_per_h": Label("Trip attractions in the study area", "veh/h"),
-    "assigned_trips_veh_per_h": Label("Trips assigned to the network", "veh/h"),
+    "assigned_trips_veh_per_h": Label("Trips between zones, before the demand multiplier", "veh/h"),
+    "demand_assigned_veh_per_h": Label("Demand assigned (after the multiplier)", "vehicles/h"),
+    "demand_synthetic_veh_per_h": Label(
+        "Synthetic demand from buildings, before the multiplier", "vehicles/h"
+    ),
+    "demand_scale": Label("Demand multiplier (to reach the baseline TTI)", "x"),
+    "buildings_count": _count("Buildings the synthetic demand stands on"),
+    "floor_area_m2_per_street_km": Label("Building floor area per street-km", "m²/km"),
+    "delay_headline": Label("Delay headline"),
+    "delay_withheld_reason": Label("Why the delay headline is withheld"),
+    "capacity_gain_pct_by_class": Label("Lane capacity gained, by road class", "%"),
+    "rel_gap_reached": Label("Largest relative gap reached"),
     "internal_trips_veh_per_h": Label("Trips within the study area", "veh/h"),
     "outbound_external_trips_veh_per_h": Label("Trips leaving the study area", "veh/h"),
     "inbound_external_trips_veh_per_h": Label("Trips entering the study area", "veh/h"),
@@ -136,7 +147,9 @@ LABELS: dict[str, Label] = {
     "demand_source": Label("Travel demand"),
     "zones": _count("Traffic zones"),
     "h3_resolution": Label("H3 hexagon resolution", "level"),
-    "trips_veh_per_h": Label("Trips in the peak hour", "vehicles/h", whole=True),
+    "trips_veh_per_h": Label(
+        "Trips in the peak hour, before the demand multiplier", "vehicles/h", whole=True
+    ),
     "intrazonal_trips_veh_per_h": Label(
         "Trips within one zone (not assigned)", "vehicles/h", whole=True
     ),

@@ -29,6 +29,11 @@ from urbanfit.models.congestion.curve import (
     kei_curve,
 )
 from urbanfit.models.congestion.demand import Demand, synthetic_demand, zone_cap
+from urbanfit.models.congestion.evidence import (
+    capacity_gain_by_class,
+    demand_evidence,
+    near_miss_note,
+)
 from urbanfit.models.congestion.metrics import add_changes
 from urbanfit.models.congestion.network import Network, build_network
 from urbanfit.models.congestion.od import user_demand
@@ -182,15 +187,32 @@ def congestion_model(
             "scale_converged": bool(scaling.converged),
             "table": fit_table.to_dict(orient="records"),
         }
+    summary.update(
+        demand_evidence(
+            demand.trips,
+            source=demand.source,
+            scale=scale,
+            buildings_count=0 if buildings is None else len(buildings),
+            floor_area_m2=0.0 if buildings is None else float(buildings["floor_area_m2"].sum()),
+            street_km=float(streets["length_m"].sum()) / 1000.0,
+            params=params.evidence,
+        ),
+        capacity_gain_pct_by_class=capacity_gain_by_class(
+            network.links["highway"], baseline, scenarios.headline, catalog, params.capacity
+        ),
+    )
     worst = float(frame["rel_gap"].max())
+    summary["rel_gap_reached"] = worst
     summary["converged"] = bool(worst <= gap)
-    if not summary["converged"]:
+    if not summary["converged"] and large:
         summary["convergence_note"] = (
             f"on this large network the assignment stopped at "
             f"{params.assignment.large_network_max_iter} iterations with relative gap up to "
             f"{worst:.2g} (target {gap:g}); scenario differences of a few tenths of a percent "
             "are within solver tolerance"
         )
+    elif not summary["converged"]:
+        summary["convergence_note"] = near_miss_note(worst, gap, params.assignment.max_iter)
     return CongestionResult(
         links=links,
         link_flows=tidy(blocks, key="link_id"),

@@ -246,7 +246,7 @@ class Runner:
             connector_time_min=self.params.demand.connector_time_min,
             rel_gap=rel_gap,
             max_iter=assignment.large_network_max_iter if self.large else None,
-            require_gap=not self.large and rel_gap <= self.gap,
+            require_gap=False,  # a near miss is judged below
             warm_start=warm,
             scale=scale,
             pce_scale=by_class / mean_pce,
@@ -256,6 +256,14 @@ class Runner:
         )
         if eq.solver_flow is not None:
             self.warm = (eq.solver_flow, scale)
+        accept = max(rel_gap, self.params.evidence.accept_rel_gap)
+        if not self.large and rel_gap <= self.gap and not eq.rel_gap <= accept:
+            raise ModelError(
+                f"assignment {label}did not reach relative gap {rel_gap:g} in "
+                f"{eq.iterations:,} iterations (reached {eq.rel_gap:.3g}, more than the "
+                f"{accept:g} whose figures are still reported); give it more iterations "
+                f"with --max-iter (now {assignment.max_iter:,}) or loosen the target with --gap"
+            )
         return eq
 
     def calibrate(self, baseline: Scenario, target: float, *, start: float) -> ScaleSearch:

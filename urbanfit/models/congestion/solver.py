@@ -184,6 +184,17 @@ def _all_or_nothing(aon: Any) -> None:
     assign_link_loads(results.link_loads, results.compact_link_loads, results.crosswalk, 1)
 
 
+class _Forward(logging.Handler):
+    """Hand AequilibraE's log lines to urbanfit's log at info level, marked as its own.
+
+    What they say (a gap not reached) urbanfit states itself, in the run's notes; the raw
+    lines show only with ``-v``, in urbanfit's format.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        log.info("AequilibraE %s: %s", record.levelname.lower(), record.getMessage())
+
+
 def load_aequilibrae() -> Any:
     """Import AequilibraE with its progress bars off and its log kept off the terminal."""
     os.environ["AEQ_SHOW_PROGRESS"] = "FALSE"
@@ -192,15 +203,16 @@ def load_aequilibrae() -> Any:
     # the spinning takes the CPU from the path search (Helsinki: 2.0 s instead of 5.4 s for
     # one 52-iteration assignment measured under load). A user's own setting is kept.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    log = logging.getLogger("aequilibrae")
-    if not any(isinstance(h, logging.NullHandler) for h in log.handlers):
-        log.addHandler(logging.NullHandler())
+    aeq_log = logging.getLogger("aequilibrae")
+    if not any(isinstance(h, _Forward) for h in aeq_log.handlers):
+        aeq_log.addHandler(_Forward())
+    aeq_log.propagate = False  # its lines reach the terminal only through urbanfit's log
     first = "aequilibrae" not in sys.modules
     import aequilibrae.matrix  # noqa: PLC0415
     import aequilibrae.paths  # noqa: PLC0415
 
-    if first:  # its import sets its logger to DEBUG, which reaches any root handler
-        log.setLevel(logging.WARNING)
+    if first:  # its import sets its logger to DEBUG
+        aeq_log.setLevel(logging.WARNING)
     return aequilibrae
 
 
