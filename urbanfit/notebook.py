@@ -18,10 +18,6 @@ if TYPE_CHECKING:
 __all__ = ["ResultDisplay"]
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
 class ResultDisplay:
     """Notebook display and shortcuts of an `AnalysisResult` (see each method)."""
 
@@ -33,13 +29,15 @@ class ResultDisplay:
 
     def __repr__(self) -> str:
         """One line: the city, its tables' sizes, the scenarios and the models that ran."""
+        from urbanfit.render.labels import counted  # noqa: PLC0415  (renderers load on use)
+
         result = self._result()
         city = result.city
         shares = ", ".join(s.label for s in result.scenarios)
         return (
             f"<AnalysisResult {city.name!r} ({result.slug}): "
-            f"{_plural(len(city.streets), 'street edge')}, {_plural(len(city.lots), 'lot')}, "
-            f"{_plural(len(city.buildings), 'building')}; scenarios {shares}; "
+            f"{counted(len(city.streets), 'street edge')}, {counted(len(city.lots), 'lot')}, "
+            f"{counted(len(city.buildings), 'building')}; scenarios {shares}; "
             f"models {', '.join(result.models())}>"
         )
 
