@@ -16,6 +16,7 @@ from urbanfit.cities import Preset, load_preset, output_slug
 from urbanfit.citydata import CityData, build_city
 from urbanfit.errors import ConfigError, ModelError, SourceError
 from urbanfit.models.congestion import congestion_model
+from urbanfit.models.congestion.schedule import WorkersFactory
 from urbanfit.models.fit import street_fit
 from urbanfit.models.hexes import scenario_hexes
 from urbanfit.models.index import urban_fit_index
@@ -238,6 +239,7 @@ def analyze(
     od: pd.DataFrame | None = None,
     baseline_tti: float | str | None = None,
     progress: Progress | None = None,
+    workers: WorkersFactory | None = None,
 ) -> AnalysisResult:
     """
     Run the whole analysis for one city and return its result (nothing is written).
@@ -272,6 +274,9 @@ def analyze(
         published figure is used; None keeps the parameters' default.
     progress
         Optional callback ``(label, fraction done)``.
+    workers
+        Where the congestion model's independent runs go (`urbanfit.workers`); None runs
+        them in this process.
 
     Returns
     -------
@@ -323,6 +328,7 @@ def analyze(
                 params=params.traffic,
                 od=od,
                 progress=step,
+                workers=workers,
             )
             note = congestion.summary.get("convergence_note")
             if note:

@@ -107,6 +107,20 @@ def analyze(
     open_map: Annotated[
         bool, typer.Option("--open", help="Open map.html in the browser when done.")
     ] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Address of a running Dask scheduler, e.g. tcp://host:8786: the congestion "
+            "model's independent runs go to its workers."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Local processes for the congestion model's independent runs; 1 runs them in "
+            "this process. Default: one per core on large networks (bounded by memory)."
+        ),
+    ] = None,
 ) -> None:
     """Analyse CITY and write map.html, summary.json and tables to OUT/<city>/."""
     console, out = _consoles()
@@ -116,6 +130,7 @@ def analyze(
         from urbanfit.render import write_outputs  # noqa: PLC0415
         from urbanfit.sources import OverpassConfig  # noqa: PLC0415
         from urbanfit.sources.od import read_od_csv  # noqa: PLC0415
+        from urbanfit.workers import congestion_workers  # noqa: PLC0415
 
         shares = _parse_shares(kei_shares)
         area = _parse_bbox(bbox)
@@ -153,6 +168,7 @@ def analyze(
                 od=read_od_csv(od) if od is not None else None,
                 baseline_tti=baseline_tti,
                 progress=progress,
+                workers=congestion_workers(scheduler=scheduler, workers=workers),
             )
             folder = write_outputs(
                 result, out_dir, progress=lambda w: progress(f"writing {w}", 0.97)

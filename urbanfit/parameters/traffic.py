@@ -404,6 +404,34 @@ class AssignmentParams:
         "directed link. Connectors attach only to surviving nodes. Checked: Helsinki link "
         "flows agree with the uncontracted run within 1e-6 relative (tests).",
     )
+    # Where the independent runs of one city go (urbanfit.workers): local processes or Dask.
+    parallel_above_links: int = param(
+        20_000,
+        "assigned links",
+        "Measured here (2 cores): a spawned worker process takes about 3 s to import the "
+        "dependency stack before its first run, while every run of a city of a few thousand "
+        "links takes well under a second (Helsinki, 1,100 assigned links: 21 runs in 2.8 s). "
+        "Above this many assigned links the runs after the first level's calibration go to "
+        "one process per core; below, they run in the calling process.",
+    )
+    worker_base_mb: float = param(
+        600.0,
+        "MB",
+        "Measured here: resident memory of a worker process after importing the dependency "
+        "stack and assigning a small network, rounded up.",
+    )
+    worker_mb_per_1000_links: float = param(
+        12.0,
+        "MB per 1,000 assigned links",
+        "Measured here: growth of a worker's peak resident memory with the assigned network "
+        "(network tables, demand, AequilibraE graph and per-class results), rounded up.",
+    )
+    worker_memory_share: float = param(
+        0.8,
+        "-",
+        "Modelling assumption: local worker processes together may use at most this share "
+        "of the memory available when they start; fewer workers are started otherwise.",
+    )
 
 
 @dataclass(frozen=True)
