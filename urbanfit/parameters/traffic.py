@@ -128,9 +128,15 @@ class DemandParams:
     h3_resolution: int = param(
         8,
         "-",
-        "Modelling assumption: H3 resolution 8 cells (mean area about 0.74 km2, edge about "
-        "0.53 km; Uber H3 documentation, table of cell statistics by resolution) are close to "
-        "the size of urban traffic analysis zones.",
+        "Zones by area: H3 resolution 8 cells (mean area about 0.74 km2 = 0.28 sq mi, edge "
+        "about 0.53 km; Uber H3 documentation, table of cell statistics by resolution) lie in "
+        "the 0.25-1 sq mi per zone that Florida DOT's guidance recommends for urban traffic "
+        "analysis zones (Cambridge Systematics for FDOT Systems Planning Office, 'A "
+        "Recommended Approach to Delineating Traffic Analysis Zones in Florida', 2007, "
+        "recommendation checklist; it also asks for 1,200-3,000 residents and under 15,000 "
+        "person trips per zone). One zone per resolution-8 cell holding buildings; the zone "
+        "count is then the built-up area over 0.74 km2, unless `min_zones` or the run-time "
+        "cap (`zone_link_budget`) moves the resolution.",
     )
     min_zones: int = param(
         30,
