@@ -131,7 +131,9 @@ def congestion_model(
             scale=scale,
             search=search,
             workers=pool,
-            done=lambda n, of: step(3 + n * (total - 3) // of, f"{n} of {of} runs done"),
+            done=lambda n, of: step(
+                3 + n * (total - 3) // of, f"congestion: {n} of {of} runs done"
+            ),
         )
     frame = _frame(runs[0].rows, baseline.id)
     blocks = runs[0].blocks
