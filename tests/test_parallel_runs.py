@@ -44,8 +44,9 @@ def test_two_worker_processes_give_the_serial_flows_to_the_last_bit() -> None:
 
 def test_worker_count_is_bounded_by_cores_tasks_and_memory() -> None:
     params = AssignmentParams()
-    # 100,000 links: 600 MB + 12 MB x 100 = 1,800 MB a worker
+    # 100,000 links: 250 MB + 6 MB x 100 = 850 MB a worker
     each = (params.worker_base_mb + params.worker_mb_per_1000_links * 100) * 1024 * 1024
+    assert each == 850 * 1024 * 1024
     # 0.8 x 10 workers' worth of memory -> 8 workers by memory; 16 cores; 14 tasks -> 8
     memory = int(10 * each)
     assert local_worker_count(14, 100_000, params=params, cores=16, available_bytes=memory) == 8
