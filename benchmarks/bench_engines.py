@@ -19,6 +19,7 @@ summary.json), one class of PCE 1.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import resource
@@ -74,8 +75,6 @@ def _export(out: Path, osm_file: Path, scale: float) -> None:
     network = build_network(data.streets, params.capacity)
     links = network.assigned
     cap_zones = zone_cap(links.n_links, params.demand)
-    import dataclasses  # noqa: PLC0415
-
     demand = synthetic_demand(
         data.buildings, network, dataclasses.replace(params.demand, max_zones=cap_zones)
     )
