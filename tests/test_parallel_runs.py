@@ -69,9 +69,9 @@ def test_a_dask_scheduler_gets_the_runs_with_the_same_flows(serial: CongestionRe
 
 def test_worker_count_is_bounded_by_cores_tasks_and_memory() -> None:
     params = AssignmentParams()
-    # 100,000 links: 250 MB + 6 MB x 100 = 850 MB a worker
+    # 100,000 links: 250 MB + 14 MB x 100 = 1,650 MB a worker
     each = (params.worker_base_mb + params.worker_mb_per_1000_links * 100) * 1024 * 1024
-    assert each == 850 * 1024 * 1024
+    assert each == 1650 * 1024 * 1024
     # 0.8 x 10 workers' worth of memory -> 8 workers by memory; 16 cores; 14 tasks -> 8
     memory = int(10 * each)
     assert local_worker_count(14, 100_000, params=params, cores=16, available_bytes=memory) == 8
