@@ -121,12 +121,19 @@ def _with_algorithm(algorithm: str) -> Any:
 
 
 def run_one(
-    path: Path, *, out_root: Path, congestion: bool, trace: bool, algorithm: str | None = None
+    path: Path,
+    *,
+    out_root: Path,
+    congestion: bool,
+    trace: bool,
+    algorithm: str | None = None,
+    workers: int | None = None,
 ) -> dict[str, Any]:
     """Analyse ``path`` and write its outputs in this process; return the stage figures."""
     os.environ.setdefault("AEQ_SHOW_PROGRESS", "FALSE")
     from urbanfit import pipeline  # noqa: PLC0415
     from urbanfit.render.export import write_outputs  # noqa: PLC0415
+    from urbanfit.workers import congestion_workers  # noqa: PLC0415
 
     if trace:
         tracemalloc.start()
@@ -149,6 +156,7 @@ def run_one(
             run_congestion=congestion,
             params=None if algorithm is None else _with_algorithm(algorithm),
             progress=progress,
+            workers=congestion_workers(workers=workers),  # as `urbanfit analyze` runs
         )
         folder = write_outputs(
             result, out_root, progress=lambda writer: stages.start(f"write {writer}")
@@ -251,6 +259,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/urbanfit-bench-scale"))
     parser.add_argument("--algorithm", help="AequilibraE algorithm (default: the parameters')")
     parser.add_argument(
+        "--workers", type=int, help="processes for the congestion runs (default: as analyze)"
+    )
+    parser.add_argument(
         "--jitter",
         type=float,
         default=0.0,
@@ -266,6 +277,7 @@ def main() -> None:
             congestion=not args.no_congestion,
             trace=args.tracemalloc,
             algorithm=args.algorithm,
+            workers=args.workers,
         )
         print("FIGURES " + json.dumps(figures))
         return
@@ -288,6 +300,7 @@ def main() -> None:
             command += [] if congestion else ["--no-congestion"]
             command += ["--tracemalloc"] if args.tracemalloc else []
             command += ["--algorithm", args.algorithm] if args.algorithm else []
+            command += ["--workers", str(args.workers)] if args.workers else []
             done = subprocess.run(command, capture_output=True, text=True, check=False)
             lines = [ln for ln in done.stdout.splitlines() if ln.startswith("FIGURES ")]
             if done.returncode != 0 or not lines:

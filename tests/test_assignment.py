@@ -287,7 +287,9 @@ def test_result_tables_and_summary(small_city_result) -> None:  # type: ignore[n
     assert result.links.crs is not None
     json.dumps(result.summary, allow_nan=False)
     assert result.summary["baseline_scenario"] == "kei000"
-    assert calls[-1][0] == calls[-1][1] == 6  # 2 preparation steps + 4 scenarios
+    # steps to 100: network, demand, calibration, then the runs sent after it: 3 levels x 4
+    # scenarios + the calibrations of the 2 other levels = 14 runs
+    assert calls[-1] == (100, 100, "congestion: 14 of 14 runs done")
     # AequilibraE's iteration messages reach the callback instead of a terminal
     assert any("iteration" in label for _, _, label in calls)
 

@@ -193,7 +193,7 @@ def analyze_city(city: str, out_root: str, options: Mapping[str, Any]) -> dict[s
 
 
 @contextmanager
-def _client(scheduler: Any, workers: int | None, tasks: int) -> Iterator[Any]:
+def dask_client(scheduler: Any, workers: int | None, tasks: int) -> Iterator[Any]:
     """Yield a client of ``scheduler`` (an address or a Client), or of a new LocalCluster."""
     from distributed import Client, LocalCluster  # noqa: PLC0415  (heavy import, only when used)
 
@@ -323,7 +323,7 @@ def _run(
     from distributed import as_completed  # noqa: PLC0415
 
     batch = uuid.uuid4().hex[:8]
-    with _client(scheduler, workers, len(todo)) as client:
+    with dask_client(scheduler, workers, len(todo)) as client:
         futures, index = [], {}
         for at, slug in todo.items():
             future = client.submit(

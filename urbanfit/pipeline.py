@@ -23,6 +23,7 @@ from urbanfit.evidence_text import delay_withheld
 from urbanfit.inventory import apply_curb_inventory
 from urbanfit.models.adoption import AdoptionPath
 from urbanfit.models.congestion import congestion_model
+from urbanfit.models.congestion.schedule import WorkersFactory
 from urbanfit.models.council import council_results
 from urbanfit.models.fit import street_fit
 from urbanfit.models.hexes import scenario_hexes
@@ -323,6 +324,7 @@ def analyze(
     max_iter: int | None = None,
     gap: float | None = None,
     progress: Progress | None = None,
+    workers: WorkersFactory | None = None,
 ) -> AnalysisResult:
     """
     Run the whole analysis for one city and return its result (nothing is written).
@@ -388,6 +390,9 @@ def analyze(
         large networks); between 1e-8 and 1e-4.
     progress
         Optional callback ``(label, fraction done)``.
+    workers
+        Where the congestion model's independent runs go (`urbanfit.workers`); None runs
+        them in this process.
 
     Returns
     -------
@@ -458,6 +463,7 @@ def analyze(
                 od_external=od_external,
                 counts=counts,
                 progress=step,
+                workers=workers,
             )
             note = congestion.summary.get("convergence_note")
             if note:

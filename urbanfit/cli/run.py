@@ -183,6 +183,20 @@ def analyze(
     open_map: Annotated[
         bool, typer.Option("--open", help="Open map.html in the browser when done.")
     ] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Address of a running Dask scheduler, e.g. tcp://host:8786: the congestion "
+            "model's independent runs go to its workers."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Local processes for the congestion model's independent runs; 1 runs them in "
+            "this process. Default: one per core on large networks (bounded by memory)."
+        ),
+    ] = None,
 ) -> None:
     """Analyse CITY and write map.html, summary.json and tables to OUT/<city>/."""
     console, out = _consoles()
@@ -195,6 +209,7 @@ def analyze(
         from urbanfit.sources.counts import read_counts  # noqa: PLC0415
         from urbanfit.sources.layers import read_width_layer  # noqa: PLC0415
         from urbanfit.sources.omx import read_user_od  # noqa: PLC0415
+        from urbanfit.workers import congestion_workers  # noqa: PLC0415
 
         shares = _parse_shares(kei_shares)
         area = _parse_bbox(bbox)
@@ -257,6 +272,7 @@ def analyze(
                 max_iter=max_iter,
                 gap=gap,
                 progress=progress,
+                workers=congestion_workers(scheduler=scheduler, workers=workers),
             )
             folder = write_outputs(
                 result, out_root, progress=lambda w: progress(f"writing {w}", 0.97)

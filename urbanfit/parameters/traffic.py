@@ -130,9 +130,15 @@ class DemandParams:
     h3_resolution: int = param(
         8,
         "-",
-        "Modelling assumption: H3 resolution 8 cells (mean area about 0.74 km2, edge about "
-        "0.53 km; Uber H3 documentation, table of cell statistics by resolution) are close to "
-        "the size of urban traffic analysis zones.",
+        "Zones by area: H3 resolution 8 cells (mean area about 0.74 km2 = 0.28 sq mi, edge "
+        "about 0.53 km; Uber H3 documentation, table of cell statistics by resolution) lie in "
+        "the 0.25-1 sq mi per zone that Florida DOT's guidance recommends for urban traffic "
+        "analysis zones (Cambridge Systematics for FDOT Systems Planning Office, 'A "
+        "Recommended Approach to Delineating Traffic Analysis Zones in Florida', 2007, "
+        "recommendation checklist; it also asks for 1,200-3,000 residents and under 15,000 "
+        "person trips per zone). One zone per resolution-8 cell holding buildings; the zone "
+        "count is then the built-up area over 0.74 km2, unless `min_zones` or the run-time "
+        "cap (`zone_link_budget`) moves the resolution.",
     )
     min_zones: int = param(
         30,
@@ -405,6 +411,36 @@ class AssignmentParams:
         "(1 + a (x/c)^b), so the equilibrium is unchanged; results are expanded back to every "
         "directed link. Connectors attach only to surviving nodes. Checked: Helsinki link "
         "flows agree with the uncontracted run within 1e-6 relative (tests).",
+    )
+    # Where the independent runs of one city go (urbanfit.workers): local processes or Dask.
+    parallel_above_links: int = param(
+        20_000,
+        "assigned links",
+        "Measured here (2 cores): importing the dependency stack takes about 3 s, which a "
+        "spawned worker pays before its first run, while all 21 runs of the Helsinki centre "
+        "take 2.8 s in one process. Above this many assigned links (where the model also "
+        "runs one congestion level instead of three) the runs after the first level's "
+        "calibration go to one process per core; below, they run in the calling process.",
+    )
+    worker_base_mb: float = param(
+        250.0,
+        "MB",
+        "Measured here: peak resident memory of a spawned worker after importing the "
+        "congestion model and assigning a 5-node network, 193 MB; rounded up.",
+    )
+    worker_mb_per_1000_links: float = param(
+        14.0,
+        "MB per 1,000 assigned links",
+        "Measured here: the peak resident memory of the workers of Columbus (38,495 assigned "
+        "links, 164 zones, fleet class) was 694 MB, (694 - 193) / 38.5 = 13.0 MB per 1,000 "
+        "links above the base (network tables, demand, AequilibraE graph and results); "
+        "rounded up.",
+    )
+    worker_memory_share: float = param(
+        0.8,
+        "-",
+        "Modelling assumption: local worker processes together may use at most this share "
+        "of the memory available when they start; fewer workers are started otherwise.",
     )
 
 

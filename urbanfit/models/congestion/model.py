@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from contextlib import nullcontext
 from typing import Any
 
 import geopandas as gpd
@@ -38,6 +39,7 @@ from urbanfit.models.congestion.metrics import add_changes
 from urbanfit.models.congestion.network import Network, build_network
 from urbanfit.models.congestion.od import user_demand
 from urbanfit.models.congestion.runs import Runner, class_mode, scenario_gap
+from urbanfit.models.congestion.schedule import WorkersFactory, run_levels
 from urbanfit.parameters.traffic import TrafficParams
 from urbanfit.results import CongestionResult, tidy
 from urbanfit.vehicles import Scenario, ScenarioSet, VehicleCatalog
@@ -56,6 +58,7 @@ def congestion_model(
     od_external: bool = False,
     counts: pd.DataFrame | None = None,
     progress: Progress | None = None,
+    workers: WorkersFactory | None = None,
 ) -> CongestionResult:
     """
     Peak-hour congestion of a city under each fleet scenario.
@@ -85,7 +88,12 @@ def congestion_model(
         Optional hourly traffic counts (`urbanfit.sources.counts.read_counts`): the demand is
         scaled to match them instead of a congestion target, and the fit is reported.
     progress
-        Optional ``(done, total, label)`` callback; ``total`` is 2 + number of scenarios.
+        Optional ``(done, total, label)`` callback; ``total`` is 100.
+    workers
+        Optional ``(tasks, assigned links) -> context of Workers or None`` (see
+        `urbanfit.workers`): where the runs after the target level's calibration go (the
+        other levels' calibrations, every scenario at every level). None runs them here, one
+        after another; either way each run computes the same flows (see `schedule`).
 
     Returns
     -------
@@ -93,7 +101,7 @@ def congestion_model(
         Per-link and per-scenario tables and a summary.
     """
     params = params or TrafficParams()
-    total = 2 + len(scenarios)
+    total = 100  # steps: network 0, demand 1, calibration 2, then the other runs to 100
 
     def step(done: int, label: str) -> None:
         if progress is not None:
@@ -138,21 +146,30 @@ def congestion_model(
     elif od is None:
         search = run.calibrate(baseline, levels[0][1], start=1.0)
         scale = search.scale
-    rows, blocks = run.scenarios(scenarios, scale, keep_links=True)
-    frame = add_changes(pd.DataFrame.from_dict(rows, orient="index"), baseline.id)
-    frame.index.name = "scenario"
-    parts = [curve_rows(levels[0], scale, frame, baseline.id, error_factor=cal.gap_error_factor)]
-    beta = params.assignment.bpr_beta
-    for level in levels[1:]:
-        guess = scale * ((level[1] - 1.0) / (levels[0][1] - 1.0)) ** (1.0 / beta)
-        other = run.calibrate(baseline, level[1], start=guess)
-        level_rows, _ = run.scenarios(scenarios, other.scale, keep_links=False)
-        level_frame = add_changes(pd.DataFrame.from_dict(level_rows, orient="index"), baseline.id)
-        parts.append(
-            curve_rows(
-                level, other.scale, level_frame, baseline.id, error_factor=cal.gap_error_factor
-            )
+    tasks = len(levels) - 1 + len(levels) * len(scenarios)
+    run.progress = None  # from here on runs may be elsewhere: progress counts finished tasks
+    with workers(tasks, n_assigned) if workers is not None else nullcontext() as pool:
+        runs = run_levels(
+            run,
+            levels,
+            list(scenarios),
+            baseline=baseline,
+            scale=scale,
+            search=search,
+            workers=pool,
+            done=lambda n, of: step(
+                3 + n * (total - 3) // of, f"congestion: {n} of {of} runs done"
+            ),
         )
+    frame = _frame(runs[0].rows, baseline.id)
+    blocks = runs[0].blocks
+    error_factor = cal.gap_error_factor
+    parts = [
+        curve_rows(
+            r.level, r.scale, _frame(r.rows, baseline.id), baseline.id, error_factor=error_factor
+        )
+        for r in runs
+    ]
     curve = kei_curve(parts, cal)
     base_vc = blocks[baseline.id]["vc"].to_numpy()
     for block in blocks.values():
@@ -255,6 +272,12 @@ def _scale_to_counts(
         return np.asarray(eq.class_flows.sum(axis=1), dtype=float)
 
     return located, scale_to_counts(flows_of, located, params=params.counts)
+
+
+def _frame(rows: dict[str, dict[str, Any]], baseline: str) -> pd.DataFrame:
+    frame = add_changes(pd.DataFrame.from_dict(rows, orient="index"), baseline)
+    frame.index.name = "scenario"
+    return frame
 
 
 def _summary(

@@ -3,7 +3,8 @@
 `assign_demand` assigns a demand on a network, one traffic class per vehicle profile (or one
 for the fleet); the settings a run takes (threads, class mode, scenario gap, classes) are
 chosen here; `Runner` runs the assignments of one network and demand, each warm-started from
-the last, for the demand calibration and the fleet scenarios.
+its ``warm`` flows, for the demand calibration and the fleet scenarios (`schedule` sends
+them out as independent tasks).
 """
 
 from __future__ import annotations
@@ -193,7 +194,12 @@ def _classes(
 
 
 class Runner:
-    """Runs assignments of one network and demand, each warm-started from the last."""
+    """
+    Runs assignments of one network and demand, each warm-started from ``warm``.
+
+    ``warm`` is the flows and demand scale of a run; every run of `assign` replaces it with
+    its own, so a calibration search goes on from its last step.
+    """
 
     def __init__(
         self,
@@ -296,57 +302,52 @@ class Runner:
             max_runs=cal.search_max_runs,
         )
 
-    def scenarios(
-        self, scenarios: Sequence[Scenario], scale: float, *, keep_links: bool
-    ) -> tuple[dict[str, dict[str, Any]], dict[str, pd.DataFrame]]:
+    def scenario(
+        self, scenario: Scenario, scale: float, *, keep_links: bool, done: int = 2
+    ) -> tuple[dict[str, Any], pd.DataFrame | None]:
         """
-        Run every scenario at demand ``scale``: figure rows and (if asked) link figures.
+        Run one scenario at demand ``scale``: its figure row and (if asked) link figures.
 
-        Without ``keep_links`` (the other levels of the kei curve) the scenarios run in
+        Without ``keep_links`` (the other levels of the kei curve) the scenario runs in
         fleet class mode, whose PCE flows equal the per-profile ones up to the gap.
         """
         links = self.network.links
-        rows: dict[str, dict[str, Any]] = {}
-        blocks: dict[str, pd.DataFrame] = {}
-        link_id = np.arange(len(links), dtype="int64")
-        for done, scenario in enumerate(scenarios, start=2):
-            eq = self.assign(
-                scenario,
-                scale,
-                rel_gap=self.gap,
-                label=f"{scenario.label}: ",
-                done=done,
-                mode=None if keep_links else "fleet",
-            )
-            veh = eq.class_flows.sum(axis=1)
-            jam = fleet_jam_density_veh_per_km(scenario.shares, self.catalog, self.params.capacity)
-            figures = scenario_figures(
-                links,
-                veh_flow=veh,
-                pce_flow=eq.pce_flow,
-                time_min=eq.congested_time,
-                jam_density_veh_per_lane_km=jam,
-            )
-            rows[scenario.id] = {
-                "label": scenario.label,
-                "kei_share": float(scenario.kei_share),
-                "mean_pce": fleet_pce(scenario.shares, self.catalog, self.params.capacity),
-                **figures,
-                "iterations": eq.iterations,
-                "restarts": eq.restarts,
-                "rel_gap": eq.rel_gap,
-                "seconds": eq.seconds,
+        eq = self.assign(
+            scenario,
+            scale,
+            rel_gap=self.gap,
+            label=f"{scenario.label}: ",
+            done=done,
+            mode=None if keep_links else "fleet",
+        )
+        veh = eq.class_flows.sum(axis=1)
+        jam = fleet_jam_density_veh_per_km(scenario.shares, self.catalog, self.params.capacity)
+        figures = scenario_figures(
+            links,
+            veh_flow=veh,
+            pce_flow=eq.pce_flow,
+            time_min=eq.congested_time,
+            jam_density_veh_per_lane_km=jam,
+        )
+        row = {
+            "label": scenario.label,
+            "kei_share": float(scenario.kei_share),
+            "mean_pce": fleet_pce(scenario.shares, self.catalog, self.params.capacity),
+            **figures,
+            "iterations": eq.iterations,
+            "restarts": eq.restarts,
+            "rel_gap": eq.rel_gap,
+            "seconds": eq.seconds,
+        }
+        if not keep_links:
+            return row, None
+        vc = eq.pce_flow / links["capacity_pcu_h"].to_numpy()
+        values = (veh, eq.pce_flow, vc, eq.congested_time)
+        block = pd.DataFrame(
+            {"link_id": np.arange(len(links), dtype="int64")}
+            | {
+                name: np.asarray(value, dtype=float)
+                for name, value in zip(LINK_FIGURES, values, strict=True)
             }
-            if keep_links:
-                vc = eq.pce_flow / links["capacity_pcu_h"].to_numpy()
-                values = (veh, eq.pce_flow, vc, eq.congested_time)
-                blocks[scenario.id] = pd.DataFrame(
-                    {"link_id": link_id}
-                    | {
-                        name: np.asarray(value, dtype=float)
-                        for name, value in zip(LINK_FIGURES, values, strict=True)
-                    }
-                )
-            if self.progress is not None:
-                self.progress(done + 1, f"congestion: {scenario.label} done")
-        return rows, blocks
+        )
+        return row, block
