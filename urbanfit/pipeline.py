@@ -16,6 +16,7 @@ from urbanfit.cities import Preset, load_preset, output_slug
 from urbanfit.citydata import CityData, build_city
 from urbanfit.errors import ConfigError, ModelError, SourceError
 from urbanfit.models.congestion import congestion_model
+from urbanfit.models.congestion.tti import choose_urban_area
 from urbanfit.models.fit import street_fit
 from urbanfit.models.hexes import scenario_hexes
 from urbanfit.models.index import urban_fit_index
@@ -165,16 +166,37 @@ def _with_baseline_tti(params: Parameters, value: float | str | None) -> Paramet
     try:
         cal = dataclasses.replace(cal, target_tti=float(value))
     except ValueError:
-        if str(value) not in dict(cal.tti_by_size_class):
-            known = ", ".join(dict(cal.tti_by_size_class))
+        known = ("very_large", "large", "medium")
+        if str(value) not in known:
             raise ConfigError(
-                f"--baseline-tti must be a number or a size class ({known}), got {value!r}"
+                f"--baseline-tti must be a number or a size class ({', '.join(known)}), "
+                f"got {value!r}"
             ) from None
         cal = dataclasses.replace(cal, size_class=str(value), target_tti=None)
     if cal.target_tti is not None and not 1.0 < cal.target_tti < 5.0:
         raise ConfigError(f"--baseline-tti must lie between 1 and 5, got {value!r}")
     traffic = dataclasses.replace(params.traffic, calibration=cal)
     return dataclasses.replace(params, traffic=traffic)
+
+
+def _with_urban_area(
+    params: Parameters, *, given: str | None, city: str, display: str, osm_file: Path | None
+) -> Parameters:
+    """Set the Urban Mobility Report area whose TTI is the target (see `choose_urban_area`)."""
+    preset = load_preset(city) if city else None
+    names = [display, city, Path(osm_file).name if osm_file is not None else ""]
+    try:
+        area, basis = choose_urban_area(
+            given=given,
+            preset_area=preset.urban_area if preset is not None else None,
+            names=[n for n in names if n],
+            country=preset.country if preset is not None else "",
+            umr=params.traffic.calibration.umr,
+        )
+    except ModelError as error:
+        raise ConfigError(str(error)) from None
+    cal = dataclasses.replace(params.traffic.calibration, urban_area=area, urban_area_basis=basis)
+    return dataclasses.replace(params, traffic=dataclasses.replace(params.traffic, calibration=cal))
 
 
 def _index_in_every_scenario(
@@ -237,6 +259,7 @@ def analyze(
     run_congestion: bool = True,
     od: pd.DataFrame | None = None,
     baseline_tti: float | str | None = None,
+    urban_area: str | None = None,
     progress: Progress | None = None,
 ) -> AnalysisResult:
     """
@@ -270,6 +293,10 @@ def analyze(
         Baseline peak-hour Travel Time Index the synthetic demand is scaled to: a number, or
         an urban-area size class (``small``, ``medium``, ``large``, ``very_large``) whose
         published figure is used; None keeps the parameters' default.
+    urban_area
+        The US urban area whose Urban Mobility Report TTI is the baseline target (e.g.
+        ``"Columbus, OH"``); None: the preset's, else one found in the place or file name,
+        else the size class's figure.
     progress
         Optional callback ``(label, fraction done)``.
 
@@ -296,6 +323,9 @@ def analyze(
         dataset=dataset,
     )
     log.info("%s: %d street edges, %d lots", data.name, len(data.streets), len(data.lots))
+    params = _with_urban_area(
+        params, given=urban_area, city=city, display=data.name, osm_file=osm_file
+    )
     notes: list[str] = []
     report("parking model", 0.3)
     parking = parking_model(
