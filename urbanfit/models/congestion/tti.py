@@ -38,13 +38,14 @@ class TtiTarget:
     edition: str | None
     year: int | None
 
-    def figures(self) -> dict[str, str | int | None]:
+    def figures(self) -> dict[str, str | None]:
         """Flat summary keys naming the basis of the target."""
         return {
             "tti_urban_area": self.urban_area,
             "tti_size_class": self.size_class,
-            "tti_edition": self.edition,
-            "tti_year": self.year,
+            "tti_edition": (
+                f"{self.edition}, data year {self.year}" if self.edition is not None else None
+            ),
         }
 
 
