@@ -73,8 +73,12 @@ def test_choice_order_option_then_preset_then_name() -> None:
         "Seattle-Everett WA"
     )
     # Helsinki is no US urban area: no name matching, the size class applies
-    assert choose_urban_area(
+    area, basis = choose_urban_area(
         given=None, preset_area=None, names=["Helsinki (centre)"], country="FI"
-    ) == (None, None)
+    )
+    assert area is None
+    assert basis == "a city outside the US (FI), which no UMR edition covers"
+    helsinki = dataclasses.replace(CalibrationParams(), urban_area_basis=basis)
+    assert tti_target(helsinki).source.endswith(f"as a stand-in: {basis}")
     with pytest.raises(ModelError, match="not in the"):
         choose_urban_area(given="Springfield", preset_area=None, names=[])

@@ -29,7 +29,8 @@ class CalibrationParams:
         None,
         "-",
         "How `urban_area` was chosen ('--urban-area', 'the preset', 'found in the place "
-        "name'), said with the target in the summary and report.",
+        "name'), or why none was (a city outside the US), said with the target in the "
+        "summary and report.",
     )
     size_class: str | None = param(
         None,

@@ -143,7 +143,8 @@ def tti_target(params: CalibrationParams) -> TtiTarget:
         target = TtiTarget(
             value,
             f"{umr.edition}: mean peak-period TTI of its {count} {name.replace('_', ' ')} "
-            f"urban areas in {umr.year}; this area is not in the table",
+            f"urban areas in {umr.year}, as a stand-in: "
+            f"{params.urban_area_basis or 'this area is not in the table'}",
             None,
             name,
             umr.edition,
@@ -186,7 +187,7 @@ def choose_urban_area(
     if preset_area:
         return urban_area_row(preset_area, umr)[0], "the preset's urban_area"
     if country and country.upper() != "US":
-        return None, None
+        return None, f"a city outside the US ({country}), which no UMR edition covers"
     for name in names:
         found = find_urban_area(name, umr) if name else None
         if found is not None:
