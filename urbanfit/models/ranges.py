@@ -366,16 +366,10 @@ def headline_ranges(
         measured, pce_basis = measured_delay_change_pct(
             congestion_summary, scenarios, catalog, params.traffic.capacity
         )
-        if measured is not None:
-            levels = [*levels, measured]
+        if measured is not None:  # None: no scenario to measure the delay elasticity on
+            levels, basis = [*levels, measured], f"{basis}; {pce_basis}"
         rows.append(
-            (
-                "delay_veh_h_change_pct",
-                delay.get("delay_veh_h_change_pct"),
-                levels,
-                "%",
-                f"{basis}; {pce_basis}",
-            )
+            ("delay_veh_h_change_pct", delay.get("delay_veh_h_change_pct"), levels, "%", basis)
         )
     rows += [
         (
