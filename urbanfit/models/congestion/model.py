@@ -118,9 +118,9 @@ def congestion_model(
     frame = add_changes(pd.DataFrame.from_dict(rows, orient="index"), baseline.id)
     frame.index.name = "scenario"
     parts = [curve_rows(levels[0], scale, frame, baseline.id, error_factor=cal.gap_error_factor)]
-    beta = first_slope(*vdf_parameters(params.assignment))
+    slope = first_slope(*vdf_parameters(params.assignment))  # of log(TTI - 1) on log(demand)
     for level in levels[1:]:
-        guess = scale * ((level[1] - 1.0) / (levels[0][1] - 1.0)) ** (1.0 / beta)
+        guess = scale * ((level[1] - 1.0) / (levels[0][1] - 1.0)) ** (1.0 / slope)
         other = run.calibrate(baseline, level[1], start=guess)
         level_rows, _ = run.scenarios(scenarios, other.scale, keep_links=False)
         level_frame = add_changes(pd.DataFrame.from_dict(level_rows, orient="index"), baseline.id)
