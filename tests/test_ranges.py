@@ -220,6 +220,19 @@ def test_delay_range_comes_from_the_congested_demand_levels(
         "Peak-hour delay at 100 % kei: 90 veh-h vs 100 with a full-size fleet "
         "(-10.0 (-25.0 to -10.0) %)"
     )
+    # with the scenarios' mean PCEs the measured end of the PCE range joins the range:
+    # delay 100 -> 90 as mean PCE 1.0 -> 0.9 is an elasticity of ln 0.9 / ln 0.9 = 1; the
+    # measured-PCE fleets' ratio r gives (r - 1) x 100 %, below -10 % (see test_pce_range)
+    priced = {
+        "scenarios": {
+            "kei000": {**congestion["scenarios"]["kei000"], "mean_pce": 1.0},
+            "kei100": {**congestion["scenarios"]["kei100"], "mean_pce": 0.9},
+        }
+    }
+    wide = _run(*city, congestion_summary=priced, delay_levels=curve)[2]
+    row = wide.set_index("figure").loc["delay_veh_h_change_pct"]
+    assert row["low"] == -25.0
+    assert row["basis"].endswith("extrapolated with this run's delay elasticity to mean PCE (1.00)")
     alone = _run(*city, congestion_summary=congestion)[2].set_index("figure")
     assert alone.loc["delay_veh_h_change_pct", ["low", "high"]].tolist() == [-10.0, -10.0]
     # a large network's curve runs at the target level only: no demand-level range, and the

@@ -31,6 +31,7 @@ class Preset:
     bundled: str | None = None
     extract: str | None = None
     notes: str = ""
+    urban_area: str | None = None  # its Urban Mobility Report area, for the baseline TTI
 
     @property
     def source_label(self) -> str:
@@ -123,14 +124,14 @@ def output_slug(city: str, *, name: str | None = None) -> str:
 
 
 def _parse(data: dict[str, Any], slug: str, origin: str) -> Preset:
-    allowed = {"name", "country", "place", "bbox", "bundled", "extract", "notes"}
+    allowed = {"name", "country", "place", "bbox", "bundled", "extract", "notes", "urban_area"}
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise ConfigError(f"{origin}: unknown keys {', '.join(unknown)}")
     sources = [k for k in ("place", "bbox", "bundled", "extract") if data.get(k) is not None]
     if len(sources) != 1:
         raise ConfigError(f"{origin}: give exactly one of place, bbox, bundled or extract")
-    for key in ("name", "country", "place", "bundled", "extract", "notes"):
+    for key in ("name", "country", "place", "bundled", "extract", "notes", "urban_area"):
         value = data.get(key)
         if value is not None and not isinstance(value, str):
             raise ConfigError(
@@ -153,6 +154,7 @@ def _parse(data: dict[str, Any], slug: str, origin: str) -> Preset:
         bundled=data.get("bundled"),
         extract=data.get("extract"),
         notes=str(data.get("notes", "")),
+        urban_area=data.get("urban_area"),
     )
 
 

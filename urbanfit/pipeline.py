@@ -24,6 +24,7 @@ from urbanfit.inventory import apply_curb_inventory
 from urbanfit.models.adoption import AdoptionPath
 from urbanfit.models.congestion import congestion_model
 from urbanfit.models.congestion.schedule import WorkersFactory
+from urbanfit.models.congestion.tti import choose_urban_area
 from urbanfit.models.council import council_results
 from urbanfit.models.fit import street_fit
 from urbanfit.models.hexes import scenario_hexes
@@ -190,10 +191,11 @@ def _with_baseline_tti(params: Parameters, value: float | str | None) -> Paramet
     try:
         cal = dataclasses.replace(cal, target_tti=float(value))
     except ValueError:
-        if str(value) not in dict(cal.tti_by_size_class):
-            known = ", ".join(dict(cal.tti_by_size_class))
+        known = ("very_large", "large", "medium")
+        if str(value) not in known:
             raise ConfigError(
-                f"--baseline-tti must be a number or a size class ({known}), got {value!r}"
+                f"--baseline-tti must be a number or a size class ({', '.join(known)}), "
+                f"got {value!r}"
             ) from None
         cal = dataclasses.replace(cal, size_class=str(value), target_tti=None)
     if cal.target_tti is not None and not 1.0 < cal.target_tti < 5.0:
@@ -254,6 +256,26 @@ def _fractions(shares: Sequence[float]) -> tuple[float, ...]:
             f"percentages write ({hint})"
         )
     return values
+
+
+def _with_urban_area(
+    params: Parameters, *, given: str | None, city: str, display: str, osm_file: Path | None
+) -> Parameters:
+    """Set the Urban Mobility Report area whose TTI is the target (see `choose_urban_area`)."""
+    preset = load_preset(city) if city else None
+    names = [display, city, Path(osm_file).name if osm_file is not None else ""]
+    try:
+        area, basis = choose_urban_area(
+            given=given,
+            preset_area=preset.urban_area if preset is not None else None,
+            names=[n for n in names if n],
+            country=preset.country if preset is not None else "",
+            umr=params.traffic.calibration.umr,
+        )
+    except ModelError as error:
+        raise ConfigError(str(error)) from None
+    cal = dataclasses.replace(params.traffic.calibration, urban_area=area, urban_area_basis=basis)
+    return dataclasses.replace(params, traffic=dataclasses.replace(params.traffic, calibration=cal))
 
 
 def _index_in_every_scenario(
@@ -323,6 +345,7 @@ def analyze(
     adoption: str | Path | None = None,
     max_iter: int | None = None,
     gap: float | None = None,
+    urban_area: str | None = None,
     progress: Progress | None = None,
     workers: WorkersFactory | None = None,
 ) -> AnalysisResult:
@@ -388,6 +411,10 @@ def analyze(
     gap
         Relative gap the scenario assignments run to (None keeps ``params``: 1e-5, 1e-4 on
         large networks); between 1e-8 and 1e-4.
+    urban_area
+        The US urban area whose Urban Mobility Report TTI is the baseline target (e.g.
+        ``"Columbus, OH"``); None: the preset's, else one found in the place or file name,
+        else the size class's figure.
     progress
         Optional callback ``(label, fraction done)``.
     workers
@@ -434,6 +461,9 @@ def analyze(
             curb_time=curb_time,
             mapping=curb_mapping,
         )
+    params = _with_urban_area(
+        params, given=urban_area, city=city, display=data.name, osm_file=osm_file
+    )
     notes: list[str] = []
     report("parking model", 0.3)
     parking = parking_model(

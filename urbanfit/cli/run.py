@@ -133,8 +133,17 @@ def analyze(
         str | None,
         typer.Option(
             help="Baseline peak-hour Travel Time Index the synthetic demand is scaled to: a "
-            "number such as 1.25, or an urban-area size class (small, medium, large, "
-            "very_large) whose Urban Mobility Report figure is used. Default: large."
+            "number such as 1.25, or an urban-area size class (medium, large, very_large) "
+            "whose mean Urban Mobility Report figure is used. Default: the urban area's "
+            "figure, else large."
+        ),
+    ] = None,
+    urban_area: Annotated[
+        str | None,
+        typer.Option(
+            help="US urban area whose Urban Mobility Report Travel Time Index is the baseline "
+            'target, e.g. "Columbus, OH". Default: the preset\'s, else one named in the place '
+            "or file name."
         ),
     ] = None,
     curb: Annotated[
@@ -271,6 +280,7 @@ def analyze(
                 adoption=adoption,
                 max_iter=max_iter,
                 gap=gap,
+                urban_area=urban_area,
                 progress=progress,
                 workers=congestion_workers(scheduler=scheduler, workers=workers),
             )

@@ -6,7 +6,8 @@ Method
 ------
 The cheap models are run again at the ends of their uncertain inputs; the congestion
 assignment is not (too slow to repeat), so the delay range comes from the congestion model's
-demand levels where it gives them (`delay_levels`) and is otherwise the central figure alone.
+demand levels where it gives them (`delay_levels`) and from the measured end of the PCE range,
+extrapolated with the run's own delay elasticity (`congestion.pce_range`).
 
 - Parking (spaces gained, land freed) runs twice: once with every input at the end that
   shrinks the kei gain (the larger parallel gap and intersection clearance of `RangeParams`,
@@ -38,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from urbanfit.models.congestion.pce_range import measured_delay_change_pct
 from urbanfit.models.fit import street_fit
 from urbanfit.models.index import parking_sides_for, urban_fit_index
 from urbanfit.models.parking import (
@@ -436,6 +438,11 @@ def headline_ranges(
     if congestion_summary is not None:
         delay = (congestion_summary.get("scenarios") or {}).get(top, {})
         levels, basis = _delay_levels(delay_levels, top)
+        measured, pce_basis = measured_delay_change_pct(
+            congestion_summary, scenarios, catalog, params.traffic.capacity
+        )
+        if measured is not None:  # None: no scenario to measure the delay elasticity on
+            levels, basis = [*levels, measured], f"{basis}; {pce_basis}"
         rows.append(
             ("delay_veh_h_change_pct", delay.get("delay_veh_h_change_pct"), levels, "%", basis)
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from urbanfit.parameters.base import param
+from urbanfit.parameters.calibration import CalibrationParams
 from urbanfit.parameters.counts import CountParams
 from urbanfit.parameters.evidence import EvidenceParams
 
@@ -92,6 +93,17 @@ class CapacityParams:
         "for narrow lanes and parking manoeuvres (HCM lane-width and parking adjustments). "
         "Living street, service: modelling assumption, shared surface at walking-pace design "
         "speeds. '*': any other class, modelling assumption (the residential value).",
+    )
+    measured_pce: tuple[tuple[str, float], ...] = param(
+        (("fullsize_suv", 1.41),),
+        "pc",
+        "The measured end of the PCE range: Kockelman, K. M. & Shabih, R. A. (2000), 'Effect "
+        "of light-duty trucks on the capacity of signalized intersections', Journal of "
+        "Transportation Engineering 126(6), 506-512: from queue-discharge headways at two "
+        "signalised intersections in Austin, Texas, a large sport-utility vehicle in through "
+        "traffic is 1.41 passenger cars and a van 1.34 (no van profile here). Profiles not "
+        "listed keep their length-only PCE at this end (no measured figure was consulted for "
+        "them), so the range is narrower than the measurements may warrant.",
     )
     green_share: tuple[tuple[str, float], ...] = param(
         (
@@ -298,6 +310,24 @@ class AssignmentParams:
     bpr_beta: float = param(
         4.0, "-", "US Bureau of Public Roads (1964), Traffic Assignment Manual: beta = 4."
     )
+    vdf: str = param(
+        "conical",
+        "-",
+        "Volume-delay function of city runs: 'conical' (Spiess, H., 1990, 'Conical "
+        "volume-delay functions', Transportation Science 24(2), 153-158) or 'bpr' (the BPR "
+        "parameters above; the TNTP validation always uses the networks' own BPR). BPR's "
+        "(v/c)^4 term grows without bound above capacity, so a static assignment's few links "
+        "loaded past capacity (V/C 1.5-2) take most of the delay; the conical function grows "
+        "linearly there and has a positive slope at low V/C. Modelling choice.",
+    )
+    conical_alpha: float = param(
+        4.0,
+        "-",
+        "Steepness alpha of the conical function f(x) = 2 + sqrt(alpha^2 (1 - x)^2 + beta^2) "
+        "- alpha (1 - x) - beta, beta = (2 alpha - 1) / (2 alpha - 2), x = V/C: f(0) = 1, "
+        "f(1) = 2, f'(1) = alpha. Spiess (1990): alpha plays the role of the exponent of the "
+        "BPR form 1 + x^alpha, with which it shares f(1) and f'(1); 4 as BPR's beta.",
+    )
     algorithm: str = param(
         "bfw",
         "-",
@@ -441,81 +471,6 @@ class AssignmentParams:
         "-",
         "Modelling assumption: local worker processes together may use at most this share "
         "of the memory available when they start; fewer workers are started otherwise.",
-    )
-
-
-@dataclass(frozen=True)
-class CalibrationParams:
-    """Scaling synthetic demand to a target baseline congestion level, and the kei curves."""
-
-    tti_by_size_class: tuple[tuple[str, float], ...] = param(
-        (("small", 1.13), ("medium", 1.17), ("large", 1.22), ("very_large", 1.30)),
-        "-",
-        "Peak-period Travel Time Index (congested over free-flow travel time, VMT-weighted) "
-        "by urban-area population group of the Texas A&M Transportation Institute Urban "
-        "Mobility Report (groups: small < 500,000, medium 500,000-1 million, large 1-3 "
-        "million, very large >= 3 million people; 2021 UMR group averages, reproduced in BTS "
-        "National Transportation Statistics table 1-70). The table values themselves could "
-        "not be consulted here: these figures are a modelling assumption within the range "
-        "the report publishes for these groups (about 1.1 to 1.4, rising with size); check "
-        "them against the table before quoting.",
-    )
-    size_class: str = param(
-        "large",
-        "-",
-        "Modelling assumption: urban-area population group whose Travel Time Index is the "
-        "default baseline target ('large', 1-3 million people, the typical US metro a "
-        "planner studies); set a target directly with --baseline-tti.",
-    )
-    target_tti: float | None = param(
-        None,
-        "-",
-        "Baseline peak-hour Travel Time Index the synthetic demand is scaled to; None takes "
-        "the size class's figure. A user OD matrix is never scaled.",
-    )
-    tti_tolerance: float = param(
-        0.004,
-        "-",
-        "Numerical: the demand multiplier search stops when the loose-gap TTI is this close "
-        "to the target, leaving room within the 0.02 acceptance for the final run's gap.",
-    )
-    search_rel_gap: float = param(
-        1e-3,
-        "-",
-        "Numerical: relative gap of the assignments that search the demand multiplier; the "
-        "TTI moves by far less than the tolerance between gap 1e-3 and the scenario gap.",
-    )
-    search_max_runs: int = param(
-        8, "-", "Numerical: cap on assignments in the demand multiplier search."
-    )
-    curve_levels: tuple[tuple[str, float], ...] = param(
-        (("low", 1.05), ("high", 1.40)),
-        "-",
-        "Modelling assumption: the other two baseline congestion levels of the kei curve: "
-        "TTI 1.05 (a small urban area off-peak, barely congested) and 1.40 (the most "
-        "congested US very large areas' peak), bracketing the target.",
-    )
-    curve_max_links: int = param(
-        20_000,
-        "links",
-        "Run-time rule: above this many assigned links only the target level of the kei "
-        "curve is computed (each extra level costs a full set of scenario assignments); the "
-        "summary says so.",
-    )
-    gap_error_factor: float = param(
-        7.0,
-        "-",
-        "Measured (DESIGN.md, Sioux Falls): at relative gap 1e-4 total travel time can be "
-        "off by ~0.07 %, i.e. about 7 x the gap; a scenario's VHT error is taken as this "
-        "factor x gap x VHT, and a kei difference counts as resolved only when it exceeds "
-        "the sum of the two runs' errors.",
-    )
-    delay_floor_share_of_vht: float = param(
-        0.01,
-        "-",
-        "Modelling assumption: a baseline delay below this share of vehicle-hours travelled "
-        "means the network is uncongested at that demand; headlines then give absolute "
-        "figures, not a percentage change of a near-zero delay.",
     )
 
 

@@ -166,6 +166,11 @@ LABELS: dict[str, Label] = {
     "zone_cap": _count("Most zones allowed"),
     "rel_gap_reason": Label("Why this target"),
     "converged": Label("Assignment converged"),
+    "vdf": Label("Volume-delay function"),
+    "baseline_delay_share_vc_over_1": Label("Baseline delay on links over capacity", "share 0-1"),
+    "baseline_km_share_vc_over_1": Label("Baseline link length over capacity", "share 0-1"),
+    "baseline_max_vc": Label("Baseline highest volume / capacity", "ratio"),
+    "baseline_delay_top_streets_veh_h": Label("Baseline streets with the most delay", "veh-h"),
     # congestion, per scenario
     "kei_share": Label("Kei share of the fleet", "0-1"),
     "mean_pce": Label("Mean passenger-car equivalent", "pce"),

@@ -133,6 +133,7 @@ def solve_equilibrium(
     names: Sequence[str] | None = None,
     alpha: float | npt.ArrayLike = 0.15,
     beta: float | npt.ArrayLike = 4.0,
+    vdf: str = "BPR",
     algorithm: str = "bfw",
     rel_gap: float = 1e-4,
     max_iter: int = 2000,
@@ -148,11 +149,12 @@ def solve_equilibrium(
     label: str = "",
 ) -> Equilibrium:
     """
-    Multi-class static user equilibrium with BPR link costs.
+    Multi-class static user equilibrium with BPR (or conical) link costs.
 
     Nodes are numbered ``1..n``; nodes ``1..Z`` are the zone centroids, ``Z`` being the size
     of the demand matrices. Every class shares the link costs and loads the links with its
-    PCE: ``t = t0 (1 + alpha (sum_k pce_k x_k / c)^beta)``.
+    PCE: ``t = t0 (1 + alpha (sum_k pce_k x_k / c)^beta)`` with BPR, or the conical function
+    of `urbanfit.models.congestion.vdf` of the same PCE flow.
 
     Parameters
     ----------
@@ -167,7 +169,10 @@ def solve_equilibrium(
     names
         Class names (default ``class0``, ``class1``...).
     alpha, beta
-        BPR parameters, scalars or one value per link.
+        The volume-delay function's parameters, scalars or one value per link (for the
+        conical function, Spiess's alpha and beta, see `vdf.conical_beta`).
+    vdf
+        AequilibraE's volume-delay function: ``"BPR"`` or ``"CONICAL"``.
     algorithm
         AequilibraE algorithm (``"bfw"``, ``"cfw"``, ``"fw"``, ``"msa"``).
     rel_gap, max_iter
@@ -256,6 +261,7 @@ def solve_equilibrium(
     network["id"] = network["link_id"]
     options: dict[str, Any] = {
         "algorithm": algorithm,
+        "vdf": vdf.upper(),
         "rel_gap": rel_gap,
         "max_iter": max_iter,
         "block_centroid_flows": block_centroid_flows,
@@ -317,6 +323,7 @@ def _solve(
     pces: Sequence[float],
     labels: list[str],
     algorithm: str,
+    vdf: str,
     rel_gap: float,
     max_iter: int,
     block_centroid_flows: bool,
@@ -355,6 +362,7 @@ def _solve(
         patience=patience if algorithm in _RESTARTED else 0,
         progress=progress,
         label=label,
+        vdf=vdf,
     )
     iterations, restarts, start, settle = 0, 0, warm, int(steps_below)
     best: tuple[float, FloatArray, FloatArray] = (np.inf, np.empty(0), np.empty(0))

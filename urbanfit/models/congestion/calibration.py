@@ -18,7 +18,8 @@ import numpy as np
 import numpy.typing as npt
 
 from urbanfit.errors import ModelError
-from urbanfit.parameters.traffic import CalibrationParams
+from urbanfit.models.congestion.tti import tti_target
+from urbanfit.parameters.calibration import CalibrationParams
 
 __all__ = ["ScaleSearch", "solve_scale", "target_tti", "travel_time_index"]
 
@@ -50,20 +51,11 @@ def target_tti(params: CalibrationParams) -> tuple[float, str]:
     Returns
     -------
     target, source
-        ``params.target_tti`` ("given"), else the figure of ``params.size_class``.
+        ``params.target_tti`` ("given"), else the urban area's or the size class's figure
+        (see `urbanfit.models.congestion.tti.tti_target`).
     """
-    if params.target_tti is not None:
-        value, source = float(params.target_tti), "given (--baseline-tti)"
-    else:
-        table = dict(params.tti_by_size_class)
-        if params.size_class not in table:
-            known = ", ".join(table)
-            raise ModelError(f"unknown urban-area size class {params.size_class!r} ({known})")
-        value = float(table[params.size_class])
-        source = f"Urban Mobility Report TTI of {params.size_class} urban areas"
-    if not (math.isfinite(value) and 1.0 < value < 5.0):
-        raise ModelError(f"baseline TTI must be above 1 and below 5, got {value:g}")
-    return value, source
+    target = tti_target(params)
+    return target.value, target.source
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from urbanfit.models.congestion.calibration import travel_time_index
 
-__all__ = ["CHANGE_FIGURES", "add_changes", "scenario_figures"]
+__all__ = ["CHANGE_FIGURES", "add_changes", "delay_concentration", "scenario_figures"]
 
 CHANGE_FIGURES = (
     "vht_veh_h",
@@ -108,3 +108,51 @@ def add_changes(table: pd.DataFrame, baseline: str) -> pd.DataFrame:
         out[f"{name}_change"] = table[name] - ref
         out[f"{name}_change_pct"] = (table[name] - ref) / ref * 100.0 if ref != 0 else float("nan")
     return out
+
+
+def delay_concentration(
+    *,
+    veh_flow: npt.ArrayLike,
+    time_min: npt.ArrayLike,
+    free_flow_min: npt.ArrayLike,
+    vc: npt.ArrayLike,
+    length_m: npt.ArrayLike,
+    names: npt.ArrayLike,
+    top: int = 5,
+) -> dict[str, float | dict[str, float]]:
+    """
+    How concentrated the delay of one assignment is: on overloaded links, and by street.
+
+    Parameters
+    ----------
+    veh_flow, time_min, free_flow_min, vc, length_m
+        Per directed link: vehicles per hour, congested and free-flow minutes, V/C, metres.
+    names
+        Street name per link (missing names are grouped as ``"(unnamed)"``).
+    top
+        How many streets to list.
+
+    Returns
+    -------
+    figures
+        ``delay_share_vc_over_1`` (share of the delay, vehicle-hours above free-flow time, on
+        links with V/C above 1; NaN without delay), ``km_share_vc_over_1`` (their share of
+        link length), ``max_vc``, and ``delay_top_streets_veh_h``: the ``top`` street names
+        carrying the most delay, with their delay (veh-h per peak hour).
+    """
+    veh = np.asarray(veh_flow, dtype=float)
+    delay = veh * (np.asarray(time_min, dtype=float) - np.asarray(free_flow_min, dtype=float))
+    delay = np.clip(delay, 0.0, None) / 60.0
+    ratio = np.asarray(vc, dtype=float)
+    km = np.asarray(length_m, dtype=float)
+    over = ratio > 1.0
+    total = float(delay.sum())
+    street = pd.Series(np.asarray(names, dtype=object)).fillna("(unnamed)").astype(str)
+    street = street.where(street.str.strip() != "", "(unnamed)")
+    by_street = pd.Series(delay).groupby(street.to_numpy()).sum().nlargest(top)
+    return {
+        "delay_share_vc_over_1": float(delay[over].sum() / total) if total > 0 else float("nan"),
+        "km_share_vc_over_1": float(km[over].sum() / km.sum()) if km.sum() > 0 else 0.0,
+        "max_vc": float(ratio.max(initial=0.0)),
+        "delay_top_streets_veh_h": {str(k): float(v) for k, v in by_street.items() if v > 0},
+    }

@@ -35,11 +35,13 @@ from urbanfit.models.congestion.evidence import (
     demand_evidence,
     near_miss_note,
 )
-from urbanfit.models.congestion.metrics import add_changes
+from urbanfit.models.congestion.metrics import add_changes, delay_concentration
 from urbanfit.models.congestion.network import Network, build_network
 from urbanfit.models.congestion.od import user_demand
 from urbanfit.models.congestion.runs import Runner, class_mode, scenario_gap
 from urbanfit.models.congestion.schedule import WorkersFactory, run_levels
+from urbanfit.models.congestion.tti import tti_target
+from urbanfit.models.congestion.vdf import vdf_parameters
 from urbanfit.parameters.traffic import TrafficParams
 from urbanfit.results import CongestionResult, tidy
 from urbanfit.vehicles import Scenario, ScenarioSet, VehicleCatalog
@@ -193,6 +195,7 @@ def congestion_model(
             float(frame["tti"].to_numpy()[frame.index.get_loc(baseline.id)]),
         ),
         kei_curve=curve_summary(curve, cal, n_assigned),
+        vdf=vdf_parameters(params.assignment)[0].lower(),
     )
     if located is not None:
         veh = blocks[baseline.id]["flow_veh_h"].to_numpy()
@@ -218,6 +221,9 @@ def congestion_model(
             network.links["highway"], baseline, scenarios.headline, catalog, params.capacity
         ),
     )
+    if od is None and counts is None:
+        summary["baseline_demand"].update(tti_target(cal).figures())
+    summary.update(_concentration(network, streets, blocks[baseline.id]))
     worst = float(frame["rel_gap"].max())
     summary["rel_gap_reached"] = worst
     summary["converged"] = bool(worst <= gap)
@@ -323,6 +329,31 @@ def _summary(
         "baseline_scenario": str(baseline),
         "scenarios": per,
     }
+
+
+def _concentration(
+    network: Network, streets: gpd.GeoDataFrame, block: pd.DataFrame
+) -> dict[str, Any]:
+    """Give the baseline's delay concentration (`delay_concentration`) as ``baseline_*`` keys."""
+    links = network.links
+    names = streets.set_index("edge_id")["name"] if "name" in streets.columns else None
+    figures = delay_concentration(
+        veh_flow=block["flow_veh_h"].to_numpy(),
+        time_min=block["time_min"].to_numpy(),
+        free_flow_min=links["free_flow_min"].to_numpy(),
+        vc=block["vc"].to_numpy(),
+        length_m=links["length_m"].to_numpy(),
+        names=(
+            names.reindex(links["edge_id"].to_numpy()).to_numpy()
+            if names is not None
+            else np.full(len(links), None, dtype=object)
+        ),
+    )
+    return {f"baseline_{key}": _plain_map(value) for key, value in figures.items()}
+
+
+def _plain_map(value: Any) -> Any:
+    return {k: _plain(v) for k, v in value.items()} if isinstance(value, dict) else _plain(value)
 
 
 def _plain(value: Any) -> Any:

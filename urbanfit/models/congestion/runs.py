@@ -33,6 +33,7 @@ from urbanfit.models.congestion.capacity import (
 from urbanfit.models.congestion.demand import Demand
 from urbanfit.models.congestion.metrics import scenario_figures
 from urbanfit.models.congestion.network import Network
+from urbanfit.models.congestion.vdf import first_slope, vdf_parameters
 from urbanfit.parameters.traffic import AssignmentParams, TrafficParams
 from urbanfit.vehicles import Scenario, VehicleCatalog
 
@@ -107,6 +108,7 @@ def assign_demand(
     cap = np.concatenate(
         [links.capacity_pcu_h / link_scale, np.full(2 * len(conn), CONNECTOR_CAPACITY)]
     )
+    vdf, alpha, beta = vdf_parameters(params)
     eq = solve_equilibrium(
         a,
         b,
@@ -115,8 +117,9 @@ def assign_demand(
         [demand.trips * (scale * share) for _, _, share in classes],
         pces=[p for _, p, _ in classes],
         names=[name for name, _, _ in classes],
-        alpha=params.bpr_alpha,
-        beta=params.bpr_beta,
+        alpha=alpha,
+        beta=beta,
+        vdf=vdf,
         algorithm=params.algorithm,
         rel_gap=params.rel_gap if rel_gap is None else rel_gap,
         max_iter=params.max_iter if max_iter is None else max_iter,
@@ -297,7 +300,7 @@ class Runner:
             tti_of,
             target,
             start=start,
-            beta=self.params.assignment.bpr_beta,
+            beta=first_slope(*vdf_parameters(self.params.assignment)),
             tolerance=cal.tti_tolerance,
             max_runs=cal.search_max_runs,
         )

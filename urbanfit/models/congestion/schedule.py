@@ -29,6 +29,7 @@ from urbanfit.models.congestion.assignment import GraphCache
 from urbanfit.models.congestion.calibration import ScaleSearch
 from urbanfit.models.congestion.curve import Level
 from urbanfit.models.congestion.runs import Runner
+from urbanfit.models.congestion.vdf import first_slope, vdf_parameters
 from urbanfit.vehicles import Scenario
 
 __all__ = ["Level", "LevelRuns", "Workers", "WorkersFactory", "run_levels"]
@@ -162,7 +163,8 @@ def run_levels(
     runs
         One `LevelRuns` per level, in the order of ``levels``.
     """
-    beta = runner.params.assignment.bpr_beta
+    # the slope of log(TTI - 1) on log(demand) of the volume-delay function, for a first guess
+    beta = first_slope(*vdf_parameters(runner.params.assignment))
     total = len(levels) - 1 + len(levels) * len(scenarios)
     if workers is None:
         executor: Executor = _Here()

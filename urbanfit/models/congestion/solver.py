@@ -224,8 +224,9 @@ def _assignment(
     *,
     pces: Sequence[float],
     labels: list[str],
+    vdf: str = "BPR",
 ) -> tuple[list[Any], Any]:
-    """One AequilibraE traffic class per matrix on ``graph``, and an assignment of them (BPR)."""
+    """One AequilibraE traffic class per matrix on ``graph``, and an assignment of them."""
     zones = len(centroids)
     classes = []
     for k, (name, mat) in enumerate(zip(labels, mats, strict=True)):
@@ -241,7 +242,7 @@ def _assignment(
         classes.append(tc)
     assig = aeq.paths.TrafficAssignment()
     assig.set_classes(classes)
-    assig.set_vdf("BPR")
+    assig.set_vdf(vdf)  # the graph's alpha and beta columns are this function's parameters
     assig.set_vdf_parameters({"alpha": "alpha", "beta": "beta"})
     assig.set_capacity_field("capacity")
     assig.set_time_field("free_flow_time")
@@ -263,6 +264,7 @@ class RunSpec:
     patience: int  # iterations of a flat gap before a restart (0: never)
     progress: Progress | None
     label: str
+    vdf: str = "BPR"  # AequilibraE's volume-delay function: "BPR" or "CONICAL"
 
 
 def run(
@@ -283,7 +285,7 @@ def run(
     AequilibraE objects are unreferenced when it returns.
     """
     classes, assig = _assignment(
-        aeq, graph, spec.mats, spec.centroids, pces=spec.pces, labels=spec.labels
+        aeq, graph, spec.mats, spec.centroids, pces=spec.pces, labels=spec.labels, vdf=spec.vdf
     )
     n_links = spec.n_links
     # AequilibraE 1.7.2 measures the gap of the new flows with the costs before the step,
