@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 import gc
 import logging
+import math
 import numbers
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -31,7 +33,7 @@ from urbanfit.models.hexes import scenario_hexes
 from urbanfit.models.index import parking_sides_for, urban_fit_index
 from urbanfit.models.parking import parking_model
 from urbanfit.models.ranges import headline_ranges
-from urbanfit.parameters import Parameters
+from urbanfit.parameters import EstimateErrorParams, Parameters
 from urbanfit.parameters.inputs import InputBounds
 from urbanfit.results import (
     AnalysisResult,
@@ -217,6 +219,37 @@ def _with_adoption(
     value = with_values(params.council.value, overrides)
     council = dataclasses.replace(params.council, value=value)
     return path, dataclasses.replace(params, council=council)
+
+
+def _with_local_error(params: Parameters, check: dict[str, Any]) -> tuple[Parameters, str]:
+    """
+    Let the estimate's error measured on the user's own curb inventory set its ranges.
+
+    Where the inventory's self-check scored the estimate on at least
+    ``InventoryParams.min_scored_km`` of surveyed parking, its precision, recall and spaces
+    ratio replace the default survey's (`EstimateErrorParams`) for the whole run; otherwise
+    the defaults stay.
+    """
+    keys = ("precision_share", "recall_share", "spaces_per_km_rel_error", "surveyed_parking_km")
+    raw = [check.get(key) for key in keys]
+    if any(not isinstance(v, int | float) or not math.isfinite(v) for v in raw):
+        return params, ""
+    precision, recall, error, surveyed = (float(v) for v in raw if v is not None)
+    if surveyed < params.parking.inventory.min_scored_km:
+        return params, ""
+    if not (0 < precision <= 1 and 0 < recall <= 1 and error > -1):
+        return params, ""
+    measured = EstimateErrorParams(
+        precision_share=precision, recall_share=recall, spaces_ratio=1.0 + error
+    )
+    ranges = dataclasses.replace(params.ranges, estimate=measured)
+    note = (
+        f"ranges: the curb estimate's error measured on your inventory (precision "
+        f"{precision:.2f}, recall {recall:.2f}, spaces {1.0 + error:.2f}x) sets the range of "
+        "every figure that rests on estimated curb elsewhere in this city, in place of the "
+        "default survey's"
+    )
+    return dataclasses.replace(params, ranges=ranges), note
 
 
 def _with_solver(params: Parameters, *, max_iter: int | None, gap: float | None) -> Parameters:
@@ -465,6 +498,9 @@ def analyze(
         params, given=urban_area, city=city, display=data.name, osm_file=osm_file
     )
     notes: list[str] = []
+    if inventory is not None:
+        params, measured = _with_local_error(params, inventory.summary.get("self_check") or {})
+        notes += [measured] if measured else []
     report("parking model", 0.3)
     parking = parking_model(
         data.curb,

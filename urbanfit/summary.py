@@ -399,7 +399,7 @@ def _parking_line(parking: dict[str, Any], top: Any, base: Any, ranged: Callable
         f"Parking at {top.label}: {lead}; up to {ranged('spaces_gained', gained, 0)} with "
         + (f"{_fmt(guessed, 1)} km of usable " if guessed is not None else "")
         + f"curb estimated where OSM has no parking tags ({share}; the range includes the "
-        "estimate's error measured on a US curb survey)"
+        "estimate's error measured on a real curb survey)"
     )
 
 

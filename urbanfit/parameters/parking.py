@@ -366,6 +366,14 @@ class InventoryParams:
         "(weekday = Wednesday): midday on a working day, when downtown curb rules bind "
         "(modelling assumption; --curb-time changes it)",
     )
+    min_scored_km: float = param(
+        0.5,
+        "km",
+        "modelling assumption: the estimate's error measured on the user's inventory replaces "
+        "the default survey's in the run's ranges when the inventory holds at least this much "
+        "surveyed parking (about ten block faces); on less, one street's rules would set the "
+        "whole city's range",
+    )
 
 
 @dataclass(frozen=True)
