@@ -273,7 +273,7 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
         low, high = _fmt(row["low"], digits), _fmt(row["high"], digits)
         return range_text(_fmt(value, digits), low, high, negative=row["low"] < 0)
 
-    constants = _constants_line(summary, top.label)
+    constants = _constants_line(summary)
     if constants:
         lines.append(constants)
     parking = summary.get("parking")
@@ -341,16 +341,15 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
     return lines
 
 
-def _constants_line(summary: dict[str, Any], label: str) -> str | None:
+def _constants_line(summary: dict[str, Any]) -> str | None:
     """State once, per car, what is the same in every city (`urbanfit.figures`)."""
     figures = summary.get("figures") or {}
     fleet, kei = figures.get("curb_pitch_fleet_m"), figures.get("curb_pitch_kei_m")
     if summary.get("parking") is None or not fleet or not kei:
         return None
     gain = figures["curb_gain_on_same_curb_pct"]["value"]
-    who = "a kei car needs" if label.startswith("100 ") else f"at {label} the average car needs"
     line = (
-        f"Per car, the same in every city: {who} {kei['value']:.1f} m of curb where the "
+        f"Per car, the same in every city: a kei car needs {kei['value']:.1f} m of curb where the "
         f"full-size fleet's average car needs {fleet['value']:.1f} m, so {_fmt(gain)} % more "
         "cars park on the same curb"
     )
