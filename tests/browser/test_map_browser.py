@@ -347,23 +347,23 @@ def test_clicking_the_market_lot_opens_a_popup_with_its_capacity(map_page: MapPa
     popup = map_page.page.locator(".leaflet-popup-content")
     popup.wait_for(state="visible")
     # The lot is 66.77 m x 44.21 m. Full-size modules (2 x 18 ft + 24 ft aisle = 18.288 m)
-    # across 44.21 m: 2 -> 4 rows x floor(66.77 / 2.7432) = 24 stalls = 96. Kei modules
-    # (2 x 3.6 m + 5.5 m = 12.7 m) across 66.77 m: 5 -> 10 rows x floor(44.21 / 2.0) = 22 = 220.
-    # The capacity tag (60) is the full-size figure; kei scales it by the packed ratio
-    # 220 / 96 = 2.29, capped at the ratio of the two modules, 2.7432 x (5.4864 + 3.6576) /
-    # (2.0 x (3.6 + 2.75)) = 1.97510: floor(60 x 1.97510 = 118.5) = 118.
-    # The mix at 100 % kei is all kei: 118; the baseline (0 % kei) is the tag, 60.
+    # across 44.21 m: 2 -> 4 rows x floor(66.77 / 2.7432) = 24 stalls = 96. Kei modules on the
+    # same 24 ft aisle (2 x 3.6 m + 7.3152 m = 14.5152 m) across 44.21 m: 3 -> 6 rows x
+    # floor(66.77 / 2.0) = 33 = 198. The capacity tag (60) is the full-size figure; kei scales
+    # it by the packed ratio 198 / 96 = 2.06, capped at the ratio of the two stalls with half
+    # the aisle each, 2.7432 x (5.4864 + 3.6576) / (2.0 x (3.6 + 3.6576)) = 1.72807:
+    # floor(60 x 1.72807 = 103.7) = 103. At 100 % kei: 103; the baseline is the tag, 60.
     assert popup.evaluate(JS_ROWS) == {
         "Lot": "Market Lot",
         "Kind": "surface",
         "Capacity tag in OSM": "60",
         "Stalls, Full-size (US stall standard)": "60",
-        "Stalls, Kei (Japanese kei stall standard)": "118",
+        "Stalls, Kei (Japanese kei stall standard)": "103",
         "Figure from": "capacity tag in OSM",
         "Counted from the outline, Full-size (US stall standard)": "96",
-        "Counted from the outline, Kei (Japanese kei stall standard)": "220",
+        "Counted from the outline, Kei (Japanese kei stall standard)": "198",
         "Kei share shown": "100 % kei",
-        "Spaces, full-size fleet → kei share shown": "60 → 118",
+        "Spaces, full-size fleet → kei share shown": "60 → 103",
     }
     map_page.assert_clean()
 

@@ -162,8 +162,8 @@ def test_switching_to_the_baseline_scores_every_hexagon_zero(map_page: MapPage) 
 
 
 def test_the_market_lot_popup_shows_the_chosen_kei_share(map_page: MapPage) -> None:
-    # A mixed fleet shares the lot by area: 1 / (0.5 / 60 + 0.5 / 118) = 79.55 -> 79 vehicles
-    # at 50 % kei (60 full-size stalls, the capacity tag; 118 kei stalls, see the popup test
+    # A mixed fleet shares the lot by area: 1 / (0.5 / 60 + 0.5 / 103) = 75.83 -> 75 vehicles
+    # at 50 % kei (60 full-size stalls, the capacity tag; 103 kei stalls, see the popup test
     # in test_map_browser.py).
     _choose(map_page, "kei share 50 %")
     lot = map_page.feature_at("name", "Market Lot")
@@ -172,7 +172,7 @@ def test_the_market_lot_popup_shows_the_chosen_kei_share(map_page: MapPage) -> N
     popup.wait_for(state="visible")
     rows = popup.evaluate(JS_ROWS)
     assert rows["Kei share shown"] == "50 % kei"
-    assert rows[LOT_SPACES] == "60 → 79"
+    assert rows[LOT_SPACES] == "60 → 75"
     assert rows["Figure from"] == "capacity tag in OSM"
     map_page.assert_clean()
 
@@ -242,21 +242,21 @@ def test_a_dragged_box_sums_the_features_whose_centre_lies_inside(map_page: MapP
     # southern curb run (about 0.0005) and the underground lot (0.0005, 3.0015).
     # Back Lane is 0.001 degree of latitude: on Leaflet's sphere (R = 6,371 km)
     # 6,371,000 x 0.001 x pi / 180 = 111.19 m = 0.11 km. The curb run parks 33 full-size
-    # vehicles and 46 kei (its tooltip's figures); the lot 60 and 118 (see the lot popup).
+    # vehicles and 46 kei (its tooltip's figures); the lot 60 and 103 (see the lot popup).
     _drag_box(map_page, (0.0012, 3.0024), (0.0019, 3.0005))
     assert _totals(map_page) == [
         "Sums over the features whose centre lies in the box:",
         "Streets: 1 mapped ways, 0.11 km (measured along the map's lines)",
         "Curb parking, mapped: 1 stretches, 33 → 46 spaces (full-size fleet → 100 % kei)",
         "Curb parking, estimated: 0 stretches, 0 → 0 spaces",
-        "Parking lots: 1 lots, 60 → 118 spaces (full-size fleet → 100 % kei)",
+        "Parking lots: 1 lots, 60 → 103 spaces (full-size fleet → 100 % kei)",
     ]
-    # at 50 % kei: the lot 1 / (0.5 / 60 + 0.5 / 118) = 79.55 -> 79; the run 39 (its tooltip)
+    # at 50 % kei: the lot 1 / (0.5 / 60 + 0.5 / 103) = 75.83 -> 75; the run 39 (its tooltip)
     _choose(map_page, "kei share 50 %")
     assert _totals(map_page)[2:] == [
         "Curb parking, mapped: 1 stretches, 33 → 39 spaces (full-size fleet → 50 % kei)",
         "Curb parking, estimated: 0 stretches, 0 → 0 spaces",
-        "Parking lots: 1 lots, 60 → 79 spaces (full-size fleet → 50 % kei)",
+        "Parking lots: 1 lots, 60 → 75 spaces (full-size fleet → 50 % kei)",
     ]
     # the drag panned nothing and opened no popup
     assert page.locator(".leaflet-popup").count() == 0
@@ -302,7 +302,7 @@ def test_the_download_saves_the_visible_layers_as_csv(map_page: MapPage) -> None
     # human headers, and each figure a number in a column of its own
     lot = next(row for row in rows if row["Lot"] == "Market Lot")
     assert lot["Spaces (today)"] == "60"
-    assert lot["Spaces (100 % kei)"] == "118"
+    assert lot["Spaces (100 % kei)"] == "103"
     curb = next(
         row
         for row in rows

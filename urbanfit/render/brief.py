@@ -78,6 +78,12 @@ def _shown_shares(scenarios: ScenarioSet) -> list[int]:
     return [*realistic, len(scenarios) - 1] if realistic != [len(scenarios) - 1] else realistic
 
 
+_PER_CAR = "Per car, the same in every city:"
+# the findings page 1 quotes at each share (the rest, with the curb, fit and index detail, is in
+# the executive summary): so the brief, its caveat and next step fit one printed page
+_FINDINGS = ("Parking at ", "Lot land freed ", "Peak-hour delay")
+
+
 def brief_blocks(summary: dict[str, Any], scenarios: ScenarioSet) -> list[Block]:
     """
     Lay out page 1: the one-minute brief, ending with a page break in print.
@@ -112,13 +118,20 @@ def brief_blocks(summary: dict[str, Any], scenarios: ScenarioSet) -> list[Block]
         ),
     ]
     lines = share_headlines(summary, scenarios)
+    # the per-car constant is the same at every share and in every city: said once, first
+    constant = next(
+        (line for found in lines.values() for line in found if line.startswith(_PER_CAR)), None
+    )
+    if constant:
+        blocks.append(Para((constant,)))
     for k in _shown_shares(scenarios):
         scenario = scenarios[k]
         blocks.append(Heading(2, (f"At {scenario.label}",)))
         floor = _floor_sentence(summary, scenario.id, scenario.label)
         if floor:
             blocks.append(Para((floor,)))
-        blocks.append(Bullets(tuple((line,) for line in lines.get(k, []))))
+        shown = [line for line in lines.get(k, []) if line.startswith(_FINDINGS)]
+        blocks.append(Bullets(tuple((line,) for line in shown)))
     found = caveats(summary)
     if found:
         blocks += [Heading(2, ("The biggest caveat",)), Para(found[0])]
