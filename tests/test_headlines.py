@@ -101,7 +101,7 @@ def test_parking_leads_with_the_mapped_floor_then_the_estimated_curb() -> None:
         "Parking at 100 % kei: at least 39 more spaces on mapped curb (2.0 km usable) and lots; "
         "up to 439 with 95.0 km of usable curb estimated where OSM has no parking tags (+36.2 % "
         "of a full-size fleet's 859,115; the range includes the estimate's error measured on a "
-        "US curb survey)"
+        "real curb survey)"
     )
     # Nagoya-like: every space gained is on estimated curb: no floor to quote
     parking["scenarios"]["kei100"]["curb_spaces_gained_estimated"] = 439.0  # type: ignore[index]

@@ -13,12 +13,14 @@ import pyogrio
 import pyrosm
 import pytest
 
+from urbanfit.models.congestion.pce_range import measured_delay_change_pct
 from urbanfit.models.ranges import parking_at
 from urbanfit.osmkeys import DRIVE_HIGHWAYS, PARKING_KEYS
-from urbanfit.parameters import RangeParams
+from urbanfit.parameters import CapacityParams, RangeParams
 from urbanfit.render import write_outputs
 from urbanfit.render.map_encode import page_layers
 from urbanfit.render.schema import validate_summary
+from urbanfit.vehicles import load_vehicles
 
 
 def _independent_counts() -> tuple[int, int, int]:
@@ -175,12 +177,17 @@ def test_helsinki_ranges_bracket_the_headline_figures(helsinki) -> None:
     assert ranges.loc["spaces_gained", "low"] < ranges.loc["spaces_gained", "high"]
     assert [row["figure"] for row in summary["ranges"]] == list(ranges.index)
     # the delay row exists when congestion ran: its ends are the kei curve's congested levels
+    # and the delay change at the measured end of the PCE range
     if helsinki.congestion is not None:
         delay = ranges.loc["delay_veh_h_change_pct"]
         curve = helsinki.congestion.curve
         rows = curve[(curve["scenario"] == top) & ~curve["uncongested"].astype(bool)]
+        measured, _ = measured_delay_change_pct(
+            summary["congestion"], helsinki.scenarios, load_vehicles(), CapacityParams()
+        )
         values = [delay["central"], *rows["delay_change_pct"]]
-        assert (delay["low"], delay["high"]) == (min(values), max(values))
+        values += [] if measured is None else [measured]
+        assert (delay["low"], delay["high"]) == pytest.approx((min(values), max(values)))
     low, high = (f"{ranges.loc['spaces_gained', k]:,.0f}" for k in ("low", "high"))
     assert any(f"({low}–{high})" in line for line in summary["headlines"])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -305,6 +306,20 @@ def test_the_report_opens_congestion_with_the_fit_to_the_counts(tmp_path: Path) 
     )  # fmt: skip
     folder = write_outputs(result, tmp_path / "out")
     report = (folder / "report.md").read_text(encoding="utf-8")
+    # both files are in the provenance, hashed, with what they gave: 1 trip pair read and its
+    # 2 zones loaded; 2 counts read and both placed on the network
+    given = {item["kind"]: item for item in result.summary["provenance"]["inputs"]}
+    assert given["traffic counts"] == {
+        "kind": "traffic counts",
+        "file": "counts.csv",
+        "sha256": hashlib.sha256(counts.read_bytes()).hexdigest(),
+        "features_read": 2,
+        "features_matched": 2,
+    }
+    assert given["trip table"]["features_read"] == 1
+    assert "| your traffic counts | counts.csv (SHA-256 " in report
+    assert ": 2 read, 2 matched |" in report
+    assert any("scaled to match 2 traffic counts" in line for line in result.summary["headlines"])
     # one route: 100 veh/h eastbound on the way's longest edge, 0 westbound; least squares
     # f = (100 x 300 + 0 x 0) / 100^2 = 3; then GEH 0 for both
     assert "the baseline demand was scaled by 3 to match 2 of 2 traffic counts" in report

@@ -95,6 +95,10 @@ def test_widths_in_feet_reach_the_fit_model_through_the_cli(tmp_path: Path) -> N
     assert report["km_matched"] == pytest.approx(2 * 0.111275, abs=1e-3)
     assert summary["data_quality"]["width_sources"]["inventory"] == 2
     assert summary["fit"]["width_inventory_km"] == pytest.approx(2 * 0.111275, abs=1e-3)
+    # the layer in the provenance: its one line read, the two edges it measures matched
+    (given,) = summary["provenance"]["inputs"]
+    assert (given["kind"], given["file"]) == ("street widths", "widths.geojson")
+    assert (given["features_read"], given["features_matched"]) == (1, 2)
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ gains, which rests on the vehicles alone.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -52,14 +53,26 @@ def demand_text(congestion: Mapping[str, Any]) -> str | None:
     if assigned is None:
         return None
     synthetic = congestion.get("demand_synthetic_veh_per_h")
-    if synthetic is None:
-        return f"{_number(assigned)} vehicles/h assigned, from the given trip table (not scaled)"
     scale = float(congestion.get("demand_scale") or 1.0)
     target = (congestion.get("baseline_demand") or {}).get("target_tti")
-    goal = f" Travel Time Index {target:g}" if target is not None else " congestion level"
+    counts = congestion.get("counts")
+    matched = counts.get("counts_matched", 0) if isinstance(counts, Mapping) else 0
+    if synthetic is None and isinstance(counts, Mapping):
+        return (
+            f"{_number(assigned)} vehicles/h assigned (the given trip table x {scale:,.3g}, "
+            f"scaled to match {matched:,} traffic counts)"
+        )
+    if synthetic is None:
+        return f"{_number(assigned)} vehicles/h assigned, from the given trip table (not scaled)"
+    if isinstance(counts, Mapping):
+        goal = f"to match {matched:,} traffic counts"
+    elif isinstance(target, int | float) and math.isfinite(target):
+        goal = f"to the baseline Travel Time Index {target:.2f}"
+    else:
+        goal = "to the baseline congestion level"
     return (
         f"{_number(assigned)} vehicles/h assigned (the buildings' synthetic "
-        f"{_number(synthetic)} vehicles/h x {scale:,.3g}, scaled to the baseline{goal})"
+        f"{_number(synthetic)} vehicles/h x {scale:,.3g}, scaled {goal})"
     )
 
 

@@ -597,5 +597,40 @@ def analyze(
         ranges=ranges,
         run_seconds=time.perf_counter() - started,
     )
+    given = _given_inputs(od=od, counts=counts, widths=widths, summary=summary)
+    if given:
+        summary["provenance"]["inputs"] = given
     report("done", 1.0)
     return dataclasses.replace(result, summary=summary)
+
+
+def _given_inputs(
+    *,
+    od: pd.DataFrame | None,
+    counts: pd.DataFrame | None,
+    widths: gpd.GeoDataFrame | None,
+    summary: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """
+    List the user's own inputs (their readers' records) with how many of their features matched.
+
+    A trip table matches where its zones were loaded on the network, counts where they were
+    placed on a street, a width layer where one of its lines measured an OSM edge.
+    """
+    congestion = summary.get("congestion") or {}
+    matched = {
+        "trip table": None,
+        "trip table zones": (congestion.get("zones") or 0) + (congestion.get("external_zones") or 0)
+        if congestion
+        else None,
+        "traffic counts": (congestion.get("counts") or {}).get("counts_matched"),
+        "street widths": ((summary.get("data_quality") or {}).get("width_inventory") or {}).get(
+            "edges_matched"
+        ),
+    }
+    records = []
+    for frame in (od, counts, widths):
+        for record in [] if frame is None else frame.attrs.get("inputs", []):
+            found = matched.get(record["kind"])
+            records.append({**record, **({} if found is None else {"features_matched": found})})
+    return records

@@ -351,7 +351,7 @@ def _vehicle_blocks(summary: dict[str, Any]) -> list[Block]:
 
 def _provenance_blocks(summary: dict[str, Any]) -> list[Block]:
     prov, run, city = summary["provenance"], summary["run"], summary["city"]
-    rows = (
+    rows: tuple[tuple[str, str], ...] = (
         ("city", Untrusted(city["name"])),
         ("OSM source", Untrusted(f"{prov['kind']}: {prov['description']}")),
         ("OSM data date", Untrusted(prov.get("data_date") or "unknown")),
@@ -364,6 +364,18 @@ def _provenance_blocks(summary: dict[str, Any]) -> list[Block]:
         ("run created", Untrusted(run["created"])),
         ("run time (s)", fmt(run["seconds"])),
     )
+    for given in prov.get("inputs", []):
+        matched = given.get("features_matched")
+        rows += (
+            (
+                f"your {given['kind']}",
+                Untrusted(
+                    f"{given['file']} (SHA-256 {given['sha256'][:16]}…): "
+                    f"{given['features_read']:,} read"
+                    + ("" if matched is None else f", {matched:,} matched")
+                ),
+            ),
+        )
     return [Heading(2, ("Data provenance",)), Table(("item", "value"), rows)]
 
 

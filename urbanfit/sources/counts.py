@@ -11,7 +11,7 @@ import shapely
 
 from urbanfit.errors import SourceError
 from urbanfit.models.congestion.counts import COMPASS
-from urbanfit.sources.layers import read_layer
+from urbanfit.sources.layers import input_record, read_layer
 
 __all__ = ["read_counts"]
 
@@ -98,7 +98,7 @@ def read_counts(path: Path) -> pd.DataFrame:
         if "count_id" in frame.columns
         else pd.Series([f"row {i + 1}" for i in range(len(frame))], index=frame.index)
     )
-    return pd.DataFrame(
+    counts = pd.DataFrame(
         {
             "count_id": ids.to_numpy(),
             "vehicles_per_hour": value.to_numpy(dtype=float),
@@ -108,6 +108,8 @@ def read_counts(path: Path) -> pd.DataFrame:
             "direction": direction.to_numpy(),
         }
     )
+    counts.attrs["inputs"] = [input_record(path, kind="traffic counts", features=len(counts))]
+    return counts
 
 
 def _read(path: Path) -> pd.DataFrame:

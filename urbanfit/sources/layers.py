@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -11,10 +13,29 @@ import pyogrio
 
 from urbanfit.errors import SourceError
 
-__all__ = ["FEET_TO_M", "read_layer", "read_width_layer"]
+__all__ = ["FEET_TO_M", "input_record", "read_layer", "read_width_layer"]
 
 FEET_TO_M = 0.3048
 """Metres in an international foot."""
+
+
+def input_record(path: Path, *, kind: str, features: int) -> dict[str, Any]:
+    """
+    Say where a user's input came from: its kind, file name, SHA-256 and features read.
+
+    Readers attach it to what they return (``DataFrame.attrs["inputs"]``); the run adds
+    what matched and lists it in ``summary.json`` ``provenance.inputs`` and the report.
+    """
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return {
+        "kind": kind,
+        "file": Path(path).name,
+        "sha256": digest.hexdigest(),
+        "features_read": int(features),
+    }
 
 
 def read_layer(path: Path, *, what: str, fields: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
@@ -101,6 +122,8 @@ def read_width_layer(
         )
     if not keep.any():
         raise SourceError(f"street-width layer {Path(path).name}: no line has a {field!r}")
-    return gpd.GeoDataFrame(
+    widths = gpd.GeoDataFrame(
         {"width_m": width[keep]}, geometry=layer.geometry.to_numpy()[keep], crs=layer.crs
     )
+    widths.attrs["inputs"] = [input_record(path, kind="street widths", features=int(keep.sum()))]
+    return widths

@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from urbanfit.errors import SourceError
-from urbanfit.sources.layers import read_layer
+from urbanfit.sources.layers import input_record, read_layer
 from urbanfit.sources.od import read_od_csv
 
 __all__ = ["UserOD", "read_omx_od", "read_user_od", "read_zones"]
@@ -63,13 +63,20 @@ def read_user_od(
     if path.suffix.lower() != ".omx":
         if zones is not None:
             raise SourceError("--zones goes with an OpenMatrix (.omx) --od file, not a CSV")
-        return UserOD(read_od_csv(path), external=False)
+        table = read_od_csv(path)
+        table.attrs["inputs"] = [input_record(path, kind="trip table", features=len(table))]
+        return UserOD(table, external=False)
     if zones is None:
         raise SourceError(
             f"{path.name} is an OpenMatrix file: give its zone polygons with --zones (and "
             "their id field with --zone-id)"
         )
-    table = read_omx_od(path, read_zones(zones, zone_field=zone_field), matrix=matrix)
+    layer = read_zones(zones, zone_field=zone_field)
+    table = read_omx_od(path, layer, matrix=matrix)
+    table.attrs["inputs"] = [
+        input_record(path, kind="trip table", features=len(table)),
+        input_record(zones, kind="trip table zones", features=len(layer)),
+    ]
     return UserOD(table, external=True)
 
 
