@@ -36,7 +36,9 @@ def test_model_figures_are_equal_in_two_cities_and_a_city_figure_differs(
 ) -> None:
     first, second = (summary["figures"] for summary in two_cities)
     assert {f["kind"] for f in first.values()} <= set(KINDS)
-    model = sorted(k for k, f in first.items() if f["kind"] == "model")
+    # a model figure of a model that did not run in the other city (the drawn town, used
+    # without the shared data, has too small a network for congestion) is not compared
+    model = sorted(k for k, f in first.items() if f["kind"] == "model" and k in second)
     # the per-car constants are there: curb pitch and its gain, the lot module ratio
     assert {"curb_pitch_kei_m", "curb_gain_on_same_curb_pct", "lot_kei_ratio"} <= set(model)
     for key in model:
