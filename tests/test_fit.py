@@ -370,8 +370,8 @@ def test_fit_headline_names_where_widths_came_from() -> None:
     # unknown, not "0 km pass": 1.0 + 6.0 + 13.0 = 20.0 km, every kilometre accounted for
     assert line == (
         "Narrow streets: 0.25 km that only kei pass (0.10 km two-abreast), on the 7.0 km whose "
-        "width is tagged (1.0 km) or estimated from buildings (6.0 km); unknown on 13.0 km "
-        "whose width is only a road-class default"
+        "width is tagged or measured (1.0 km) or estimated from buildings (6.0 km); unknown on "
+        "13.0 km whose width is only a road-class default"
     )
     # Baltimore-like: every width a class default -> the fit is unknown, no km quoted
     (none,) = headlines(

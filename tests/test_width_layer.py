@@ -95,6 +95,10 @@ def test_widths_in_feet_reach_the_fit_model_through_the_cli(tmp_path: Path) -> N
     assert report["km_matched"] == pytest.approx(2 * 0.111275, abs=1e-3)
     assert summary["data_quality"]["width_sources"]["inventory"] == 2
     assert summary["fit"]["width_inventory_km"] == pytest.approx(2 * 0.111275, abs=1e-3)
+    # measured widths count as known in the fit headline and in the index's coverage: Main
+    # Street's 0.22 km from the layer plus Cross Street's 0.22 km tagged width=3 m -> 0.4 km
+    assert any("tagged or measured (0.4 km)" in line for line in summary["headlines"])
+    assert summary["index"]["coverage_width_tagged_share"] > 0
     # the layer in the provenance: its one line read, the two edges it measures matched
     (given,) = summary["provenance"]["inputs"]
     assert (given["kind"], given["file"]) == ("street widths", "widths.geojson")

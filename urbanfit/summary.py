@@ -404,7 +404,9 @@ def _parking_line(parking: dict[str, Any], top: Any, base: Any, ranged: Callable
 
 def _fit_line(fit: dict[str, Any], ranged: Callable[..., str]) -> str:
     """Narrow streets on the widths that are known; class-default widths are unknown, not 0."""
-    tagged, built = fit.get("width_tag_km") or 0.0, fit.get("width_estimated_geometry_km") or 0.0
+    # a width from the city's own layer is measured, as a tag is
+    tagged = (fit.get("width_tag_km") or 0.0) + (fit.get("width_inventory_km") or 0.0)
+    built = fit.get("width_estimated_geometry_km") or 0.0
     unknown = fit.get("width_unknown_km")
     if unknown is None:  # a summary without the unknown split: every class width counts
         unknown = fit.get("width_estimated_class_km") or 0.0
@@ -416,7 +418,7 @@ def _fit_line(fit: dict[str, Any], ranged: Callable[..., str]) -> str:
     return (
         f"Narrow streets: {ranged('kei_only_km', fit.get('kei_only_km'), 2)} km that only kei "
         f"pass ({_fmt(fit.get('kei_only_two_way_km'), 2)} km two-abreast), on the "
-        f"{_fmt(tagged + built, 1)} km whose width is tagged ({_fmt(tagged, 1)} km) or "
+        f"{_fmt(tagged + built, 1)} km whose width is tagged or measured ({_fmt(tagged, 1)} km) or "
         f"estimated from buildings ({_fmt(built, 1)} km); unknown on {_fmt(unknown, 1)} km "
         "whose width is only a road-class default"
     )
@@ -438,7 +440,7 @@ def _index_line(index: dict[str, Any], label: str, ranged: Callable[..., str]) -
     if index.get("congestion_included"):
         parts.append(f"traffic assigned on {pct('coverage_congestion_share')} %")
     parts.append(
-        f"width tagged on {pct('coverage_width_tagged_share')} % "
+        f"width tagged or measured on {pct('coverage_width_tagged_share')} % "
         f"(from buildings on {pct('coverage_width_estimated_share')} % more)"
     )
     return (

@@ -265,10 +265,11 @@ def _coverage(
         "coverage_parking_share": share(measured_parking),
         "coverage_parking_estimated_share": share(estimated_parking & ~measured_parking),
         "coverage_congestion_share": share(assigned),
-        "coverage_width_tagged_share": share(source == "tag"),
+        # a width from the city's own layer is measured, as a tag is
+        "coverage_width_tagged_share": share(np.isin(source, ["tag", "inventory"])),
         "coverage_width_estimated_share": share(source == "estimated_geometry"),
         "coverage_width_default_share": share(
-            (source == "estimated_class") | ~np.isin(source, ["tag", "estimated_geometry"])
+            ~np.isin(source, ["tag", "inventory", "estimated_geometry"])
         ),
     }
 

@@ -230,7 +230,9 @@ LABELS: dict[str, Label] = {
         "Street length with estimated curb parking only", "share 0-1"
     ),
     "coverage_congestion_share": Label("Street length in the traffic assignment", "share 0-1"),
-    "coverage_width_tagged_share": Label("Street length with a mapped width", "share 0-1"),
+    "coverage_width_tagged_share": Label(
+        "Street length with a mapped or measured width", "share 0-1"
+    ),
     "coverage_width_estimated_share": Label(
         "Street length with a width estimated from buildings", "share 0-1"
     ),
