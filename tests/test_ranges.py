@@ -187,7 +187,7 @@ def test_headlines_quote_central_low_and_high(
     assert lines[-1] == (
         "Urban Fit index at 100 % kei: 78.6 (57.1–100.0) of 100 on the 100 % of street km it "
         "can score (of all street km: curb mapped on 100 % (estimated on 0 % more), width "
-        "tagged on 0 % (from buildings on 100 % more))"
+        "tagged or measured on 0 % (from buildings on 100 % more))"
     )
 
 
