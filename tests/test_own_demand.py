@@ -21,6 +21,7 @@ from urbanfit.models.congestion.counts import geh, scale_to_counts
 from urbanfit.parameters import DemandParams, Parameters, TrafficParams
 from urbanfit.pipeline import analyze
 from urbanfit.render import write_outputs
+from urbanfit.results import AnalysisResult
 from urbanfit.sources.counts import read_counts
 from urbanfit.sources.omx import read_omx_od, read_user_od, read_zones
 from urbanfit.sources.tntp import read_tntp
@@ -55,6 +56,14 @@ def _main_street_od(folder: Path) -> Path:
         "west,east,100,3.0000,0.0010,3.0020,0.0010\n"
     )
     return od
+
+
+def _town_with_counts(od: Path, counts: Path) -> AnalysisResult:
+    """The test town with the given trips and counts, one connector a zone, 0 and 100 % kei."""
+    return analyze(
+        "", osm_file=TOWN, name="town", od=read_user_od(od).table,
+        counts=read_counts(counts), params=ONE_CONNECTOR, kei_shares=(0, 1),
+    )  # fmt: skip
 
 
 def _omx(path: Path, trips: np.ndarray, ids: list[int] | None = None) -> Path:
@@ -95,10 +104,7 @@ def test_counts_scale_the_demand_and_report_the_fit(tmp_path: Path) -> None:
         "B,100,3.0015,0.0010,forward,250\n"
         "C,,3.0015,0.0010,backward,5\n"
     )
-    result = analyze(
-        "", osm_file=TOWN, name="town", od=read_user_od(od).table,
-        counts=read_counts(counts), params=ONE_CONNECTOR, kei_shares=(0, 1),
-    )  # fmt: skip
+    result = _town_with_counts(od, counts)
     fit = result.summary["congestion"]["counts"]
     assert fit["demand_scale"] == pytest.approx(2.0, rel=1e-6)
     assert fit["scale_runs"][0] == pytest.approx([1.0, 2.0], rel=1e-6)
@@ -116,7 +122,7 @@ def test_counts_scale_the_demand_and_report_the_fit(tmp_path: Path) -> None:
     assert result.summary["congestion"]["trips_veh_per_h"] == pytest.approx(100)
 
 
-def test_a_count_on_a_one_way_street_against_its_traffic_is_reported_unmatched(
+def test_a_count_on_a_way_off_the_network_is_reported_unmatched(
     tmp_path: Path,
 ) -> None:
     counts = tmp_path / "counts.csv"
@@ -124,10 +130,7 @@ def test_a_count_on_a_one_way_street_against_its_traffic_is_reported_unmatched(
         "count_id,way_id,direction,vehicles_per_hour\nA,100,both,200\nZ,999,both,10\n"
     )
     od = _main_street_od(tmp_path)
-    result = analyze(
-        "", osm_file=TOWN, name="town", od=read_user_od(od).table,
-        counts=read_counts(counts), params=ONE_CONNECTOR, kei_shares=(0, 1),
-    )  # fmt: skip
+    result = _town_with_counts(od, counts)
     fit = result.summary["congestion"]["counts"]
     # A: both directions of the way's longest edge, 100 + 0 modelled at x1 -> f = 2
     assert fit["demand_scale"] == pytest.approx(2.0, rel=1e-6)
@@ -300,10 +303,7 @@ def test_the_report_opens_congestion_with_the_fit_to_the_counts(tmp_path: Path) 
     od = _main_street_od(tmp_path)
     counts = tmp_path / "counts.csv"
     counts.write_text("way_id,direction,vehicles_per_hour\n100,forward,300\n100,WB,0\n")
-    result = analyze(
-        "", osm_file=TOWN, name="town", od=read_user_od(od).table,
-        counts=read_counts(counts), params=ONE_CONNECTOR, kei_shares=(0, 1),
-    )  # fmt: skip
+    result = _town_with_counts(od, counts)
     folder = write_outputs(result, tmp_path / "out")
     report = (folder / "report.md").read_text(encoding="utf-8")
     # both files are in the provenance, hashed, with what they gave: 1 trip pair read and its
