@@ -85,6 +85,13 @@ def test_a_city_of_one_building_withholds_its_delay_headline(one_building: Path)
     figures = set(result.ranges["figure"])
     assert "delay_veh_h_change_pct" not in figures
     assert "spaces_gained" in figures
+    # nor is the withheld change quoted among the figures, which say why instead
+    delay = result.summary["figures"]["delay_veh_h_change_pct"]
+    assert delay["value"] is None
+    assert delay["basis"].startswith("withheld: the synthetic demand rests on 1 building")
+    # and the index scores no street by a delay it does not trust: its congestion weight is 0
+    assert result.index.weights["congestion"] == 0.0
+    assert result.summary["index"]["weight_congestion"] == 0.0
 
 
 def test_the_cli_prints_the_withheld_sentence_and_no_raw_solver_log(

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from urbanfit.evidence_text import delay_withheld
 from urbanfit.models.parking.lots import module_m2_per_stall, module_ratio, same_standard_ratio
 from urbanfit.parameters import Parameters
 from urbanfit.vehicles import KEI_CLASS, ScenarioSet, VehicleCatalog
@@ -222,8 +223,11 @@ def _other_figures(summary: Mapping[str, Any], top: str, ranges: Mapping[str, An
                  f"the peak Travel Time Index the synthetic demand is scaled to "
                  f"({demand.get('target_source') or 'given'}), not measured in this city"),
             )  # fmt: skip
+        withheld = delay_withheld(congestion)
         rows += [
-            ("delay_veh_h_change_pct", last.get("delay_veh_h_change_pct"), "%", "estimate",
+            ("delay_veh_h_change_pct", None if withheld else last.get("delay_veh_h_change_pct"),
+             "%", "estimate",
+             f"withheld: {congestion.get('delay_withheld_reason')}" if withheld else
              "synthetic peak demand from building floor area, scaled to the assumed baseline "
              "TTI, assigned on the city's streets" if synthetic else
              "the given trip matrix assigned on the city's streets"),

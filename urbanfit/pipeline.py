@@ -543,8 +543,10 @@ def analyze(
     fit = street_fit(data.streets, parking.sides, catalog, runs, params=params.fit)
     top = runs.headline.id
     links = congestion.link_figures(top) if congestion is not None else None
+    # A withheld delay headline rests on too little demand to score streets by it either.
+    trusted = None if congestion is None or delay_withheld(congestion.summary) else congestion
     index = _index_in_every_scenario(
-        data.streets, parking=parking, congestion=congestion, fit=fit, runs=runs, params=params
+        data.streets, parking=parking, congestion=trusted, fit=fit, runs=runs, params=params
     )
     ranges = headline_ranges(
         data.streets,
@@ -555,7 +557,7 @@ def analyze(
         scenarios=runs,
         params=params,
         congestion_summary=congestion.summary if congestion is not None else None,
-        congestion_links=links,
+        congestion_links=links if trusted is not None else None,
         delay_levels=congestion.curve if congestion is not None else None,
         points=data.points,
     )

@@ -165,7 +165,8 @@ def index_formula_text(params: IndexParams, *, congestion: bool = True) -> str:
         )
     else:
         text += (
-            "No congestion result was available, so congestion relief is left out and the "
+            "No congestion result was available (or its delay was withheld as resting on too "
+            "little demand), so congestion relief is left out and the "
             f"other two weights are rescaled from {params.weight_parking:g} and "
             f"{params.weight_fit:g} to sum to 1. "
         )
@@ -441,7 +442,8 @@ def urban_fit_index(
     note = (
         "congestion included"
         if congestion
-        else "no congestion result: congestion relief left out, parking and fit weights "
+        else "no congestion result (or its delay withheld): congestion relief left out, "
+        "parking and fit weights "
         "rescaled to sum to 1"
     )
     summary: dict[str, Any] = {
