@@ -448,7 +448,7 @@ def test_a_csv_with_wkt_takes_its_crs_from_the_mapping(tmp_path: Path) -> None:
     assert report["features_matched"] == 1
     assert pieces[["side", "start_m", "end_m"]].to_numpy().tolist()[0][0] == "right"
     # without the CRS in the mapping: one sentence saying where to give it
-    with pytest.raises(SourceError, match="names no CRS: give one as crs in the .layer. table"):
+    with pytest.raises(SourceError, match="its CRS; give one as crs in the .layer. table"):
         read_curb_inventory(path, mapping=_mapping(tmp_path, '[fields]\nparking = "PARK"\n'))
 
 
