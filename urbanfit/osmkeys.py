@@ -8,6 +8,7 @@ __all__ = [
     "DRIVE_HIGHWAYS",
     "LOT_KEYS",
     "PARKING_KEYS",
+    "POINT_KINDS",
     "SIDES",
     "STREET_KEYS",
 ]
@@ -88,3 +89,18 @@ LOT_KEYS = (
 )
 
 BUILDING_KEYS = ("building", "building:levels", "levels", "amenity", "shop", "name", "height")
+
+# Curb point features the sources read (crossings, bus stops, fire hydrants, driveway nodes
+# shared with a street, signals, stop and give-way signs, railway level crossings, fire-station
+# nodes); the curb clearances know each of them (`urbanfit.models.parking.clearance`).
+POINT_KINDS = (
+    "crossing",
+    "bus_stop",
+    "fire_hydrant",
+    "driveway",
+    "traffic_signals",
+    "stop",
+    "give_way",
+    "level_crossing",
+    "fire_station",
+)

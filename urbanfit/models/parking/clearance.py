@@ -27,6 +27,7 @@ import shapely
 
 from urbanfit.models.parking._common import edge_values as _edge_lookup
 from urbanfit.models.parking.curbline import spill_along_curb
+from urbanfit.osmkeys import POINT_KINDS
 from urbanfit.parameters.parking import CurbParams
 
 __all__ = [
@@ -37,18 +38,9 @@ __all__ = [
     "usable_curb_length_m",
 ]
 
-FEATURE_KINDS = (
-    "crossing",
-    "bus_stop",
-    "hydrant",
-    "fire_hydrant",
-    "driveway",
-    "traffic_signals",
-    "stop",
-    "give_way",
-    "level_crossing",
-    "fire_station",
-)
+# The kinds the sources read, and ``hydrant``: the same as ``fire_hydrant``, for point tables
+# drawn by hand.
+FEATURE_KINDS = (*POINT_KINDS, "hydrant")
 
 
 def _end_directions(geometry: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
