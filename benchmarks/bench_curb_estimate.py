@@ -9,7 +9,8 @@ Run: ``python benchmarks/bench_curb_estimate.py [--data ../shared/data/osm]
    the OSM curb tags and the survey hidden, and is scored metre by metre
    (`urbanfit.models.parking.selfcheck`): precision and recall of "parking allowed here" by
    length, and baseline-fleet spaces per km (whole vehicles per unbroken parkable stretch at
-   the parallel pitch) surveyed vs estimated.
+   the parallel pitch) surveyed vs estimated; then the share of the surveyed length each
+   rule in force takes (parking, no standing, loading, transit standing...).
 2. Tags hidden: for the bundled Helsinki extract and each ``.osm`` / ``.osm.pbf`` file of
    ``--data`` (a file that fails to load is listed with its error; a file with under 1 km of
    mapped curb is listed as too sparse to score), every side tagged parking or no parking
@@ -62,6 +63,13 @@ def _survey(curb: Path, osm: Path, when: str) -> None:
         f"{record['sides_partly_covered_count']} sides partly covered, left out; "
         f"{time.perf_counter() - started:.1f} s"
     )
+    segments = check.segments
+    metres = (segments["end_m"] - segments["start_m"]).groupby(segments["activity"]).sum()
+    shares = ", ".join(
+        f"{activity} {100 * m / metres.sum():.0f} %"
+        for activity, m in metres.sort_values(ascending=False).items()
+    )
+    print(f"  surveyed curb by the rule in force then (share of length): {shares}")
 
 
 def _score(label: str, city_args: tuple[str, Path | None]) -> None:

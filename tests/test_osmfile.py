@@ -283,3 +283,32 @@ def test_a_large_file_gets_the_disk_index_and_the_same_tables(
     on_disk = read_osm(town_files["pbf"])
     for name in ("edges", "lots", "buildings", "points"):
         pd.testing.assert_frame_equal(getattr(on_disk, name), getattr(in_memory, name))
+
+
+def test_platform_ways_parking_aisles_and_parking_entrances_are_curb_points(
+    tmp_path: Path,
+) -> None:
+    body = (
+        NODES
+        + STREET
+        # a platform way beside the street from lon 3.0002 to 3.00045: 0.00025 deg long, cut
+        # into pieces of at most 0.0001 deg -> 3 equal pieces of 0.0000833 deg, 4 points
+        + '<node id="50" lat="0.00005" lon="3.0002"/><node id="51" lat="0.00005" lon="3.00045"/>'
+        + '<way id="52"><nd ref="50"/><nd ref="51"/><tag k="public_transport" v="platform"/>'
+        "</way>"
+        # a parking aisle meeting the street at node 2, and a garage entrance node off it
+        + '<node id="60" lat="-0.0003" lon="3.001"/>'
+        + '<way id="61"><nd ref="60"/><nd ref="2"/><tag k="highway" v="service"/>'
+        '<tag k="service" v="parking_aisle"/></way>'
+        + '<node id="62" lat="-0.00005" lon="3.0015"><tag k="amenity" v="parking_entrance"/>'
+        "</node>"
+    )
+    points = read_file(_write(tmp_path, body)).points
+    platform = points[points["kind"] == "platform"]
+    assert platform["osm_id"].tolist() == [52] * 4
+    lon = sorted(shapely.get_coordinates(platform.geometry.to_numpy())[:, 0])
+    assert lon == pytest.approx([3.0002, 3.0002 + 0.00025 / 3, 3.0002 + 0.0005 / 3, 3.00045])
+    others = points[points["kind"] != "platform"]
+    found = sorted(zip(others["kind"], others["osm_id"], others["node"], strict=True))
+    # the aisle is recorded where it meets the street (node 2); the entrance where it stands
+    assert found == [("driveway", 61, 2), ("driveway", 62, 62)]

@@ -161,15 +161,15 @@ def test_report_html_shows_provenance_and_tag_coverage(written) -> None:
 def test_helsinki_report_shows_the_per_scenario_parking_figures(helsinki) -> None:
     page = report_html(helsinki)
     parking = helsinki.summary["parking"]
-    # 2,159 spaces for the full-size fleet (1,052 on mapped curbs, 542 on estimated curbs,
-    # 565 in lots), 3,025 at 100 % kei (lot kei ratios capped at the module ratio on one
+    # 2,118 spaces for the full-size fleet (1,052 on mapped curbs, 501 on estimated curbs,
+    # 565 in lots), 2,973 at 100 % kei (lot kei ratios capped at the module ratio on one
     # 24 ft aisle, structures at the stall-width ratio; ways whose nodes the extract cuts off
     # are skipped): read from the summary
     base = parking["scenarios"]["kei000"]
-    assert base["total_spaces"] == 2159
-    assert (base["curb_spaces_mapped"], base["curb_spaces_estimated"]) == (1052, 542)
+    assert base["total_spaces"] == 2118
+    assert (base["curb_spaces_mapped"], base["curb_spaces_estimated"]) == (1052, 501)
     assert base["curb_spaces"] + base["lot_spaces"] == base["total_spaces"]
-    row = "<td>Total spaces</td><td>2,159</td><td>2,328</td><td>2,514</td><td>3,025</td>"
+    row = "<td>Total spaces</td><td>2,118</td><td>2,288</td><td>2,471</td><td>2,973</td>"
     assert row in page
     assert "<td>OSM data date</td><td>2019-04-21</td>" in page
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 __all__ = [
     "ACCESS_KEYS",
     "BUILDING_KEYS",
+    "BUS_LANE_KEYS",
     "DRIVE_HIGHWAYS",
     "LOT_KEYS",
     "PARKING_KEYS",
+    "POINT_KINDS",
     "SIDES",
     "STREET_KEYS",
 ]
@@ -32,6 +34,10 @@ DRIVE_HIGHWAYS = (
     "road",
 )
 
+# Bus lanes by side: ``busway=lane`` on both sides, ``busway:left|right|both=lane`` on that
+# side, ``busway=opposite_lane`` on the left of a one-way street (OSM wiki, Key:busway).
+BUS_LANE_KEYS = ("busway", "busway:left", "busway:right", "busway:both")
+
 STREET_KEYS = (
     "highway",
     "name",
@@ -47,6 +53,7 @@ STREET_KEYS = (
     "vehicle",
     "service",
     "area",
+    *BUS_LANE_KEYS,
 )
 
 # Access keys from most to least specific for cars; the first one a way carries decides.
@@ -88,3 +95,20 @@ LOT_KEYS = (
 )
 
 BUILDING_KEYS = ("building", "building:levels", "levels", "amenity", "shop", "name", "height")
+
+# Curb point features the sources read (crossings, bus stops, fire hydrants, driveway nodes
+# shared with a street, signals, stop and give-way signs, railway level crossings, fire-station
+# nodes, and points along a transit platform way); the curb clearances know each of them
+# (`urbanfit.models.parking.clearance`).
+POINT_KINDS = (
+    "crossing",
+    "bus_stop",
+    "fire_hydrant",
+    "driveway",
+    "traffic_signals",
+    "stop",
+    "give_way",
+    "level_crossing",
+    "fire_station",
+    "platform",
+)

@@ -80,8 +80,8 @@ def test_the_first_page_is_the_council_brief(pages: list[str], helsinki: Analysi
     # the data's date and the attribution
     assert "OpenStreetMap of 2019-04-21, © OpenStreetMap contributors (ODbL)." in first
     # the floor before the estimate, at 25 % and at 100 %: 127 and 660 more spaces on mapped
-    # curb and lots, 169 and 866 with the estimated curb (the summary's spaces_gained less
-    # curb_spaces_gained_estimated; 866 is the parking headline's)
+    # curb and lots, 170 and 855 with the estimated curb (the summary's spaces_gained less
+    # curb_spaces_gained_estimated; 855 is the parking headline's)
     gained = helsinki.summary["parking"]["scenarios"]
     for sid, label in (("kei025", "25 % kei"), ("kei100", "100 % kei")):
         total = gained[sid]["spaces_gained"]

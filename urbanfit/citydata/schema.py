@@ -22,7 +22,7 @@ import shapely
 from pyproj import CRS
 
 from urbanfit.errors import TableError
-from urbanfit.osmkeys import PARKING_KEYS
+from urbanfit.osmkeys import BUS_LANE_KEYS, PARKING_KEYS
 
 if TYPE_CHECKING:
     from urbanfit.citydata import CityData
@@ -82,6 +82,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("width_defaulted", "bool"),
         Column("speed_defaulted", "bool"),
         *(Column(key, "str", "nullable") for key in PARKING_KEYS),
+        *(Column(key, "str", "nullable") for key in BUS_LANE_KEYS),
         Column("geometry", "geometry", geom_types=("LineString",)),
     ),
     "lots": (

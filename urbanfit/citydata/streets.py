@@ -16,7 +16,7 @@ from urbanfit.citydata.tagvalues import (
     quality_counts,
 )
 from urbanfit.errors import SourceError
-from urbanfit.osmkeys import ACCESS_KEYS, DRIVE_HIGHWAYS, PARKING_KEYS
+from urbanfit.osmkeys import ACCESS_KEYS, BUS_LANE_KEYS, DRIVE_HIGHWAYS, PARKING_KEYS
 from urbanfit.parameters.streets import StreetParams
 
 __all__ = ["build_streets", "class_value", "drivable"]
@@ -133,10 +133,11 @@ def build_streets(
     deg_u = degree[np.searchsorted(node_ids, u)] if len(u) else np.array([], dtype=int)
     deg_v = degree[np.searchsorted(node_ids, v)] if len(v) else np.array([], dtype=int)
 
-    # parking:left/right are relative to the way's drawing direction: turning a way round
-    # swaps its sides.
-    parking = {key: raw[key].to_numpy(dtype="object") for key in PARKING_KEYS}
-    for key in PARKING_KEYS:
+    # parking:left/right and busway:left/right are relative to the way's drawing direction:
+    # turning a way round swaps its sides.
+    by_side = (*PARKING_KEYS, *BUS_LANE_KEYS)
+    parking = {key: raw[key].to_numpy(dtype="object") for key in by_side}
+    for key in by_side:
         if ":left" in key:
             twin = key.replace(":left", ":right")
             left, right = parking[key], parking[twin]

@@ -79,28 +79,6 @@ class CurbParams:
         "depth of a 60-degree curb stall measured square to the curb, used only for curb m2 per "
         "vehicle: 20 ft (Portsmouth, VA and Signal Hill, CA sec. 20.70.090 tables)",
     )
-    estimate_validated_precision_share: float = param(
-        0.316,
-        "-",
-        "measured, not a setting: share of the curb length the estimate calls parked that its "
-        "tags call parked, on the bundled Helsinki extract with its curb tags hidden, its "
-        "crossings and other curb features kept (benchmarks/bench_curb_estimate.py; 2,227 "
-        "tagged sides, 32.0 km); quoted in the report. On a real US survey (downtown "
-        "Portland, CurbLR, west half, 3.6 km) the same estimate scores 0.35",
-    )
-    estimate_validated_recall_share: float = param(
-        0.760,
-        "-",
-        "measured, not a setting: share of the tagged parked curb length the estimate also calls "
-        "parked, same test as estimate_validated_precision_share",
-    )
-    estimate_validated_spaces_error_share: float = param(
-        0.883,
-        "-",
-        "measured, not a setting: relative error of baseline curb spaces per km, estimated vs "
-        "tagged, same test (+3.1 % on the sides both call parked: where parking is allowed is "
-        "the weak part, how many fit is not)",
-    )
     estimate_parking_highways: tuple[str, ...] = param(
         ("residential", "unclassified", "tertiary", "living_street"),
         "-",
@@ -150,6 +128,17 @@ class CurbParams:
         "modelling assumption: untagged sides of these classes park nowhere (grade-separated "
         "and link roads carry no curb parking; service roads are driveways, alleys and "
         "parking aisles), whatever their width",
+    )
+    estimate_bus_lane_values: tuple[str, ...] = param(
+        ("lane", "opposite_lane"),
+        "-",
+        "an untagged side with a bus lane (OSM busway=lane: both sides; busway:left, "
+        "busway:right or busway:both with one of these values: that side; "
+        "busway=opposite_lane: the left side) parks nowhere: the bus lane is the curb lane, "
+        "the common US layout (NACTO Transit Street Design Guide, 2016, 'Curbside Bus "
+        "Lanes'; an 'Offset Bus Lane' keeps a parking lane beside it, which mappers then "
+        "tag); on the Portland survey the curb beside the transit mall's bus lanes is "
+        "no standing and transit only",
     )
     estimate_width_sources: tuple[str, ...] = param(
         ("inventory", "tag", "estimated_geometry"),
@@ -213,7 +202,19 @@ class CurbParams:
         15.0,
         "m",
         "kept free on each side of a bus stop along the curb: buffer_bus_stop = 15 m of the "
-        "Berlin-Neukolln method (same source as crossing_clearance_m)",
+        "Berlin-Neukolln method (same source as crossing_clearance_m); the 30 m (98 ft) zone "
+        "lies within the 80-140 ft bus stop lengths of the NACTO Transit Street Design Guide "
+        "(2016, 'Stop Design': far-side to mid-block stops for one 40 ft bus)",
+    )
+    platform_clearance_m: float = param(
+        _ft(30),
+        "m",
+        "a transit platform beside the curb (an OSM public_transport=platform or "
+        "railway=platform way, read as points along it) keeps the curb along it free, and this "
+        "much beyond each end: 'between a safety zone and the adjacent curb or within 30 feet "
+        "of points on the curb immediately opposite the ends of a safety zone', Uniform "
+        "Vehicle Code 11-1003 (same ordinance as crossing_clearance_m); a platform is where "
+        "transit vehicles stand at the curb",
     )
     driveway_clearance_m: float = param(
         4.0,

@@ -277,24 +277,6 @@ def _survey(summary: dict[str, Any]) -> str:
     )
 
 
-def _validation(summary: dict[str, Any]) -> str:
-    """Quote the curb estimate's measured quality from the run's assumptions table."""
-    found = _assumed(
-        summary,
-        "parking.curb.estimate_validated_",
-        ("precision_share", "recall_share", "spaces_error_share"),
-    )
-    if found is None:
-        return ""
-    precision, recall, error = found
-    return (
-        f" Tested on Helsinki with its curb tags hidden: {precision * 100:.0f} % of the curb it "
-        f"calls parked is tagged parked (precision), {recall * 100:.0f} % of the tagged parked "
-        f"curb is found (recall), and spaces per km come out {error * 100:+.0f} %; treat "
-        "estimated curb figures as an upper bound."
-    )
-
-
 def _gaps(congestion: dict[str, Any]) -> str:
     reached, target = congestion.get("rel_gap_reached"), congestion.get("rel_gap_target")
     if reached is None or target is None:
@@ -313,7 +295,7 @@ def method_notes(summary: dict[str, Any]) -> list[Text]:
             "(orientation, clearances at junctions, stall pitch of each vehicle); "
             + (f"curb estimation was on: {_km(inferred)} of untagged curb estimated as parallel "
                "parking by road class and width, counted and reported apart from mapped curb."
-               + _validation(summary) + " On the CurbLR field survey of downtown Portland, "
+               + " On the CurbLR field survey of downtown Portland, "
                f"Oregon: {_survey(summary)}; the ranges of estimated figures include this "
                "error." if inferred else
                "curb estimation was off: untagged curbs are reported as unknown, never counted.")

@@ -38,6 +38,7 @@ from pyproj.exceptions import CRSError
 from urbanfit.errors import ConfigError, SourceError
 from urbanfit.sources.curbjson import clock_minutes
 from urbanfit.sources.curblr import CURBLR_COLUMNS
+from urbanfit.sources.layers import read_layer
 
 __all__ = ["read_curb_layer"]
 
@@ -137,29 +138,20 @@ def read_curb_layer(path: Path, mapping: Path) -> tuple[gpd.GeoDataFrame, dict[s
     spec = _mapping(mapping)
     fields: dict[str, str] = {k: str(v) for k, v in spec["fields"].items()}
     layer_spec = spec.get("layer") or {}
-    try:
-        frame = gpd.read_file(path, layer=layer_spec.get("name"), engine="pyogrio")
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as error:
-        raise SourceError(f"cannot read the curb layer {path.name}: {error}") from None
-    if frame.empty:
-        raise SourceError(f"the curb layer {path.name} has no features")
-    missing = [f for f in fields.values() if f not in frame.columns]
-    if missing:
-        known = ", ".join(c for c in frame.columns if c != "geometry")
-        raise SourceError(
-            f"the curb layer {path.name} has no field {missing[0]!r} named in "
-            f"{mapping.name} (its fields: {known})"
-        )
-    if frame.crs is None:
-        if "crs" not in layer_spec:
-            raise SourceError(
-                f"the curb layer {path.name} names no CRS: give one as crs in the [layer] "
-                f"table of {mapping.name}"
-            )
+    given_crs = None
+    if "crs" in layer_spec:
         try:
-            frame = frame.set_crs(CRS.from_user_input(layer_spec["crs"]))
+            given_crs = CRS.from_user_input(layer_spec["crs"])
         except CRSError as error:
             raise ConfigError(f"{mapping.name}: crs {layer_spec['crs']!r}: {error}") from None
+    frame = read_layer(
+        path,
+        what="the curb layer",
+        fields=tuple(fields.values()),
+        layer=layer_spec.get("name"),
+        crs=given_crs,
+        crs_hint=f"give one as crs in the [layer] table of {mapping.name}",
+    )
     types = shapely.get_type_id(frame.geometry.to_numpy())
     if not np.isin(types, [1, 3]).all():  # LineString or Polygon
         first = int(np.flatnonzero(~np.isin(types, [1, 3]))[0])

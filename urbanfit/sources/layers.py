@@ -10,6 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+from pyproj import CRS
 
 from urbanfit.errors import SourceError
 
@@ -38,18 +39,32 @@ def input_record(path: Path, *, kind: str, features: int) -> dict[str, Any]:
     }
 
 
-def read_layer(path: Path, *, what: str, fields: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
+def read_layer(
+    path: Path,
+    *,
+    what: str,
+    fields: tuple[str, ...] = (),
+    layer: str | None = None,
+    crs: CRS | None = None,
+    crs_hint: str = "save it with one",
+) -> gpd.GeoDataFrame:
     """
     Read any vector layer GDAL reads, refusing what cannot be placed or lacks a field.
 
     Parameters
     ----------
     path
-        GeoPackage, shapefile, GeoJSON, FlatGeobuf...
+        GeoPackage, shapefile, GeoJSON, FlatGeobuf, CSV with a ``WKT`` column...
     what
         What the layer is, for the messages ("street-width layer").
     fields
         Fields the layer must have.
+    layer
+        The layer of a multi-layer file (the first one when None).
+    crs
+        The CRS to take when the file names none (refused without one).
+    crs_hint
+        Where the user can give the CRS, ending the message when the file names none.
 
     Returns
     -------
@@ -60,18 +75,20 @@ def read_layer(path: Path, *, what: str, fields: tuple[str, ...] = ()) -> gpd.Ge
     if not path.exists():
         raise SourceError(f"{what} not found: {path}")
     try:
-        layer = gpd.read_file(path, engine="pyogrio")
+        frame = gpd.read_file(path, layer=layer, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as error:
         raise SourceError(f"cannot read {what} {path.name}: {error}") from None
-    if layer.empty:
+    if frame.empty:
         raise SourceError(f"{what} {path.name} has no features")
-    if layer.crs is None:
-        raise SourceError(f"{what} {path.name} does not say its CRS; save it with one")
-    missing = [name for name in fields if name not in layer.columns]
+    missing = [name for name in fields if name not in frame.columns]
     if missing:
-        have = ", ".join(str(c) for c in layer.columns if c != "geometry")
+        have = ", ".join(str(c) for c in frame.columns if c != "geometry")
         raise SourceError(f"{what} {path.name} has no field {missing[0]!r} (its fields: {have})")
-    return layer[layer.geometry.notna() & ~layer.geometry.is_empty]
+    if frame.crs is None:
+        if crs is None:
+            raise SourceError(f"{what} {path.name} does not say its CRS; {crs_hint}")
+        frame = frame.set_crs(crs)
+    return frame[frame.geometry.notna() & ~frame.geometry.is_empty]
 
 
 def read_width_layer(

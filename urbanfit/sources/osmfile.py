@@ -2,11 +2,11 @@
 
 The main pass streams the file once: every node location goes into osmium's location index
 (in C++), and only elements carrying a key of interest reach Python: point lots, crossings,
-bus stops and hydrants; street, driveway, lot and building ways; parking and building
-multipolygon relations. A way's geometry is built in C++ (osmium's WKB factory, from the
-index), kept as bytes and decoded at the end with numpy in one go, so Python never touches a
-way's coordinates one by one; only street and driveway ways have their node ids read. Nothing
-but the tags urbanfit uses is kept, looked up by key.
+bus stops, hydrants and parking entrances; street, driveway, lot, building and transit
+platform ways; parking and building multipolygon relations. A way's geometry is built in C++
+(osmium's WKB factory, from the index), kept as bytes and decoded at the end with numpy in one
+go, so Python never touches a way's coordinates one by one; only street and driveway ways have
+their node ids read. Nothing but the tags urbanfit uses is kept, looked up by key.
 
 A second pass, only when needed, reads just the ways (by id, filtered in C++) that outline
 those multipolygons, or whose nodes were not in the index yet: in an unsorted file (or a JOSM
@@ -61,7 +61,10 @@ _FORMATS = (
     (".xml", "osm"),
 )
 _NODE_KEYS = ("amenity", "highway", "crossing", "public_transport", "emergency", "railway")
-_WAY_KEYS = ("highway", "amenity", "building")
+# service roads whose junction with a street is a curb cut: driveways, and parking aisles
+# that meet the street directly (a lot entrance)
+_DRIVEWAY_SERVICES = ("driveway", "parking_aisle")
+_WAY_KEYS = ("highway", "amenity", "building", "public_transport", "railway")
 _RELATION_KEYS = frozenset((*LOT_KEYS, *BUILDING_KEYS))
 # one pass over the file: (entity kinds, C++ filter) -> the objects that pass
 _Stream = Callable[[osmium.osm.osm_entity_bits, Any], Iterator[Any]]
@@ -190,6 +193,8 @@ def _point_kinds(tags: Any) -> list[str]:
         kinds.append("level_crossing")
     if tags.get("amenity") == "fire_station":
         kinds.append("fire_station")
+    if tags.get("amenity") == "parking_entrance":
+        kinds.append("driveway")
     return kinds
 
 
@@ -282,9 +287,17 @@ def _line(way: Any, reading: Reading) -> str | None:
     return str(line)
 
 
+# a platform is kept as points this far apart at most along its outline (degrees: 11 m of
+# latitude), closer than twice CurbParams.platform_clearance_m so its clearances join up
+_PLATFORM_STEP_DEG = 1e-4
+
+
 def _way(way: Any, reading: Reading, *, last_try: bool) -> None:
     """
-    Keep a street, driveway, lot or building way.
+    Keep a street, driveway, lot, building or transit platform way.
+
+    A platform is kept as points along its outline (kind ``platform``), at most
+    `_PLATFORM_STEP_DEG` apart.
 
     A way whose node locations are not (yet) known is left for the second pass when this is
     not its ``last_try``: in an unsorted file its nodes may come after it.
@@ -294,10 +307,11 @@ def _way(way: Any, reading: Reading, *, last_try: bool) -> None:
     tags = way.tags
     highway = tags.get("highway") or ""
     street = highway.split(";")[0].strip() in DRIVE_HIGHWAYS
-    driveway = highway == "service" and tags.get("service") == "driveway"
+    driveway = highway == "service" and tags.get("service") in _DRIVEWAY_SERVICES
     lot = tags.get("amenity") == "parking"
     building = tags.get("building") is not None
-    if not (street or driveway or lot or building):
+    platform = "platform" in (tags.get("public_transport"), tags.get("railway"))
+    if not (street or driveway or lot or building or platform):
         return
     size = len(way.nodes)
     line = _line(way, reading) if size >= 2 else None
@@ -307,10 +321,15 @@ def _way(way: Any, reading: Reading, *, last_try: bool) -> None:
         else:
             reading.retry.add(way.id)
         return
-    xy = shapely.get_coordinates(shapely.from_wkb(line)) if reading.bbox or driveway else None
+    need_xy = reading.bbox or driveway or platform
+    xy = shapely.get_coordinates(shapely.from_wkb(line)) if need_xy else None
     if xy is not None and reading.outside(xy):
         return
     reading.stamp(way)
+    if platform and xy is not None:
+        dense = shapely.segmentize(shapely.linestrings(xy), _PLATFORM_STEP_DEG)
+        for x, y in shapely.get_coordinates(dense).tolist():
+            reading.points.append((way.id, "way", "platform", -1, x, y))
     if street or driveway:
         refs = array("q", [node.ref for node in way.nodes])
         if street:

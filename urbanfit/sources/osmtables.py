@@ -283,14 +283,16 @@ def _edges(reading: Reading) -> gpd.GeoDataFrame:
 
 
 def _points(reading: Reading, street_nodes: np.ndarray) -> gpd.GeoDataFrame:
-    """Crossings, bus stops, hydrants, and driveway nodes shared with a street."""
+    """Crossings, bus stops, hydrants, platform ends, parking entrances, driveway junctions."""
     rows = list(reading.points)
     for ref, (way_id, x, y) in reading.driveway_refs.items():
         rows.append((way_id, "way", "driveway", ref, x, y))
     frame = pd.DataFrame(rows, columns=["osm_id", "osm_type", "kind", "node", "x", "y"])
-    driveway = frame["kind"].eq("driveway").to_numpy()
+    # a driveway way counts where it meets a street; a parking-entrance node where it stands
+    driveway = (frame["kind"].eq("driveway") & frame["osm_type"].eq("way")).to_numpy()
     joined = np.isin(frame["node"].to_numpy(dtype=np.int64), street_nodes)
-    frame = frame[~driveway | joined].drop_duplicates(["osm_type", "osm_id", "kind", "node"])
+    frame = frame[~driveway | joined]
+    frame = frame.drop_duplicates(["osm_type", "osm_id", "kind", "node", "x", "y"])
     frame = frame.sort_values(["kind", "node", "osm_id"], kind="stable")
     geometry = shapely.points(frame[["x", "y"]].to_numpy(dtype=np.float64).reshape(-1, 2))
     return conform(gpd.GeoDataFrame(frame, geometry=geometry, crs=4326), POINT_COLUMNS)

@@ -15,7 +15,6 @@ from urbanfit.osmkeys import BUILDING_KEYS, LOT_KEYS, PARKING_KEYS, STREET_KEYS
 __all__ = [
     "EDGE_COLUMNS",
     "POINT_COLUMNS",
-    "POINT_KINDS",
     "Provenance",
     "RawCity",
     "clip",
@@ -28,17 +27,6 @@ BUILDING_COLUMNS = ("osm_id", "osm_type", *BUILDING_KEYS)
 # Curb point features: ``osm_id``/``osm_type`` name the element (the node, or the driveway
 # way), ``node`` the node where the feature meets the street network or stands.
 POINT_COLUMNS = ("osm_id", "osm_type", "kind", "node")
-POINT_KINDS = (
-    "crossing",
-    "bus_stop",
-    "fire_hydrant",
-    "driveway",
-    "traffic_signals",
-    "stop",
-    "give_way",
-    "level_crossing",
-    "fire_station",
-)
 
 
 @dataclass(frozen=True)
@@ -59,9 +47,10 @@ class RawCity:
     """
     OSM data of one city as it came from the source (WGS 84, tags as strings).
 
-    ``points`` holds curb point features (`POINT_KINDS`: crossings, bus stops, fire hydrants,
-    driveway nodes shared with a street, signals, stop and give-way signs, railway level
-    crossings and fire-station nodes); sources that do not fetch them leave it empty.
+    ``points`` holds curb point features (`urbanfit.osmkeys.POINT_KINDS`: crossings, bus
+    stops, fire hydrants, driveway nodes shared with a street, signals, stop and give-way
+    signs, railway level crossings and fire-station nodes); sources that do not fetch them
+    leave it empty.
     ``dropped`` counts elements the source skipped, e.g. ``ways_missing_nodes``.
     """
 

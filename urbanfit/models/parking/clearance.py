@@ -10,6 +10,8 @@ Usable length (`usable_curb_length_m`) takes off, on every counted side, mapped 
   edges it splits; a signal, stop or give-way sign its approach only); any other feature
   snaps to the nearest side within ``feature_snap_m`` and clears its distance on either side
   of it along the curb (on the street line: both sides);
+- a transit platform (points along it, kind ``platform``) clears the curb from its first to
+  its last point that snap to a side, and its distance beyond each;
 - a clearance running past a short edge carries on along the same curb
   (`urbanfit.models.parking.curbline`).
 
@@ -27,6 +29,7 @@ import shapely
 
 from urbanfit.models.parking._common import edge_values as _edge_lookup
 from urbanfit.models.parking.curbline import spill_along_curb
+from urbanfit.osmkeys import POINT_KINDS
 from urbanfit.parameters.parking import CurbParams
 
 __all__ = [
@@ -37,18 +40,9 @@ __all__ = [
     "usable_curb_length_m",
 ]
 
-FEATURE_KINDS = (
-    "crossing",
-    "bus_stop",
-    "hydrant",
-    "fire_hydrant",
-    "driveway",
-    "traffic_signals",
-    "stop",
-    "give_way",
-    "level_crossing",
-    "fire_station",
-)
+# The kinds the sources read, and ``hydrant``: the same as ``fire_hydrant``, for point tables
+# drawn by hand.
+FEATURE_KINDS = (*POINT_KINDS, "hydrant")
 
 
 def _end_directions(geometry: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -140,6 +134,7 @@ def _clearance_by_kind(params: CurbParams) -> dict[str, float]:
         "give_way": params.signal_approach_clearance_m,
         "level_crossing": params.level_crossing_clearance_m,
         "fire_station": params.fire_station_clearance_m,
+        "platform": params.platform_clearance_m,
     }
 
 
@@ -308,10 +303,26 @@ def feature_clearances(
             "end_m": np.clip(position + radius, 0.0, length),
         }
     )
+    if "osm_id" in points.columns:
+        snapped = _platform_spans(snapped, points["osm_id"].to_numpy()[~placed][point_at])
     parts = [frame for frame in (on_nodes, snapped) if len(frame)]
     return (
         pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
     )
+
+
+def _platform_spans(snapped: pd.DataFrame, osm_id: np.ndarray) -> pd.DataFrame:
+    """Join the points of each platform on a side into one interval: the curb along it."""
+    platform = snapped["kind"].to_numpy(dtype="object") == "platform"
+    if not platform.any():
+        return snapped
+    ends = snapped[platform].assign(osm_id=osm_id[platform])
+    spans = (
+        ends.groupby(["osm_id", "row"], as_index=False)
+        .agg(kind=("kind", "first"), start_m=("start_m", "min"), end_m=("end_m", "max"))
+        .drop(columns="osm_id")
+    )
+    return pd.concat([snapped[~platform], spans], ignore_index=True)
 
 
 def _covered_m(row: np.ndarray, start: np.ndarray, end: np.ndarray, n_rows: int) -> np.ndarray:

@@ -13,6 +13,8 @@ parks, from what the street table knows (`estimate_curb`):
    its narrowest per side, at most two; a single parked side is the right-hand one (drawing
    direction).
 3. Where the width is a class default (which says nothing), both sides park.
+4. A side with a bus lane (`CurbParams.estimate_bus_lane_values`) parks nowhere: the bus
+   lane is its curb lane.
 
 How much of a side is usable after clearances is `urbanfit.models.parking.clearance`
 (re-exported here).
@@ -35,6 +37,7 @@ from urbanfit.parameters.parking import CurbParams
 
 __all__ = [
     "FEATURE_KINDS",
+    "bus_lane_sides",
     "clearance_intervals",
     "estimate_curb",
     "feature_clearances",
@@ -54,6 +57,25 @@ def _arterial_parks(sides: pd.DataFrame, streets: pd.DataFrame, params: CurbPara
         few_lanes = ~(per_direction > params.estimate_arterial_max_lanes_per_direction)
         slow = ~(speed > params.estimate_arterial_max_speed_kmh)
     return np.isin(highway, list(params.estimate_arterial_highways)) & few_lanes & slow
+
+
+def bus_lane_sides(sides: pd.DataFrame, streets: pd.DataFrame, params: CurbParams) -> np.ndarray:
+    """Sides with a bus lane along their curb, from the ``busway`` tags of their street."""
+    lane = list(params.estimate_bus_lane_values)
+    side = sides["side"].to_numpy(dtype="object")
+
+    def tagged(key: str) -> np.ndarray:
+        return np.isin(_edge_lookup(sides, streets, key).astype("object"), lane)
+
+    both = np.where(tagged("busway"), _edge_lookup(sides, streets, "busway").astype("object"), "")
+    own = np.where(side == "left", tagged("busway:left"), tagged("busway:right"))
+    # busway=lane runs on both sides; busway=opposite_lane against a one-way's traffic (left)
+    return (
+        (both == "lane")
+        | ((both == "opposite_lane") & (side == "left"))
+        | own
+        | tagged("busway:both")
+    )
 
 
 def estimate_curb(
@@ -103,6 +125,8 @@ def estimate_curb(
     parked_sides = np.where(never, 0, parked_sides)
     right = sides["side"].to_numpy(dtype="object") == "right"
     parks = (parked_sides == 2) | ((parked_sides == 1) & right)
+    if streets is not None and len(streets):
+        parks &= ~bus_lane_sides(sides, streets, params)
     unknown = sides["status"].to_numpy(dtype="object") == "unknown"
     estimate = np.where(parks, "parking", "no_parking").astype("object")
     estimate[~unknown] = None
