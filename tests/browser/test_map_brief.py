@@ -348,7 +348,8 @@ def test_a_downtown_map_on_a_phone_shows_every_share_in_bins_and_leaves_the_map_
                 boxes[a]["y"], boxes[b]["y"]
             )
             assert not overlap, f"{a} overlaps {b}"
-    phone_map.page.locator("#urbanfit-tools > summary").click()
+    # the share is chosen in the layer list, which opens from its icon (on pointing at it)
+    phone_map.page.locator(".leaflet-control-layers-toggle").hover()
     for share in SHARES:
         _choose(phone_map, share)
         used = {c["colour"] for c in phone_map.page.evaluate(JS_CURB)}
