@@ -301,12 +301,13 @@ function urbanfitTools(map, options, narrow) {
       radio.addEventListener("change", function () { if (radio.checked) { choose(k); } });
       element("span", row, "kei share " + label.replace(/ kei$/, ""));
     });
-    var compareRow = element("label", switcher);
+    var compareRow = element("label");  // under the share, in the control (see arrange)
     compareRow.id = "urbanfit-swipe-row";
     var compare = element("input", compareRow);
     compare.type = "checkbox";
     compare.id = "urbanfit-swipe";
-    element("span", compareRow, " Before/after: today on the left of a line you drag");
+    element("span", compareRow, " Compare with today (swipe)");
+    compareRow.title = "Today (0 % kei) left of a line you drag, the chosen share right of it";
     compare.addEventListener("change", function () { comparing(compare.checked); });
   }
 
@@ -380,7 +381,10 @@ function urbanfitTools(map, options, narrow) {
       });
       control._section.appendChild(noneRow);
     }
-    if (switcher) { control._section.appendChild(switcher); }
+    if (switcher) {
+      control._section.appendChild(switcher);
+      control._section.appendChild(compareRow);
+    }
   }
   urbanfitArrange = arrange;
   map.on("overlayadd", function (event) {
