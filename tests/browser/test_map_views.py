@@ -141,6 +141,7 @@ def test_the_swipe_shows_today_left_of_the_divider_and_the_share_right_of_it(
     assert set(today) <= set(CURB_SUPPLY_COLOURS) and set(shown) <= {*CURB_GAIN_COLOURS, NO_CHANGE}
     page.locator("#urbanfit-swipe").check()
     assert page.locator("#urbanfit-swipe-divider").is_visible()
+    assert "swipe=1" in page.url  # a link reopens the comparison
     # both shares' legends show while comparing
     assert {"Curb parking today (0 % kei)", "Curb spaces gained at 100 % kei"} <= set(
         page.evaluate(JS_LEGEND)
@@ -178,6 +179,7 @@ def test_the_swipe_shows_today_left_of_the_divider_and_the_share_right_of_it(
     # off again: the layer draws the chosen share alone, and the tooltips still answer
     page.locator("#urbanfit-swipe").uncheck()
     assert page.locator("#urbanfit-swipe-divider").count() == 0
+    assert "swipe=1" not in page.url
     assert [c["colour"] for c in page.evaluate(JS_CURB_CENTRES)] == shown
     map_page.assert_clean()
 

@@ -331,6 +331,7 @@ function urbanfitTools(map, options, narrow) {
     if (box) { box.checked = shown; }
     urbanfitComparing = shown;
     map.fire("urbanfitcompare");
+    writeHash();
   }
   function compared() {  // after a change of share, layer or filter
     if (!swipe.isOn()) { return; }
@@ -431,7 +432,7 @@ function urbanfitTools(map, options, narrow) {
     writeHash();
   }
 
-  /* -- the view in the page's address: #share=…&layer=…&map=zoom/lat/lng -- */
+  /* -- the view in the page's address: #share=…&layer=…&map=zoom/lat/lng(&mapped=1&swipe=1) -- */
   function thematicName(layer) {
     var control = layerControl();
     var found = null;
@@ -458,6 +459,7 @@ function urbanfitTools(map, options, narrow) {
     ];
     var onlyBox = document.getElementById("urbanfit-mapped-only");
     if (onlyBox && onlyBox.checked) { parts.push("mapped=1"); }
+    if (swipe.isOn()) { parts.push("swipe=1"); }
     history.replaceState(null, "", "#" + parts.join("&"));
   }
   function readHash() {
@@ -486,6 +488,7 @@ function urbanfitTools(map, options, narrow) {
       var onlyBox = document.getElementById("urbanfit-mapped-only");
       if (onlyBox && !onlyBox.checked) { onlyBox.checked = true; mappedOnly(true); }
     }
+    if (wanted.swipe === "1") { comparing(true); }
     if (wanted.map) {
       var view = wanted.map.split("/").map(Number);
       if (view.length === 3 && view.every(isFinite)) { map.setView([view[1], view[2]], view[0]); }
