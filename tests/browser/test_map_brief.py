@@ -349,7 +349,10 @@ def test_a_downtown_map_on_a_phone_shows_every_share_in_bins_and_leaves_the_map_
             )
             assert not overlap, f"{a} overlaps {b}"
     # the share is chosen in the layer list, which opens from its icon (on pointing at it)
-    phone_map.page.locator(".leaflet-control-layers-toggle").hover()
+    toggle = phone_map.page.locator(".leaflet-control-layers-toggle").bounding_box()
+    assert toggle is not None
+    phone_map.page.mouse.move(toggle["x"] + 10, toggle["y"] + 10)
+    phone_map.page.locator(".leaflet-control-layers-expanded").wait_for(state="visible")
     for share in SHARES:
         _choose(phone_map, share)
         used = {c["colour"] for c in phone_map.page.evaluate(JS_CURB)}

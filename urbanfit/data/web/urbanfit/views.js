@@ -42,9 +42,11 @@ function urbanfitSwipe(map, tools) {
       var rect = canvas.getBoundingClientRect();
       var scale = rect.width ? canvas.offsetWidth / rect.width : 1;
       var x = (box.left + state.at - rect.left) * scale;
-      canvas.style.clipPath = i === 0 ?
-        "inset(0 " + Math.max(0, canvas.offsetWidth - x) + "px 0 0)" :
+      var inset = i === 0 ? "inset(0 " + Math.max(0, canvas.offsetWidth - x) + "px 0 0)" :
         "inset(0 0 0 " + Math.max(0, x) + "px)";
+      if (s.inset === inset) { return; }  // nothing moved since the last frame
+      s.inset = inset;
+      canvas.style.clipPath = inset;
       // the part shown, in the map's pixels: the image export draws the same
       canvas.setAttribute("data-urbanfit-clip", i === 0 ? "0 " + state.at :
         state.at + " " + box.width);
