@@ -184,18 +184,25 @@ function urbanfitSnapshot(map, texts, done) {
     return lines;
   }
   /* a white box of lines: [text, bold] rows or swatch rows; returns its height */
-  function card(ctx, x, y, width, rows, measureOnly) {
-    var pad = 8, line = 15, height = pad;
+  /* the rows that fit in `room` px, wrapped to `width`, drawn unless measuring; a "…" row
+     ends a box that had to stop */
+  function card(ctx, x, y, width, rows, room, measureOnly) {
+    var pad = 8, line = 15, height = pad, full = false;
     rows.forEach(function (row) {
       ctx.font = (row.bold ? "bold " : "") + "12px sans-serif";
       var indent = row.swatch ? 24 : 0;
       wrap(ctx, row.text, width - 2 * pad - indent).forEach(function (text, i) {
+        if (full) { return; }
+        var last = height + 2 * line + pad > room;
         if (!measureOnly) {
           ctx.fillStyle = "#222222";
-          ctx.fillText(text, x + pad + indent, y + height + 11);
-          if (row.swatch && i === 0) { swatch(ctx, row.swatch, x + pad, y + height + 7); }
+          ctx.fillText(last ? "…" : text, x + pad + indent, y + height + 11);
+          if (row.swatch && i === 0 && !last) {
+            swatch(ctx, row.swatch, x + pad, y + height + 7);
+          }
         }
         height += line;
+        full = last;
       });
     });
     return height + pad;
@@ -218,15 +225,16 @@ function urbanfitSnapshot(map, texts, done) {
     ctx.restore();
   }
   function boxAt(ctx, x, y, width, rows) {
-    var height = card(ctx, x, y, width, rows, true);
-    if (y < 0) { y = box.height - height - 10; }
+    var room = box.height * 0.45;  // the title above, the legend below: the map between
+    var height = card(ctx, x, y, width, rows, room, true);
+    if (y < 0) { y = box.height - height - 24; }  // above the attribution line
     ctx.save();
     ctx.fillStyle = "rgba(255, 255, 255, 0.92)";
     ctx.strokeStyle = "#999999";
     ctx.fillRect(x, y, width, height);
     ctx.strokeRect(x + 0.5, y + 0.5, width - 1, height - 1);
     ctx.restore();
-    card(ctx, x, y, width, rows, false);
+    card(ctx, x, y, width, rows, room, false);
   }
   function panels(ctx) {
     var width = Math.min(340, box.width / 2 - 20);
@@ -249,24 +257,34 @@ function urbanfitSnapshot(map, texts, done) {
       ctx.fillRect(texts.divider - 1, 0, 2, box.height);
     }
   }
-  /* a scale bar of a round length, about 100 px, above the attribution */
+  /* scale bars of a round length, about 100 px, in metres and in feet (or miles), above
+     the attribution, as the page's own scale shows them */
   function scaleBar(ctx) {
     var y = box.height / 2;
     var metres = map.distance(map.containerPointToLatLng([0, y]),
       map.containerPointToLatLng([100, y]));
     if (!(metres > 0)) { return; }
-    var round = Math.pow(10, Math.floor(Math.log10(metres)));
-    [5, 2, 1].some(function (step) {
-      if (step * round <= metres) { round = step * round; return true; }
-      return false;
-    });
-    var width = 100 * round / metres;
-    var x = 10, bottom = box.height - 22;
+    var feet = metres / 0.3048;
+    var metric = roundDown(metres);
+    bar(ctx, box.height - 40, 100 * metric / metres,
+      metric >= 1000 ? metric / 1000 + " km" : metric + " m");
+    var us = feet > 5280 ? roundDown(feet / 5280) : roundDown(feet);
+    bar(ctx, box.height - 24, feet > 5280 ? 100 * us * 5280 / feet : 100 * us / feet,
+      feet > 5280 ? us + " mi" : us + " ft");
+  }
+  function roundDown(value) {  // the largest 1, 2 or 5 times a power of ten below value
+    var power = Math.pow(10, Math.floor(Math.log10(value)));
+    var step = [5, 2, 1].filter(function (s) { return s * power <= value; })[0] || 1;
+    return step * power;
+  }
+  function bar(ctx, bottom, width, label) {
+    var x = 10;
     ctx.fillStyle = "#222222";
     ctx.fillRect(x, bottom - 2, width, 2);
     ctx.fillRect(x, bottom - 8, 2, 8);
     ctx.fillRect(x + width - 2, bottom - 8, 2, 8);
-    ctx.fillText(round >= 1000 ? round / 1000 + " km" : round + " m", x + width + 6, bottom);
+    ctx.font = "11px sans-serif";
+    ctx.fillText(label, x + width + 6, bottom);
   }
 
   var canvas = draw(true);
