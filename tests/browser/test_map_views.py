@@ -213,4 +213,20 @@ def test_the_image_export_saves_the_view_with_its_layers_and_legend(map_page: Ma
     # are 50-110 m long, some 150-350 px at this zoom, 4 px wide) and its legend swatches
     for colour in drawn:
         assert counts.get(colour, 0) > 100, colour
+    # with the swipe on, the image is of that view: today's colours left of the line, the
+    # share's right of it (a colour counts from 50 pixels on: a legend swatch, 16 x 3 px,
+    # does not, and the legend then shows both shares' blocks)
+    map_page.page.locator("#urbanfit-swipe").check()
+    today = set(CURB_SUPPLY_COLOURS)
+    image = Image.open(io.BytesIO(_png(map_page)[1])).convert("RGB")
+    left = image.crop((0, 0, image.size[0] // 2 - 5, image.size[1]))
+    right = image.crop((image.size[0] // 2 + 5, 0, image.size[0], image.size[1]))
+    for half, wanted, unwanted in ((left, today, drawn), (right, drawn, today)):
+        seen = {
+            colour
+            for n, pixel in half.getcolors(maxcolors=half.size[0] * half.size[1]) or []
+            for colour, distance in [_nearest(pixel, PALETTE)]
+            if distance <= NEAR and n > 50
+        }
+        assert seen & wanted and not seen & unwanted, (sorted(seen), sorted(wanted))
     map_page.assert_clean()
