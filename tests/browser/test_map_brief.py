@@ -348,7 +348,11 @@ def test_a_downtown_map_on_a_phone_shows_every_share_in_bins_and_leaves_the_map_
                 boxes[a]["y"], boxes[b]["y"]
             )
             assert not overlap, f"{a} overlaps {b}"
-    phone_map.page.locator("#urbanfit-tools > summary").click()
+    # the share is chosen in the layer list, which opens from its icon (on pointing at it)
+    toggle = phone_map.page.locator(".leaflet-control-layers-toggle").bounding_box()
+    assert toggle is not None
+    phone_map.page.mouse.move(toggle["x"] + 10, toggle["y"] + 10)
+    phone_map.page.locator(".leaflet-control-layers-expanded").wait_for(state="visible")
     for share in SHARES:
         _choose(phone_map, share)
         used = {c["colour"] for c in phone_map.page.evaluate(JS_CURB)}

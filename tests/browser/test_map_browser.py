@@ -460,10 +460,11 @@ def test_the_legend_lists_only_the_layers_that_are_on(map_page: MapPage) -> None
         "Off-street parking",
         "V/C change at 100 % kei",
     ]
-    for name in ("Streets by class", CURB, "Parking lots"):
+    assert overlay.filter(has_text=CURB).locator("input").is_checked() is False
+    for name in ("Streets by class", "Parking lots"):
         overlay.filter(has_text=name).locator("input").uncheck()
     assert page.evaluate(JS_LEGEND) == ["V/C change at 100 % kei"]
-    overlay.filter(has_text=CONGESTION).locator("input").uncheck()
+    page.locator("#urbanfit-layer-none").click()  # the thematic layers' "none"
     assert page.evaluate(JS_LEGEND) is None  # no layer on: no legend panel at all
     assert legend.is_hidden()
     map_page.assert_clean()

@@ -38,9 +38,10 @@ def test_a_large_layer_off_at_load_is_built_when_first_ticked(
     opened.page.wait_for_timeout(50)  # one thematic layer at a time: the curb leaves
     assert opened.overlays()[HEXES] == {"ticked": True, "onMap": True, "features": 1, "drawn": 1}
     assert opened.drawn() == {"canvasPaths": 3 + 2 + 1, "markers": 0}
-    # off and on again (the legend, grown by the hexagons' block, now covers the box: the
-    # clicks go to the box itself)
-    label.locator("input").evaluate("box => { box.click(); box.click(); }")
+    # off ("None" in the thematic layers' radio list) and on again
+    opened.page.locator("#urbanfit-layer-none").click()
+    assert opened.overlays()[HEXES]["onMap"] is False
+    label.locator("input").check()
     assert opened.overlays()[HEXES]["onMap"]  # built once: still one hexagon
     assert opened.overlays()[HEXES]["features"] == 1
     opened.assert_clean()

@@ -120,10 +120,11 @@ def test_switching_to_50_percent_rewrites_a_curb_tooltip_and_its_colour(
 
 def test_switching_renames_the_scenario_layers_and_their_legend(map_page: MapPage) -> None:
     _choose(map_page, "kei share 50 %")
+    # the base layers first, then the thematic layers' one radio list
     assert _overlay_names(map_page) == [
         "Streets by class",
-        CURB_50,
         "Parking lots",
+        CURB_50,
         CONGESTION_50,
         HEXES_50,
     ]
@@ -132,10 +133,12 @@ def test_switching_renames_the_scenario_layers_and_their_legend(map_page: MapPag
         "Curb spaces gained at 50 % kei",
         "Off-street parking",
     ]
-    # the renamed layer still toggles
+    # the renamed layers still switch: "None" takes the thematic layer off
     overlay = map_page.page.locator(".leaflet-control-layers-overlays label")
-    overlay.filter(has_text=CURB_50).locator("input").uncheck()
+    map_page.page.locator("#urbanfit-layer-none").click()
     assert map_page.overlays()[CURB_50]["onMap"] is False
+    overlay.filter(has_text=CONGESTION_50).locator("input").check()
+    assert map_page.overlays()[CONGESTION_50]["onMap"] is True
     assert CONGESTION not in _overlay_names(map_page)
     assert HEXES not in _overlay_names(map_page)
     map_page.assert_clean()

@@ -145,7 +145,8 @@ def build_map(result: AnalysisResult) -> folium.Map:
     streets = result.city.streets
     bounds = gpd.GeoSeries(streets.geometry, crs=streets.crs).to_crs(4326).total_bounds
     fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, font_size="13px")
-    tiles = folium.TileLayer("OpenStreetMap", control=False)  # the only base map: no radio
+    # the only base map (no radio); fetched with CORS, so that the image export may draw it
+    tiles = folium.TileLayer("OpenStreetMap", control=False, cross_origin="anonymous")
     tiles.add_to(fmap)
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     table = streets.assign(
@@ -281,8 +282,9 @@ def build_map(result: AnalysisResult) -> folium.Map:
         lots=lots,
         thematic=[g for g in (curb, congestion, fit, index) if g is not None],
         file=result.slug,
-    ).add_to(fmap)  # before the layer control: the title goes above it
-    control = folium.LayerControl(collapsed=False)
+    ).add_to(fmap)  # before the layer control: the tools panel goes above it
+    # on the left under the tools: the right holds the title and the legend
+    control = folium.LayerControl(collapsed=False, position="topleft")
     # a list of layers on a desktop, an icon that opens it on a phone
     narrow = JsCode("window.matchMedia('(max-width: 600px)').matches")
     control.options["collapsed"] = narrow  # type: ignore[assignment]  # folium renders JsCode

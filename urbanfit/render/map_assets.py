@@ -43,7 +43,7 @@ _UNUSED_ASSETS = frozenset(
         "awesome_rotate_css",
     }
 )
-_PAGE_ASSETS = ("urbanfit/map.css", "urbanfit/map.js")
+_PAGE_ASSETS = ("urbanfit/map.css", "urbanfit/views.js", "urbanfit/map.js")
 _CSS_URL = re.compile(r"""url\((?!['"]?(?:#|data:))['"]?([^'")]+)['"]?\)""")
 _MEDIA_TYPES = {".png": "image/png", ".svg": "image/svg+xml"}
 

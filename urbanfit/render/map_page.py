@@ -157,8 +157,8 @@ def page_chrome(
     """
     Make the element that turns the title and legend into map panels and watches the tiles.
 
-    Add it to the map after the layers and before the layer control, so the title sits
-    above the layer list.
+    Add it to the map after the layers and before the layer control, so the tools panel sits
+    above the layer list (top left), and the layer control's list is laid out by the page.
 
     Parameters
     ----------

@@ -6,11 +6,24 @@
 var urbanfitScenarioLayers = [];
 var urbanfitOnChoose = [];  // called with the chosen scenario's index after every switch
 var urbanfitChosenIndex = null;
+var urbanfitComparing = false;  // the before/after swipe is on: today's legend shows too
 function urbanfitChosen() { "use strict"; return urbanfitChosenIndex; }
 
-/* folium declares its layer control with `let`, out of reach of the page: note it here. */
+/* folium declares its layer control with `let`, out of reach of the page: note it here. Each
+   time the control redraws its list, `urbanfitArrange` (set by the tools) lays it out again. */
 var urbanfitLayerControls = [];
-L.Control.Layers.addInitHook(function () { "use strict"; urbanfitLayerControls.push(this); });
+var urbanfitArrange = null;
+L.Control.Layers.addInitHook(function () {
+  "use strict";
+  var control = this;
+  var update = control._update;
+  control._update = function () {
+    var out = update.apply(control, arguments);
+    if (urbanfitArrange && control._overlaysList) { urbanfitArrange(control); }
+    return out;
+  };
+  urbanfitLayerControls.push(control);
+});
 
 /* A GeoJSON layer whose features carry `_s`, their figures in every scenario (see
    map_base.scenario_values); the switch rewrites its shown properties and colours. */
@@ -116,8 +129,9 @@ function urbanfitPage(map, tiles, options) {
     legend.querySelectorAll("[data-layer]").forEach(function (block) {
       var layer = window[block.getAttribute("data-layer")];
       var shares = block.getAttribute("data-scenarios");
-      var on = Boolean(layer) && map.hasLayer(layer) &&
-        (shares === null || shares.split(" ").indexOf(share) !== -1);
+      var among = shares === null ? [share] : shares.split(" ");
+      var on = Boolean(layer) && map.hasLayer(layer) && (among.indexOf(share) !== -1 ||
+        (urbanfitComparing && among.indexOf("0") !== -1));
       block.hidden = !on;
       any = any || on;
     });
@@ -135,7 +149,7 @@ function urbanfitPage(map, tiles, options) {
     var below = box.bottom - legend.getBoundingClientRect().bottom;
     legend.style.maxHeight = Math.max(60, box.bottom - above - below - 10) + "px";
   }
-  map.on("overlayadd overlayremove", showVisibleLayers);
+  map.on("overlayadd overlayremove urbanfitcompare", showVisibleLayers);
   urbanfitOnChoose.push(showVisibleLayers);
   window.addEventListener("resize", fitLegend);
   if (title) { title.addEventListener("toggle", fitLegend); }
@@ -196,7 +210,7 @@ function urbanfitTools(map, options, narrow) {
   panel.id = "urbanfit-tools";
   panel.className = "urbanfit-panel";
   panel.open = !narrow;
-  element("summary", panel, "Kei share and tools");
+  element("summary", panel, "Tools");
 
   /* -- the kei-share switch -- */
   function binColour(value, colours, k) {
@@ -242,10 +256,11 @@ function urbanfitTools(map, options, narrow) {
       props[key] = how[0] === "pair" && k > 0 ? pair(base[how[1]], now[how[1]]) :
         text(now[how[1]]);
     });
-    if (spec.colour) {
-      var rule = spec.colour[Math.min(k, spec.colour.length - 1)];
-      props._c = binColour(now[rule.index], spec.colour, k);
-    }
+    if (spec.colour) { props._c = colourAt(spec, layer.feature, k); }
+  }
+  function colourAt(spec, feature, k) {
+    var rule = spec.colour[Math.min(k, spec.colour.length - 1)];
+    return binColour((urbanfitFigures(feature)[k] || [])[rule.index], spec.colour, k);
   }
   function choose(k, opening) {
     if (k === chosen && !opening) { return; }
@@ -271,8 +286,9 @@ function urbanfitTools(map, options, narrow) {
       if (entry.spec.colour) { entry.geo.resetStyle(event.layer); }
     });
   });
+  var switcher = null;
   if (labels.length > 1 && urbanfitScenarioLayers.length) {
-    var switcher = element("fieldset", panel);
+    switcher = element("fieldset");  // placed in the layer control (see arrange)
     switcher.id = "urbanfit-scenarios";
     element("legend", switcher, "Kei share of the fleet");
     labels.forEach(function (label, k) {
@@ -285,10 +301,93 @@ function urbanfitTools(map, options, narrow) {
       radio.addEventListener("change", function () { if (radio.checked) { choose(k); } });
       element("span", row, "kei share " + label.replace(/ kei$/, ""));
     });
+    var compareRow = element("label");  // under the share, in the control (see arrange)
+    compareRow.id = "urbanfit-swipe-row";
+    var compare = element("input", compareRow);
+    compare.type = "checkbox";
+    compare.id = "urbanfit-swipe";
+    element("span", compareRow, " Compare with today (swipe)");
+    compareRow.title = "Today (0 % kei) left of a line you drag, the chosen share right of it";
+    compare.addEventListener("change", function () { comparing(compare.checked); });
   }
 
-  /* -- one thematic layer at a time over the street base -- */
+  /* -- before/after: today (0 %) left of a divider, the chosen share right of it -- */
+  var swipe = urbanfitSwipe(map, {
+    labels: labels,
+    chosen: function () { return chosen; },
+    colourAt: colourAt,
+    leaves: leaves,
+    layer: function () {  // the coloured layer on: the curb first
+      var on = urbanfitScenarioLayers.filter(function (entry) {
+        return entry.spec.colour && map.hasLayer(entry.geo);
+      });
+      on.sort(function (a, b) { return (b.geo === curb) - (a.geo === curb); });
+      return on[0] || null;
+    },
+  });
+  function comparing(on) {
+    var box = document.getElementById("urbanfit-swipe");
+    var shown = on ? swipe.on() : (swipe.off(), false);
+    if (box) { box.checked = shown; }
+    urbanfitComparing = shown;
+    map.fire("urbanfitcompare");
+    writeHash();
+  }
+  function compared() {  // after a change of share, layer or filter
+    if (!swipe.isOn()) { return; }
+    swipe.refresh();
+    if (!swipe.isOn()) { comparing(false); }
+  }
+  urbanfitOnChoose.push(compared);
+
+  /* -- one control for what the map shows: the base layers, then the thematic layers as one
+     radio list (one at a time over the street base, or none), then the kei share -- */
   var thematic = (options.thematic || []).filter(Boolean);
+  var noneRow = null;
+  function arrange(control) {
+    var group = null;
+    control._layerControlInputs.forEach(function (input) {
+      var obj = control._getLayer(input.layerId);
+      if (!obj || !obj.overlay || thematic.indexOf(obj.layer) === -1) { return; }
+      input.type = "radio";
+      input.name = "urbanfit-layer";
+      if (!group) {
+        group = element("div");
+        group.className = "urbanfit-thematic";
+        element("div", group, "Colour the map by (one at a time):").className =
+          "urbanfit-control-heading";
+      }
+      group.appendChild(input.closest("label"));
+    });
+    if (group) {
+      control._overlaysList.appendChild(group);
+      if (!noneRow) {
+        noneRow = element("label");
+        noneRow.id = "urbanfit-layer-none";
+        var holder = element("span", noneRow);
+        var none = element("input", holder);
+        none.type = "radio";
+        none.name = "urbanfit-layer";
+        none.className = "leaflet-control-layers-selector";
+        element("span", holder, " None (streets only)");
+        none.addEventListener("change", function () {
+          if (!none.checked) { return; }
+          thematic.forEach(function (layer) {
+            if (map.hasLayer(layer)) { map.removeLayer(layer); }
+          });
+        });
+      }
+      noneRow.querySelector("input").checked = !thematic.some(function (layer) {
+        return map.hasLayer(layer);
+      });
+      control._section.appendChild(noneRow);
+    }
+    if (switcher) {
+      control._section.appendChild(switcher);
+      control._section.appendChild(compareRow);
+    }
+  }
+  urbanfitArrange = arrange;
   map.on("overlayadd", function (event) {
     if (thematic.indexOf(event.layer) === -1) { return; }
     /* after the layer control's click is handled: it re-adds every ticked layer first */
@@ -298,9 +397,13 @@ function urbanfitTools(map, options, narrow) {
         if (other !== event.layer && map.hasLayer(other)) { map.removeLayer(other); }
       });
       writeHash();
+      compared();
     }, 0);
   });
-  map.on("overlayremove", function () { writeHash(); });
+  map.on("overlayremove", function () {
+    writeHash();
+    setTimeout(compared, 0);
+  });
 
   /* -- mapped curbs only: estimated stretches (`_d`) leave the layer, and the totals -- */
   var estimated = [];
@@ -325,10 +428,11 @@ function urbanfitTools(map, options, narrow) {
       estimated = [];
     }
     if (area) { showTotals(); }
+    compared();
     writeHash();
   }
 
-  /* -- the view in the page's address: #share=…&layer=…&map=zoom/lat/lng -- */
+  /* -- the view in the page's address: #share=…&layer=…&map=zoom/lat/lng(&mapped=1&swipe=1) -- */
   function thematicName(layer) {
     var control = layerControl();
     var found = null;
@@ -355,6 +459,7 @@ function urbanfitTools(map, options, narrow) {
     ];
     var onlyBox = document.getElementById("urbanfit-mapped-only");
     if (onlyBox && onlyBox.checked) { parts.push("mapped=1"); }
+    if (swipe.isOn()) { parts.push("swipe=1"); }
     history.replaceState(null, "", "#" + parts.join("&"));
   }
   function readHash() {
@@ -383,6 +488,7 @@ function urbanfitTools(map, options, narrow) {
       var onlyBox = document.getElementById("urbanfit-mapped-only");
       if (onlyBox && !onlyBox.checked) { onlyBox.checked = true; mappedOnly(true); }
     }
+    if (wanted.swipe === "1") { comparing(true); }
     if (wanted.map) {
       var view = wanted.map.split("/").map(Number);
       if (view.length === 3 && view.every(isFinite)) { map.setView([view[1], view[2]], view[0]); }
@@ -650,8 +756,9 @@ function urbanfitTools(map, options, narrow) {
   }
   function save(content, type, suffix) {
     var link = element("a", document.body);
-    link.href = URL.createObjectURL(new Blob([content], {type: type}));
-    link.download = (options.file || "urbanfit") + "-layers." + suffix;
+    link.href = URL.createObjectURL(content instanceof Blob ? content :
+      new Blob([content], {type: type}));
+    link.download = (options.file || "urbanfit") + "-" + suffix;
     link.click();
     setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
   }
@@ -663,14 +770,14 @@ function urbanfitTools(map, options, narrow) {
   }
   var downloads = element("div", panel);
   downloads.className = "urbanfit-downloads";
-  element("span", downloads, "Download the layers that are on: ");
+  element("span", downloads, "Download the layers that are on, or the view: ");
   var geojson = element("button", downloads, "GeoJSON");
   geojson.type = "button";
   geojson.id = "urbanfit-download-geojson";
   geojson.addEventListener("click", function () {
     var features = visibleFeatures().map(function (f) { return f.feature; });
     var collection = {type: "FeatureCollection", features: features};
-    save(JSON.stringify(collection), "application/geo+json", "geojson");
+    save(JSON.stringify(collection), "application/geo+json", "layers.geojson");
   });
   var csv = element("button", downloads, "CSV");
   csv.type = "button";
@@ -691,7 +798,55 @@ function urbanfitTools(map, options, narrow) {
       var cells = columns.map(function (key) { return csvCell(values[key]); });
       rows.push(cells.concat([f.centre.lat.toFixed(5), f.centre.lng.toFixed(5)]).join(","));
     });
-    save(rows.join("\r\n") + "\r\n", "text/csv", "csv");
+    save(rows.join("\r\n") + "\r\n", "text/csv", "layers.csv");
+  });
+
+  /* -- an image of the current view: the layers, the title and share, the legend -- */
+  function snapshotTexts() {
+    function shown(selector) {
+      return Array.prototype.filter.call(document.querySelectorAll(selector), function (e) {
+        return !e.closest("[hidden]");
+      });
+    }
+    var summary = document.querySelector("#urbanfit-title > summary");
+    var lines = shown("#urbanfit-title [data-scenarios] > div").map(function (e) {
+      return e.textContent;
+    });
+    var on = thematic.filter(function (layer) { return map.hasLayer(layer); });
+    if (on.length) { lines.unshift("Map: " + thematicName(on[0])); }
+    if (swipe.isOn()) {
+      lines.push("Left of the line: today (" + labels[0] + "); right of it: " +
+        labels[chosen] + ".");
+    }
+    var legend = shown("#urbanfit-legend .urbanfit-legend-block").map(function (block) {
+      var title = block.querySelector("b");
+      var entries = Array.prototype.map.call(block.querySelectorAll(".urbanfit-swatch"),
+        function (sample) {
+          var style = getComputedStyle(sample);
+          var dashed = style.borderTopStyle === "dashed";
+          var fill = !dashed && parseFloat(style.height) >= 10;
+          return {label: sample.parentNode.textContent.trim(), dashed: dashed, fill: fill,
+            colour: dashed || fill ? style.borderTopColor : style.backgroundColor};
+        });
+      return {title: title ? title.textContent : "", entries: entries};
+    });
+    var source = document.querySelector("#urbanfit-title .urbanfit-source");
+    return {
+      title: summary ? summary.textContent : "urbanfit",
+      lines: lines,
+      legend: legend,
+      source: source ? source.textContent : "© OpenStreetMap contributors",
+      divider: swipe.at(),
+    };
+  }
+  var image = element("button", downloads, "Image (PNG)");
+  image.type = "button";
+  image.id = "urbanfit-export-png";
+  image.title = "Save the current view as a PNG image";
+  image.addEventListener("click", function () {
+    urbanfitSnapshot(map, snapshotTexts(), function (blob) {
+      if (blob) { save(blob, "image/png", "map.png"); }
+    });
   });
 
   var control = L.control({position: "topleft"});
