@@ -273,9 +273,9 @@ CODE_WORDS: dict[str, dict[str, str]] = {
         "only kei pass two-abreast": "two-way: only kei cars pass each other",
         "only kei pass at all": "only kei cars get through",
         "narrow two-way: reference class single file only": (
-            "two-way, but full-size cars pass only in single file"
+            "two-way, one car at a time: oncoming cars pass at a wider spot"
         ),
-        "no vehicle passes": "too narrow for any car",
+        "no vehicle passes": "too narrow for any car to get through",
         "reference class passes": "full-size cars pass",
         "width unknown": "unknown: the width is only a road-class default",
     },
