@@ -26,6 +26,7 @@ from urbanfit.render.map_page import legend_block, legend_note, page_chrome
 from urbanfit.render.palette import STREET_COLOUR, STREET_WIDTHS
 from urbanfit.render.share_text import share_headlines
 from urbanfit.results import AnalysisResult
+from urbanfit.units import display_units, kilometres
 
 __all__ = ["CLASS_COLOURS", "GLOSSARY", "STREET_GROUPS", "build_map", "escape_text"]
 
@@ -97,7 +98,7 @@ def _title_box(result: AnalysisResult) -> str:
     s = result.summary
     network = s["network"]
     lines = [
-        f"{network['street_km']:.1f} km of drivable street, "
+        f"{kilometres(network['street_km'], display_units(s))} of drivable street, "
         f"{counted(network['edges_count'], 'edge')}",
         f"{counted(s['lots']['count'], 'parking lot')} mapped",
     ]
@@ -238,7 +239,13 @@ def build_map(result: AnalysisResult) -> folium.Map:
             )
         )
     lots = add(
-        lots_layer(result.city.lots, result.parking, result.catalog, scenarios=result.scenarios)
+        lots_layer(
+            result.city.lots,
+            result.parking,
+            result.catalog,
+            scenarios=result.scenarios,
+            units=display_units(result.summary),
+        )
         if len(result.city.lots)
         else None,
         "Off-street parking",
@@ -252,7 +259,9 @@ def build_map(result: AnalysisResult) -> folium.Map:
         "no assigned links to show (see the report's notes)",
     )
     fit = add(
-        fit_layer(result.fit), "Narrow-street fit", "no street where the vehicle class matters"
+        fit_layer(result.fit, units=display_units(result.summary)),
+        "Narrow-street fit",
+        "no street where the vehicle class matters",
     )
     index = add(
         index_layer(result.index, scenarios=result.scenarios) if len(result.index.hexes) else None,
