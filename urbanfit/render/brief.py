@@ -13,7 +13,8 @@ from typing import Any
 from urbanfit.render.document import Block, Bullets, Heading, PageBreak, Para, Untrusted
 from urbanfit.render.executive import caveats
 from urbanfit.render.share_text import share_headlines
-from urbanfit.vehicles import ScenarioSet
+from urbanfit.units import display_units, metres
+from urbanfit.vehicles import KEI_MAX_LENGTH_M, KEI_MAX_WIDTH_M, ScenarioSet
 
 __all__ = ["ATTRIBUTION", "REALISTIC_SHARE", "brief_blocks", "limitations_blocks", "next_steps"]
 
@@ -102,6 +103,7 @@ def brief_blocks(summary: dict[str, Any], scenarios: ScenarioSet) -> list[Block]
         25 % (when run) and at the largest share; the biggest caveat and the next step.
     """
     city = Untrusted(summary["city"]["name"])
+    units = display_units(summary)
     created = str(summary.get("run", {}).get("created", ""))[:10]
     provenance = summary.get("provenance", {})
     dated = provenance.get("data_date") or str(provenance.get("retrieved", ""))[:10]
@@ -109,8 +111,9 @@ def brief_blocks(summary: dict[str, Any], scenarios: ScenarioSet) -> list[Block]
         Heading(1, ("Kei cars in ", city, f": council brief, {created}")),
         Para(
             (
-                "What a fleet of kei cars (Japan's smallest class: at most 3.40 m long and "
-                "1.48 m wide) would change against today's US full-size fleet. Data: "
+                "What a fleet of kei cars (Japan's smallest class: at most "
+                f"{metres(KEI_MAX_LENGTH_M, units)} long and {metres(KEI_MAX_WIDTH_M, units)} "
+                "wide) would change against today's US full-size fleet. Data: "
                 "OpenStreetMap of ",
                 Untrusted(dated or "unknown date"),
                 f", {ATTRIBUTION}.",
