@@ -56,6 +56,9 @@ def test_three_significant_figures_never_more() -> None:
     # a range that reads the same at that precision is not quoted
     assert kilometres(20.0, "metric", low=19.99, high=20.01) == "20.0 km"
     assert kilometres(None, "us") == "n/a"
+    # Helsinki's narrow streets: a low end of 0.00004 km at three decimals reads 0, not 0.000
+    assert kilometres(0.205, "metric", low=0.00004, high=0.811) == "0.205 (0–0.811) km"
+    assert kilometres(0.0, "us") == "0 mi"  # nothing to convert: no "(0 km)" beside
 
 
 def test_bad_units_are_one_sentence() -> None:

@@ -107,3 +107,15 @@ def test_the_report_and_its_word_copy_read_in_us_units(ohio_town: Path, tmp_path
     words = "\n".join(p.text for p in docx.Document(str(tmp_path / "report.docx")).paragraphs)
     assert streets in words
     assert "at most 11.2 ft (3.40 m) long" in words
+
+
+def test_the_static_map_scale_bar_is_a_round_length_in_feet(ohio_town: Path) -> None:
+    from urbanfit.render.static_map import street_map
+
+    result = analyze(osm_file=ohio_town, name="Ohio town", run_congestion=False)
+    figure = street_map(result)
+    assert figure is not None
+    texts = [text.get_text() for text in figure.axes[0].texts]
+    # the streets span 0.002 degrees of longitude at 40 N: 0.002 x 111.32 km x cos(40) = 171 m;
+    # a fifth is 34 m, so the bar is the round 100 ft = 30.48 m (200 ft = 61 m is too long)
+    assert " 100 ft (30.5 m)" in texts

@@ -136,6 +136,12 @@ def _fixed(value: float, places: int) -> str:
     return f"{value:,.{places}f}"
 
 
+def _end(value: float, places: int) -> str:
+    """Write a range end at the central figure's decimals; ``0`` where it rounds to nothing."""
+    text = _fixed(value, places)
+    return "0" if text.strip("-0.,") == "" else text
+
+
 def _quantity(
     value: float | None,
     low: float | None,
@@ -154,13 +160,13 @@ def _quantity(
         places = _places(central)
         text = _fixed(central, places)
         if low is not None and high is not None and math.isfinite(low) and math.isfinite(high):
-            ends = _fixed(low / scale, places), _fixed(high / scale, places)
+            ends = _end(low / scale, places), _end(high / scale, places)
             if ends != (text, text):
                 text += f" ({ends[0]}{' to ' if low < 0 else '–'}{ends[1]})"
         return f"{text} {symbol}"
 
-    if units == "metric":
-        return written(*metric)
+    if units == "metric" or (value == 0 and low is None):
+        return written(*(metric if units == "metric" else us))  # 0 mi, not 0 mi (0 km)
     return f"{written(*us)} ({_fixed(value / metric[0], _places(value / metric[0]))} {metric[1]})"
 
 
