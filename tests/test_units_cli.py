@@ -119,3 +119,17 @@ def test_the_static_map_scale_bar_is_a_round_length_in_feet(ohio_town: Path) -> 
     # the streets span 0.002 degrees of longitude at 40 N: 0.002 x 111.32 km x cos(40) = 171 m;
     # a fifth is 34 m, so the bar is the round 100 ft = 30.48 m (200 ft = 61 m is too long)
     assert " 100 ft (30.5 m)" in texts
+
+
+def test_the_fit_chart_measures_streets_in_miles_in_us_units() -> None:
+    from urbanfit.render.figures import _fit_chart
+
+    # 1.609344 km that only kei pass is 1 mi; the label and the bar follow the units
+    fit = {"kei_only_km": 1.609344, "classes": {}}
+    us = _fit_chart({"fit": fit, "units": {"display": "us"}})
+    metric = _fit_chart({"fit": fit})
+    assert us is not None and metric is not None
+    assert us.axes[0].get_xlabel() == "street length (mi)"
+    assert metric.axes[0].get_xlabel() == "street length (km)"
+    assert us.axes[0].patches[0].get_width() == pytest.approx(1.0)
+    assert metric.axes[0].patches[0].get_width() == pytest.approx(1.609344)
