@@ -23,14 +23,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from builders import street_table
+from builders import layer_rows, street_table
 
 from urbanfit.errors import ConfigError, ModelError
 from urbanfit.models.fit import FitResult, class_widths, street_fit
 from urbanfit.parameters.fit import FitParams
 from urbanfit.render.labels import code_words
 from urbanfit.render.layers import fit_layer
-from urbanfit.render.map_encode import decode_features
 from urbanfit.summary import headlines
 from urbanfit.vehicles import VehicleCatalog, load_vehicles, scenarios
 
@@ -458,19 +457,7 @@ def test_the_tooltip_carriageway_is_the_one_the_free_widths_come_from(
     # 12.4 ft (3.787 / 0.3048 = 12.42); kei 6.0 - 1.7848 = 4.2152 -> 4.22 m, 13.8 ft
     drawn = fit_layer(result.result, units="us")
     assert drawn is not None
-    (feature,) = _layer_rows(drawn[0])
+    (feature,) = layer_rows(drawn[0])
     assert feature["carriageway"] == "19.7 ft (6.00 m)"  # 6 / 0.3048 = 19.69
     assert feature["free_full"] == "12.4 ft (3.79 m)"
     assert feature["free_kei"] == "13.8 ft (4.22 m)"
-
-
-def _layer_rows(layer: Any) -> list[dict[str, Any]]:
-    """The features a map layer draws, decoded from the page's packed form."""
-    packed = [
-        grand.packed
-        for child in layer._children.values()
-        for grand in child._children.values()
-        if hasattr(grand, "packed")
-    ]
-    (one,) = packed
-    return decode_features(one)[0].to_dict(orient="records")

@@ -14,12 +14,15 @@ from typing import Any
 
 import docx
 import pytest
+from builders import layer_rows
 from typer.testing import CliRunner
 
 from urbanfit.cli import app
 from urbanfit.pipeline import analyze
+from urbanfit.render.layers import lots_layer
 from urbanfit.render.report import write_report
-from urbanfit.units import kilometres
+from urbanfit.results import AnalysisResult
+from urbanfit.units import area_m2, kilometres
 
 runner = CliRunner()
 TOWN = Path(__file__).parent / "data" / "town.osm"
@@ -36,6 +39,11 @@ def ohio_town(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("ohio") / "ohio-town.osm"
     path.write_text(_shifted(TOWN.read_text(encoding="utf-8")), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module")
+def ohio_result(ohio_town: Path) -> AnalysisResult:
+    return analyze(osm_file=ohio_town, name="Ohio town", run_congestion=False)
 
 
 def _summary(out: Path, *args: str) -> dict[str, Any]:
@@ -91,8 +99,10 @@ def test_bad_units_are_one_sentence_and_exit_2(tmp_path: Path, command: str) -> 
     assert not list(tmp_path.iterdir())  # refused before anything was written
 
 
-def test_the_report_and_its_word_copy_read_in_us_units(ohio_town: Path, tmp_path: Path) -> None:
-    result = analyze(osm_file=ohio_town, name="Ohio town", run_congestion=False)
+def test_the_report_and_its_word_copy_read_in_us_units(
+    ohio_result: AnalysisResult, tmp_path: Path
+) -> None:
+    result = ohio_result
     write_report(result, tmp_path, {})
     network = result.summary["network"]["street_km"]
     # e.g. 0.55 km of street: 0.55 / 1.609344 = 0.342 mi -> "0.342 mi (0.550 km)"
@@ -109,11 +119,10 @@ def test_the_report_and_its_word_copy_read_in_us_units(ohio_town: Path, tmp_path
     assert "at most 11.2 ft (3.40 m) long" in words
 
 
-def test_the_static_map_scale_bar_is_a_round_length_in_feet(ohio_town: Path) -> None:
+def test_the_static_map_scale_bar_is_a_round_length_in_feet(ohio_result: AnalysisResult) -> None:
     from urbanfit.render.static_map import street_map
 
-    result = analyze(osm_file=ohio_town, name="Ohio town", run_congestion=False)
-    figure = street_map(result)
+    figure = street_map(ohio_result)
     assert figure is not None
     texts = [text.get_text() for text in figure.axes[0].texts]
     # the streets span 0.002 degrees of longitude at 40 N: 0.002 x 111.32 km x cos(40) = 171 m;
@@ -133,3 +142,26 @@ def test_the_fit_chart_measures_streets_in_miles_in_us_units() -> None:
     assert metric.axes[0].get_xlabel() == "street length (km)"
     assert us.axes[0].patches[0].get_width() == pytest.approx(1.0)
     assert metric.axes[0].patches[0].get_width() == pytest.approx(1.609344)
+
+
+def test_the_map_title_box_reads_in_us_units(ohio_result: AnalysisResult) -> None:
+    from urbanfit.render.map import build_map
+
+    page = build_map(ohio_result).get_root().render()
+    km = ohio_result.summary["network"]["street_km"]
+    assert f"{kilometres(km, 'us')} of drivable street" in page
+    assert "at most 11.2 ft (3.40 m) long and 4.86 ft (1.48 m) wide" in page
+    # the lot tooltip's area: the Market Lot's outline in sq ft with m² beside
+    lots = lots_layer(
+        ohio_result.city.lots,
+        ohio_result.parking,
+        ohio_result.catalog,
+        scenarios=ohio_result.scenarios,
+        units="us",
+    )[0]
+    areas = {row["name"]: row["area"] for row in layer_rows(lots)}
+    market = float(ohio_result.city.lots.set_index("name").loc["Market Lot", "area_m2"])
+    assert areas["Market Lot"] == area_m2(market, "us")
+    # 0.0006 x 0.0004 degrees at 40 N: 51.2 m x 44.4 m = 2,270 m2, under an acre (4,047 m2):
+    # square feet, 2,270 / 0.09290304 = 24,400 sq ft
+    assert re.fullmatch(r"24,[0-9]00 sq ft \(2,2[0-9]0 m²\)", areas["Market Lot"])

@@ -12,9 +12,10 @@ from typing import Any
 
 from urbanfit.render.document import Block, Bullets, Heading, PageBreak, Para, Untrusted
 from urbanfit.render.executive import caveats
+from urbanfit.render.labels import kei_size
 from urbanfit.render.share_text import share_headlines
-from urbanfit.units import display_units, metres
-from urbanfit.vehicles import KEI_MAX_LENGTH_M, KEI_MAX_WIDTH_M, ScenarioSet
+from urbanfit.units import display_units
+from urbanfit.vehicles import ScenarioSet
 
 __all__ = ["ATTRIBUTION", "REALISTIC_SHARE", "brief_blocks", "limitations_blocks", "next_steps"]
 
@@ -111,9 +112,8 @@ def brief_blocks(summary: dict[str, Any], scenarios: ScenarioSet) -> list[Block]
         Heading(1, ("Kei cars in ", city, f": council brief, {created}")),
         Para(
             (
-                "What a fleet of kei cars (Japan's smallest class: at most "
-                f"{metres(KEI_MAX_LENGTH_M, units)} long and {metres(KEI_MAX_WIDTH_M, units)} "
-                "wide) would change against today's US full-size fleet. Data: "
+                f"What a fleet of kei cars (Japan's smallest class: {kei_size(units)}) would "
+                "change against today's US full-size fleet. Data: "
                 "OpenStreetMap of ",
                 Untrusted(dated or "unknown date"),
                 f", {ATTRIBUTION}.",

@@ -18,6 +18,7 @@ import pandas as pd
 
 from urbanfit.render.document import Untrusted
 from urbanfit.units import Units, area_m2, hectares, kilometres, metres
+from urbanfit.vehicles import KEI_MAX_LENGTH_M, KEI_MAX_WIDTH_M
 
 __all__ = [
     "CODE_WORDS",
@@ -28,6 +29,7 @@ __all__ = [
     "fmt",
     "fmt_assumption",
     "fmt_figure",
+    "kei_size",
     "label_of",
     "parameter_name",
     "quantity_writer",
@@ -328,6 +330,13 @@ _QUANTITIES: dict[str, Callable[..., str]] = {
     "m²": area_m2,
 }
 """Label units whose figures `urbanfit.units` writes in US units first (metric beside)."""
+
+
+def kei_size(units: Units) -> str:
+    """Write a kei car's legal limits: ``at most 3.40 m long and 1.48 m wide`` (or US first)."""
+    return (
+        f"at most {metres(KEI_MAX_LENGTH_M, units)} long and {metres(KEI_MAX_WIDTH_M, units)} wide"
+    )
 
 
 def quantity_writer(key: str, units: Units) -> Callable[..., str] | None:

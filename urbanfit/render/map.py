@@ -12,7 +12,7 @@ from folium.plugins import Fullscreen
 from folium.utilities import JsCode
 
 from urbanfit.render.curb_layer import CURB_ESTIMATED_NOTE, curb_layer
-from urbanfit.render.labels import counted
+from urbanfit.render.labels import counted, kei_size
 from urbanfit.render.layers import (
     DETAIL_EDGES,
     congestion_layer,
@@ -26,7 +26,7 @@ from urbanfit.render.map_page import legend_block, legend_note, page_chrome
 from urbanfit.render.palette import STREET_COLOUR, STREET_WIDTHS
 from urbanfit.render.share_text import share_headlines
 from urbanfit.results import AnalysisResult
-from urbanfit.units import display_units, kilometres
+from urbanfit.units import Units, display_units, kilometres
 
 __all__ = ["CLASS_COLOURS", "GLOSSARY", "STREET_GROUPS", "build_map", "escape_text"]
 
@@ -48,12 +48,16 @@ _LOCAL = "local (residential, unclassified, other)"  # classes not listed fall h
 _GROUP_OF = {cls: group for group, (_, classes) in STREET_GROUPS.items() for cls in classes}
 CLASS_COLOURS = {cls: STREET_GROUPS[group][0] for cls, group in _GROUP_OF.items()}
 
-# Plain words for the terms the map uses (the page's glossary).
+
+def _kei_car(units: Units) -> str:
+    """Say what a kei car is, its legal size in the run's display units."""
+    return f"Japan's smallest class of car and truck: {kei_size(units)}."
+
+
+# Plain words for the terms the map uses (the page's glossary); the title box writes the kei
+# car's size in the run's display units.
 GLOSSARY = {
-    "kei car": (
-        "Japan's smallest class of car and truck: at most 3.40 m (11 ft 2 in) long and "
-        "1.48 m (4 ft 10 in) wide."
-    ),
+    "kei car": _kei_car("metric"),
     "kei share": "The part of all cars that are kei cars; 0 % is today's fleet.",
     "curb side": "One side of one street: the curb a car parks along.",
     "stretch of curb": (
@@ -106,9 +110,10 @@ def _title_box(result: AnalysisResult) -> str:
     for k, share in _share_lines(result).items():
         body += f"<div class='urbanfit-share-lines' data-scenarios='{k}'>"
         body += "".join(f"<div>{html.escape(line)}</div>" for line in share) + "</div>"
+    glossary = GLOSSARY | {"kei car": _kei_car(display_units(s))}
     words = "".join(
         f"<dt>{html.escape(term)}</dt><dd>{html.escape(text)}</dd>"
-        for term, text in GLOSSARY.items()
+        for term, text in glossary.items()
     )
     body += (
         "<details id='urbanfit-glossary'><summary>Words on this map</summary>"
