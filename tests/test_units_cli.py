@@ -50,7 +50,11 @@ def _summary(out: Path, *args: str) -> dict[str, Any]:
     result = runner.invoke(app, ["analyze", *args, "--no-congestion", "--out", str(out)])
     assert result.exit_code == 0, result.output
     (folder,) = out.iterdir()
-    return json.loads((folder / "summary.json").read_text())
+    summary = json.loads((folder / "summary.json").read_text())
+    # the terminal's first line names the street length in the same units
+    km = kilometres(summary["network"]["street_km"], summary["units"]["display"])
+    assert f"{km} of street in" in " ".join(result.output.split())
+    return summary
 
 
 def _machine(summary: dict[str, Any]) -> dict[str, Any]:

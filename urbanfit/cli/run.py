@@ -24,7 +24,7 @@ from urbanfit.cli._app import (
     _Units,
 )
 from urbanfit.errors import UrbanfitError
-from urbanfit.units import check_units
+from urbanfit.units import check_units, display_units, kilometres
 
 
 def analyze(
@@ -301,7 +301,8 @@ def analyze(
 
     network = result.summary["network"]
     out.print(
-        f"[bold]{escape(result.city.name)}[/]: {network['street_km']:.1f} km of street in "
+        f"[bold]{escape(result.city.name)}[/]: "
+        f"{kilometres(network['street_km'], display_units(result.summary))} of street in "
         f"{counted(network['edges_count'], 'edge')}, "
         f"{counted(result.summary['lots']['count'], 'parking lot')}",
         highlight=False,
