@@ -474,6 +474,6 @@ def _index_line(index: dict[str, Any], label: str, ranged: Callable[..., str]) -
     )
     return (
         f"Urban Fit index at {label}: {ranged('city_score', index.get('city_score'), 1)} "
-        f"of 100 on the {_fmt(covered, 0)} % of street km it can score (of all street km: "
+        f"of 100 on the {_fmt(covered, 0)} % of street length it can score (of all street length: "
         f"{', '.join(parts)})"
     )
