@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 
 from urbanfit.citydata.schema import TABLES
+from urbanfit.render.map_encode import decode_features
 
 CRS = "EPSG:32635"  # UTM 35N, Helsinki's zone
 ORIGIN = (500_000.0, 6_670_000.0)  # a UTM 35N point near Helsinki
@@ -154,3 +155,15 @@ def building_table(
         }
 
     return _table("buildings", buildings, geometry, defaults, crs)
+
+
+def layer_rows(layer: Any) -> list[dict[str, Any]]:
+    """Return the features a map layer draws, decoded from the page's packed form."""
+    packed = [
+        grand.packed
+        for child in layer._children.values()
+        for grand in child._children.values()
+        if hasattr(grand, "packed")
+    ]
+    (one,) = packed
+    return decode_features(one)[0].to_dict(orient="records")

@@ -63,7 +63,7 @@ def test_kei_pitch_is_4_40_m_and_the_headline_says_it_once(
     ratio = first["lot_kei_ratio"]
     assert (ratio["value"], ratio["high"]) == pytest.approx((1.72811, 1.97510), rel=1e-4)
     lines = summary["headlines"]
-    assert lines[0].startswith("Per car, the same in every city: a kei car needs 4.4 m of curb")
+    assert lines[0].startswith("Per car, the same in every city: a kei car needs 4.40 m of curb")
     assert sum("Per car" in line or "4.4 m" in line for line in lines) == 1
     # and then what Helsinki adds, the mapped floor first
     assert lines[1].startswith("Parking at 100 % kei: at least ")

@@ -23,11 +23,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from builders import street_table
+from builders import layer_rows, street_table
 
 from urbanfit.errors import ConfigError, ModelError
 from urbanfit.models.fit import FitResult, class_widths, street_fit
 from urbanfit.parameters.fit import FitParams
+from urbanfit.render.labels import code_words
+from urbanfit.render.layers import fit_layer
 from urbanfit.summary import headlines
 from urbanfit.vehicles import VehicleCatalog, load_vehicles, scenarios
 
@@ -368,10 +370,17 @@ def test_fit_headline_names_where_widths_came_from() -> None:
     (line,) = headlines({"fit": fit}, runs)
     # 1.0 + 6.0 = 7.0 km with a width worth the name; the 13.0 km of class defaults are
     # unknown, not "0 km pass": 1.0 + 6.0 + 13.0 = 20.0 km, every kilometre accounted for
+    # (three significant figures: 0.250 km, 7.00 km)
     assert line == (
-        "Narrow streets: 0.25 km that only kei pass (0.10 km two-abreast), on the 7.0 km whose "
-        "width is tagged or measured (1.0 km) or estimated from buildings (6.0 km); unknown on "
-        "13.0 km whose width is only a road-class default"
+        "Narrow streets: 0.250 km that only kei pass (0.100 km two-abreast), on the 7.00 km "
+        "whose width is tagged or measured (1.00 km) or estimated from buildings (6.00 km); "
+        "unknown on 13.0 km whose width is only a road-class default"
+    )
+    # in US units, miles first: 0.25 km / 1.609344 = 0.155 mi; 7.0 / 1.609344 = 4.35 mi
+    (us,) = headlines({"fit": fit, "units": {"display": "us"}}, runs)
+    assert us.startswith(
+        "Narrow streets: 0.155 mi (0.250 km) that only kei pass (0.0621 mi (0.100 km) "
+        "two-abreast), on the 4.35 mi (7.00 km) whose width"
     )
     # Baltimore-like: every width a class default -> the fit is unknown, no km quoted
     (none,) = headlines(
@@ -400,3 +409,55 @@ def test_sides_estimated_unparked_are_known(catalog: VehicleCatalog) -> None:
     assert result.edges.loc[0, "free_width_kei_m"] == pytest.approx(6.0)
     assert result.edges.loc[1, "unknown_sides"] == 2
     assert result.summary["curb_unknown_km"] == pytest.approx(0.04)
+
+
+def test_a_3_m_two_way_street_carries_one_car_at_a_time(catalog: VehicleCatalog) -> None:
+    # tagged 3.0 m two-way, no parking: single file needs 2.36 m (full-size), 1.78 m (kei),
+    # both <= 3.0; two-abreast needs 4.72 m and 3.56 m, both > 3.0: a one-lane two-way
+    # street, cars taking turns, not one no car gets through.
+    # 1.7 m: under even the kei's 1.78 m single-file need -> no vehicle passes.
+    # 4.0 m: kei two-abreast (3.56 <= 4.0), full-size not (4.72 > 4.0) -> only kei pass each other
+    streets = street_table({"width_m": 3.0}, {"width_m": 1.7}, {"width_m": 4.0})
+    edges = _fit(catalog, streets).edges
+    assert edges["single_full_size"].tolist() == [True, False, True]
+    assert edges["two_abreast_kei"].tolist() == [False, False, True]
+    assert edges["category"].tolist() == [
+        "narrow two-way: reference class single file only",
+        "no vehicle passes",
+        "only kei pass two-abreast",
+    ]
+    words = code_words("fit_category", edges["category"]).tolist()
+    assert words[0] == "two-way, one car at a time: oncoming cars pass at a wider spot"
+    assert "too narrow" in words[1]
+
+
+def test_the_tooltip_carriageway_is_the_one_the_free_widths_come_from(
+    catalog: VehicleCatalog,
+) -> None:
+    # a 3.0 m class default with both sides inferred as parked: the default counts travel lanes
+    # only, so each parked side adds an 8 ft lane: carriageway 3.0 + 2 x 2.4384 = 7.8768 m;
+    # full-size free 7.8768 - 2 x 2.2130 = 3.4508 m, more than the 3.0 m of the width column
+    # (what a tooltip once showed beside it), never more than the carriageway
+    inferred = {"status": "unknown", "source": "inferred", "position": None}
+    streets = street_table(
+        {"width_m": 3.0, "width_source": "estimated_class"},
+        {"width_m": 6.0, "width_source": "tag"},
+    )
+    result = _fit(
+        catalog, streets, {(0, "left"): inferred, (0, "right"): inferred, (1, "left"): {}}
+    )
+    edges = result.edges
+    assert edges.loc[0, "carriageway_m"] == pytest.approx(7.8768)
+    assert edges.loc[0, "free_width_full_size_m"] == pytest.approx(3.4508)
+    free = result.result.edge_classes["free_width_m"].to_numpy()
+    carriageway = np.repeat(edges["carriageway_m"].to_numpy()[None, :], 2, axis=0).ravel()
+    assert (free <= carriageway + 1e-9).all()
+    # the drawn 6 m tagged street (only kei pass each other): its tooltip reads the same
+    # carriageway the free widths came from; full-size free 6.0 - 2.2130 = 3.787 -> 3.79 m,
+    # 12.4 ft (3.787 / 0.3048 = 12.42); kei 6.0 - 1.7848 = 4.2152 -> 4.22 m, 13.8 ft
+    drawn = fit_layer(result.result, units="us")
+    assert drawn is not None
+    (feature,) = layer_rows(drawn[0])
+    assert feature["carriageway"] == "19.7 ft (6.00 m)"  # 6 / 0.3048 = 19.69
+    assert feature["free_full"] == "12.4 ft (3.79 m)"
+    assert feature["free_kei"] == "13.8 ft (4.22 m)"

@@ -44,8 +44,15 @@ def test_lot_land_without_lots_or_outlines_says_so_instead_of_quoting_zeros() ->
     # with outlines the land figure is quoted: 0.34 ha freed of 0.76 ha is 44.7 %
     parking = _parking(39, 0.76)
     parking["scenarios"]["kei100"] |= {"land_freed_ha": 0.34, "land_freed_pct_of_lot_area": 44.7}  # type: ignore[index]
+    # (three significant figures)
     assert _line({"parking": parking}, "Lot land") == (
-        "Lot land freed at 100 % kei for the same cars: 0.34 ha of the 0.76 ha of mapped lots"
+        "Lot land freed at 100 % kei for the same cars: 0.340 ha of the 0.760 ha of mapped lots"
+    )
+    # in US units, acres first: 3,400 m2 / 4,046.8564224 = 0.840 acres; 7,600 m2 -> 1.88
+    us = _line({"parking": parking, "units": {"display": "us"}}, "Lot land")
+    assert us == (
+        "Lot land freed at 100 % kei for the same cars: 0.840 acres (0.340 ha) of the "
+        "1.88 acres (0.760 ha) of mapped lots"
     )
 
 
@@ -98,7 +105,7 @@ def test_parking_leads_with_the_mapped_floor_then_the_estimated_curb() -> None:
     parking["scenarios"]["kei100"] |= {"curb_spaces_gained_estimated": 400.0}  # type: ignore[index]
     line = _line({"parking": parking}, "Parking")
     assert line == (
-        "Parking at 100 % kei: at least 39 more spaces on mapped curb (2.0 km usable) and lots; "
+        "Parking at 100 % kei: at least 39 more spaces on mapped curb (2.04 km usable) and lots; "
         "up to 439 with 95.0 km of usable curb estimated where OSM has no parking tags (+36.2 % "
         "of a full-size fleet's 859,115; the range includes the estimate's error measured on a "
         "real curb survey)"
@@ -110,7 +117,7 @@ def test_parking_leads_with_the_mapped_floor_then_the_estimated_curb() -> None:
     )
     parking["scenarios"]["kei100"]["curb_spaces_gained_estimated"] = 0.0  # type: ignore[index]
     assert _line({"parking": parking}, "Parking") == (  # all mapped: no "up to"
-        "Parking at 100 % kei: 439 more spaces on mapped curb (2.0 km usable) and lots "
+        "Parking at 100 % kei: 439 more spaces on mapped curb (2.04 km usable) and lots "
         "(+36.2 % of a full-size fleet's 859,115)"
     )
 
@@ -137,9 +144,15 @@ def test_the_per_car_constants_are_said_once_before_the_citys_figures() -> None:
     figures = {k: dataclasses.asdict(v) for k, v in constants.items()}
     lines = headlines({"parking": _parking(3, 0.5), "figures": figures}, runs)
     assert lines[0].startswith(
-        f"Per car, the same in every city: a kei car needs 4.4 m of curb where the full-size "
-        f"fleet's average car needs {fleet:.1f} m, so "
+        f"Per car, the same in every city: a kei car needs 4.40 m of curb where the full-size "
+        f"fleet's average car needs {fleet:.2f} m, so "
     )
+    # in US units: 4.40 / 0.3048 = 14.4 ft; the stall areas in sq ft (25.08 m2 = 270 sq ft)
+    us = headlines(
+        {"parking": _parking(3, 0.5), "figures": figures, "units": {"display": "us"}}, runs
+    )
+    assert us[0].startswith("Per car, the same in every city: a kei car needs 14.4 ft (4.40 m)")
+    assert "where a full-size one takes 270 sq ft (25.1 m²)" in us[0]
     assert "1.73x the stalls on one 24 ft aisle, up to 1.98x on Japan's kei aisle" in lines[0]
     assert sum("the same in every city" in line for line in lines) == 1  # no congestion here
     assert lines[1].startswith("Parking at 100 % kei: ")

@@ -185,9 +185,9 @@ def test_headlines_quote_central_low_and_high(
     # no lots: no land figure (nor a range of zeros) is quoted
     assert lines[1] == "Lot land: no parking lots in the data; the parking figures are the curb's"
     assert lines[-1] == (
-        "Urban Fit index at 100 % kei: 78.6 (57.1–100.0) of 100 on the 100 % of street km it "
-        "can score (of all street km: curb mapped on 100 % (estimated on 0 % more), width "
-        "tagged or measured on 0 % (from buildings on 100 % more))"
+        "Urban Fit index at 100 % kei: 78.6 (57.1–100.0) of 100 on the 100 % of street length "
+        "it can score (of all street length: curb mapped on 100 % (estimated on 0 % more), "
+        "width tagged or measured on 0 % (from buildings on 100 % more))"
     )
 
 

@@ -46,6 +46,7 @@ from urbanfit.results import (
 from urbanfit.sources import OverpassConfig, RawCity, fetch_overpass, read_bundled, read_file
 from urbanfit.sources.extract import clip_extract, fetch_extract
 from urbanfit.summary import build_summary
+from urbanfit.units import Units, check_units, choose_units
 from urbanfit.vehicles import ScenarioSet, load_vehicles, scenarios
 
 __all__ = ["AnalysisResult", "Progress", "analyze", "gc_frozen", "load_city"]
@@ -379,6 +380,7 @@ def analyze(
     max_iter: int | None = None,
     gap: float | None = None,
     urban_area: str | None = None,
+    units: str | None = None,
     progress: Progress | None = None,
     workers: WorkersFactory | None = None,
 ) -> AnalysisResult:
@@ -448,6 +450,10 @@ def analyze(
         The US urban area whose Urban Mobility Report TTI is the baseline target (e.g.
         ``"Columbus, OH"``); None: the preset's, else one found in the place or file name,
         else the size class's figure.
+    units
+        Display units of the headlines, report and map text: ``us`` (US customary first,
+        metric beside) or ``metric``; None: ``us`` for a place in the United States, else
+        ``metric`` (`urbanfit.units.choose_units`). The computed figures stay metric.
     progress
         Optional callback ``(label, fraction done)``.
     workers
@@ -466,6 +472,7 @@ def analyze(
     )
     path, params = _with_adoption(params, adoption)
     kei_shares = _fractions(kei_shares)
+    check_units(units)
     catalog = load_vehicles(vehicles_file)
     runs = scenarios(catalog, base_fleet=base_fleet, kei_shares=kei_shares)
     report("reading OSM data", 0.0)
@@ -598,12 +605,26 @@ def analyze(
         notes=notes,
         ranges=ranges,
         run_seconds=time.perf_counter() - started,
+        units=_display_units(units, city=city, streets=data.streets),
     )
     given = _given_inputs(od=od, counts=counts, widths=widths, summary=summary)
     if given:
         summary["provenance"]["inputs"] = given
     report("done", 1.0)
     return dataclasses.replace(result, summary=summary)
+
+
+def _display_units(given: str | None, *, city: str, streets: gpd.GeoDataFrame) -> tuple[Units, str]:
+    """Choose the display units: the option, else the preset's country, else where the data is."""
+    preset = load_preset(city) if city else None
+    centre = None
+    if len(streets):
+        west, south, east, north = (
+            gpd.GeoSeries(streets.geometry, crs=streets.crs).to_crs(4326).total_bounds
+        )
+        centre = ((west + east) / 2.0, (south + north) / 2.0)
+    country = preset.country if preset is not None else ""
+    return choose_units(given, country=country, lonlat=centre)
 
 
 def _given_inputs(

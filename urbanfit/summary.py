@@ -17,6 +17,7 @@ from urbanfit.evidence_text import delay_withheld, demand_text, withheld_text
 from urbanfit.figures import figure_table
 from urbanfit.osmkeys import PARKING_KEYS
 from urbanfit.parameters import Parameters, assumptions_table, parameters_hash
+from urbanfit.units import Units, area_m2, display_units, hectares, kilometres, metres
 from urbanfit.vehicles import ScenarioSet, VehicleCatalog
 
 __all__ = ["SCHEMA_VERSION", "build_summary", "network_figures", "range_records", "range_text"]
@@ -80,6 +81,7 @@ def build_summary(
     run_seconds: float,
     notes: list[str] | None = None,
     ranges: pd.DataFrame | None = None,
+    units: tuple[Units, str] = ("metric", "not chosen"),
 ) -> dict[str, Any]:
     """
     Build the versioned summary dict written to ``summary.json``.
@@ -106,6 +108,10 @@ def build_summary(
     ranges
         Low / central / high of the headline figures (`AnalysisResult.ranges`); listed under
         ``ranges`` and quoted in the headlines as "central (low-high)".
+    units
+        The display units of the headlines' lengths and areas and how they were chosen
+        (`urbanfit.units.choose_units`), recorded under ``units``; the machine fields stay
+        metric whatever the choice.
 
     Returns
     -------
@@ -146,6 +152,11 @@ def build_summary(
         },
         "assumptions": assumptions_table(params),
         "notes": list(notes or []),
+        "units": {
+            "display": units[0],
+            "basis": units[1],
+            "fields": "metric: every machine field names its unit (_m, _km, _m2, _ha)",
+        },
     }
     for model_name, result in models.items():
         summary[model_name] = result.summary
@@ -192,6 +203,10 @@ def _sig(value: float | None) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text  # 90, not 90.0
 
 
+_Span = Callable[[str], dict[str, float | None]]
+"""The low and high ends of a named figure's range, as keyword arguments of `urbanfit.units`."""
+
+
 def range_text(central: str, low: str, high: str, *, negative: bool) -> str:
     """
     Quote a formatted figure with its range: ``central (low–high)``.
@@ -215,14 +230,14 @@ def range_text(central: str, low: str, high: str, *, negative: bool) -> str:
 
 
 def _lot_land_line(
-    parking: dict[str, Any], figures: dict[str, Any], label: str, ranged: Callable[..., str]
+    parking: dict[str, Any], figures: dict[str, Any], label: str, units: Units, span: _Span
 ) -> str:
     """Say what lot land is freed; without lot outlines, say so instead of quoting zeros."""
     if parking.get("lot_land_area_ha"):
         return (
             f"Lot land freed at {label} for the same cars: "
-            f"{ranged('land_freed_ha', figures['land_freed_ha'], 2)} ha of the "
-            f"{_fmt(parking['lot_land_area_ha'], 2)} ha of mapped lots"
+            f"{hectares(figures['land_freed_ha'], units, **span('land_freed_ha'))} "
+            f"of the {hectares(parking['lot_land_area_ha'], units)} of mapped lots"
         )
     lots = int(parking.get("lots_count") or 0)
     if lots == 0:
@@ -264,6 +279,12 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
     lines: list[str] = []
     top, base = scenarios.headline, scenarios.baseline
     ranges = {str(row["figure"]): row for row in summary.get("ranges", [])}
+    units = display_units(summary)
+
+    def span(figure: str) -> dict[str, float | None]:
+        """Return the low and high ends of a figure's range (None where not known)."""
+        row = ranges.get(figure) or {}
+        return {"low": row.get("low"), "high": row.get("high")}
 
     def ranged(figure: str, value: float | None, digits: int) -> str:
         """Quote a figure as "central (low-high)" where its range is known."""
@@ -273,21 +294,21 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
         low, high = _fmt(row["low"], digits), _fmt(row["high"], digits)
         return range_text(_fmt(value, digits), low, high, negative=row["low"] < 0)
 
-    constants = _constants_line(summary)
+    constants = _constants_line(summary, units)
     if constants:
         lines.append(constants)
     parking = summary.get("parking")
     if parking is not None:
-        lines.append(_parking_line(parking, top, base, ranged))
-        lines.append(_lot_land_line(parking, parking["scenarios"][top.id], top.label, ranged))
+        lines.append(_parking_line(parking, top, base, ranged, units))
+        lines.append(_lot_land_line(parking, parking["scenarios"][top.id], top.label, units, span))
         unknown = (parking.get("curb_unknown_km") or 0.0) - (
             parking.get("curb_estimated_km") or 0.0
         )
         lines.append(
-            f"Curb: {_fmt(parking.get('curb_parking_km'), 1)} km mapped with parking, "
-            f"{_fmt(parking.get('curb_inferred_km'), 1)} km estimated with parking "
-            f"({_fmt(parking.get('curb_estimated_km'), 1)} km untagged and estimated, "
-            f"{_fmt(unknown, 1)} km unknown)"
+            f"Curb: {kilometres(parking.get('curb_parking_km'), units)} mapped with parking, "
+            f"{kilometres(parking.get('curb_inferred_km'), units)} estimated with parking "
+            f"({kilometres(parking.get('curb_estimated_km'), units)} untagged and estimated, "
+            f"{kilometres(unknown, units)} unknown)"
         )
     congestion = summary.get("congestion")
     if congestion is not None:
@@ -334,14 +355,14 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
         )
     fit = summary.get("fit")
     if fit is not None:
-        lines.append(_fit_line(fit, ranged))
+        lines.append(_fit_line(fit, units, span))
     index = summary.get("index")
     if index is not None:
         lines.append(_index_line(index, top.label, ranged))
     return lines
 
 
-def _constants_line(summary: dict[str, Any]) -> str | None:
+def _constants_line(summary: dict[str, Any], units: Units) -> str | None:
     """State once, per car, what is the same in every city (`urbanfit.figures`)."""
     figures = summary.get("figures") or {}
     fleet, kei = figures.get("curb_pitch_fleet_m"), figures.get("curb_pitch_kei_m")
@@ -349,9 +370,9 @@ def _constants_line(summary: dict[str, Any]) -> str | None:
         return None
     gain = figures["curb_gain_on_same_curb_pct"]["value"]
     line = (
-        f"Per car, the same in every city: a kei car needs {kei['value']:.1f} m of curb where the "
-        f"full-size fleet's average car needs {fleet['value']:.1f} m, so {_fmt(gain)} % more "
-        "cars park on the same curb"
+        f"Per car, the same in every city: a kei car needs {metres(kei['value'], units)} of curb "
+        f"where the full-size fleet's average car needs {metres(fleet['value'], units)}, so "
+        f"{_fmt(gain)} % more cars park on the same curb"
     )
     ratio, stall, kei_stall = (
         figures.get(k) for k in ("lot_kei_ratio", "lot_m2_per_stall_fleet", "lot_m2_per_stall_kei")
@@ -359,15 +380,17 @@ def _constants_line(summary: dict[str, Any]) -> str | None:
     if (summary["parking"].get("lot_land_area_ha") or 0) > 0 and ratio and stall and kei_stall:
         freed = figures["lot_land_freed_pct"]
         line += (
-            f"; in a lot a kei stall and half its aisle take {kei_stall['value']:.1f} m² where "
-            f"a full-size one takes {stall['value']:.1f} m² ({ratio['value']:.2f}x the stalls on "
-            f"one 24 ft aisle, up to {ratio['high']:.2f}x on Japan's kei aisle), so "
+            f"; in a lot a kei stall and half its aisle take {area_m2(kei_stall['value'], units)} "
+            f"where a full-size one takes {area_m2(stall['value'], units)} ({ratio['value']:.2f}x "
+            f"the stalls on one 24 ft aisle, up to {ratio['high']:.2f}x on Japan's kei aisle), so "
             f"{_fmt(freed['value'])} % of a surface lot is freed for the same cars"
         )
     return line
 
 
-def _parking_line(parking: dict[str, Any], top: Any, base: Any, ranged: Callable[..., str]) -> str:
+def _parking_line(
+    parking: dict[str, Any], top: Any, base: Any, ranged: Callable[..., str], units: Units
+) -> str:
     """Quote the mapped floor first, then what estimated curb adds, its error in the range."""
     last, first = parking["scenarios"][top.id], parking["scenarios"][base.id]
     estimated = last.get("curb_spaces_gained_estimated") or 0.0
@@ -377,7 +400,9 @@ def _parking_line(parking: dict[str, Any], top: Any, base: Any, ranged: Callable
         f"fleet's {_fmt(first['total_spaces'])}"
     )
     usable = parking.get("curb_mapped_usable_km")
-    mapped = "mapped curb" + (f" ({_fmt(usable, 1)} km usable)" if usable is not None else "")
+    mapped = "mapped curb" + (
+        f" ({kilometres(usable, units)} usable)" if usable is not None else ""
+    )
     if usable is not None and round(usable, 1) == 0:
         mapped = "the mapped lots (no curb is mapped with parking)"
     else:
@@ -396,13 +421,13 @@ def _parking_line(parking: dict[str, Any], top: Any, base: Any, ranged: Callable
     )
     return (
         f"Parking at {top.label}: {lead}; up to {ranged('spaces_gained', gained, 0)} with "
-        + (f"{_fmt(guessed, 1)} km of usable " if guessed is not None else "")
+        + (f"{kilometres(guessed, units)} of usable " if guessed is not None else "")
         + f"curb estimated where OSM has no parking tags ({share}; the range includes the "
         "estimate's error measured on a real curb survey)"
     )
 
 
-def _fit_line(fit: dict[str, Any], ranged: Callable[..., str]) -> str:
+def _fit_line(fit: dict[str, Any], units: Units, span: _Span) -> str:
     """Narrow streets on the widths that are known; class-default widths are unknown, not 0."""
     # a width from the city's own layer is measured, as a tag is
     tagged = (fit.get("width_tag_km") or 0.0) + (fit.get("width_inventory_km") or 0.0)
@@ -413,13 +438,17 @@ def _fit_line(fit: dict[str, Any], ranged: Callable[..., str]) -> str:
     if round(tagged + built, 1) <= 0:
         return (
             f"Narrow streets: unknown: no street width is tagged or measurable from buildings "
-            f"(the {_fmt(fit.get('street_km'), 1)} km have road-class defaults only)"
+            f"(the {kilometres(fit.get('street_km'), units)} have road-class defaults only)"
         )
+
+    def km(value: float | None) -> str:
+        return kilometres(value, units)
+
+    only = kilometres(fit.get("kei_only_km"), units, **span("kei_only_km"))
     return (
-        f"Narrow streets: {ranged('kei_only_km', fit.get('kei_only_km'), 2)} km that only kei "
-        f"pass ({_fmt(fit.get('kei_only_two_way_km'), 2)} km two-abreast), on the "
-        f"{_fmt(tagged + built, 1)} km whose width is tagged or measured ({_fmt(tagged, 1)} km) or "
-        f"estimated from buildings ({_fmt(built, 1)} km); unknown on {_fmt(unknown, 1)} km "
+        f"Narrow streets: {only} that only kei pass ({km(fit.get('kei_only_two_way_km'))} "
+        f"two-abreast), on the {km(tagged + built)} whose width is tagged or measured "
+        f"({km(tagged)}) or estimated from buildings ({km(built)}); unknown on {km(unknown)} "
         "whose width is only a road-class default"
     )
 
@@ -445,6 +474,6 @@ def _index_line(index: dict[str, Any], label: str, ranged: Callable[..., str]) -
     )
     return (
         f"Urban Fit index at {label}: {ranged('city_score', index.get('city_score'), 1)} "
-        f"of 100 on the {_fmt(covered, 0)} % of street km it can score (of all street km: "
+        f"of 100 on the {_fmt(covered, 0)} % of street length it can score (of all street length: "
         f"{', '.join(parts)})"
     )

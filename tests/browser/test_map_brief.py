@@ -126,7 +126,7 @@ def test_the_title_box_and_legend_follow_the_share(desktop: MapPage) -> None:
             assert "Curb parking today (0 % kei)" in legend
         else:
             # the per-car constant is said first, the same at every share; then the city
-            assert title.startswith("Per car, the same in every city: a kei car needs 4.4 m")
+            assert title.startswith("Per car, the same in every city: a kei car needs 4.40 m")
             assert f"Parking at {share} kei: " in title
             assert "100 % kei" not in title.replace(f"{share} kei", "") or share == "100 %"
             assert f"Curb spaces gained at {share} kei" in legend

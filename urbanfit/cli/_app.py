@@ -91,6 +91,15 @@ def _parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
 _KeiShares = Annotated[str, typer.Option(help="Kei shares of the fleet to compare, in percent.")]
 """The ``--kei-shares`` option of the commands that run cities (parsed by `_parse_shares`)."""
 _DEFAULT_SHARES = "0,25,50,100"
+_Units = Annotated[
+    str | None,
+    typer.Option(
+        help="Units of the text a person reads (headlines, report, map): 'us' (feet, miles, "
+        "acres first, metric beside) or 'metric'. Default: us for a place in the United "
+        "States, else metric. summary.json's figures stay metric."
+    ),
+]
+"""The ``--units`` option of the commands that run cities (checked by `urbanfit.units`)."""
 
 
 def _parse_shares(text: str) -> tuple[float, ...]:

@@ -21,8 +21,10 @@ from urbanfit.cli._app import (
     _KeiShares,
     _parse_bbox,
     _parse_shares,
+    _Units,
 )
 from urbanfit.errors import UrbanfitError
+from urbanfit.units import check_units, display_units, kilometres
 
 
 def analyze(
@@ -146,6 +148,7 @@ def analyze(
             "or file name."
         ),
     ] = None,
+    units: _Units = None,
     curb: Annotated[
         Path | None,
         typer.Option(
@@ -221,6 +224,7 @@ def analyze(
         from urbanfit.workers import congestion_workers  # noqa: PLC0415
 
         shares = _parse_shares(kei_shares)
+        check_units(units)
         area = _parse_bbox(bbox)
         out_root = _check_out(out_dir)
         overpass = OverpassConfig(cache_dir=cache_dir) if cache_dir else OverpassConfig()
@@ -281,6 +285,7 @@ def analyze(
                 max_iter=max_iter,
                 gap=gap,
                 urban_area=urban_area,
+                units=units,
                 progress=progress,
                 workers=congestion_workers(scheduler=scheduler, workers=workers),
             )
@@ -296,7 +301,8 @@ def analyze(
 
     network = result.summary["network"]
     out.print(
-        f"[bold]{escape(result.city.name)}[/]: {network['street_km']:.1f} km of street in "
+        f"[bold]{escape(result.city.name)}[/]: "
+        f"{kilometres(network['street_km'], display_units(result.summary))} of street in "
         f"{counted(network['edges_count'], 'edge')}, "
         f"{counted(result.summary['lots']['count'], 'parking lot')}",
         highlight=False,
@@ -366,6 +372,7 @@ def batch(
     kei_shares: _KeiShares = _DEFAULT_SHARES,
     fleet: Annotated[str, typer.Option(help="Full-size baseline fleet.")] = "us_new_sales",
     congestion: Annotated[bool, typer.Option(help="Run the congestion model.")] = True,
+    units: _Units = None,
 ) -> None:
     """Analyse many cities on Dask (finished ones are skipped), then compare them."""
     from urbanfit.batch import city_inputs, run_batch  # noqa: PLC0415
@@ -381,6 +388,7 @@ def batch(
 
     try:
         shares = _parse_shares(kei_shares)
+        check_units(units)
         out_root = _check_out(out_dir)
         report = run_batch(
             city_inputs(cities),
@@ -392,6 +400,7 @@ def batch(
                 "kei_shares": shares,
                 "base_fleet": fleet,
                 "run_congestion": congestion,
+                "units": units,
             },
         )
     except UrbanfitError as error:

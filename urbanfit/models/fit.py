@@ -34,6 +34,10 @@ with the largest share of the baseline fleet (``full_size`` with the built-in fl
   this street), the edge's fit is unknown (``width_unknown``, category ``width unknown``): it
   passes no class and is no kei-only street, and the summary counts it apart
   (``width_unknown_km``), never as a street nothing passes.
+- A two-way street that every class passes single file but none two-abreast is a one-lane
+  two-way street (category ``narrow two-way: reference class single file only``): cars take
+  turns and pass each other at a wider spot, as on the yield streets many cities build. Only a
+  street no class passes even single file is one that no vehicle passes.
 """
 
 from __future__ import annotations
@@ -306,8 +310,8 @@ def street_fit(
             ~known,
             edges["kei_only_two_way"].to_numpy(dtype=bool),
             edges["kei_only_single"].to_numpy(dtype=bool),
-            ~oneway & ref["passable"] & ~ref["two_abreast"],
-            ~ref["passable"] & ~kei["passable"],
+            ~oneway & ref["single"] & ~ref["two_abreast"],
+            ~ref["single"] & ~kei["single"],
         ],
         [FIT_CATEGORIES[-1], *FIT_CATEGORIES[:4]],
         default=FIT_CATEGORIES[4],

@@ -21,11 +21,12 @@ from typing import NamedTuple
 
 from urbanfit.models.ranges import figure_range
 from urbanfit.parameters.council import ValueParams
+from urbanfit.parameters.units import UnitParams
 
 __all__ = ["ACRES_PER_HA", "Span", "curb_value", "delay_value", "land_value", "span_product"]
 
-ACRES_PER_HA = 2.4710538
-"""Acres in a hectare (1 acre = 4,046.856 m2)."""
+ACRES_PER_HA = 10_000.0 / UnitParams().acre_m2
+"""Acres in a hectare, 2.4710538... (1 acre = 4,046.8564224 m2 exactly, `UnitParams`)."""
 
 
 class Span(NamedTuple):

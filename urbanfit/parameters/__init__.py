@@ -22,6 +22,7 @@ from urbanfit.parameters.traffic import (
     DemandParams,
     TrafficParams,
 )
+from urbanfit.parameters.units import UnitParams
 from urbanfit.parameters.widthlayer import WidthInventoryParams
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "RangeParams",
     "StreetParams",
     "TrafficParams",
+    "UnitParams",
     "WidthInventoryParams",
     "assumptions_table",
     "param",
@@ -60,3 +62,4 @@ class Parameters:
     ranges: RangeParams = field(default_factory=RangeParams)
     widths: WidthInventoryParams = field(default_factory=WidthInventoryParams)
     council: CouncilParams = field(default_factory=CouncilParams)
+    units: UnitParams = field(default_factory=UnitParams)

@@ -12,7 +12,9 @@ from typing import Any
 
 from urbanfit.render.document import Block, Bullets, Heading, PageBreak, Para, Untrusted
 from urbanfit.render.executive import caveats
+from urbanfit.render.labels import kei_size
 from urbanfit.render.share_text import share_headlines
+from urbanfit.units import display_units
 from urbanfit.vehicles import ScenarioSet
 
 __all__ = ["ATTRIBUTION", "REALISTIC_SHARE", "brief_blocks", "limitations_blocks", "next_steps"]
@@ -102,6 +104,7 @@ def brief_blocks(summary: dict[str, Any], scenarios: ScenarioSet) -> list[Block]
         25 % (when run) and at the largest share; the biggest caveat and the next step.
     """
     city = Untrusted(summary["city"]["name"])
+    units = display_units(summary)
     created = str(summary.get("run", {}).get("created", ""))[:10]
     provenance = summary.get("provenance", {})
     dated = provenance.get("data_date") or str(provenance.get("retrieved", ""))[:10]
@@ -109,8 +112,8 @@ def brief_blocks(summary: dict[str, Any], scenarios: ScenarioSet) -> list[Block]
         Heading(1, ("Kei cars in ", city, f": council brief, {created}")),
         Para(
             (
-                "What a fleet of kei cars (Japan's smallest class: at most 3.40 m long and "
-                "1.48 m wide) would change against today's US full-size fleet. Data: "
+                f"What a fleet of kei cars (Japan's smallest class: {kei_size(units)}) would "
+                "change against today's US full-size fleet. Data: "
                 "OpenStreetMap of ",
                 Untrusted(dated or "unknown date"),
                 f", {ATTRIBUTION}.",

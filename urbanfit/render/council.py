@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from urbanfit.models.council import VALUE_UNITS
 from urbanfit.render.document import Block, Bullets, Heading, Image, Para, Table, Untrusted
 from urbanfit.summary import range_text
+from urbanfit.units import Units, display_units, hectares
 
 __all__ = [
     "COUNCIL_CAPTIONS",
@@ -82,6 +83,12 @@ def _ranged(row: dict[str, Any], key: str, *, money: bool = False, suffix: str =
         negative=low < 0,
     )
     return text + suffix
+
+
+def _land(row: dict[str, Any], units: Units) -> str:
+    """Write a row's lot land freed with its range, in the run's display units."""
+    central, low, high = (_num(row.get(f"land_freed_ha{end}")) for end in ("", "_low", "_high"))
+    return hectares(central, units, low=low, high=high)
 
 
 def _pct(row: dict[str, Any], key: str) -> str:
@@ -187,7 +194,7 @@ def adoption_headline(summary: dict[str, Any]) -> str | None:
         f"{_ranged(row, 'curb_structured_usd', money=True)} as structured spaces not built"
     ]
     if _num(row.get("land_freed_ha")):
-        parts.append(f"{_ranged(row, 'land_freed_ha')} ha of lot land freed")
+        parts.append(f"{_land(row, display_units(summary))} of lot land freed")
     if _num(row.get("delay_saved_veh_h")) is not None:
         parts.append(
             f"{_ranged(row, 'delay_saved_veh_h')} veh-h of peak-hour delay saved, worth "
@@ -202,6 +209,7 @@ def _adoption_blocks(summary: dict[str, Any], figures: dict[str, bytes]) -> list
         return []
     halves = adoption.get("half_years") or {}
     errors = adoption.get("interpolation_error") or {}
+    units = display_units(summary)
     timeline = adoption.get("timeline") or []
     last = int(timeline[-1]["year"]) if timeline else None
     blocks: list[Block] = [
@@ -239,9 +247,10 @@ def _adoption_blocks(summary: dict[str, Any], figures: dict[str, bytes]) -> list
             continue
         share = _num(errors.get(f"{key}_at_share"))
         pct = _num(errors.get(f"{key}_max_pct_of_full"))
+        size = hectares(worst, units) if unit == "ha" else f"{_short(worst)} {unit}"
         error_items.append(
             (
-                f"{label}: {_short(worst)} {unit} at {100 * (share or 0):g} % kei"
+                f"{label}: {size} at {100 * (share or 0):g} % kei"
                 + (f" ({pct:.1f} % of its 100 % value)" if pct is not None else ""),
             )
         )
@@ -291,7 +300,7 @@ def _adoption_blocks(summary: dict[str, Any], figures: dict[str, bytes]) -> list
                 f"{100 * row['fleet_kei_share']:.1f} "
                 f"({100 * row['fleet_kei_share_fast_turnover']:.1f})",
                 _ranged(row, "curb_spaces_gained"),
-                _ranged(row, "land_freed_ha"),
+                _land(row, units),
                 _ranged(row, "delay_saved_veh_h"),
                 _ranged(row, "curb_structured_usd", money=True),
                 _ranged(row, "delay_usd_per_year", money=True),
@@ -302,7 +311,7 @@ def _adoption_blocks(summary: dict[str, Any], figures: dict[str, bytes]) -> list
         "kei % of sales",
         "kei % of fleet (fast turnover)",
         "curb spaces gained",
-        "lot land freed (ha)",
+        "lot land freed",
         "peak delay saved (veh-h)",
         "curb value as structured spaces",
         "delay value a year",

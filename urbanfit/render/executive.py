@@ -6,13 +6,15 @@ that matter most, all read from the summary (nothing shown is computed here).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from urbanfit.evidence_text import delay_withheld, demand_text
 from urbanfit.figures import KIND_WORDS
 from urbanfit.render.document import Block, Bullets, Heading, PageBreak, Para, Table, Text
-from urbanfit.render.labels import counted, fmt_figure, label_of, row_label
+from urbanfit.render.labels import counted, fmt_figure, label_of, quantity_writer, row_label
 from urbanfit.summary import range_text
+from urbanfit.units import Units, display_units, kilometres
 
 __all__ = ["executive_summary", "figure_text", "method_notes", "ranges_blocks"]
 
@@ -59,6 +61,11 @@ def _range(summary: dict[str, Any], section: str, key: str) -> dict[str, Any] | 
 def figure_text(summary: dict[str, Any], section: str, key: str, value: Any) -> str:
     """``central (low–high)`` when the summary has a range for the figure, else ``central``."""
     span = _range(summary, section, key)
+    units = display_units(summary)
+    writer = quantity_writer(key, units)
+    if writer is not None and isinstance(value, int | float):
+        ends = span or {}
+        return writer(value, units, low=ends.get("low"), high=ends.get("high"))
     if span is None or span["low"] is None or span["high"] is None:
         return fmt_figure(key, value)
     central = fmt_figure(key, span.get("central", value))
@@ -84,20 +91,22 @@ def _key_rows(summary: dict[str, Any], top: str) -> tuple[tuple[str, ...], ...]:
             continue
         value = kinds[key]["value"] if key in kinds else figures[key]  # unknown stays unknown
         text = "unknown" if value is None else figure_text(summary, section, key, value)
-        row = (row_label(key), text)
+        row = (row_label(key, display_units(summary)), text)
         rows.append((*row, KIND_WORDS.get(kind, "")) if kinds else row)
     return tuple(rows)
 
 
-def _km(value: Any) -> str:
-    return f"{fmt_figure('street_km', value)} km"
+def _km(value: Any, units: Units) -> str:
+    return kilometres(None if value is None else float(value), units)
 
 
 def _mapped_and_estimated(summary: dict[str, Any]) -> list[Text]:
     items: list[Text] = []
+    units = display_units(summary)
+    km = partial(_km, units=units)
     network, lots, parking = summary["network"], summary["lots"], summary.get("parking")
     items.append((
-        f"Mapped in OpenStreetMap: {_km(network['street_km'])} of streets, "
+        f"Mapped in OpenStreetMap: {km(network['street_km'])} of streets, "
         f"{counted(lots['count'], 'parking lot')} "
         f"({fmt_figure('count', lots['with_capacity_tag_count'])} with a capacity tag), "
         f"{counted(summary['buildings']['count'], 'building')}.",
@@ -105,9 +114,9 @@ def _mapped_and_estimated(summary: dict[str, Any]) -> list[Text]:
     if isinstance(parking, dict):
         inferred = parking.get("curb_inferred_km") or 0
         items.append((
-            f"Curb: {_km(parking.get('curb_parking_km'))} with parking mapped, "
-            f"{_km(parking.get('curb_unknown_km'))} with no parking tags; "
-            + (f"{_km(inferred)} of those estimated by road class, counted apart from mapped "
+            f"Curb: {km(parking.get('curb_parking_km'))} with parking mapped, "
+            f"{km(parking.get('curb_unknown_km'))} with no parking tags; "
+            + (f"{km(inferred)} of those estimated by road class, counted apart from mapped "
                "curb." if inferred else
                "none estimated (untagged curbs are left out, not counted)."),
         ))  # fmt: skip
@@ -120,15 +129,15 @@ def _mapped_and_estimated(summary: dict[str, Any]) -> list[Text]:
     fit = summary.get("fit")
     if isinstance(fit, dict) and "width_unknown_km" in fit:
         items.append((
-            f"Street widths: mapped on {_km(fit.get('width_tag_km'))}, estimated from the "
-            f"buildings either side on {_km(fit.get('width_estimated_geometry_km'))}, unknown "
-            f"(a road-class default only, so no fit figure) on {_km(fit['width_unknown_km'])} "
-            f"of {_km(fit.get('street_km'))}.",
+            f"Street widths: mapped on {km(fit.get('width_tag_km'))}, estimated from the "
+            f"buildings either side on {km(fit.get('width_estimated_geometry_km'))}, unknown "
+            f"(a road-class default only, so no fit figure) on {km(fit['width_unknown_km'])} "
+            f"of {km(fit.get('street_km'))}.",
         ))  # fmt: skip
     elif isinstance(fit, dict) and "width_defaulted_km" in fit:
         items.append((
-            f"Street widths: mapped on {_km(fit.get('width_tag_km'))}, estimated on "
-            f"{_km(fit['width_defaulted_km'])} of {_km(fit.get('street_km'))}.",
+            f"Street widths: mapped on {km(fit.get('width_tag_km'))}, estimated on "
+            f"{km(fit['width_defaulted_km'])} of {km(fit.get('street_km'))}.",
         ))  # fmt: skip
     congestion = summary.get("congestion")
     if isinstance(congestion, dict):
@@ -162,19 +171,21 @@ def caveats(summary: dict[str, Any]) -> list[Text]:
     (more than half the length), synthetic travel demand.
     """
     found: list[Text] = []
+    units = display_units(summary)
+    km = partial(_km, units=units)
     parking = summary.get("parking")
     if isinstance(parking, dict):
         unknown, tagged = parking.get("curb_unknown_km") or 0, parking.get("curb_parsed_km") or 0
         inferred = parking.get("curb_inferred_km") or 0
         if unknown and not inferred:
             found.append((
-                f"Curb coverage: {_km(unknown)} of curb has no parking tags (beside "
-                f"{_km(tagged)} tagged), so its spaces are not counted; the parking figures are a "
+                f"Curb coverage: {km(unknown)} of curb has no parking tags (beside "
+                f"{km(tagged)} tagged), so its spaces are not counted; the parking figures are a "
                 "lower bound.",
             ))  # fmt: skip
         elif inferred:
             found.append((
-                f"Curb estimation: {_km(inferred)} of untagged curb is estimated as parallel "
+                f"Curb estimation: {km(inferred)} of untagged curb is estimated as parallel "
                 "parking by road class, a rule that finds parking poorly on a real US survey "
                 f"({_survey(summary)}); the figures that rest on it are quoted after the mapped "
                 "floor, with that error in their range.",
@@ -191,9 +202,9 @@ def caveats(summary: dict[str, Any]) -> list[Text]:
         and (fit.get("width_defaulted_km") or 0) > (fit.get("street_km") or 0) / 2
     ):
         found.append((
-            f"Street widths: estimated on {_km(fit.get('width_defaulted_km'))} of "
-            f"{_km(fit.get('street_km'))}; the narrow-street figures rest on those estimates"
-            + (f", and are unknown on the {_km(fit['width_unknown_km'])} whose width is only "
+            f"Street widths: estimated on {km(fit.get('width_defaulted_km'))} of "
+            f"{km(fit.get('street_km'))}; the narrow-street figures rest on those estimates"
+            + (f", and are unknown on the {km(fit['width_unknown_km'])} whose width is only "
                "a road-class default." if fit.get("width_unknown_km") else "."),
         ))  # fmt: skip
     congestion = summary.get("congestion")
@@ -287,13 +298,15 @@ def _gaps(congestion: dict[str, Any]) -> str:
 def method_notes(summary: dict[str, Any]) -> list[Text]:
     """How this run was made: which models ran, with what demand, estimation on or off."""
     notes: list[Text] = []
+    units = display_units(summary)
+    km = partial(_km, units=units)
     parking = summary.get("parking")
     if isinstance(parking, dict):
         inferred = parking.get("curb_inferred_km") or 0
         notes.append((
             "Parking: curb spaces are counted along each street side from its OSM parking tags "
             "(orientation, clearances at junctions, stall pitch of each vehicle); "
-            + (f"curb estimation was on: {_km(inferred)} of untagged curb estimated as parallel "
+            + (f"curb estimation was on: {km(inferred)} of untagged curb estimated as parallel "
                "parking by road class and width, counted and reported apart from mapped curb."
                + " On the CurbLR field survey of downtown Portland, "
                f"Oregon: {_survey(summary)}; the ranges of estimated figures include this "
@@ -305,10 +318,10 @@ def method_notes(summary: dict[str, Any]) -> list[Text]:
     fit = summary.get("fit")
     if isinstance(fit, dict) and "width_tag_km" in fit:
         notes.append((
-            f"Street widths: mapped on {_km(fit['width_tag_km'])} of {_km(fit.get('street_km'))}; "
+            f"Street widths: mapped on {km(fit['width_tag_km'])} of {km(fit.get('street_km'))}; "
             f"estimated from the gap between buildings on "
-            f"{_km(fit.get('width_estimated_geometry_km'))} and from the road class and lane "
-            f"count on {_km(fit.get('width_estimated_class_km'))}. A street passes a vehicle "
+            f"{km(fit.get('width_estimated_geometry_km'))} and from the road class and lane "
+            f"count on {km(fit.get('width_estimated_class_km'))}. A street passes a vehicle "
             "class when its carriageway, less parked cars, fits the class's width and clearances.",
         ))  # fmt: skip
     congestion = summary.get("congestion")
@@ -354,11 +367,20 @@ def ranges_blocks(summary: dict[str, Any]) -> list[Block]:
     rows = summary.get("ranges")
     if not isinstance(rows, list) or not rows:
         return []
+    units = display_units(summary)
+
+    def unit(figure: str, given: Any) -> str:
+        """Return the unit column: empty where each cell carries its own (US units)."""
+        return "" if quantity_writer(figure, units) is not None else str(given or "")
+
     cells = tuple(
         (
             label_of(str(row.get("figure"))).text,
-            *(fmt_figure(str(row.get("figure")), row.get(k)) for k in ("low", "central", "high")),
-            str(row.get("unit") or ""),
+            *(
+                fmt_figure(str(row.get("figure")), row.get(k), units)
+                for k in ("low", "central", "high")
+            ),
+            unit(str(row.get("figure")), row.get("unit")),
             str(row.get("basis") or ""),
         )
         for row in rows

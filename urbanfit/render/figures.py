@@ -18,10 +18,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from urbanfit.parameters.units import UnitParams
 from urbanfit.render.council import council_charts
 from urbanfit.render.schema import scenario_figures
 from urbanfit.render.static_map import street_map as draw_street_map
 from urbanfit.results import AnalysisResult
+from urbanfit.units import display_units, sig
 
 __all__ = [
     "FIGURE_CAPTIONS",
@@ -165,14 +167,17 @@ def _fit_chart(summary: dict[str, Any]) -> Figure | None:
     bars = [(name, value) for name, value in bars if not math.isnan(value)]
     if not bars:
         return None
+    unit = "mi" if display_units(summary) == "us" else "km"
+    if unit == "mi":  # the chart in the run's display units
+        bars = [(name, value * 1000.0 / UnitParams().mile_m) for name, value in bars]
     figure, ax = _new(height=max(2.4, 0.35 * len(bars) + 1.2))
     y = range(len(bars))
     ax.barh(y, [v for _, v in bars], color=_CURB)
     ax.set_yticks(list(y), [n for n, _ in bars], fontsize=8)
     ax.invert_yaxis()
     for i, (_, value) in enumerate(bars):
-        ax.annotate(f" {value:,.2f}", (value, i), va="center", fontsize=8)
-    ax.set_xlabel("street length (km)")
+        ax.annotate(f" {sig(value)}", (value, i), va="center", fontsize=8)
+    ax.set_xlabel(f"street length ({unit})")
     ax.margins(x=0.15)
     ax.set_title(FIGURE_CAPTIONS["fit_km"], fontsize=10)
     return figure

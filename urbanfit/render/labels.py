@@ -11,11 +11,14 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import pandas as pd
 
 from urbanfit.render.document import Untrusted
+from urbanfit.units import Units, area_m2, hectares, kilometres, metres
+from urbanfit.vehicles import KEI_MAX_LENGTH_M, KEI_MAX_WIDTH_M
 
 __all__ = [
     "CODE_WORDS",
@@ -26,8 +29,10 @@ __all__ = [
     "fmt",
     "fmt_assumption",
     "fmt_figure",
+    "kei_size",
     "label_of",
     "parameter_name",
+    "quantity_writer",
     "row_label",
 ]
 
@@ -273,9 +278,9 @@ CODE_WORDS: dict[str, dict[str, str]] = {
         "only kei pass two-abreast": "two-way: only kei cars pass each other",
         "only kei pass at all": "only kei cars get through",
         "narrow two-way: reference class single file only": (
-            "two-way, but full-size cars pass only in single file"
+            "two-way, one car at a time: oncoming cars pass at a wider spot"
         ),
-        "no vehicle passes": "too narrow for any car",
+        "no vehicle passes": "too narrow for any car to get through",
         "reference class passes": "full-size cars pass",
         "width unknown": "unknown: the width is only a road-class default",
     },
@@ -318,10 +323,38 @@ def label_of(key: str) -> Label:
     return LABELS.get(key) or Label(key.replace("_", " "))
 
 
-def row_label(key: str) -> str:
+_QUANTITIES: dict[str, Callable[..., str]] = {
+    "km": kilometres,
+    "ha": hectares,
+    "m": metres,
+    "m²": area_m2,
+}
+"""Label units whose figures `urbanfit.units` writes in US units first (metric beside)."""
+
+
+def kei_size(units: Units) -> str:
+    """Write a kei car's legal limits: ``at most 3.40 m long and 1.48 m wide`` (or US first)."""
+    return (
+        f"at most {metres(KEI_MAX_LENGTH_M, units)} long and {metres(KEI_MAX_WIDTH_M, units)} wide"
+    )
+
+
+def quantity_writer(key: str, units: Units) -> Callable[..., str] | None:
+    """
+    Return the `urbanfit.units` writer of a length or area key in US units, else None.
+
+    In metric the table keeps its unit in the row label and plain numbers in the cells; in US
+    units each cell carries both (``12.4 mi (20.0 km)``), so the label drops its unit.
+    """
+    return _QUANTITIES.get(label_of(key).unit) if units == "us" else None
+
+
+def row_label(key: str, units: Units = "metric") -> str:
     """``Label (unit)`` of a summary key, for the first cell of a table row."""
     found = label_of(key)
-    return f"{found.text} ({found.unit})" if found.unit else found.text
+    if not found.unit or quantity_writer(key, units) is not None:
+        return found.text
+    return f"{found.text} ({found.unit})"
 
 
 def fmt(value: Any) -> str:
@@ -357,7 +390,7 @@ def _whole(value: Any) -> str:
     return fmt(value)
 
 
-def fmt_figure(key: str, value: Any) -> str:
+def fmt_figure(key: str, value: Any, units: Units = "metric") -> str:
     """
     Format a summary figure by its key: counts whole, breakdowns as ``name value, ...``.
 
@@ -367,6 +400,8 @@ def fmt_figure(key: str, value: Any) -> str:
         The summary key (see `LABELS`).
     value
         Its value: a number, text, flag, or a breakdown dict (e.g. km by road class).
+    units
+        ``us`` writes a length or area with both units (`quantity_writer`).
 
     Returns
     -------
@@ -374,12 +409,31 @@ def fmt_figure(key: str, value: Any) -> str:
         The cell text; `Untrusted` when it holds text from the data.
     """
     whole = label_of(key).whole
+    writer = quantity_writer(key, units)
+    if writer is not None:
+        return (
+            _quantity(value, writer)
+            if not isinstance(value, dict)
+            else Untrusted(
+                ", ".join(
+                    f"{str(k).replace('_', ' ')} {_quantity(v, writer)}" for k, v in value.items()
+                )
+            )
+        )
     if isinstance(value, dict):
         one = _whole if whole else fmt
         return Untrusted(
             ", ".join(f"{str(k).replace('_', ' ')} {one(v)}" for k, v in value.items())
         )
     return _whole(value) if whole else fmt(value)
+
+
+def _quantity(value: Any, writer: Callable[..., str]) -> str:
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return writer(float(value), "us")
+    return fmt(value)
 
 
 def _plain(value: Any) -> str:

@@ -21,6 +21,7 @@ from urbanfit.results import (
     ParkingResult,
     scenario_rows,
 )
+from urbanfit.units import Units, area_m2, metres, texts
 from urbanfit.vehicles import KEI_CLASS, ScenarioSet, VehicleCatalog
 
 __all__ = [
@@ -102,6 +103,7 @@ def lots_layer(
     catalog: VehicleCatalog,
     *,
     scenarios: ScenarioSet,
+    units: Units = "metric",
 ) -> tuple[folium.FeatureGroup, dict[str, str]]:
     """
     Parking lots with a popup of stalls by class and the source of each figure.
@@ -116,6 +118,8 @@ def lots_layer(
         The vehicle classes (their labels head the stall rows).
     scenarios
         The run's scenarios: each lot carries its spaces in every one.
+    units
+        Units of the lot's area in the tooltip (`urbanfit.units`).
 
     Returns
     -------
@@ -128,7 +132,11 @@ def lots_layer(
             "name": lots["name"].fillna("(unnamed)"),
             "kind": lots["kind"].str.replace("_", " ", regex=False),
             "capacity_tag": capacity,
-            "area_m2": lots["area_m2"].round(0),
+            "area": np.where(
+                lots["is_point"].to_numpy(dtype=bool),
+                "no outline (mapped as a point)",
+                texts(lots["area_m2"], units, area_m2),
+            ),
         },
         geometry=lots.geometry,
         crs=lots.crs,
@@ -167,7 +175,7 @@ def lots_layer(
         # the tooltip short (one figure per basis: the spaces row the switch writes); the
         # stall counts by class, and the counts from the outline, in the click popup
         fields={k: v for k, v in fields.items() if not k.startswith(("stalls ", "model "))}
-        | {"area_m2": "Area (m²)"},
+        | {"area": "Area"},
         popup_fields=fields,
         style={"color": LOT_COLOUR, "weight": 1, "fillOpacity": 0.4},
         carry=carry,
@@ -249,7 +257,9 @@ def _way_and_direction(links: pd.DataFrame, streets: gpd.GeoDataFrame) -> pd.Ser
     return pd.Series(key, index=links.index)
 
 
-def fit_layer(fit: FitResult) -> tuple[folium.FeatureGroup, dict[str, str]] | None:
+def fit_layer(
+    fit: FitResult, *, units: Units = "metric"
+) -> tuple[folium.FeatureGroup, dict[str, str]] | None:
     """
     Streets where the vehicle class matters, by which class passes them.
 
@@ -260,6 +270,10 @@ def fit_layer(fit: FitResult) -> tuple[folium.FeatureGroup, dict[str, str]] | No
     ----------
     fit
         The narrow-street fit result.
+    units
+        Units of the widths in the tooltip (`urbanfit.units`). The carriageway shown is the
+        one the free widths are taken from (``carriageway_m``: a class default plus the parking
+        lanes of parked sides), so no free width exceeds it.
 
     Returns
     -------
@@ -279,10 +293,10 @@ def fit_layer(fit: FitResult) -> tuple[folium.FeatureGroup, dict[str, str]] | No
         {
             "name": edges["name"].fillna("(unnamed)"),
             "category": code_words("fit_category", category),
-            "width_m": edges["width_m"].round(2),
+            "carriageway": texts(edges["carriageway_m"], units, metres),
             "width_source": code_words("width_source", edges["width_source"]),
-            "free_full": free[reference].round(2).to_numpy(),
-            "free_kei": free[KEI_CLASS].round(2).to_numpy(),
+            "free_full": texts(free[reference], units, metres),
+            "free_kei": texts(free[KEI_CLASS], units, metres),
         },
         geometry=edges.geometry,
         crs=edges.crs,
@@ -293,10 +307,10 @@ def fit_layer(fit: FitResult) -> tuple[folium.FeatureGroup, dict[str, str]] | No
         fields={
             "name": "Street",
             "category": "Fit",
-            "width_m": "Carriageway (m)",
+            "carriageway": "Carriageway",
             "width_source": "Width from",
-            "free_full": f"Free width, {reference.replace('_', '-')} parked (m)",
-            "free_kei": "Free width, kei parked (m)",
+            "free_full": f"Free width, {reference.replace('_', '-')} parked",
+            "free_kei": "Free width, kei parked",
         },
         style={"weight": 3, "opacity": 0.9},
         colours=category.map(FIT_COLOURS),

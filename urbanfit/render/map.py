@@ -12,7 +12,7 @@ from folium.plugins import Fullscreen
 from folium.utilities import JsCode
 
 from urbanfit.render.curb_layer import CURB_ESTIMATED_NOTE, curb_layer
-from urbanfit.render.labels import counted
+from urbanfit.render.labels import counted, kei_size
 from urbanfit.render.layers import (
     DETAIL_EDGES,
     congestion_layer,
@@ -26,6 +26,7 @@ from urbanfit.render.map_page import legend_block, legend_note, page_chrome
 from urbanfit.render.palette import STREET_COLOUR, STREET_WIDTHS
 from urbanfit.render.share_text import share_headlines
 from urbanfit.results import AnalysisResult
+from urbanfit.units import Units, display_units, kilometres
 
 __all__ = ["CLASS_COLOURS", "GLOSSARY", "STREET_GROUPS", "build_map", "escape_text"]
 
@@ -47,12 +48,16 @@ _LOCAL = "local (residential, unclassified, other)"  # classes not listed fall h
 _GROUP_OF = {cls: group for group, (_, classes) in STREET_GROUPS.items() for cls in classes}
 CLASS_COLOURS = {cls: STREET_GROUPS[group][0] for cls, group in _GROUP_OF.items()}
 
-# Plain words for the terms the map uses (the page's glossary).
+
+def _kei_car(units: Units) -> str:
+    """Say what a kei car is, its legal size in the run's display units."""
+    return f"Japan's smallest class of car and truck: {kei_size(units)}."
+
+
+# Plain words for the terms the map uses (the page's glossary); the title box writes the kei
+# car's size in the run's display units.
 GLOSSARY = {
-    "kei car": (
-        "Japan's smallest class of car and truck: at most 3.40 m (11 ft 2 in) long and "
-        "1.48 m (4 ft 10 in) wide."
-    ),
+    "kei car": _kei_car("metric"),
     "kei share": "The part of all cars that are kei cars; 0 % is today's fleet.",
     "curb side": "One side of one street: the curb a car parks along.",
     "stretch of curb": (
@@ -97,7 +102,7 @@ def _title_box(result: AnalysisResult) -> str:
     s = result.summary
     network = s["network"]
     lines = [
-        f"{network['street_km']:.1f} km of drivable street, "
+        f"{kilometres(network['street_km'], display_units(s))} of drivable street, "
         f"{counted(network['edges_count'], 'edge')}",
         f"{counted(s['lots']['count'], 'parking lot')} mapped",
     ]
@@ -105,9 +110,10 @@ def _title_box(result: AnalysisResult) -> str:
     for k, share in _share_lines(result).items():
         body += f"<div class='urbanfit-share-lines' data-scenarios='{k}'>"
         body += "".join(f"<div>{html.escape(line)}</div>" for line in share) + "</div>"
+    glossary = GLOSSARY | {"kei car": _kei_car(display_units(s))}
     words = "".join(
         f"<dt>{html.escape(term)}</dt><dd>{html.escape(text)}</dd>"
-        for term, text in GLOSSARY.items()
+        for term, text in glossary.items()
     )
     body += (
         "<details id='urbanfit-glossary'><summary>Words on this map</summary>"
@@ -239,7 +245,13 @@ def build_map(result: AnalysisResult) -> folium.Map:
             )
         )
     lots = add(
-        lots_layer(result.city.lots, result.parking, result.catalog, scenarios=result.scenarios)
+        lots_layer(
+            result.city.lots,
+            result.parking,
+            result.catalog,
+            scenarios=result.scenarios,
+            units=display_units(result.summary),
+        )
         if len(result.city.lots)
         else None,
         "Off-street parking",
@@ -253,7 +265,9 @@ def build_map(result: AnalysisResult) -> folium.Map:
         "no assigned links to show (see the report's notes)",
     )
     fit = add(
-        fit_layer(result.fit), "Narrow-street fit", "no street where the vehicle class matters"
+        fit_layer(result.fit, units=display_units(result.summary)),
+        "Narrow-street fit",
+        "no street where the vehicle class matters",
     )
     index = add(
         index_layer(result.index, scenarios=result.scenarios) if len(result.index.hexes) else None,

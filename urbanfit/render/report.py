@@ -41,6 +41,7 @@ from urbanfit.render.labels import (
 from urbanfit.render.report_docx import write_docx
 from urbanfit.render.schema import scenario_figures
 from urbanfit.results import AnalysisResult
+from urbanfit.units import Units, display_units
 
 __all__ = ["build_document", "report_html", "report_markdown", "write_report"]
 
@@ -76,17 +77,20 @@ def _scenario_ids(summary: dict[str, Any]) -> tuple[list[str], list[str], str, s
     return ids, [str(s["label"]) for s in runs], roles["baseline"], roles["headline"]
 
 
-def _figure_table(section: dict[str, Any]) -> Table:
-    rows = tuple((row_label(k), fmt_figure(k, v)) for k, v in section.items())
+def _figure_table(section: dict[str, Any], units: Units) -> Table:
+    rows = tuple((row_label(k, units), fmt_figure(k, v, units)) for k, v in section.items())
     return Table(("figure", "value"), rows)
 
 
-def _class_table(classes: dict[str, dict[str, Any]]) -> Table:
+def _class_table(classes: dict[str, dict[str, Any]], units: Units) -> Table:
     """Figures per vehicle class (fit): one row per figure, one column per class."""
     keys = list(dict.fromkeys(k for figures in classes.values() for k in figures))
     header = ("figure", *(Untrusted(c.replace("_", " ")) for c in classes))
     rows = tuple(
-        (row_label(k), *(fmt_figure(k, figures.get(k)) for figures in classes.values()))
+        (
+            row_label(k, units),
+            *(fmt_figure(k, figures.get(k), units) for figures in classes.values()),
+        )
         for k in keys
     )
     return Table(header, rows)
@@ -96,6 +100,7 @@ def _model_blocks(
     summary: dict[str, Any], figures: dict[str, bytes], extra: dict[str, list[Block]]
 ) -> list[Block]:
     ids, labels, base, _ = _scenario_ids(summary)
+    units = display_units(summary)
     blocks: list[Block] = []
     for name, (title, charts) in MODEL_SECTIONS.items():
         section = summary.get(name)
@@ -111,16 +116,16 @@ def _model_blocks(
         if series:
             blocks.append(Para((f"{title} figures per scenario:",)))
             rows = tuple(
-                (row_label(key), *(fmt_figure(key, v) for v in values))
+                (row_label(key, units), *(fmt_figure(key, v, units) for v in values))
                 for key, values in series.items()
             )
             blocks.append(Table(("figure", *labels), rows))
         if city_wide:
             blocks.append(Para((f"{title}: figures for the whole city:",)))
-            blocks.append(_figure_table(city_wide))
+            blocks.append(_figure_table(city_wide, units))
         if isinstance(classes, dict) and classes:
             blocks.append(Para((f"{title}: figures per vehicle class:",)))
-            blocks.append(_class_table(classes))
+            blocks.append(_class_table(classes, units))
         if isinstance(curve, dict):
             blocks += _kei_curve_blocks(curve, dict(zip(ids, labels, strict=True)), base)
         for chart in (c for c in charts if c in figures):
@@ -319,10 +324,11 @@ def _quality_blocks(summary: dict[str, Any]) -> list[Block]:
 def _vehicle_blocks(summary: dict[str, Any]) -> list[Block]:
     vehicles = summary["vehicles"]
     dims = ("length_m", "width_m", "height_m", "turning_radius_m")
-    dim_header = tuple(row_label(d) for d in dims)
+    units = display_units(summary)
+    dim_header = tuple(row_label(d, units) for d in dims)
     profiles = tuple(
-        (*(_u(p, k) for k in ("id", "label", "vehicle_class")), *(fmt(p.get(d)) for d in dims),
-         _u(p, "source"))
+        (*(_u(p, k) for k in ("id", "label", "vehicle_class")),
+         *(fmt_figure(d, p.get(d), units) for d in dims), _u(p, "source"))
         for p in vehicles["profiles"].values()
     )  # fmt: skip
     fleets = tuple(
@@ -411,7 +417,11 @@ def build_document(result: AnalysisResult, figures: dict[str, bytes] | None = No
         *_model_blocks(summary, figures, {"parking": _parking_table_blocks(result)}),
         *council_blocks(summary, figures, safety_edges=_safety_edges(result)),
         Heading(2, ("City data",)),
-        *(b for s in sections for b in (Heading(3, (s.title(),)), _figure_table(summary[s]))),
+        *(
+            b
+            for s in sections
+            for b in (Heading(3, (s.title(),)), _figure_table(summary[s], display_units(summary)))
+        ),
         *_quality_blocks(summary),
         *_vehicle_blocks(summary),
         *limitations_blocks(summary),

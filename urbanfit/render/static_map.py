@@ -16,14 +16,21 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
+from urbanfit.parameters.units import UnitParams
 from urbanfit.render.curb_layer import curb_stretches
 from urbanfit.render.palette import LOT_COLOUR, STREET_COLOUR, bin_legend
 from urbanfit.results import AnalysisResult
+from urbanfit.units import Units, display_units, metres
 
 __all__ = ["street_map"]
 
 _SCALE_STEPS_M = (50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000)
-_FT_PER_M = 1 / 0.3048  # international foot (1959)
+_UNIT = UnitParams()
+# round steps in feet and miles for a map in US units: 100 ft ... 2,000 ft, then 1 ... 20 mi
+_SCALE_STEPS_US_M = (
+    *(ft * _UNIT.foot_m for ft in (100, 200, 500, 1000, 2000)),
+    *(mi * _UNIT.mile_m for mi in (1, 2, 5, 10, 20)),
+)
 _LABELS = 8  # street names written on the map: the longest named streets
 _HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]
 
@@ -37,18 +44,19 @@ def _path(geometry: Any) -> tuple[np.ndarray, np.ndarray]:
     return path[:, 0], path[:, 1]
 
 
-def _scale_bar(ax: Any, bounds: np.ndarray) -> None:
-    """Draw a bar of about a fifth of the map's width, in metres and feet, at its lower left."""
+def _scale_bar(ax: Any, bounds: np.ndarray, units: Units) -> None:
+    """Draw a bar of about a fifth of the map's width, a round length, at its lower left."""
     width = bounds[2] - bounds[0]
-    length = max([s for s in _SCALE_STEPS_M if s <= width / 5] or [_SCALE_STEPS_M[0]])
+    steps = _SCALE_STEPS_US_M if units == "us" else _SCALE_STEPS_M
+    length = max([s for s in steps if s <= width / 5] or [steps[0]])
     x0 = bounds[0] + width * 0.04
     y0 = bounds[1] + (bounds[3] - bounds[1]) * 0.04
     ax.plot([x0, x0 + length], [y0, y0], color="black", linewidth=3, solid_capstyle="butt")
-    metres = f"{length / 1000:g} km" if length >= 1000 else f"{length} m"
-    feet = (
-        f"{length * _FT_PER_M / 5280:.2g} mi" if length >= 1000 else f"{length * _FT_PER_M:,.0f} ft"
-    )
-    ax.text(x0, y0, f" {metres} ({feet})", va="bottom", fontsize=7, path_effects=_HALO)
+    if units == "us":  # a round length in feet or miles, metres beside
+        label = metres(float(length), units)
+    else:
+        label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    ax.text(x0, y0, f" {label}", va="bottom", fontsize=7, path_effects=_HALO)
 
 
 def _north_arrow(ax: Any) -> None:
@@ -152,7 +160,7 @@ def street_map(result: AnalysisResult) -> Figure | None:
     )
     handles.append(Line2D([], [], color="#222222", linestyle="--", label="study area"))
     _street_labels(ax, result)
-    _scale_bar(ax, bounds)
+    _scale_bar(ax, bounds, display_units(result.summary))
     _north_arrow(ax)
     ax.set_aspect("equal")
     ax.set_xticks([])
