@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import SHARED_DATA
 
 from urbanfit.models.congestion import beckmann_objective, solve_equilibrium
 from urbanfit.models.congestion.crosscheck import solve_with_pytraf
@@ -38,11 +39,7 @@ TRIPS = np.array([[0.0, 3500.0], [0.0, 0.0]])
 ROUTES = [0, 2, 4]  # the links 1->3, 1->4, 1->5
 HAND_FLOWS = [2000.0, 1000.0, 500.0]
 
-SIOUX_FALLS = Path(
-    os.environ.get(
-        "URBANFIT_SIOUXFALLS_DIR", Path(__file__).parents[2] / "shared/data/tntp/SiouxFalls"
-    )
-)
+SIOUX_FALLS = Path(os.environ.get("URBANFIT_SIOUXFALLS_DIR", SHARED_DATA / "tntp/SiouxFalls"))
 GAP = 1e-5
 # Measured on Sioux Falls at gap 1e-5 (docs/performance.md): TSTT off the best-known solution
 # by 14.3 x the measured gap (AequilibraE bfw) and 8.3 x (pytraf); the stated bound is 15 x.
