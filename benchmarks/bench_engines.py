@@ -1,7 +1,9 @@
 """Compare two assignment engines on the same networks: AequilibraE bfw and pytraf.
 
 Run: ``python benchmarks/bench_engines.py --tntp ../shared/data/tntp/SiouxFalls``
-(add ``--city /tmp/columbus.npz`` for a city network exported with ``--export``).
+(add ``--city /tmp/columbus.npz`` for a city network exported with ``--export``; ``--vdf
+conical`` runs AequilibraE with urbanfit's conical function instead of the networks' BPR
+terms, which pytraf cannot express; ``--conical-fit`` measures how closely BPR terms can).
 
 AequilibraE 1.7.2's bi-conjugate Frank-Wolfe (through `solve_equilibrium`, as urbanfit runs
 it) and pytraf's path-based gradient projection solve each network to each target gap from a
