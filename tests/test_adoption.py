@@ -201,6 +201,16 @@ def test_analyze_with_an_adoption_path_writes_timeline_table_chart_and_report(
     assert (folder / "figures" / "adoption_timeline.png").stat().st_size > 10_000
     report = (folder / "report.md").read_text(encoding="utf-8")
     assert "When, how safe, and what worth" in report
+    # the timeline's sentence leads the headlines, the council brief and the executive summary
+    lead = summary["headlines"][0]
+    row = timeline[timeline["year"] == 2040].iloc[0]
+    assert lead.startswith(f"By 2040, on the fast path ({100 * row['fleet_kei_share']:.1f} % of")
+    assert " worth $" in lead
+    assert lead not in summary["headlines"][1:]
+    for heading in ("# Kei cars in town: council brief", "## Executive summary"):
+        after = report.split(heading, 1)[1].split("\n\n")
+        assert after[1].strip() == lead, heading
+    assert report.count(lead) == 3  # brief, executive summary, the timeline section
     assert "By 2040, on the fast path" in report
     assert "relative risks per crash, not crash counts" in report
     bad = CliRunner().invoke(app, [*args, "--adoption", "soon", "--out", str(tmp_path)])

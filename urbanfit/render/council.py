@@ -6,15 +6,17 @@ safety model's edge table for the street list) and only formatted here.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
 
+from urbanfit.council_text import adoption_headline
+from urbanfit.council_text import finite as _num
+from urbanfit.council_text import plain_number as _short
+from urbanfit.council_text import ranged_text as _ranged
 from urbanfit.models.council import VALUE_UNITS
 from urbanfit.render.document import Block, Bullets, Heading, Image, Para, Table, Untrusted
-from urbanfit.summary import range_text
 
 __all__ = [
     "COUNCIL_CAPTIONS",
@@ -42,46 +44,6 @@ _NOT_MODELLED = (
     ("Crashes with heavy trucks, buses, cyclists and motorcyclists, single-vehicle crashes, "
      "pedestrian age, and braking before impact (impact speed = the street's speed).",),
 )  # fmt: skip
-
-
-def _num(value: Any) -> float | None:
-    if value is None:
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
-def _short(value: float | None, *, money: bool = False) -> str:
-    """Write a figure in plain words: 1,234; 12 thousand; $4.50 million."""
-    if value is None:
-        return "n/a"
-    size = abs(value)
-    sign = "-" if value < 0 else ""
-    unit = "$" if money else ""
-    if size >= 1e9:
-        return f"{sign}{unit}{size / 1e9:.2f} billion"
-    if size >= 1e6:
-        return f"{sign}{unit}{size / 1e6:.2f} million"
-    if size >= 1e4:
-        return f"{sign}{unit}{size / 1e3:,.0f} thousand"
-    if size >= 100 or (money and size >= 1):
-        return f"{sign}{unit}{size:,.0f}"
-    return f"{sign}{unit}{size:.3g}" if size else f"{unit}0"
-
-
-def _ranged(row: dict[str, Any], key: str, *, money: bool = False, suffix: str = "") -> str:
-    central, low, high = (_num(row.get(k)) for k in (key, f"{key}_low", f"{key}_high"))
-    if central is None:
-        return "n/a"
-    if low is None or high is None:
-        return _short(central, money=money) + suffix
-    text = range_text(
-        _short(central, money=money),
-        _short(low, money=money),
-        _short(high, money=money),
-        negative=low < 0,
-    )
-    return text + suffix
 
 
 def _pct(row: dict[str, Any], key: str) -> str:
@@ -156,44 +118,6 @@ def council_charts(summary: dict[str, Any]) -> dict[str, Figure]:
         ax.tick_params(labelsize=8)
     figure.suptitle(COUNCIL_CAPTIONS["adoption_timeline"], fontsize=10)
     return {"adoption_timeline": figure}
-
-
-def adoption_headline(summary: dict[str, Any]) -> str | None:
-    """
-    One sentence: by the headline year, on the path, what the city gains and what it is worth.
-
-    Parameters
-    ----------
-    summary
-        A run's summary.
-
-    Returns
-    -------
-    line
-        None without an adoption section or a timeline row for the headline year.
-    """
-    adoption = summary.get("adoption")
-    if not isinstance(adoption, dict):
-        return None
-    year = adoption.get("headline_year")
-    rows = [r for r in adoption.get("timeline") or [] if r.get("year") == year]
-    if not rows:
-        return None
-    row = rows[0]
-    parts = [
-        f"By {year}, on the {adoption.get('path_id')} path ({100 * row['fleet_kei_share']:.1f} % "
-        f"of the fleet kei; {100 * row['fleet_kei_share_fast_turnover']:.1f} % with fast "
-        f"turnover): {_ranged(row, 'curb_spaces_gained')} more curb spaces, worth "
-        f"{_ranged(row, 'curb_structured_usd', money=True)} as structured spaces not built"
-    ]
-    if _num(row.get("land_freed_ha")):
-        parts.append(f"{_ranged(row, 'land_freed_ha')} ha of lot land freed")
-    if _num(row.get("delay_saved_veh_h")) is not None:
-        parts.append(
-            f"{_ranged(row, 'delay_saved_veh_h')} veh-h of peak-hour delay saved, worth "
-            f"{_ranged(row, 'delay_usd_per_year', money=True)} a year"
-        )
-    return "; ".join(parts) + "."
 
 
 def _adoption_blocks(summary: dict[str, Any], figures: dict[str, bytes]) -> list[Block]:

@@ -1,0 +1,98 @@
+"""The adoption headline: by a year, on a path, what the city gains and what it is worth.
+
+The summary's headlines, the terminal, the report's executive summary and its council brief
+lead with this one sentence when the run has an adoption path; it is read from the summary's
+``adoption`` section and only formatted here.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from urbanfit.summary import range_text
+
+__all__ = ["adoption_headline", "finite", "plain_number", "ranged_text"]
+
+
+def finite(value: Any) -> float | None:
+    """Return ``value`` as a float, or None when it is missing or not finite."""
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def plain_number(value: float | None, *, money: bool = False) -> str:
+    """Write a figure in plain words: 1,234; 12 thousand; $4.50 million."""
+    if value is None:
+        return "n/a"
+    size = abs(value)
+    sign = "-" if value < 0 else ""
+    unit = "$" if money else ""
+    if size >= 1e9:
+        return f"{sign}{unit}{size / 1e9:.2f} billion"
+    if size >= 1e6:
+        return f"{sign}{unit}{size / 1e6:.2f} million"
+    if size >= 1e4:
+        return f"{sign}{unit}{size / 1e3:,.0f} thousand"
+    if size >= 100 or (money and size >= 1):
+        return f"{sign}{unit}{size:,.0f}"
+    return f"{sign}{unit}{size:.3g}" if size else f"{unit}0"
+
+
+def ranged_text(row: dict[str, Any], key: str, *, money: bool = False, suffix: str = "") -> str:
+    """Write ``row[key]`` with its ``_low`` / ``_high`` range in plain words."""
+    central, low, high = (finite(row.get(k)) for k in (key, f"{key}_low", f"{key}_high"))
+    if central is None:
+        return "n/a"
+    if low is None or high is None:
+        return plain_number(central, money=money) + suffix
+    text = range_text(
+        plain_number(central, money=money),
+        plain_number(low, money=money),
+        plain_number(high, money=money),
+        negative=low < 0,
+    )
+    return text + suffix
+
+
+def adoption_headline(summary: dict[str, Any]) -> str | None:
+    """
+    One sentence: by the headline year, on the path, what the city gains and what it is worth.
+
+    Parameters
+    ----------
+    summary
+        A run's summary.
+
+    Returns
+    -------
+    line
+        None without an adoption section or a timeline row for the headline year.
+    """
+    adoption = summary.get("adoption")
+    if not isinstance(adoption, dict):
+        return None
+    year = adoption.get("headline_year")
+    rows = [r for r in adoption.get("timeline") or [] if r.get("year") == year]
+    if not rows:
+        return None
+    row = rows[0]
+    parts = [
+        f"By {year}, on the {adoption.get('path_id')} path ({100 * row['fleet_kei_share']:.1f} % "
+        f"of the fleet kei; {100 * row['fleet_kei_share_fast_turnover']:.1f} % with fast "
+        f"turnover): {ranged_text(row, 'curb_spaces_gained')} more curb spaces, worth "
+        f"{ranged_text(row, 'curb_structured_usd', money=True)} as structured spaces not built"
+    ]
+    if finite(row.get("land_freed_ha")):
+        land = f"{ranged_text(row, 'land_freed_ha')} ha of lot land freed"
+        if finite(row.get("land_usd")) is not None:
+            land += f", worth {ranged_text(row, 'land_usd', money=True)} at the land price used"
+        parts.append(land)
+    if finite(row.get("delay_saved_veh_h")) is not None:
+        parts.append(
+            f"{ranged_text(row, 'delay_saved_veh_h')} veh-h of peak-hour delay saved, worth "
+            f"{ranged_text(row, 'delay_usd_per_year', money=True)} a year"
+        )
+    return "; ".join(parts) + "."
