@@ -443,6 +443,9 @@ def council_columns(summary: dict[str, Any]) -> dict[str, Any]:
             out[f"curb spaces gained in {year}, {path} path (count)"] = rows[0][
                 "curb_spaces_gained"
             ]
+            out[f"curb spaces gained in {year} as structured spaces, {path} path (USD)"] = rows[
+                0
+            ].get("curb_structured_usd")
         half = (adoption.get("half_years") or {}).get("curb_spaces_gained_half_year")
         out[f"curb gain at half its 100 % kei value, {path} path (year)"] = half
     return out
