@@ -112,6 +112,9 @@ def test_adoption_model_lays_scenario_figures_along_the_years() -> None:
             "delay_saved_veh_h": [np.nan] * 3,
             "delay_saved_veh_h_low": [np.nan] * 3,
             "delay_saved_veh_h_high": [np.nan] * 3,
+            "curb_freed_km": [0.0, 0.5, 1.0],
+            "curb_freed_km_low": [0.0, 0.5, 1.0],
+            "curb_freed_km_high": [0.0, 0.5, 1.0],
         },
         index=pd.Index(["kei000", "kei050", "kei100"], name="scenario"),
     )
@@ -128,6 +131,8 @@ def test_adoption_model_lays_scenario_figures_along_the_years() -> None:
     assert table.loc[2031, "curb_spaces_gained_high"] == pytest.approx(94.55, abs=0.01)
     assert table.loc[2031, "curb_structured_usd"] == pytest.approx(78.1818 * 52000, rel=1e-4)
     assert table["delay_saved_veh_h"].isna().all()
+    # curb freed 0.5 + 0.5 x 0.63636 = 0.81818 km: street trees every 30 ft (9.144 m), 89.48
+    assert table.loc[2031, "street_trees"] == pytest.approx(818.18 / 9.144, abs=0.01)
     halves = result.summary["half_years"]
     # half of 100 spaces: 50 is passed in 2031 (78); of 2 ha: 1 ha also in 2031 (1.64 ha)
     assert halves["curb_spaces_gained_half_year"] == 2031
@@ -158,6 +163,10 @@ def test_presets_and_a_toml_file_with_value_overrides(tmp_path: Path) -> None:
         ('source = "x"\n[sales_share]\n2030 = 1.5\n', "between 0 and 1"),
         ("[sales_share]\n2030 = 0.1\n", "needs a source"),
         ('source = "x"\n[sales_share]\n2030 = 0.1\n[values]\nprice = 3\n', "unknown value"),
+        (  # the county table is not a number a file can set
+            'source = "x"\n[sales_share]\n2030 = 0.1\n[values]\ncounty_land_prices = 3\n',
+            "unknown value",
+        ),
         ('source = "x"\n', "needs a [sales_share] table"),
     ],
 )
@@ -211,6 +220,9 @@ def test_analyze_with_an_adoption_path_writes_timeline_table_chart_and_report(
         after = report.split(heading, 1)[1].split("\n\n")
         assert after[1].strip() == lead, heading
     assert report.count(lead) == 3  # brief, executive summary, the timeline section
+    # the fast path's sales stop at 35 % kei: no figure reaches half its 100 % value
+    assert set(adoption["half_years"].values()) == {None}
+    assert "On this path kei never pass 35 % of new sales" in report
     assert "By 2040, on the fast path" in report
     assert "relative risks per crash, not crash counts" in report
     bad = CliRunner().invoke(app, [*args, "--adoption", "soon", "--out", str(tmp_path)])

@@ -157,6 +157,7 @@ def _adoption_blocks(summary: dict[str, Any], figures: dict[str, bytes]) -> list
         ("curb_spaces_gained", "curb spaces gained", "spaces"),
         ("land_freed_ha", "lot land freed", "ha"),
         ("delay_saved_veh_h", "delay saved", "veh-h"),
+        ("curb_freed_km", "curb freed for the same cars", "km"),
     ):
         worst = _num(errors.get(f"{key}_max_abs"))
         if worst is None:
@@ -203,6 +204,17 @@ def _adoption_blocks(summary: dict[str, Any], figures: dict[str, bytes]) -> list
     else:
         blocks.append(Para(("Year each figure reaches half its value at 100 % kei:",)))
         blocks.append(Bullets(tuple(half_items)))
+        top_sales = max((_num(r.get("sales_kei_share")) or 0.0 for r in timeline), default=0.0)
+        if top_sales < 0.5:
+            blocks.append(
+                Para(
+                    (
+                        f"On this path kei never pass {100 * top_sales:.0f} % of new sales, so "
+                        "their share of the fleet stays below that too: a figure that grows "
+                        "about in step with the share stays under half its 100 % value.",
+                    )
+                )
+            )
     rows = []
     for row in timeline:
         year = int(row["year"])
@@ -325,6 +337,9 @@ _VALUE_ROWS = (
     ("land_usd", "lot land freed at the given land price", True),
     ("delay_person_h_per_year", "delay saved (person-hours a year)", False),
     ("delay_usd_per_year", "delay saved, valued a year", True),
+    ("bike_lane_km", "curb freed for the same cars, as one-way bike lane (km)", False),
+    ("loading_zones", "or as curb loading zones", False),
+    ("street_trees", "or as street trees", False),
 )
 
 
@@ -351,7 +366,10 @@ def _value_blocks(summary: dict[str, Any]) -> list[Block]:
                 "Assumptions (council.value.*), each with its range; override them in an "
                 "adoption file's [values] table. Curb spaces and lot land are priced apart (the "
                 "lot spaces gained and the lot land freed are two readings of one gain). "
-                "Dollars are of each source's year, not adjusted for inflation.",
+                "Dollars are of each source's year, not adjusted for inflation. The curb the "
+                "same cars no longer need is read three ways, as bike lane, loading zones or "
+                "street trees at the stated standards: alternatives, not a sum, and a length "
+                "scattered along every parked curb, not a connected network.",
             )
         ),
         Table(("figure", "formula", *(Untrusted(labels.get(s, s)) for s in ids)), rows),
