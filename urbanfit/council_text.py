@@ -12,7 +12,7 @@ from typing import Any
 
 from urbanfit.summary import range_text
 
-__all__ = ["adoption_headline", "finite", "plain_number", "ranged_text"]
+__all__ = ["adoption_headline", "finite", "plain_number", "ranged_text", "timeline_sentence"]
 
 
 def finite(value: Any) -> float | None:
@@ -57,6 +57,42 @@ def ranged_text(row: dict[str, Any], key: str, *, money: bool = False, suffix: s
     return text + suffix
 
 
+def timeline_sentence(adoption: dict[str, Any], row: dict[str, Any]) -> str:
+    """
+    One sentence for one year of the timeline: fleet share, curb, lot land and delay, in dollars.
+
+    Parameters
+    ----------
+    adoption
+        The summary's ``adoption`` section (for the path's id).
+    row
+        One row of its ``timeline``.
+
+    Returns
+    -------
+    line
+        "By <year>, on the <path> path (...): ... worth $... ."
+    """
+    parts = [
+        f"By {row['year']:.0f}, on the {adoption.get('path_id')} path "
+        f"({100 * row['fleet_kei_share']:.1f} % of the fleet kei; "
+        f"{100 * row['fleet_kei_share_fast_turnover']:.1f} % with fast turnover): "
+        f"{ranged_text(row, 'curb_spaces_gained')} more curb spaces, worth "
+        f"{ranged_text(row, 'curb_structured_usd', money=True)} as structured spaces not built"
+    ]
+    if finite(row.get("land_freed_ha")):
+        land = f"{ranged_text(row, 'land_freed_ha')} ha of lot land freed"
+        if finite(row.get("land_usd")) is not None:
+            land += f", worth {ranged_text(row, 'land_usd', money=True)} at the land price used"
+        parts.append(land)
+    if finite(row.get("delay_saved_veh_h")) is not None:
+        parts.append(
+            f"{ranged_text(row, 'delay_saved_veh_h')} veh-h of peak-hour delay saved, worth "
+            f"{ranged_text(row, 'delay_usd_per_year', money=True)} a year"
+        )
+    return "; ".join(parts) + "."
+
+
 def adoption_headline(summary: dict[str, Any]) -> str | None:
     """
     One sentence: by the headline year, on the path, what the city gains and what it is worth.
@@ -76,23 +112,4 @@ def adoption_headline(summary: dict[str, Any]) -> str | None:
         return None
     year = adoption.get("headline_year")
     rows = [r for r in adoption.get("timeline") or [] if r.get("year") == year]
-    if not rows:
-        return None
-    row = rows[0]
-    parts = [
-        f"By {year}, on the {adoption.get('path_id')} path ({100 * row['fleet_kei_share']:.1f} % "
-        f"of the fleet kei; {100 * row['fleet_kei_share_fast_turnover']:.1f} % with fast "
-        f"turnover): {ranged_text(row, 'curb_spaces_gained')} more curb spaces, worth "
-        f"{ranged_text(row, 'curb_structured_usd', money=True)} as structured spaces not built"
-    ]
-    if finite(row.get("land_freed_ha")):
-        land = f"{ranged_text(row, 'land_freed_ha')} ha of lot land freed"
-        if finite(row.get("land_usd")) is not None:
-            land += f", worth {ranged_text(row, 'land_usd', money=True)} at the land price used"
-        parts.append(land)
-    if finite(row.get("delay_saved_veh_h")) is not None:
-        parts.append(
-            f"{ranged_text(row, 'delay_saved_veh_h')} veh-h of peak-hour delay saved, worth "
-            f"{ranged_text(row, 'delay_usd_per_year', money=True)} a year"
-        )
-    return "; ".join(parts) + "."
+    return timeline_sentence(adoption, rows[0]) if rows else None

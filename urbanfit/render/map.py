@@ -23,6 +23,7 @@ from urbanfit.render.layers import (
 from urbanfit.render.map_assets import inline_web_assets
 from urbanfit.render.map_base import escape_text, feature_count, geojson_layer, summarised
 from urbanfit.render.map_page import legend_block, legend_note, page_chrome
+from urbanfit.render.map_years import add_year_switch
 from urbanfit.render.palette import STREET_COLOUR, STREET_WIDTHS
 from urbanfit.render.share_text import share_headlines
 from urbanfit.results import AnalysisResult
@@ -287,5 +288,6 @@ def build_map(result: AnalysisResult) -> folium.Map:
     narrow = JsCode("window.matchMedia('(max-width: 600px)').matches")
     control.options["collapsed"] = narrow  # type: ignore[assignment]  # folium renders JsCode
     control.add_to(fmap)
+    add_year_switch(fmap, result.summary, result.scenarios)
     inline_web_assets(fmap)
     return fmap
