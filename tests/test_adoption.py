@@ -253,3 +253,27 @@ def test_report_says_why_there_is_no_half_way_year_without_a_100_percent_run() -
     # 12 spaces by 2040 at 8.4 % of the fleet (13.4 % with fast turnover); no value: n/a
     assert "By 2040, on the central path (8.4 % of the fleet kei; 13.4 % with fast" in text
     assert "| 2040 | 20.0 | 8.4 (13.4) | 12 |" in text
+
+
+def test_the_map_says_the_safety_trade_off_at_each_share_from_the_summary() -> None:
+    from urbanfit.council_text import safety_sentence
+
+    row = {
+        "pedestrian_risk_change_pct": -7.27,
+        "pedestrian_risk_change_low_pct": -7.27,
+        "pedestrian_risk_change_high_pct": -7.16,
+        "occupant_risk_change_pct": 19.42,
+        "occupant_risk_change_low_pct": 9.93,
+        "occupant_risk_change_high_pct": 29.35,
+    }
+    summary = {"safety": {"scenarios": {"kei050": row}, "withheld": None}}
+    line = safety_sentence(summary, "kei050", "50 % kei")
+    # the pedestrian ends round to -7.3 and -7.2: shown; the occupant range +9.9 to +29.4
+    assert line == (
+        "Safety at 50 % kei, per crash (not crash counts): a struck pedestrian's death risk "
+        "-7.3 % (-7.3 to -7.2), weighted by the crossings and bus stops mapped; a driver's in a "
+        "two-vehicle crash +19.4 % (+9.9 to +29.4) (the fleet mix's, the same in every city)"
+    )
+    assert safety_sentence(summary, "kei100", "100 % kei") is None
+    summary["safety"]["withheld"] = "too few crossings mapped"
+    assert safety_sentence(summary, "kei050", "50 % kei") is None

@@ -12,7 +12,15 @@ from typing import Any
 
 from urbanfit.summary import range_text
 
-__all__ = ["adoption_headline", "finite", "plain_number", "ranged_text", "timeline_sentence"]
+__all__ = [
+    "adoption_headline",
+    "finite",
+    "pct_text",
+    "plain_number",
+    "ranged_text",
+    "safety_sentence",
+    "timeline_sentence",
+]
 
 
 def finite(value: Any) -> float | None:
@@ -55,6 +63,49 @@ def ranged_text(row: dict[str, Any], key: str, *, money: bool = False, suffix: s
         negative=low < 0,
     )
     return text + suffix
+
+
+def pct_text(row: dict[str, Any], key: str) -> str:
+    """Write a percentage change with its range, e.g. ``-14.9 % (-15.0 to -14.7)``."""
+    stem = key.removesuffix("_pct")
+    central = finite(row.get(key))
+    low, high = finite(row.get(f"{stem}_low_pct")), finite(row.get(f"{stem}_high_pct"))
+    if central is None:
+        return "n/a"
+    text = f"{central:+.1f} %"
+    if low is None or high is None or f"{low:.1f}" == f"{high:.1f}":
+        return text
+    return f"{text} ({low:+.1f} to {high:+.1f})"
+
+
+def safety_sentence(summary: dict[str, Any], scenario_id: str, label: str) -> str | None:
+    """
+    One sentence on the relative fatality risks per crash at one scenario, for the map.
+
+    Parameters
+    ----------
+    summary
+        A run's summary (its ``safety`` section).
+    scenario_id, label
+        The scenario and its label (``"50 % kei"``).
+
+    Returns
+    -------
+    line
+        None without a safety section, a row for the scenario or a pedestrian figure.
+    """
+    safety = summary.get("safety")
+    if not isinstance(safety, dict) or safety.get("withheld"):
+        return None
+    row = (safety.get("scenarios") or {}).get(scenario_id) or {}
+    if finite(row.get("pedestrian_risk_change_pct")) is None:
+        return None
+    return (
+        f"Safety at {label}, per crash (not crash counts): a struck pedestrian's death risk "
+        f"{pct_text(row, 'pedestrian_risk_change_pct')}, weighted by the crossings and bus stops "
+        f"mapped; a driver's in a two-vehicle crash {pct_text(row, 'occupant_risk_change_pct')} "
+        "(the fleet mix's, the same in every city)"
+    )
 
 
 def timeline_sentence(adoption: dict[str, Any], row: dict[str, Any]) -> str:

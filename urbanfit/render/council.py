@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 
 from urbanfit.council_text import adoption_headline
 from urbanfit.council_text import finite as _num
+from urbanfit.council_text import pct_text as _pct
 from urbanfit.council_text import plain_number as _short
 from urbanfit.council_text import ranged_text as _ranged
 from urbanfit.models.council import VALUE_UNITS
@@ -44,19 +45,6 @@ _NOT_MODELLED = (
     ("Crashes with heavy trucks, buses, cyclists and motorcyclists, single-vehicle crashes, "
      "pedestrian age, and braking before impact (impact speed = the street's speed).",),
 )  # fmt: skip
-
-
-def _pct(row: dict[str, Any], key: str) -> str:
-    """Write a percentage change with its range, e.g. ``-14.9 % (-15.0 to -14.7)``."""
-    stem = key.removesuffix("_pct")
-    central = _num(row.get(key))
-    low, high = _num(row.get(f"{stem}_low_pct")), _num(row.get(f"{stem}_high_pct"))
-    if central is None:
-        return "n/a"
-    text = f"{central:+.1f} %"
-    if low is None or high is None or f"{low:.1f}" == f"{high:.1f}":
-        return text
-    return f"{text} ({low:+.1f} to {high:+.1f})"
 
 
 def _ratio(row: dict[str, Any], key: str) -> str:

@@ -11,6 +11,7 @@ import pandas as pd
 from folium.plugins import Fullscreen
 from folium.utilities import JsCode
 
+from urbanfit.council_text import safety_sentence
 from urbanfit.render.curb_layer import CURB_ESTIMATED_NOTE, curb_layer
 from urbanfit.render.labels import counted
 from urbanfit.render.layers import (
@@ -91,6 +92,10 @@ def _share_lines(result: AnalysisResult) -> dict[int, list[str]]:
         )
     out[0] = today
     out.update(share_headlines(s, scenarios))
+    for k, scenario in enumerate(scenarios):  # the safety trade-off at each share, per crash
+        safety = safety_sentence(s, scenario.id, scenario.label) if k else None
+        if safety:
+            out[k] = [*out.get(k, []), safety]
     return out
 
 
