@@ -700,16 +700,13 @@ function urbanfitTools(map, options, narrow) {
       var name = urbanfitPlain(obj.name.replace(/<[^>]*>/g, "").trim());
       leaves(obj.layer).forEach(function (layer) {
         if (!layer.feature) { return; }
-        var properties = {layer: name};
-        Object.keys(layer.feature.properties).forEach(function (key) {
-          var value = layer.feature.properties[key];
-          if (key.charAt(0) === "_") { return; }
-          properties[key] = typeof value === "string" ? urbanfitPlain(value) : value;
-        });
+        var row = humanRow(name, layer);
+        var properties = {};  // the CSV's columns: human headers, figures as numbers
+        row.forEach(function (cell) { properties[cell[0]] = cell[1]; });
         out.push({
           feature: {type: "Feature", properties: properties, geometry: layer.toGeoJSON().geometry},
           centre: centre(layer),
-          row: humanRow(name, layer),
+          row: row,
         });
       });
     });
@@ -731,10 +728,18 @@ function urbanfitTools(map, options, narrow) {
     var props = layer.feature.properties;
     var cells = [["Layer", name]];
     var seen = {};
+    var numbers = spec.numbers || {};
     spec.tooltip.concat(spec.popup).forEach(function (row) {
       if (seen[row[0]]) { return; }
       seen[row[0]] = true;
-      cells.push([row[1], numeric(props[row[0]])]);
+      var number = numbers[row[0]];
+      if (!number) {
+        cells.push([row[1], numeric(props[row[0]])]);
+        return;
+      }
+      /* a figure: its number (a word such as "not tagged" leaves the cell empty) */
+      var value = number[0] ? props[number[0]] : numeric(props[row[0]]);
+      cells.push([number[1], typeof value === "number" && isFinite(value) ? value : null]);
     });
     if (entry) {
       var figures = urbanfitFigures(layer.feature);
