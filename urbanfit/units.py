@@ -32,6 +32,7 @@ from urbanfit.parameters.units import US_OUTLINE, UnitParams
 
 __all__ = [
     "UNITS",
+    "MetricUnit",
     "Units",
     "area_m2",
     "check_units",

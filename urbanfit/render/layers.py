@@ -65,17 +65,20 @@ def hex_layer(
     bins: str | list[tuple[tuple[float, str], ...]],
     style: dict[str, Any],
     show: bool = True,
+    units: Units = "metric",
 ) -> folium.FeatureGroup:
     """
     H3 hexagons (``street_km``, ``edges``) coloured by each scenario's score in ``tidy``.
 
-    ``km`` and ``count`` name the two tooltip columns and give their labels; ``shown`` names
+    ``km`` and ``count`` name the two tooltip columns and give their labels (the length's
+    label without its unit: km, or mi in US ``units``, is added); ``shown`` names
     the score the scenario switch writes, and its label; ``bins`` is its `BINS` entry.
     """
     blocks = hex_score_blocks(tidy, hexes["h3_cell"], scenarios)
+    length, unit = in_units(hexes["street_km"].to_numpy(), "km", units)
     table = gpd.GeoDataFrame(
         {
-            km[0]: hexes["street_km"].round(2),
+            km[0]: np.round(length, 2),
             count[0]: hexes["edges"],
             "_s": scenario_text(blocks).to_numpy(),
         },
@@ -85,7 +88,7 @@ def hex_layer(
     layer = geojson_layer(
         table,
         name=name,
-        fields=dict((km, count)),
+        fields={km[0]: f"{km[1]} ({unit})", count[0]: count[1]},
         style=style,
         show=show,
         carry=("_s",),
@@ -342,7 +345,7 @@ def fit_layer(
 
 
 def index_layer(
-    index: IndexResult, *, scenarios: ScenarioSet
+    index: IndexResult, *, scenarios: ScenarioSet, units: Units = "metric"
 ) -> tuple[folium.FeatureGroup, dict[str, str]]:
     """
     H3 hexagons coloured by the length-weighted Urban Fit score of their streets.
@@ -353,6 +356,8 @@ def index_layer(
         An `IndexResult` (its ``scenario_hexes``, when computed, give every scenario).
     scenarios
         The run's scenarios; the map opens on the scored (headline) scenario.
+    units
+        The display units of the street length in a hexagon.
 
     Returns
     -------
@@ -369,11 +374,12 @@ def index_layer(
         tidy,
         scenarios,
         name=f"Urban Fit index at {label} (hexagons)",
-        km=("street_km", "Street length in this hexagon (km)"),
+        km=("street_km", "Street length in this hexagon"),
         count=("edges", "Street segments"),
         shown=("score", "Urban Fit score (0-100)"),
         bins="index_score",
         style={"weight": 1, "color": "#636363", "fillOpacity": 0.55},
         show=False,
+        units=units,
     )
     return layer, bin_legend(BINS["index_score"], "points")
