@@ -15,7 +15,7 @@ import pandas as pd
 
 from urbanfit.models.hexes import scenario_hexes
 from urbanfit.render import layers
-from urbanfit.render.compass import compass_sides
+from urbanfit.render.compass import side_words
 from urbanfit.render.feature_text import number_text, scenario_text
 from urbanfit.render.labels import code_words
 from urbanfit.render.layers import hex_layer, street_names
@@ -203,9 +203,7 @@ def curb_layer(
     table = gpd.GeoDataFrame(
         {
             "name": street_names(streets, sides["edge_id"]),
-            "side": compass_sides(sides.geometry, sides["side"])
-            .fillna(code_words("side", sides["side"]))
-            .to_numpy(),
+            "side": side_words(sides).to_numpy(),
             "orientation": code_words("orientation", sides["orientation"]),
             "source": _curb_source_words(sides),
             "run_usable_m": np.round(usable, 0),
