@@ -344,6 +344,7 @@ function urbanfitTools(map, options, narrow) {
      radio list (one at a time over the street base, or none), then the kei share -- */
   var thematic = (options.thematic || []).filter(Boolean);
   var noneRow = null;
+  var onlyRow = null;  // "mapped curbs only", under the layers (see below)
   function arrange(control) {
     var group = null;
     control._layerControlInputs.forEach(function (input) {
@@ -382,6 +383,7 @@ function urbanfitTools(map, options, narrow) {
       });
       control._section.appendChild(noneRow);
     }
+    if (onlyRow) { control._section.appendChild(onlyRow); }
     if (switcher) {
       control._section.appendChild(switcher);
       control._section.appendChild(compareRow);
@@ -408,7 +410,7 @@ function urbanfitTools(map, options, narrow) {
   /* -- mapped curbs only: estimated stretches (`_d`) leave the layer, and the totals -- */
   var estimated = [];
   if (curb && leaves(curb).some(function (l) { return l.feature && l.feature.properties._d; })) {
-    var onlyRow = element("label", panel);
+    onlyRow = element("label");  // placed in the layer control (see arrange)
     onlyRow.id = "urbanfit-mapped-only-row";
     var only = element("input", onlyRow);
     only.type = "checkbox";
