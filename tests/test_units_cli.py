@@ -204,3 +204,25 @@ def test_the_map_layers_read_rates_speeds_and_lengths_in_us_units(
     usable_m = r.parking.sides["run_usable_m"].dropna()
     # lengths in feet: metres / 0.3048, rounded to whole feet
     assert {row["run_usable_m"] for row in rows} <= {round(m / 0.3048) for m in usable_m}
+
+
+def test_the_safety_table_quotes_street_speeds_in_mph_in_us_units() -> None:
+    import pandas as pd
+
+    from urbanfit.render.council import _safety_blocks
+
+    edges = pd.DataFrame(
+        {
+            "name": ["Main Street"],
+            "exposure_points": [4],
+            "speed_kmh": [48.28032],  # 30 mph x 1.609344 km/mi
+            "pedestrian_risk_change_pct": [-10.0],
+        }
+    )
+    summary: dict[str, Any] = {"safety": {}, "scenarios": [], "units": {"display": "us"}}
+    (table,) = [b for b in _safety_blocks(summary, edges) if getattr(b, "rows", None)][-1:]
+    assert table.header[2] == "speed (mph)"
+    assert table.rows[0][2] == "30"
+    summary["units"]["display"] = "metric"
+    (table,) = [b for b in _safety_blocks(summary, edges) if getattr(b, "rows", None)][-1:]
+    assert (table.header[2], table.rows[0][2]) == ("speed (km/h)", "48")

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from urbanfit.models.council import VALUE_UNITS
 from urbanfit.render.document import Block, Bullets, Heading, Image, Para, Table, Untrusted
 from urbanfit.summary import range_text
-from urbanfit.units import Units, display_units, hectares
+from urbanfit.units import Units, display_units, hectares, in_units
 
 __all__ = [
     "COUNCIL_CAPTIONS",
@@ -386,14 +386,15 @@ def _safety_blocks(summary: dict[str, Any], edges: pd.DataFrame | None) -> list[
             blocks.append(
                 Para(("Streets where a kei fleet helps pedestrians most (exposure x change):",))
             )
+            speeds, speed_unit = in_units(top["speed"].to_numpy(), "km/h", display_units(summary))
             street_rows = tuple(
-                (Untrusted(str(name)), f"{int(r.points):,}", f"{r.speed:.0f}", f"{r.change:+.1f} %")
-                for name, r in top.iterrows()
+                (Untrusted(str(name)), f"{int(r.points):,}", f"{speed:.0f}", f"{r.change:+.1f} %")
+                for (name, r), speed in zip(top.iterrows(), speeds, strict=True)
             )
             blocks.append(
                 Table(
-                    ("street", "crossings and bus stops", "speed (km/h)", "risk change at the "
-                     "headline scenario"),
+                    ("street", "crossings and bus stops", f"speed ({speed_unit})", "risk change "
+                     "at the headline scenario"),
                     street_rows,
                 )
             )  # fmt: skip
