@@ -1,7 +1,9 @@
 """Compare two assignment engines on the same networks: AequilibraE bfw and pytraf.
 
 Run: ``python benchmarks/bench_engines.py --tntp ../shared/data/tntp/SiouxFalls``
-(add ``--city /tmp/columbus.npz`` for a city network exported with ``--export``).
+(add ``--city /tmp/columbus.npz`` for a city network exported with ``--export``; ``--vdf
+conical`` runs AequilibraE with urbanfit's conical function instead of the networks' BPR
+terms, which pytraf cannot express; ``--conical-fit`` measures how closely BPR terms can).
 
 AequilibraE 1.7.2's bi-conjugate Frank-Wolfe (through `solve_equilibrium`, as urbanfit runs
 it) and pytraf's path-based gradient projection solve each network to each target gap from a
@@ -100,6 +102,7 @@ def _export(out: Path, osm_file: Path, scale: float) -> None:
 def _aequilibrae(case: dict[str, Any], gap: float, threads: int) -> tuple[int, np.ndarray]:
     from urbanfit.models.congestion.assignment import solve_equilibrium  # noqa: PLC0415
 
+    conical = case.get("vdf") == "CONICAL"
     eq = solve_equilibrium(
         case["a"],
         case["b"],
@@ -108,8 +111,9 @@ def _aequilibrae(case: dict[str, Any], gap: float, threads: int) -> tuple[int, n
         [case["trips"]],
         pces=[1.0],
         names=["all"],
-        alpha=case["alpha"],
-        beta=case["beta"],
+        alpha=case["conical"][0] if conical else case["alpha"],
+        beta=case["conical"][1] if conical else case["beta"],
+        vdf="CONICAL" if conical else "BPR",
         rel_gap=gap,
         max_iter=20_000,
         require_gap=False,
@@ -120,40 +124,74 @@ def _aequilibrae(case: dict[str, Any], gap: float, threads: int) -> tuple[int, n
 
 
 def _pytraf(case: dict[str, Any], gap: float, threads: int) -> tuple[int, np.ndarray]:
-    import pytraf  # noqa: PLC0415
+    from urbanfit.models.congestion.crosscheck import solve_with_pytraf  # noqa: PLC0415
 
-    a, b, trips = case["a"] - 1, case["b"] - 1, case["trips"]
-    n_nodes = int(max(a.max(), b.max()) + 1)
-    centroid = np.zeros(n_nodes, dtype=bool)
-    if case["block"]:
-        centroid[: trips.shape[0]] = True
-    network = pytraf.Network(
-        n_nodes,
-        a,
-        b,
+    result = solve_with_pytraf(
+        case["a"],
+        case["b"],
         case["t0"],
         case["cap"],
-        b=case["alpha"],
-        power=case["beta"],
-        is_centroid=centroid,
+        case["trips"],
+        alpha=case["alpha"],
+        beta=case["beta"],
+        block=bool(case["block"]),
+        rel_gap=gap,
+        max_iter=20_000,
+        threads=threads,
     )
-    o, d = np.nonzero(trips)
-    keep = o != d
-    demand = pytraf.Demand(n_nodes, o[keep], d[keep], trips[o[keep], d[keep]])
-    result = network.assign(demand, gap=gap, max_iter=20_000, threads=threads or None)
-    return int(result.iterations), np.asarray(result.links.flow, dtype=float)
+    return result.iterations, result.flow
 
 
-def _one(case_path: str, engine: str, gap: float, threads: int) -> dict[str, Any]:
+def _conical_as_bpr_terms() -> None:
+    """
+    How closely BPR terms can stand for urbanfit's conical function (not at all beyond).
+
+    A link cut into serial pieces of the same capacity, each with its own BPR terms, costs
+    ``t0 (1 + sum c_k x^p_k)`` with ``c_k >= 0``: the most pytraf 0.3.1 can express. The
+    best such sum (non-negative least squares of the relative error, powers 1-8) is fitted
+    to the conical function on V/C from 0 to each upper end; printed: its largest relative
+    error there, and its error at 1.5 x the upper end, where the conical function grows
+    linearly and any sum of powers faster.
+    """
+    from scipy.optimize import nnls  # noqa: PLC0415
+
+    from urbanfit.models.congestion.vdf import link_factor, vdf_parameters  # noqa: PLC0415
+    from urbanfit.parameters.traffic import AssignmentParams  # noqa: PLC0415
+
+    _, alpha, beta = vdf_parameters(AssignmentParams(vdf="conical"))
+    powers = np.arange(1, 9)
+    for top in (1.5, 2.0, 3.0):
+        x = np.append(np.linspace(0.0, top, 601), 1.5 * top)
+        exact = link_factor("CONICAL", x, alpha, beta)
+        terms = x[:, None] ** powers
+        coef, _ = nnls(terms[:-1] / exact[:-1, None], (exact[:-1] - 1.0) / exact[:-1])
+        error = np.abs((1.0 + terms @ coef) / exact - 1.0)
+        print(
+            f"conical (alpha {alpha:g}) as BPR terms on V/C 0-{top:g}: largest error "
+            f"{error[:-1].max():.1%} at V/C {x[error[:-1].argmax()]:.2f}; at V/C "
+            f"{1.5 * top:g}: {error[-1]:.0%}"
+        )
+
+
+def _one(case_path: str, engine: str, gap: float, threads: int, vdf: str) -> dict[str, Any]:
     """One engine on one network to one gap, in this process: figures as a dict."""
+    from urbanfit.models.congestion.vdf import link_factor, vdf_parameters  # noqa: PLC0415
+    from urbanfit.parameters.traffic import AssignmentParams  # noqa: PLC0415
+
     os.environ["AEQ_SHOW_PROGRESS"] = "FALSE"
     source = Path(case_path)
     case = _city_case(source) if source.suffix == ".npz" else _tntp_case(source)
+    if vdf == "conical":  # urbanfit's own conical parameters on every link
+        name, alpha, beta = vdf_parameters(AssignmentParams(vdf="conical"))
+        case |= {"vdf": name, "conical": (alpha, beta), "name": f"{case['name']}-conical"}
     solve = _aequilibrae if engine == "aequilibrae" else _pytraf
     wall, cpu = time.perf_counter(), time.process_time()
     iterations, flow = solve(case, gap, threads)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    t = case["t0"] * (1.0 + case["alpha"] * (flow / case["cap"]) ** case["beta"])
+    if vdf == "conical":
+        t = case["t0"] * link_factor("CONICAL", flow / case["cap"], *case["conical"])
+    else:
+        t = case["t0"] * (1.0 + case["alpha"] * (flow / case["cap"]) ** case["beta"])
     measured = relative_gap(case["a"], case["b"], t, flow, case["trips"], block=case["block"])
     out: dict[str, Any] = {
         "network": case["name"],
@@ -166,7 +204,7 @@ def _one(case_path: str, engine: str, gap: float, threads: int) -> dict[str, Any
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
         "tstt": float(np.sum(flow * t)),
     }
-    best = case["best"]
+    best = case["best"] if vdf == "bpr" else None  # best-known solutions are BPR ones
     if best is not None:
         tb = case["t0"] * (1.0 + case["alpha"] * (best / case["cap"]) ** case["beta"])
         out["tstt_error_pct"] = 100.0 * (out["tstt"] / float(np.sum(best * tb)) - 1.0)
@@ -182,14 +220,26 @@ def main() -> None:
     parser.add_argument("--gaps", default=",".join(f"{g:g}" for g in GAPS))
     parser.add_argument("--threads", type=int, default=1, help="threads per engine (0: all)")
     parser.add_argument("--engines", default="aequilibrae,pytraf")
+    parser.add_argument(
+        "--vdf",
+        choices=("bpr", "conical"),
+        default="bpr",
+        help="the networks' own BPR terms, or urbanfit's conical function (AequilibraE only)",
+    )
     parser.add_argument("--export", type=Path, help="write a city network to this .npz")
     parser.add_argument("--osm-file", type=Path, help="the city of --export")
     parser.add_argument("--scale", type=float, default=1.0, help="trip multiplier of --export")
-    parser.add_argument("--one", nargs=4, help=argparse.SUPPRESS)  # internal: one run
+    parser.add_argument(
+        "--conical-fit", action="store_true", help="how closely BPR terms fit the conical"
+    )
+    parser.add_argument("--one", nargs=5, help=argparse.SUPPRESS)  # internal: one run
     args = parser.parse_args()
     if args.one:
-        case, engine, gap, threads = args.one
-        print(json.dumps(_one(case, engine, float(gap), int(threads))))
+        case, engine, gap, threads, vdf = args.one
+        print(json.dumps(_one(case, engine, float(gap), int(threads), vdf)))
+        return
+    if args.conical_fit:
+        _conical_as_bpr_terms()
         return
     if args.export:
         _export(args.export, args.osm_file, args.scale)
@@ -198,9 +248,15 @@ def main() -> None:
     for case in [*args.tntp, *args.city]:
         for gap in (float(g) for g in args.gaps.split(",")):
             for engine in args.engines.split(","):
+                if engine == "pytraf" and args.vdf == "conical":
+                    print(f"{case} pytraf {gap:g}: not run, pytraf 0.3.1 has only BPR delays")
+                    continue
                 line = [sys.executable, __file__, "--one", str(case), engine, str(gap)]
                 done = subprocess.run(
-                    [*line, str(args.threads)], capture_output=True, text=True, check=False
+                    [*line, str(args.threads), args.vdf],
+                    capture_output=True,
+                    text=True,
+                    check=False,
                 )
                 if done.returncode != 0:
                     print(f"{case} {engine} {gap:g}: failed\n{done.stderr[-2000:]}")

@@ -112,6 +112,9 @@ def test_adoption_model_lays_scenario_figures_along_the_years() -> None:
             "delay_saved_veh_h": [np.nan] * 3,
             "delay_saved_veh_h_low": [np.nan] * 3,
             "delay_saved_veh_h_high": [np.nan] * 3,
+            "curb_freed_km": [0.0, 0.5, 1.0],
+            "curb_freed_km_low": [0.0, 0.5, 1.0],
+            "curb_freed_km_high": [0.0, 0.5, 1.0],
         },
         index=pd.Index(["kei000", "kei050", "kei100"], name="scenario"),
     )
@@ -128,6 +131,8 @@ def test_adoption_model_lays_scenario_figures_along_the_years() -> None:
     assert table.loc[2031, "curb_spaces_gained_high"] == pytest.approx(94.55, abs=0.01)
     assert table.loc[2031, "curb_structured_usd"] == pytest.approx(78.1818 * 52000, rel=1e-4)
     assert table["delay_saved_veh_h"].isna().all()
+    # curb freed 0.5 + 0.5 x 0.63636 = 0.81818 km: street trees every 30 ft (9.144 m), 89.48
+    assert table.loc[2031, "street_trees"] == pytest.approx(818.18 / 9.144, abs=0.01)
     halves = result.summary["half_years"]
     # half of 100 spaces: 50 is passed in 2031 (78); of 2 ha: 1 ha also in 2031 (1.64 ha)
     assert halves["curb_spaces_gained_half_year"] == 2031
@@ -158,6 +163,10 @@ def test_presets_and_a_toml_file_with_value_overrides(tmp_path: Path) -> None:
         ('source = "x"\n[sales_share]\n2030 = 1.5\n', "between 0 and 1"),
         ("[sales_share]\n2030 = 0.1\n", "needs a source"),
         ('source = "x"\n[sales_share]\n2030 = 0.1\n[values]\nprice = 3\n', "unknown value"),
+        (  # the county table is not a number a file can set
+            'source = "x"\n[sales_share]\n2030 = 0.1\n[values]\ncounty_land_prices = 3\n',
+            "unknown value",
+        ),
         ('source = "x"\n', "needs a [sales_share] table"),
     ],
 )
@@ -201,6 +210,19 @@ def test_analyze_with_an_adoption_path_writes_timeline_table_chart_and_report(
     assert (folder / "figures" / "adoption_timeline.png").stat().st_size > 10_000
     report = (folder / "report.md").read_text(encoding="utf-8")
     assert "When, how safe, and what worth" in report
+    # the timeline's sentence leads the headlines, the council brief and the executive summary
+    lead = summary["headlines"][0]
+    row = timeline[timeline["year"] == 2040].iloc[0]
+    assert lead.startswith(f"By 2040, on the fast path ({100 * row['fleet_kei_share']:.1f} % of")
+    assert " worth $" in lead
+    assert lead not in summary["headlines"][1:]
+    for heading in ("# Kei cars in town: council brief", "## Executive summary"):
+        after = report.split(heading, 1)[1].split("\n\n")
+        assert after[1].strip() == lead, heading
+    assert report.count(lead) == 3  # brief, executive summary, the timeline section
+    # the fast path's sales stop at 35 % kei: no figure reaches half its 100 % value
+    assert set(adoption["half_years"].values()) == {None}
+    assert "On this path kei never pass 35 % of new sales" in report
     assert "By 2040, on the fast path" in report
     assert "relative risks per crash, not crash counts" in report
     bad = CliRunner().invoke(app, [*args, "--adoption", "soon", "--out", str(tmp_path)])
@@ -231,3 +253,27 @@ def test_report_says_why_there_is_no_half_way_year_without_a_100_percent_run() -
     # 12 spaces by 2040 at 8.4 % of the fleet (13.4 % with fast turnover); no value: n/a
     assert "By 2040, on the central path (8.4 % of the fleet kei; 13.4 % with fast" in text
     assert "| 2040 | 20.0 | 8.4 (13.4) | 12 |" in text
+
+
+def test_the_map_says_the_safety_trade_off_at_each_share_from_the_summary() -> None:
+    from urbanfit.council_text import safety_sentence
+
+    row = {
+        "pedestrian_risk_change_pct": -7.27,
+        "pedestrian_risk_change_low_pct": -7.27,
+        "pedestrian_risk_change_high_pct": -7.16,
+        "occupant_risk_change_pct": 19.42,
+        "occupant_risk_change_low_pct": 9.93,
+        "occupant_risk_change_high_pct": 29.35,
+    }
+    summary = {"safety": {"scenarios": {"kei050": row}, "withheld": None}}
+    line = safety_sentence(summary, "kei050", "50 % kei")
+    # the pedestrian ends round to -7.3 and -7.2: shown; the occupant range +9.9 to +29.4
+    assert line == (
+        "Safety at 50 % kei, per crash (not crash counts): a struck pedestrian's death risk "
+        "-7.3 % (-7.3 to -7.2), weighted by the crossings and bus stops mapped; a driver's in a "
+        "two-vehicle crash +19.4 % (+9.9 to +29.4) (the fleet mix's, the same in every city)"
+    )
+    assert safety_sentence(summary, "kei100", "100 % kei") is None
+    summary["safety"]["withheld"] = "too few crossings mapped"
+    assert safety_sentence(summary, "kei050", "50 % kei") is None

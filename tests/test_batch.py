@@ -162,3 +162,36 @@ def test_batch_command_reports_each_city_and_exits_1_when_one_failed(
     # without -v, Dask's scheduler and nanny log nothing below WARNING to the terminal
     chatter = [r.getMessage() for r in caplog.records if r.name.startswith("distributed")]
     assert [r for r in caplog.records if r.levelno < logging.WARNING] == [], chatter[:3]
+
+
+def test_batch_with_an_adoption_path_redoes_cities_without_it_and_compares_the_timelines(
+    presets: list[str], tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from urbanfit.cli import app
+
+    out = tmp_path / "outputs"
+    first = run_batch(presets[:1], out_root=out, workers=1, options={"run_congestion": False})
+    assert [o.status for o in first.outcomes] == ["done"]
+    args = ["batch", *presets[:2], "--out", str(out), "--workers", "1", "--no-congestion"]
+    result = CliRunner().invoke(app, [*args, "--adoption", "central"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    # alpha's earlier run has no timeline: it is analysed again, not skipped
+    assert "2 analysed, 0 already done, 0 failed" in result.output
+    table = pd.read_csv(out / COMPARISON_FOLDER / "comparison.csv").set_index("slug")
+    for slug in ("alpha", "beta"):
+        summary = json.loads((out / slug / "summary.json").read_text(encoding="utf-8"))
+        adoption = summary["adoption"]
+        assert adoption["path_id"] == "central"
+        row = next(r for r in adoption["timeline"] if r["year"] == 2040)
+        # the value column is the 2040 row's curb gain x $52,000 per structured space
+        usd = table.loc[slug, "curb spaces gained in 2040 as structured spaces, central path (USD)"]
+        assert usd == pytest.approx(row["curb_spaces_gained"] * 52_000, rel=1e-6)
+        # the central path sells at most 20 % kei: the fleet never reaches half the 100 % gain
+        half = table.loc[slug, "curb gain at half its 100 % kei value, central path (year)"]
+        assert adoption["half_years"]["curb_spaces_gained_half_year"] is None
+        assert pd.isna(half)
+    bad = CliRunner().invoke(app, [*args, "--adoption", "soon"], env={"COLUMNS": "200"})
+    assert bad.exit_code == 2
+    assert "--adoption must be a preset" in bad.output

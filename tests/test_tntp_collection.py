@@ -1,10 +1,11 @@
 """The assignment against every TNTP network with a best-known solution found on this machine.
 
 Folders come from ``URBANFIT_TNTP_DIR`` (one sub-folder per network, original TNTP files:
-``<Name>_net.tntp``, ``<Name>_trips.tntp``, ``<Name>_flow.tntp``) or else ``../shared/data/tntp``
-next to the repository. A network without a flow file has nothing to compare with and is left
-out. The targets are those of the issue: at relative gap 1e-5 the total system travel time within
-0.05 % and the Beckmann objective within 0.01 % of the best-known solution.
+``<Name>_net.tntp``, ``<Name>_trips.tntp``, ``<Name>_flow.tntp``) or else the shared data's
+``tntp`` folder (``../shared/data/tntp`` next to the repository, or ``URBANFIT_SHARED_DATA``).
+A network without a flow file has nothing to compare with and is left out. The targets: at
+relative gap 1e-5 the total system travel time within 0.05 % and the Beckmann objective within
+0.01 % of the best-known solution.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import SHARED_DATA
 
 from urbanfit.models.congestion import validate_assignment
 from urbanfit.sources.tntp import read_tntp
 
-ROOT = Path(os.environ.get("URBANFIT_TNTP_DIR", Path(__file__).parents[2] / "shared/data/tntp"))
+ROOT = Path(os.environ.get("URBANFIT_TNTP_DIR", SHARED_DATA / "tntp"))
 
 
 def _networks(root: Path) -> list[Path]:

@@ -55,7 +55,9 @@ PRESETS: dict[str, AdoptionPath] = {
 }
 """The named adoption paths of ``--adoption``."""
 
-_VALUE_FIELDS = {f.name for f in dataclasses.fields(ValueParams)}
+_VALUE_FIELDS = {
+    f.name for f in dataclasses.fields(ValueParams) if not isinstance(f.default, tuple)
+}  # the numbers a file may override (not the county table)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -117,4 +119,5 @@ def load_adoption(spec: str | Path) -> tuple[AdoptionPath, dict[str, float]]:
 
 def with_values(params: ValueParams, overrides: dict[str, float]) -> ValueParams:
     """Return the value parameters with a file's ``[values]`` overrides applied."""
-    return dataclasses.replace(params, **overrides) if overrides else params
+    numbers: dict[str, Any] = dict(overrides)  # only number fields: `_VALUE_FIELDS`
+    return dataclasses.replace(params, **numbers) if overrides else params

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from urbanfit.adoption import load_adoption
 from urbanfit.cities import output_slug, slugify
 from urbanfit.errors import ConfigError, OutputError, UrbanfitError
 
@@ -140,17 +141,26 @@ def _slug(city: str) -> str:
         return slugify(Path(city).stem if city.endswith(".toml") else city)
 
 
-def _finished(folder: Path) -> dict[str, Any] | None:
-    """Return the summary of an earlier complete run in ``folder``, or None."""
+def _path_id(adoption: str | Path | None) -> str | None:
+    """Resolve the batch's ``--adoption`` once, before any city runs (a bad one stops it)."""
+    return None if adoption is None else load_adoption(adoption)[0].id
+
+
+def _finished(folder: Path, *, path_id: str | None = None) -> dict[str, Any] | None:
+    """Return the summary of an earlier complete run in ``folder`` (on ``path_id``), or None."""
     from urbanfit.render.compare import load_summary  # noqa: PLC0415
 
     if not (folder / "summary.json").is_file():
         return None
     try:
-        return load_summary(folder)
+        summary = load_summary(folder)
     except OutputError as error:
         log.warning("%s: analysing again (%s)", folder.name, error)
         return None
+    if path_id is not None and (summary.get("adoption") or {}).get("path_id") != path_id:
+        log.warning("%s: analysing again (no timeline of the %s path)", folder.name, path_id)
+        return None
+    return summary
 
 
 def analyze_city(city: str, out_root: str, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -261,7 +271,9 @@ def run_batch(
     progress
         Called as each city finishes (see `BatchProgress`); skipped cities come first.
     options
-        Keyword arguments for `urbanfit.pipeline.analyze` (e.g. ``run_congestion=False``).
+        Keyword arguments for `urbanfit.pipeline.analyze` (e.g. ``run_congestion=False``);
+        with ``adoption`` (a path for every city), a finished city counts as done only when
+        its summary has that path's timeline.
 
     Returns
     -------
@@ -274,6 +286,7 @@ def run_batch(
         raise ConfigError("the batch names no city")
     out_root = Path(out_root)
     options = dict(options or {})
+    path_id = _path_id(options.get("adoption"))
     outcomes: dict[int, CityOutcome] = {}
     todo: dict[int, str] = {}
     owner: dict[str, str] = {}
@@ -284,7 +297,7 @@ def run_batch(
             outcomes[at] = CityOutcome(city, slug, "failed", error=error)
             continue
         owner[slug] = city
-        summary = _finished(out_root / slug)
+        summary = _finished(out_root / slug, path_id=path_id)
         if summary is not None:
             outcomes[at] = CityOutcome(city, slug, "skipped", summary=summary)
         else:

@@ -20,6 +20,7 @@ from urbanfit.adoption import load_adoption, with_values
 from urbanfit.cities import Preset, load_preset, output_slug, preset_like
 from urbanfit.citydata import CityData, build_city
 from urbanfit.citydata.widthlayer import apply_width_layer
+from urbanfit.council_text import adoption_headline
 from urbanfit.errors import ConfigError, ModelError, SourceError, UnknownCityError
 from urbanfit.evidence_text import delay_withheld
 from urbanfit.inventory import apply_curb_inventory
@@ -607,6 +608,9 @@ def analyze(
         run_seconds=time.perf_counter() - started,
         units=_display_units(units, city=city, streets=data.streets),
     )
+    lead = adoption_headline(summary)
+    if lead:  # with an adoption path, the headlines lead with its year, share and value
+        summary["headlines"] = [lead, *summary["headlines"]]
     given = _given_inputs(od=od, counts=counts, widths=widths, summary=summary)
     if given:
         summary["provenance"]["inputs"] = given

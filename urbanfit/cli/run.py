@@ -376,6 +376,13 @@ def batch(
     fleet: Annotated[str, typer.Option(help="Full-size baseline fleet.")] = "us_new_sales",
     congestion: Annotated[bool, typer.Option(help="Run the congestion model.")] = True,
     units: _Units = None,
+    adoption: Annotated[
+        str | None,
+        typer.Option(
+            help="Adoption path for every city: a preset (slow, central, fast) or a .toml file; "
+            "the comparison then shows each city's timeline headline."
+        ),
+    ] = None,
 ) -> None:
     """Analyse many cities on Dask (finished ones are skipped), then compare them."""
     from urbanfit.batch import city_inputs, run_batch  # noqa: PLC0415
@@ -404,6 +411,7 @@ def batch(
                 "base_fleet": fleet,
                 "run_congestion": congestion,
                 "units": units,
+                **({"adoption": adoption} if adoption else {}),
             },
         )
     except UrbanfitError as error:

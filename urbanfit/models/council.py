@@ -1,10 +1,11 @@
 """What a council asks next: the value of each scenario and, on an adoption path, the year (pure).
 
-`scenario_figures` gathers, for every scenario of the run, the three figures the value and the
-timeline rest on, with their ranges: curb spaces gained (the curb runs at the parameter ends of
-`urbanfit.models.ranges.parking_at`), lot land freed (the lot kei-ratio ends) and peak-hour
-delay saved (the congestion model's demand levels, as a percentage of this run's baseline
-delay). `value_model` prices them; `adoption_model` lays them along the years of a path.
+`scenario_figures` gathers, for every scenario of the run, the four figures the value and the
+timeline rest on, with their ranges: curb spaces gained and curb freed for the same cars (the
+curb runs at the parameter ends of `urbanfit.models.ranges.parking_at`), lot land freed (the lot
+kei-ratio ends) and peak-hour delay saved (the congestion model's demand levels, as a
+percentage of this run's baseline delay). `value_model` prices them; `adoption_model` lays them
+along the years of a path.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ from urbanfit.models.adoption import (
     stretch_for_mean_age,
     survival_by_age,
 )
+from urbanfit.models.land import choose_land_price
 from urbanfit.models.ranges import parking_at
 from urbanfit.models.safety import safety_model
-from urbanfit.models.value import Span, curb_value, delay_value, land_value
+from urbanfit.models.value import Span, curb_uses, curb_value, delay_value, land_value
 from urbanfit.parameters import Parameters
 from urbanfit.parameters.council import AdoptionParams, ValueParams
 from urbanfit.results import CongestionResult, ParkingResult, scenario_rows
@@ -46,7 +48,7 @@ __all__ = [
     "value_model",
 ]
 
-FIGURES = ("curb_spaces_gained", "land_freed_ha", "delay_saved_veh_h")
+FIGURES = ("curb_spaces_gained", "land_freed_ha", "delay_saved_veh_h", "curb_freed_km")
 """The figures valued and laid along the years, each with ``_low`` / ``_high`` columns."""
 
 
@@ -146,6 +148,7 @@ def scenario_figures(
 
         curb = Span.of(gained(central), *(gained(run) for run in ends))
         land = Span.of(central[sid]["land_freed_ha"], *(run[sid]["land_freed_ha"] for run in ends))
+        freed = Span.of(central[sid]["curb_freed_km"], *(run[sid]["curb_freed_km"] for run in ends))
         delay = Span(None, None, None)
         now = (delays.get(sid) or {}).get("delay_veh_h")
         if base_delay is not None and now is not None:
@@ -158,7 +161,7 @@ def scenario_figures(
         row["curb_gain_estimated_share"] = (
             float(estimated) / curb.central if estimated is not None and curb.central else None
         )
-        for name, span in zip(FIGURES, (curb, land, delay), strict=True):
+        for name, span in zip(FIGURES, (curb, land, delay, freed), strict=True):
             row |= span.record(name)
         rows[sid] = row
     table = pd.DataFrame.from_dict(rows, orient="index")
@@ -205,15 +208,16 @@ def council_results(
         streets=city.streets,
         points=city.points,
     )
+    values, land_basis = choose_land_price(city.streets, params.council.value)
     out: dict[str, Any] = {
         "safety": safety_model(
             city.streets, city.points, catalog, scenarios, params=params.council.safety
         ),
-        "value": value_model(figures, params=params.council.value),
+        "value": value_model(figures, params=values, land_basis=land_basis),
     }
     if path is not None:
         out["adoption"] = adoption_model(
-            path, figures, params=params.council.adoption, values=params.council.value
+            path, figures, params=params.council.adoption, values=values
         )
     return out
 
@@ -231,6 +235,7 @@ def _values(row: Mapping[Any, Any], params: ValueParams) -> dict[str, Span]:
         curb_value(_span(row, "curb_spaces_gained"), params)
         | land_value(_span(row, "land_freed_ha"), params)
         | delay_value(_span(row, "delay_saved_veh_h"), params)
+        | curb_uses(_span(row, "curb_freed_km"), params)
     )
 
 
@@ -239,17 +244,22 @@ VALUE_UNITS = {
     "curb_structured_usd": ("USD", "curb spaces gained x structured cost per space"),
     "land_freed_acres": ("acres", "lot land freed (ha) x 2.4710538"),
     "homes": ("dwelling units", "lot land freed (acres) x homes per acre"),
-    "land_usd": ("USD", "lot land freed (acres) x land price per acre (user value)"),
+    "land_usd": ("USD", "lot land freed (acres) x land price per acre (given or county)"),
     "delay_person_h_per_year": (
         "person-h per year",
         "delay saved (veh-h per peak hour) x peak hours a year x vehicle occupancy",
     ),
     "delay_usd_per_year": ("USD per year", "delay saved (person-h a year) x value of time"),
+    "bike_lane_km": ("km", "curb freed for the same cars (km) x one-way bike-lane km per curb km"),
+    "loading_zones": ("zones", "curb freed for the same cars (m) / loading-zone length"),
+    "street_trees": ("trees", "curb freed for the same cars (m) / street-tree spacing"),
 }
 """Unit and formula of every value figure."""
 
 
-def value_model(figures: pd.DataFrame, *, params: ValueParams) -> ValueResult:
+def value_model(
+    figures: pd.DataFrame, *, params: ValueParams, land_basis: str | None = None
+) -> ValueResult:
     """
     Price every scenario's figures (see `urbanfit.models.value`).
 
@@ -258,7 +268,9 @@ def value_model(figures: pd.DataFrame, *, params: ValueParams) -> ValueResult:
     figures
         From `scenario_figures`.
     params
-        Prices, densities and their ends (with a user's overrides applied).
+        Prices, densities and their ends (with a user's overrides and the chosen land price).
+    land_basis
+        Where the land price comes from (`urbanfit.models.land.choose_land_price`).
 
     Returns
     -------
@@ -285,11 +297,11 @@ def value_model(figures: pd.DataFrame, *, params: ValueParams) -> ValueResult:
     summary: dict[str, Any] = {
         "land_price_usd_per_acre": params.land_usd_per_acre,
         "land_price_note": (
-            None
+            land_basis
             if params.land_usd_per_acre
-            else "No land price given: lot land is shown as acres and homes, not dollars (FHFA "
-            "county and tract land prices are not bundled; set land_usd_per_acre in the "
-            "adoption file's [values])"
+            else "No land price: no published county price bundled here covers this place and "
+            "none was given, so lot land is shown as acres and homes, not dollars (set "
+            "land_usd_per_acre in the adoption file's [values])"
         ),
         "money_note": "dollars of each source's year, not adjusted for inflation",
         "scenarios": per_scenario,

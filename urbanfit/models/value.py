@@ -6,8 +6,11 @@ cannot swap them silently).
 
 - curb value = curb spaces gained x cost of building one space (surface, or structured);
 - lot land = land freed (ha) x 2.4710538 acres per ha; homes = acres x homes per acre;
-  land value = acres x land price (only with a user's land price);
-- delay value = delay saved (veh-h per peak hour) x peak hours a year x occupancy x value of time.
+  land value = acres x land price (the user's, or a county's published price; else none);
+- delay value = delay saved (veh-h per peak hour) x peak hours a year x occupancy x value of time;
+- curb uses = curb freed for the same cars (km) read as one-way bike-lane km, as loading zones
+  (km x 1000 / zone length) or as street trees (km x 1000 / tree spacing): three alternative
+  readings of one length, never added.
 
 Curb spaces and lot land are valued apart: the lot spaces a kei fleet gains and the lot land it
 frees are two readings of one gain, so lot spaces are not also priced as spaces.
@@ -23,7 +26,15 @@ from urbanfit.models.ranges import figure_range
 from urbanfit.parameters.council import ValueParams
 from urbanfit.parameters.units import UnitParams
 
-__all__ = ["ACRES_PER_HA", "Span", "curb_value", "delay_value", "land_value", "span_product"]
+__all__ = [
+    "ACRES_PER_HA",
+    "Span",
+    "curb_uses",
+    "curb_value",
+    "delay_value",
+    "land_value",
+    "span_product",
+]
 
 ACRES_PER_HA = 10_000.0 / UnitParams().acre_m2
 """Acres in a hectare, 2.4710538... (1 acre = 4,046.8564224 m2 exactly, `UnitParams`)."""
@@ -122,7 +133,7 @@ def land_value(land_freed_ha: Span, params: ValueParams) -> dict[str, Span]:
     land_freed_ha
         Lot land freed (ha).
     params
-        Density ends and the land price (None: no dollar figure).
+        Density ends and the land price with its ends (None: no dollar figure).
 
     Returns
     -------
@@ -132,10 +143,11 @@ def land_value(land_freed_ha: Span, params: ValueParams) -> dict[str, Span]:
     acres = span_product(land_freed_ha, _fixed(ACRES_PER_HA))
     density = Span(params.homes_per_acre, params.homes_per_acre_low, params.homes_per_acre_high)
     price = params.land_usd_per_acre
+    ends = (params.land_usd_per_acre_low or price, params.land_usd_per_acre_high or price)
     return {
         "land_freed_acres": acres,
         "homes": span_product(acres, density),
-        "land_usd": span_product(acres, _fixed(price)) if price else Span(None, None, None),
+        "land_usd": span_product(acres, Span(price, *ends)) if price else Span(None, None, None),
     }
 
 
@@ -164,4 +176,37 @@ def delay_value(delay_saved_veh_h: Span, params: ValueParams) -> dict[str, Span]
     return {
         "delay_person_h_per_year": person_hours,
         "delay_usd_per_year": span_product(person_hours, price),
+    }
+
+
+def curb_uses(curb_freed_km: Span, params: ValueParams) -> dict[str, Span]:
+    """
+    Curb freed for the same cars, read as bike lanes, loading zones or street trees.
+
+    Parameters
+    ----------
+    curb_freed_km
+        Curb length the baseline's cars no longer need (km).
+    params
+        Bike-lane km per curb km, loading-zone length and tree spacing with their ends.
+
+    Returns
+    -------
+    uses
+        ``bike_lane_km``, ``loading_zones`` and ``street_trees`` (alternatives, not a sum).
+    """
+    per_zone = Span(
+        1000.0 / params.loading_zone_m,
+        1000.0 / params.loading_zone_m,
+        1000.0 / params.loading_zone_m_short,
+    )
+    per_tree = Span(
+        1000.0 / params.tree_spacing_m,
+        1000.0 / params.tree_spacing_m_wide,
+        1000.0 / params.tree_spacing_m_close,
+    )
+    return {
+        "bike_lane_km": span_product(curb_freed_km, _fixed(params.bike_lane_km_per_curb_km)),
+        "loading_zones": span_product(curb_freed_km, per_zone),
+        "street_trees": span_product(curb_freed_km, per_tree),
     }

@@ -10,13 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from urbanfit.parameters.base import param
+from urbanfit.parameters.parking import FT
 
 __all__ = [
+    "COUNTY_LAND_PRICES",
     "NHTSA_CAR_SURVIVAL",
     "TEFFT_2011_DEATH",
     "TEFFT_2013_DEATH",
     "AdoptionParams",
     "CouncilParams",
+    "CountyLandPrice",
     "SafetyParams",
     "ValueParams",
 ]
@@ -161,13 +164,78 @@ _UCLA = (
 
 
 @dataclass(frozen=True)
+class CountyLandPrice:
+    """
+    A published price of single-family residential land in one US county.
+
+    Attributes
+    ----------
+    county
+        County and state, e.g. ``"King County, WA"``.
+    bbox
+        West, south, east, north (degrees): the county's extent, approximate; a study area whose
+        centre lies inside takes this price.
+    usd_per_acre, low, high
+        The price and its range (dollars of ``year``, an acre of land under single-family homes).
+    year
+        The year the price is of.
+    source
+        Where the figure is published.
+    """
+
+    county: str
+    bbox: tuple[float, float, float, float]
+    usd_per_acre: float
+    low: float
+    high: float
+    year: int
+    source: str
+
+
+_FHFA_2017 = (
+    "Davis, Larson, Oliner & Shui, The Price of Residential Land for Counties, ZIP Codes, and "
+    "Census Tracts in the United States, FHFA Staff Working Paper 19-01, county data of January "
+    "2019 (as-is price of land under single-family homes, 2017), as quoted by R. O'Toole, The "
+    "Antiplanner, 29 January 2019: about $1.3 million an acre in 2017 (secondary quotation, "
+    "rounded to $0.1 million, so $1.25-1.35 million)"
+)
+_EXTENT = (
+    "; county extent: approximate bounding box of its outline (modelling assumption), so a "
+    "neighbouring suburb inside the box takes this county's price"
+)
+
+COUNTY_LAND_PRICES = (
+    CountyLandPrice(
+        "King County, WA", (-122.55, 47.05, -121.05, 47.80), 1.3e6, 1.25e6, 1.35e6, 2017,
+        _FHFA_2017 + _EXTENT,
+    ),
+    CountyLandPrice(
+        "Multnomah County, OR", (-122.95, 45.40, -121.80, 45.75), 1.3e6, 1.25e6, 1.35e6, 2017,
+        _FHFA_2017 + _EXTENT,
+    ),
+)  # fmt: skip
+"""Published county land prices found for the places urbanfit's presets and test files cover.
+
+None was found to cite for San Bernardino County, CA or Franklin County, OH (Columbus), nor a
+national median: there the land price stays the user's to give."""
+
+_CURB_USE = (
+    "the freed curb is a total length scattered along every parked curb (the same cars "
+    "parked closer), so these are lengths and counts, not a connected network or sited zones: "
+)
+
+
+@dataclass(frozen=True)
 class ValueParams:
     """
-    Prices that turn freed curb, lot land and delay into dollars and homes; users may override.
+    Prices of freed curb, lot land and delay, and the standards of curb uses; users may override.
 
-    Land has no default price: the FHFA land-price data by county and tract (Davis, Larson,
-    Oliner & Shui 2021) are a download this tool does not reach offline, and a national figure
-    would mislead any one city. Give ``land_usd_per_acre`` in an adoption file's ``[values]``.
+    The curb-use standards read freed curb as bike lanes, loading zones or street trees.
+
+    Land takes the user's ``land_usd_per_acre`` (an adoption file's ``[values]``), else the
+    published price of the county holding the study area (`COUNTY_LAND_PRICES`), else none: the
+    full FHFA county and tract data are a download this tool does not reach offline, and no
+    national figure was found to cite.
     """
 
     surface_usd_per_space: float = param(
@@ -194,8 +262,22 @@ class ValueParams:
     land_usd_per_acre: float | None = param(
         None,
         "USD per acre",
-        "no default: give the city's land price (e.g. from the FHFA county or tract land-price "
-        "data, Davis, Larson, Oliner & Shui 2021, FHFA working paper 19-01) in [values]",
+        "the user's land price ([values] of an adoption file), which wins over the county "
+        "table; none by default: the county's published price where the study area lies in "
+        "`county_land_prices`, else no dollar figure for lot land",
+    )
+    land_usd_per_acre_low: float | None = param(
+        None, "USD per acre", "the user's low end of land_usd_per_acre (default: the price itself)"
+    )
+    land_usd_per_acre_high: float | None = param(
+        None, "USD per acre", "the user's high end of land_usd_per_acre (default: the price itself)"
+    )
+    county_land_prices: tuple[CountyLandPrice, ...] = param(
+        COUNTY_LAND_PRICES,
+        "USD per acre by county",
+        "single-family residential land, a lower bound for downtown commercial land; each "
+        "county's source, year and extent in its row. Where none holds the study area and no "
+        "price is given, lot land is shown as acres and homes only",
     )
     homes_per_acre: float = param(
         30.0,
@@ -237,6 +319,41 @@ class ValueParams:
     )
     peak_hours_per_year_high: float = param(
         750.0, "h per year", "modelling assumption: three peak-like hours on 250 working days"
+    )
+    bike_lane_km_per_curb_km: float = param(
+        1.0,
+        "km of one-way bike lane per km of curb",
+        _CURB_USE + "a freed parking lane (7-9 ft, NACTO Urban Street Design Guide, 2013) is "
+        "wider than the 5 ft minimum of a bike lane beside a curb (NACTO Urban Bikeway Design "
+        "Guide, 2nd ed. 2014, conventional bike lanes; AASHTO Guide for the Development of "
+        "Bicycle Facilities, 1999), so one km of it holds one km of one-way bike lane",
+    )
+    loading_zone_m: float = param(
+        round(30 * FT, 4),
+        "m",
+        _CURB_USE + "Boise City Code 6-11-1(B): curb loading zones are 25 to 30 ft long (or "
+        "multiples); the longer end for the central count (the NACTO guides give no single "
+        "loading-zone length)",
+    )
+    loading_zone_m_short: float = param(
+        round(25 * FT, 4), "m", "Boise City Code 6-11-1(B): the shorter end, 25 ft (more zones)"
+    )
+    tree_spacing_m: float = param(
+        round(30 * FT, 4),
+        "m",
+        _CURB_USE + "City of Los Angeles, Bureau of Street Services, Tree Spacing Guidelines: 30 "
+        "ft between street trees for estimating purposes (in-street tree pits in line with the "
+        "parking lane, as the NACTO Urban Street Design Guide shows them; it sets spacing by "
+        "species and pit size, with no single figure)",
+    )
+    tree_spacing_m_close: float = param(
+        round(25 * FT, 4),
+        "m",
+        "City of Los Angeles, Bureau of Street Services: desirable spacing 25-40 ft by species; "
+        "the close end (more trees)",
+    )
+    tree_spacing_m_wide: float = param(
+        round(40 * FT, 4), "m", "City of Los Angeles, Bureau of Street Services: the wide end"
     )
 
 

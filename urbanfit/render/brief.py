@@ -1,6 +1,7 @@
 """The report's first page: a one-minute brief for a council member, and its closing sections.
 
-Page 1 holds a dated title, the findings at a realistic kei share (25 %) and at the largest,
+Page 1 holds a dated title, the adoption headline (by a year, on a path, worth how much) when
+the run has a path, the findings at a realistic kei share (25 %) and at the largest,
 the mapped floor before the estimate, the one biggest caveat and the next step, and the data's
 date and attribution. Every figure is read from the summary (its headline sentences, through
 `urbanfit.render.share_text`), never computed here beyond a difference of two of its values.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from urbanfit.council_text import adoption_headline
 from urbanfit.render.document import Block, Bullets, Heading, PageBreak, Para, Untrusted
 from urbanfit.render.executive import caveats
 from urbanfit.render.labels import kei_size
@@ -100,7 +102,8 @@ def brief_blocks(summary: dict[str, Any], scenarios: ScenarioSet) -> list[Block]
     Returns
     -------
     blocks
-        Title, date and attribution; the floor-then-estimate sentence and the findings at
+        Title; the adoption headline when the run has a path; date and attribution; the
+        floor-then-estimate sentence and the findings at
         25 % (when run) and at the largest share; the biggest caveat and the next step.
     """
     city = Untrusted(summary["city"]["name"])
@@ -108,8 +111,10 @@ def brief_blocks(summary: dict[str, Any], scenarios: ScenarioSet) -> list[Block]
     created = str(summary.get("run", {}).get("created", ""))[:10]
     provenance = summary.get("provenance", {})
     dated = provenance.get("data_date") or str(provenance.get("retrieved", ""))[:10]
+    lead = adoption_headline(summary)
     blocks: list[Block] = [
         Heading(1, ("Kei cars in ", city, f": council brief, {created}")),
+        *((Para((lead,)),) if lead else ()),  # with an adoption path: when, and what worth
         Para(
             (
                 f"What a fleet of kei cars (Japan's smallest class: {kei_size(units)}) would "

@@ -6,16 +6,20 @@ safety model's edge table for the street list) and only formatted here.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
 
+from urbanfit.council_text import adoption_headline
+from urbanfit.council_text import finite as _num
+from urbanfit.council_text import land_text as _land
+from urbanfit.council_text import pct_text as _pct
+from urbanfit.council_text import plain_number as _short
+from urbanfit.council_text import ranged_text as _ranged
 from urbanfit.models.council import VALUE_UNITS
 from urbanfit.render.document import Block, Bullets, Heading, Image, Para, Table, Untrusted
-from urbanfit.summary import range_text
-from urbanfit.units import Units, display_units, hectares, in_units
+from urbanfit.units import display_units, hectares, in_units
 
 __all__ = [
     "COUNCIL_CAPTIONS",
@@ -43,65 +47,6 @@ _NOT_MODELLED = (
     ("Crashes with heavy trucks, buses, cyclists and motorcyclists, single-vehicle crashes, "
      "pedestrian age, and braking before impact (impact speed = the street's speed).",),
 )  # fmt: skip
-
-
-def _num(value: Any) -> float | None:
-    if value is None:
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
-def _short(value: float | None, *, money: bool = False) -> str:
-    """Write a figure in plain words: 1,234; 12 thousand; $4.50 million."""
-    if value is None:
-        return "n/a"
-    size = abs(value)
-    sign = "-" if value < 0 else ""
-    unit = "$" if money else ""
-    if size >= 1e9:
-        return f"{sign}{unit}{size / 1e9:.2f} billion"
-    if size >= 1e6:
-        return f"{sign}{unit}{size / 1e6:.2f} million"
-    if size >= 1e4:
-        return f"{sign}{unit}{size / 1e3:,.0f} thousand"
-    if size >= 100 or (money and size >= 1):
-        return f"{sign}{unit}{size:,.0f}"
-    return f"{sign}{unit}{size:.3g}" if size else f"{unit}0"
-
-
-def _ranged(row: dict[str, Any], key: str, *, money: bool = False, suffix: str = "") -> str:
-    central, low, high = (_num(row.get(k)) for k in (key, f"{key}_low", f"{key}_high"))
-    if central is None:
-        return "n/a"
-    if low is None or high is None:
-        return _short(central, money=money) + suffix
-    text = range_text(
-        _short(central, money=money),
-        _short(low, money=money),
-        _short(high, money=money),
-        negative=low < 0,
-    )
-    return text + suffix
-
-
-def _land(row: dict[str, Any], units: Units) -> str:
-    """Write a row's lot land freed with its range, in the run's display units."""
-    central, low, high = (_num(row.get(f"land_freed_ha{end}")) for end in ("", "_low", "_high"))
-    return hectares(central, units, low=low, high=high)
-
-
-def _pct(row: dict[str, Any], key: str) -> str:
-    """Write a percentage change with its range, e.g. ``-14.9 % (-15.0 to -14.7)``."""
-    stem = key.removesuffix("_pct")
-    central = _num(row.get(key))
-    low, high = _num(row.get(f"{stem}_low_pct")), _num(row.get(f"{stem}_high_pct"))
-    if central is None:
-        return "n/a"
-    text = f"{central:+.1f} %"
-    if low is None or high is None or f"{low:.1f}" == f"{high:.1f}":
-        return text
-    return f"{text} ({low:+.1f} to {high:+.1f})"
 
 
 def _ratio(row: dict[str, Any], key: str) -> str:
@@ -165,44 +110,6 @@ def council_charts(summary: dict[str, Any]) -> dict[str, Figure]:
     return {"adoption_timeline": figure}
 
 
-def adoption_headline(summary: dict[str, Any]) -> str | None:
-    """
-    One sentence: by the headline year, on the path, what the city gains and what it is worth.
-
-    Parameters
-    ----------
-    summary
-        A run's summary.
-
-    Returns
-    -------
-    line
-        None without an adoption section or a timeline row for the headline year.
-    """
-    adoption = summary.get("adoption")
-    if not isinstance(adoption, dict):
-        return None
-    year = adoption.get("headline_year")
-    rows = [r for r in adoption.get("timeline") or [] if r.get("year") == year]
-    if not rows:
-        return None
-    row = rows[0]
-    parts = [
-        f"By {year}, on the {adoption.get('path_id')} path ({100 * row['fleet_kei_share']:.1f} % "
-        f"of the fleet kei; {100 * row['fleet_kei_share_fast_turnover']:.1f} % with fast "
-        f"turnover): {_ranged(row, 'curb_spaces_gained')} more curb spaces, worth "
-        f"{_ranged(row, 'curb_structured_usd', money=True)} as structured spaces not built"
-    ]
-    if _num(row.get("land_freed_ha")):
-        parts.append(f"{_land(row, display_units(summary))} of lot land freed")
-    if _num(row.get("delay_saved_veh_h")) is not None:
-        parts.append(
-            f"{_ranged(row, 'delay_saved_veh_h')} veh-h of peak-hour delay saved, worth "
-            f"{_ranged(row, 'delay_usd_per_year', money=True)} a year"
-        )
-    return "; ".join(parts) + "."
-
-
 def _adoption_blocks(summary: dict[str, Any], figures: dict[str, bytes]) -> list[Block]:
     adoption = summary.get("adoption")
     if not isinstance(adoption, dict):
@@ -241,6 +148,7 @@ def _adoption_blocks(summary: dict[str, Any], figures: dict[str, bytes]) -> list
         ("curb_spaces_gained", "curb spaces gained", "spaces"),
         ("land_freed_ha", "lot land freed", "ha"),
         ("delay_saved_veh_h", "delay saved", "veh-h"),
+        ("curb_freed_km", "curb freed for the same cars", "km"),
     ):
         worst = _num(errors.get(f"{key}_max_abs"))
         if worst is None:
@@ -288,6 +196,17 @@ def _adoption_blocks(summary: dict[str, Any], figures: dict[str, bytes]) -> list
     else:
         blocks.append(Para(("Year each figure reaches half its value at 100 % kei:",)))
         blocks.append(Bullets(tuple(half_items)))
+        top_sales = max((_num(r.get("sales_kei_share")) or 0.0 for r in timeline), default=0.0)
+        if top_sales < 0.5:
+            blocks.append(
+                Para(
+                    (
+                        f"On this path kei never pass {100 * top_sales:.0f} % of new sales, so "
+                        "their share of the fleet stays below that too: a figure that grows "
+                        "about in step with the share stays under half its 100 % value.",
+                    )
+                )
+            )
     rows = []
     for row in timeline:
         year = int(row["year"])
@@ -411,6 +330,9 @@ _VALUE_ROWS = (
     ("land_usd", "lot land freed at the given land price", True),
     ("delay_person_h_per_year", "delay saved (person-hours a year)", False),
     ("delay_usd_per_year", "delay saved, valued a year", True),
+    ("bike_lane_km", "curb freed for the same cars, as one-way bike lane (km)", False),
+    ("loading_zones", "or as curb loading zones", False),
+    ("street_trees", "or as street trees", False),
 )
 
 
@@ -437,7 +359,10 @@ def _value_blocks(summary: dict[str, Any]) -> list[Block]:
                 "Assumptions (council.value.*), each with its range; override them in an "
                 "adoption file's [values] table. Curb spaces and lot land are priced apart (the "
                 "lot spaces gained and the lot land freed are two readings of one gain). "
-                "Dollars are of each source's year, not adjusted for inflation.",
+                "Dollars are of each source's year, not adjusted for inflation. The curb the "
+                "same cars no longer need is read three ways, as bike lane, loading zones or "
+                "street trees at the stated standards: alternatives, not a sum, and a length "
+                "scattered along every parked curb, not a connected network.",
             )
         ),
         Table(("figure", "formula", *(Untrusted(labels.get(s, s)) for s in ids)), rows),
@@ -529,6 +454,9 @@ def council_columns(summary: dict[str, Any]) -> dict[str, Any]:
             out[f"curb spaces gained in {year}, {path} path (count)"] = rows[0][
                 "curb_spaces_gained"
             ]
+            out[f"curb spaces gained in {year} as structured spaces, {path} path (USD)"] = rows[
+                0
+            ].get("curb_structured_usd")
         half = (adoption.get("half_years") or {}).get("curb_spaces_gained_half_year")
         out[f"curb gain at half its 100 % kei value, {path} path (year)"] = half
     return out

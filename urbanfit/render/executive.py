@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from urbanfit.council_text import adoption_headline
 from urbanfit.evidence_text import delay_withheld, demand_text
 from urbanfit.figures import KIND_WORDS
 from urbanfit.render.document import Block, Bullets, Heading, PageBreak, Para, Table, Text
@@ -228,15 +229,18 @@ def executive_summary(summary: dict[str, Any]) -> list[Block]:
     Returns
     -------
     blocks
-        Key figures (with ranges when the summary has them), the headline sentences verbatim,
+        The adoption headline first when the run has a path; key figures (with ranges when
+        the summary has them), the headline sentences verbatim,
         what was mapped and estimated, and the biggest caveat.
     """
     runs = {s["id"]: s["label"] for s in summary["scenarios"]}
     roles = summary["scenario_roles"]
     top, base = runs[roles["headline"]], runs[roles["baseline"]]
     kinds = summary.get("figures")
+    lead = adoption_headline(summary)
     blocks: list[Block] = [
         Heading(2, ("Executive summary",)),
+        *((Para((lead,)),) if lead else ()),  # with an adoption path: when, and what worth
         Para(
             (
                 f"What replacing cars with kei vehicles would change, at {top} against {base} "
@@ -250,7 +254,8 @@ def executive_summary(summary: dict[str, Any]) -> list[Block]:
         blocks.append(Table(head, rows))
         if summary.get("ranges"):
             blocks.append(Para((_RANGE_NOTE,)))
-    blocks.append(Bullets(tuple((line,) for line in summary.get("headlines", []))))
+    said = [line for line in summary.get("headlines", []) if line != lead]
+    blocks.append(Bullets(tuple((line,) for line in said)))
     blocks += [Heading(3, ("What was mapped and what was estimated",)),
                Bullets(tuple(_mapped_and_estimated(summary)))]  # fmt: skip
     found = caveats(summary)

@@ -12,6 +12,7 @@ import pandas as pd
 from folium.plugins import Fullscreen
 from folium.utilities import JsCode
 
+from urbanfit.council_text import safety_sentence
 from urbanfit.render.curb_layer import CURB_ESTIMATED_NOTE, curb_layer
 from urbanfit.render.labels import counted, kei_size
 from urbanfit.render.layers import (
@@ -24,6 +25,7 @@ from urbanfit.render.layers import (
 from urbanfit.render.map_assets import inline_web_assets
 from urbanfit.render.map_base import escape_text, feature_count, geojson_layer, summarised
 from urbanfit.render.map_page import legend_block, legend_note, page_chrome
+from urbanfit.render.map_years import add_year_switch
 from urbanfit.render.palette import STREET_COLOUR, STREET_WIDTHS
 from urbanfit.render.share_text import share_headlines
 from urbanfit.results import AnalysisResult
@@ -96,6 +98,10 @@ def _share_lines(result: AnalysisResult) -> dict[int, list[str]]:
         )
     out[0] = today
     out.update(share_headlines(s, scenarios))
+    for k, scenario in enumerate(scenarios):  # the safety trade-off at each share, per crash
+        safety = safety_sentence(s, scenario.id, scenario.label) if k else None
+        if safety:
+            out[k] = [*out.get(k, []), safety]
     return out
 
 
@@ -314,5 +320,6 @@ def build_map(result: AnalysisResult) -> folium.Map:
     narrow = JsCode("window.matchMedia('(max-width: 600px)').matches")
     control.options["collapsed"] = narrow  # type: ignore[assignment]  # folium renders JsCode
     control.add_to(fmap)
+    add_year_switch(fmap, result.summary, result.scenarios)
     inline_web_assets(fmap)
     return fmap

@@ -268,13 +268,9 @@ def _scale_to_counts(
         node_xy=run.network.node_xy,
         params=params.counts,
     )
-    gap = max(params.calibration.search_rel_gap, run.gap)
 
     def flows_of(scale: float) -> npt.NDArray[np.float64]:
-        eq = run.assign(
-            baseline, scale, rel_gap=gap, label=f"demand x{scale:.3g} for counts: ", done=2,
-            mode="fleet",
-        )  # fmt: skip
+        eq = run.search_run(baseline, scale, label=f"demand x{scale:.3g} for counts: ")
         return np.asarray(eq.class_flows.sum(axis=1), dtype=float)
 
     return located, scale_to_counts(flows_of, located, params=params.counts)

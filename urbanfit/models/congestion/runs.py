@@ -275,20 +275,30 @@ class Runner:
             )
         return eq
 
+    def search_run(self, baseline: Scenario, scale: float, *, label: str) -> Equilibrium:
+        """
+        One run of a demand search: the baseline at ``scale``, in fleet class mode.
+
+        The gap is the search's loose one (or the scenarios' own, if looser): a search
+        step needs the demand's level, not its last digits; fleet mode gives the same PCE
+        flows as one class per profile, at less cost.
+        """
+        return self.assign(
+            baseline,
+            scale,
+            rel_gap=max(self.params.calibration.search_rel_gap, self.gap),
+            label=label,
+            done=2,
+            mode="fleet",
+        )
+
     def calibrate(self, baseline: Scenario, target: float, *, start: float) -> ScaleSearch:
         """Search the demand multiplier giving the baseline ``target`` TTI (loose gap)."""
         cal = self.params.calibration
         links = self.network.links
 
         def tti_of(scale: float) -> float:
-            eq = self.assign(
-                baseline,
-                scale,
-                rel_gap=max(cal.search_rel_gap, self.gap),
-                label=f"baseline demand x{scale:.3g}: ",
-                done=2,
-                mode="fleet",  # same PCE flows as one class per profile, at less cost
-            )
+            eq = self.search_run(baseline, scale, label=f"baseline demand x{scale:.3g}: ")
             return travel_time_index(
                 links["length_m"],
                 eq.class_flows.sum(axis=1),

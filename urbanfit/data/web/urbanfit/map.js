@@ -7,6 +7,7 @@ var urbanfitScenarioLayers = [];
 var urbanfitOnChoose = [];  // called with the chosen scenario's index after every switch
 var urbanfitChosenIndex = null;
 var urbanfitComparing = false;  // the before/after swipe is on: today's legend shows too
+var urbanfitChooseScenario = null;  // choose(k) of the share switch, for years.js
 function urbanfitChosen() { "use strict"; return urbanfitChosenIndex; }
 
 /* folium declares its layer control with `let`, out of reach of the page: note it here. Each
@@ -278,6 +279,7 @@ function urbanfitTools(map, options, narrow) {
     if (area) { showTotals(); }
   }
   choose(chosen, true);  // the features carry every scenario's figures, none shown yet
+  urbanfitChooseScenario = choose;
   urbanfitScenarioLayers.forEach(function (entry) {
     // a large layer built when first shown (map_base._Packed) gets the chosen scenario too
     entry.geo.on("layeradd", function (event) {
