@@ -196,7 +196,7 @@ def geojson_layer(
 
 
 class _Details(MacroElement):
-    """Tooltip (and popup) tables of the parent GeoJson layer, built as text by ``map.js``."""
+    """Tooltip (and popup) tables of the parent GeoJson layer, built as text by ``features.js``."""
 
     _template = Template(
         """
@@ -338,7 +338,7 @@ class _PropertyStyle(MacroElement):
 
 
 class _ScenarioValues(MacroElement):
-    """Register the parent GeoJson layer with the page's scenario switch (``map.js``)."""
+    """Register the parent GeoJson layer with the page's scenario switch (``features.js``)."""
 
     _template = Template(
         """
