@@ -283,6 +283,8 @@ function urbanfitTools(map, options, narrow) {
     if (onlyRow) { control._section.appendChild(onlyRow); }
     if (switcher) {
       control._section.appendChild(switcher);
+      var years = document.getElementById("urbanfit-years");  // the year switch (years.js)
+      if (years) { control._section.appendChild(years); }
       control._section.appendChild(compareRow);
     }
   }
