@@ -145,3 +145,20 @@ def test_compare_cities_analyses_only_the_cities_without_outputs(outputs) -> Non
     calls.clear()
     compare_cities([ALPHA, "Gamma Town"], out_root=out_root, analyze=analyse_and_write)
     assert calls == []
+
+
+def test_us_units_convert_lengths_land_and_speeds_and_name_the_unit(outputs, table) -> None:
+    alpha = json.loads(json.dumps(outputs[1][0]))
+    alpha["fit"] = {"kei_only_km": 1.609344}
+    alpha["congestion"] = {"scenarios": {"kei100": {"mean_speed_kmh": 48.28032}}}
+    us = compare_summaries([alpha], units="us")
+    # 1 mi = 1.609344 km; 1 acre = 0.40468564224 ha; 48.28032 km/h = 30 mph
+    km = alpha["network"]["street_km"]
+    assert us.loc[0, "street length (mi)"] == pytest.approx(km / 1.609344)
+    land = table.loc[0, f"lot land freed, {TOP} (ha)"]
+    assert us.loc[0, f"lot land freed, {TOP} (acres)"] == pytest.approx(land / 0.40468564224)
+    assert us.loc[0, "fit: kei_only (mi)"] == pytest.approx(1.0)
+    assert us.loc[0, f"mean speed, {TOP} (mph)"] == pytest.approx(30.0)
+    assert not any(c.endswith(("(km)", "(ha)", "(km/h)", "_km")) for c in us.columns)
+    # without the option, the first summary's display units decide: the town is metric
+    assert "street length (km)" in compare_summaries([alpha]).columns

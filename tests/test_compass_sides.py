@@ -81,3 +81,17 @@ def test_the_towns_main_street_drawn_west_to_east_has_a_north_and_a_south_curb()
     }
     cross = sides["osm_id"].eq(101) & sides["side"].eq("right")
     assert set(words[cross]) == {"east side"}
+
+
+def test_the_reports_curb_table_names_sides_by_the_compass_like_the_map() -> None:
+    from urbanfit.render.report import _parking_table_blocks
+
+    result = analyze(osm_file=TOWN, name="town", run_congestion=False)
+    table = next(b for b in _parking_table_blocks(result) if hasattr(b, "header"))
+    sides = {(str(row[0]), row[2]) for row in table.rows}
+    # Main Street is drawn west to east (nodes 1, 2, 3 at 3.000, 3.001, 3.002 E): its left
+    # faces north, its right south; Back Lane is drawn north to south (node 6 at 0.002 N to
+    # node 3 at 0.001 N): its left faces east, its right west
+    assert {("Main Street", "north side"), ("Main Street", "south side")} <= sides
+    assert {("Back Lane", "west side"), ("Back Lane", "east side")} <= sides
+    assert not any("left" in side or "right" in side for _, side in sides)

@@ -6,12 +6,23 @@ Definitions (NIST SP 811, Appendix B.8; NIST Handbook 44, Appendix C): 1 ft = 0.
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from urbanfit.errors import ConfigError
 from urbanfit.parameters import Parameters, assumptions_table
 from urbanfit.parameters.units import UnitParams
-from urbanfit.units import area_m2, check_units, choose_units, hectares, kilometres, metres, sig
+from urbanfit.units import (
+    area_m2,
+    check_units,
+    choose_units,
+    hectares,
+    in_units,
+    kilometres,
+    metres,
+    sig,
+)
 
 
 def test_the_definitions_are_the_exact_nist_ones() -> None:
@@ -92,3 +103,18 @@ def test_the_option_then_the_preset_country_then_the_place() -> None:
     assert choose_units(None, country="FI", lonlat=(-83.0, 39.96))[0] == "metric"
     assert choose_units(None, country="US") == ("us", "the preset's country (US)")
     assert choose_units(None) == ("metric", "no place to judge by")
+
+
+def test_columns_convert_to_one_display_unit() -> None:
+    # 100 m = 100 / 0.3048 = 328.08 ft; 1 km = 1,000 / 1,609.344 = 0.62137 mi
+    # 1 ha = 10,000 / 4,046.8564224 = 2.47105 acres; 50 km/h = 31.069 mph
+    # 16 spaces per 100 m = 16 x 0.3048 = 4.877 per 100 ft (100 ft is 30.48 m)
+    assert in_units([100.0], "m", "us")[0][0] == pytest.approx(328.084, abs=1e-3)
+    assert in_units([1.0], "km", "us") == (pytest.approx([0.621371], abs=1e-6), "mi")
+    assert in_units([1.0], "ha", "us") == (pytest.approx([2.471054], abs=1e-6), "acres")
+    assert in_units([50.0], "km/h", "us") == (pytest.approx([31.0686], abs=1e-4), "mph")
+    assert in_units([16.0], "per 100 m", "us") == (pytest.approx([4.8768]), "per 100 ft")
+    # 1 m2 = 1 / 0.3048^2 = 10.7639 sq ft; metric passes unchanged, NaN stays NaN
+    assert in_units([1.0], "m2", "us")[0][0] == pytest.approx(10.7639, abs=1e-4)
+    values, unit = in_units([3.45, float("nan")], "m", "metric")
+    assert (values[0], unit, math.isnan(values[1])) == (3.45, "m", True)

@@ -169,3 +169,60 @@ def test_the_map_title_box_reads_in_us_units(ohio_result: AnalysisResult) -> Non
     # 0.0006 x 0.0004 degrees at 40 N: 51.2 m x 44.4 m = 2,270 m2, under an acre (4,047 m2):
     # square feet, 2,270 / 0.09290304 = 24,400 sq ft
     assert re.fullmatch(r"24,[0-9]00 sq ft \(2,2[0-9]0 m²\)", areas["Market Lot"])
+
+
+def test_the_map_layers_read_rates_speeds_and_lengths_in_us_units(
+    ohio_result: AnalysisResult,
+) -> None:
+    from urbanfit.render.curb_layer import curb_layer, curb_stretches
+    from urbanfit.render.map import build_map
+
+    r = ohio_result
+    us = curb_stretches(r.parking, r.scenarios, units="us")
+    metric = curb_stretches(r.parking, r.scenarios)
+    # a rate per 100 ft is the rate per 100 m x 0.3048 (100 ft = 30.48 m), today and gained
+    assert us.rate == "per 100 ft"
+    for (_, per_m, gain_m), (_, per_ft, gain_ft) in zip(metric.figures, us.figures, strict=True):
+        assert per_ft == pytest.approx(per_m * 0.3048, nan_ok=True)
+        assert gain_ft == pytest.approx(gain_m * 0.3048, nan_ok=True)
+    # the bins are taken on the converted numbers: every shown rate lies inside the bins' span
+    # and the legend names the unit
+    lowers = [b for b, _ in us.supply_bins]
+    assert min(lowers) <= min(per_ft for per_ft in us.figures[0][1]) < 10.0
+    layer, legends = curb_layer(
+        r.parking, streets=r.city.streets, scenarios=r.scenarios, units="us"
+    )
+    assert all("spaces per 100 ft" in entry for entry in legends[0][1])
+    assert all("more per 100 ft" in entry or entry == "no space gained" for entry in legends[1][1])
+    page = build_map(r).get_root().render()
+    assert "Spaces per 100 ft of this stretch, today" in page
+    assert "Parkable length of this stretch (ft)" in page
+    assert "per 100 m" not in page
+    # Main Street's maxspeed=30 mph reads 30 mph again (48.28 km/h / 1.609344 = 30.0)
+    assert '"Speed (mph)"' in page and "km/h" not in page
+    rows = layer_rows(layer)
+    usable_m = r.parking.sides["run_usable_m"].dropna()
+    # lengths in feet: metres / 0.3048, rounded to whole feet
+    assert {row["run_usable_m"] for row in rows} <= {round(m / 0.3048) for m in usable_m}
+
+
+def test_the_safety_table_quotes_street_speeds_in_mph_in_us_units() -> None:
+    import pandas as pd
+
+    from urbanfit.render.council import _safety_blocks
+
+    edges = pd.DataFrame(
+        {
+            "name": ["Main Street"],
+            "exposure_points": [4],
+            "speed_kmh": [48.28032],  # 30 mph x 1.609344 km/mi
+            "pedestrian_risk_change_pct": [-10.0],
+        }
+    )
+    summary: dict[str, Any] = {"safety": {}, "scenarios": [], "units": {"display": "us"}}
+    (table,) = [b for b in _safety_blocks(summary, edges) if getattr(b, "rows", None)][-1:]
+    assert table.header[2] == "speed (mph)"
+    assert table.rows[0][2] == "30"
+    summary["units"]["display"] = "metric"
+    (table,) = [b for b in _safety_blocks(summary, edges) if getattr(b, "rows", None)][-1:]
+    assert (table.header[2], table.rows[0][2]) == ("speed (km/h)", "48")

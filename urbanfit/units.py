@@ -23,6 +23,8 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal, cast
 
+import numpy as np
+import numpy.typing as npt
 import shapely
 
 from urbanfit.errors import ConfigError
@@ -30,12 +32,14 @@ from urbanfit.parameters.units import US_OUTLINE, UnitParams
 
 __all__ = [
     "UNITS",
+    "MetricUnit",
     "Units",
     "area_m2",
     "check_units",
     "choose_units",
     "display_units",
     "hectares",
+    "in_units",
     "kilometres",
     "metres",
     "sig",
@@ -240,6 +244,48 @@ def texts(values: Iterable[float | None], units: Units, write: Callable[..., str
         One text per value, in order.
     """
     return [write(None if v is None else float(v), units) for v in values]
+
+
+MetricUnit = Literal["m", "km", "m2", "ha", "km/h", "per 100 m"]
+
+
+def in_units(
+    values: npt.ArrayLike, unit: MetricUnit, units: Units
+) -> tuple[npt.NDArray[np.float64], str]:
+    """
+    Convert metric figures to one unit of the display units, for a column or a bin's number.
+
+    Unlike the text writers above, one unit for every value (a table column, a legend's bins):
+    ``us`` gives ft, mi, sq ft, acres, mph and "per 100 ft"; ``metric`` keeps the figures.
+
+    Parameters
+    ----------
+    values
+        Figures in ``unit`` (NaN stays NaN).
+    unit
+        Their metric unit: ``m``, ``km``, ``m2``, ``ha``, ``km/h`` or ``per 100 m`` (a count
+        per 100 m of curb or street).
+    units
+        The display units.
+
+    Returns
+    -------
+    values, symbol
+        The figures in the display unit (float), and its symbol (``ft``, ``per 100 ft``...).
+    """
+    figures = np.asarray(values, dtype="float64")
+    if units == "metric":
+        return figures, unit
+    foot, mile, acre = _PARAMS.foot_m, _PARAMS.mile_m, _PARAMS.acre_m2
+    scale, symbol = {
+        "m": (1.0 / foot, "ft"),
+        "km": (1000.0 / mile, "mi"),
+        "m2": (1.0 / foot**2, "sq ft"),
+        "ha": (10_000.0 / acre, "acres"),
+        "km/h": (1000.0 / mile, "mph"),
+        "per 100 m": (foot, "per 100 ft"),  # n per 100 m = n x (100 ft / 100 m) per 100 ft
+    }[unit]
+    return figures * scale, symbol
 
 
 def _scaled(value: float | None, factor: float) -> float | None:

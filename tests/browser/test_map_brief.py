@@ -162,6 +162,9 @@ def test_estimated_curb_is_dashed_and_the_mapped_only_switch_hides_it(desktop: M
     assert estimated and mapped  # Helsinki maps 7.5 km of curb parking and estimates 5.3 km
     assert {c["dash"] for c in estimated} == {"6 5"}
     assert {c["dash"] for c in mapped} == {None}
+    # the switch sits in the one control of layers and shares, not in the tools panel
+    assert desktop.page.locator(".leaflet-control-layers #urbanfit-mapped-only").count() == 1
+    assert desktop.page.locator("#urbanfit-tools #urbanfit-mapped-only").count() == 0
     desktop.page.locator("#urbanfit-mapped-only").check()
     assert len(desktop.page.evaluate(JS_CURB)) == len(mapped)
     desktop.page.locator("#urbanfit-mapped-only").uncheck()

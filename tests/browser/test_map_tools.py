@@ -277,15 +277,20 @@ def test_the_download_saves_the_visible_layers_as_geojson(map_page: MapPage) -> 
     # On at first: 3 street ways, 6 curb runs and 2 lots = 11 features
     data: dict[str, Any] = json.loads(_download(map_page, "#urbanfit-download-geojson"))
     assert data["type"] == "FeatureCollection"
-    layers = [f["properties"]["layer"] for f in data["features"]]
+    layers = [f["properties"]["Layer"] for f in data["features"]]
     assert {name: layers.count(name) for name in set(layers)} == {
         "Streets by class": 3,
         CURB: 6,
         "Parking lots": 2,
     }
     # the hostile name is plain text in the data, and no internal property leaks
-    names = {f["properties"].get("name") for f in data["features"]}
+    names = {f["properties"].get("Street") for f in data["features"]}
     assert HOSTILE_NAME in names
+    # the CSV's human headers and numbers: the Market Lot's spaces today and at 100 % kei
+    lot = next(
+        f["properties"] for f in data["features"] if f["properties"].get("Lot") == "Market Lot"
+    )
+    assert (lot["Spaces (today)"], lot["Spaces (100 % kei)"]) == (60, 103)
     assert not any(key.startswith("_") for f in data["features"] for key in f["properties"])
     # with the streets off and the congestion layer (2 lines) on, in the curb's place (one
     # thematic layer at a time): 2 + 2
@@ -314,6 +319,19 @@ def test_the_download_saves_the_visible_layers_as_csv(map_page: MapPage) -> None
     assert curb["Spaces on this stretch (100 % kei)"] == "22"
     assert curb["Spaces per 100 m of this stretch (100 % kei)"] == "19.8"
     assert curb["Estimated (no parking tags)"] == "0"
+    # every column but the words (names, classes, sources) holds numbers, or nothing where a
+    # figure is missing, under a human header (no internal key such as `area` or `_s`)
+    words = {"Layer", "Street", "Class", "One-way", "Side", "Parking", "Figure from", "Lot", "Kind"}
+    assert not any("_" in header or header.islower() for header in rows[0])
+    for header in set(rows[0]) - words:
+        for row in rows:
+            if row[header] != "":
+                float(row[header])  # raises on text such as "24,400 sq ft (2,270 m²)"
+    # the lot's area a number under its unit (the town is not in the US: metric): the Market
+    # Lot's outline, 0.0004° of latitude x 0.0006° of longitude at the equator, 110,574 m and
+    # 111,320 m a degree: 44.2 m x 66.8 m = 2,954 m2 = 0.295 ha (UTM's scale 0.9996 aside)
+    assert float(lot["Lot area (ha)"]) == pytest.approx(0.2954, abs=0.0005)
+    assert lot["Capacity tag in OSM"] == "60"
     # the Market Lot's centre: (0.0013 + 0.0017) / 2 = 0.0015, (3.0012 + 3.0018) / 2 = 3.0015
     assert (lot["Centre latitude"], lot["Centre longitude"]) == ("0.00150", "3.00150")
     map_page.assert_clean()

@@ -230,3 +230,36 @@ def test_the_image_export_saves_the_view_with_its_layers_and_legend(map_page: Ma
         }
         assert seen & wanted and not seen & unwanted, (sorted(seen), sorted(wanted))
     map_page.assert_clean()
+
+
+def test_the_image_export_keeps_the_outline_and_street_names_drawn_without_tiles(
+    map_page: MapPage,
+) -> None:
+    page = map_page.page
+    page.locator("#urbanfit-tile-notice").wait_for(state="visible")  # offline: no tiles
+    map_box = page.locator(".folium-map").bounding_box()
+    outline = page.locator(".urbanfit-study-area").bounding_box()
+    label = page.locator(".urbanfit-street-label", has_text="Main Street").first.bounding_box()
+    assert map_box is not None and outline is not None and label is not None
+    image = Image.open(io.BytesIO(_png(map_page)[1])).convert("RGB")
+
+    def dark(x: float, y: float) -> bool:  # grey ink (#222222 anti-aliased), not a colour
+        pixel = image.getpixel((round(x - map_box["x"]), round(y - map_box["y"])))
+        assert isinstance(pixel, tuple)
+        return max(pixel) < 160 and max(pixel) - min(pixel) < 10
+
+    # the outline's top edge, right of the title box (which covers the left half): dashed
+    # 8 px on, 6 off, so about 8 / 14 = 57 % of it is dark; it runs clear of the town's
+    # streets but one crossing; more than 40 % allows for the dashes' phase at the ends
+    top = outline["y"] + 1
+    xs = range(round(outline["x"] + outline["width"] / 2), round(outline["x"] + outline["width"]))
+    share = sum(dark(x, top) or dark(x, top + 1) for x in xs) / len(xs)
+    assert share > 0.4, share
+    # the street's name is written where the page shows it: dark text pixels in its box
+    text = sum(
+        dark(x, y)
+        for x in range(round(label["x"]), round(label["x"] + label["width"]))
+        for y in range(round(label["y"]), round(label["y"] + label["height"]))
+    )
+    assert text > 30, text
+    map_page.assert_clean()

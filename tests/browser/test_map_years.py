@@ -45,6 +45,13 @@ def test_choosing_a_year_shows_its_figures_and_the_nearest_run_share(
     timeline = {int(row["year"]): row for row in summary["adoption"]["timeline"]}
     page = years_page.page
     switch = page.locator("#urbanfit-years select")
+    # in the one control of layers and shares, under the share, before the swipe, and still
+    # there once the control redraws its list (as Leaflet does when a layer is added)
+    page.evaluate("() => urbanfitLayerControl()._update()")
+    control = page.locator(".leaflet-control-layers-list")
+    ids = control.evaluate("c => [...c.querySelectorAll('[id]')].map(e => e.id)")
+    assert ids.index("urbanfit-scenarios") < ids.index("urbanfit-years")
+    assert ids.index("urbanfit-years") < ids.index("urbanfit-swipe-row")
     # one choice per timeline year (2026-2060) besides "no year"
     assert switch.locator("option").count() == 1 + len(timeline) == 36
     lines = page.locator("#urbanfit-year-lines")

@@ -328,6 +328,7 @@ def compare(
             "--out", metavar="OUT", help="Outputs folder holding OUT/<city>/summary.json."
         ),
     ] = "outputs",
+    units: _Units = None,
 ) -> None:
     """Compare headline figures across cities (analysing those without outputs yet)."""
     from urbanfit.pipeline import analyze as run  # noqa: PLC0415
@@ -342,7 +343,9 @@ def compare(
 
     try:
         out_root = _check_out(out_dir)
-        folder = compare_cities(cities, out_root=out_root, analyze=analyse)
+        folder = compare_cities(
+            cities, out_root=out_root, analyze=analyse, units=check_units(units)
+        )
     except UrbanfitError as error:
         raise _fail(error) from None
     out.print(

@@ -1,6 +1,8 @@
 """Side-by-side headline figures of several cities, from their ``summary.json`` outputs.
 
-Every figure is read from a summary; nothing is computed here. Column names carry units.
+Every figure is read from a summary; nothing is computed here but the unit: lengths, land and
+speeds read in one set of display units (the first city's, or the one asked for), named in the
+column.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from urbanfit.render.export import staged_folder
 from urbanfit.render.figures import FIT_HEADLINE_KEYS, INDEX_HEADLINE_KEYS, comparison_chart
 from urbanfit.render.labels import fmt
 from urbanfit.render.schema import scenario_figures, validate_summary
+from urbanfit.units import MetricUnit, Units, display_units, in_units
 
 __all__ = [
     "HEADLINE_FIGURES",
@@ -60,6 +63,18 @@ unit): the `FIT_HEADLINE_KEYS` of ``fit`` and the `INDEX_HEADLINE_KEYS` of ``ind
 numeric city-wide figure of the section if none of those is there)."""
 
 _COMPARISON = "comparison"
+_CONVERTED: dict[str, MetricUnit] = {"(km)": "km", "(ha)": "ha", "(km/h)": "km/h", "_km": "km"}
+"""Column endings (the unit in a heading, or a summary key's ``_km``) that are converted."""
+
+
+def _in_display(column: str, value: float, units: Units) -> tuple[str, float]:
+    """Write one figure in the display units, its column naming the unit (metric: as read)."""
+    for ending, unit in _CONVERTED.items():
+        if units == "us" and column.endswith(ending):
+            number, symbol = in_units([value], unit, units)
+            head = column.removesuffix(ending).rstrip()
+            return f"{head} ({symbol})", float(number[0])
+    return column, value
 
 
 def load_summary(folder: Path) -> dict[str, Any]:
@@ -102,7 +117,7 @@ def load_summary(folder: Path) -> dict[str, Any]:
     return dict(summary)
 
 
-def _row(summary: dict[str, Any]) -> dict[str, Any]:
+def _row(summary: dict[str, Any], units: Units) -> dict[str, Any]:
     runs = summary["scenarios"]
     by_id = {str(s["id"]): s for s in runs}
     named = summary["scenario_roles"]
@@ -124,18 +139,24 @@ def _row(summary: dict[str, Any]) -> dict[str, Any]:
         else:
             value = series.get(key, [None] * len(ids))[ids.index(str(run["id"]))]
         if isinstance(value, int | float) and not isinstance(value, bool):
-            row[column.format(label=run["label"] if run else "")] = value
+            name, value = _in_display(
+                column.format(label=run["label"] if run else ""), value, units
+            )
+            row[name] = value
     for section, preferred in (("fit", FIT_HEADLINE_KEYS), ("index", INDEX_HEADLINE_KEYS)):
         city_wide, _ = scenario_figures(summary.get(section) or {}, ids)
         chosen = [k for k in preferred if k in city_wide]
         for key in chosen or list(city_wide):
             value = city_wide[key]
             if isinstance(value, int | float) and not isinstance(value, bool):
-                row[f"{section}: {key}"] = value
+                name, value = _in_display(f"{section}: {key}", value, units)
+                row[name] = value
     return row | council_columns(summary)
 
 
-def compare_summaries(summaries: Sequence[dict[str, Any]]) -> pd.DataFrame:
+def compare_summaries(
+    summaries: Sequence[dict[str, Any]], *, units: Units | None = None
+) -> pd.DataFrame:
     """
     Tabulate the headline figures of several runs, one row per city.
 
@@ -143,6 +164,9 @@ def compare_summaries(summaries: Sequence[dict[str, Any]]) -> pd.DataFrame:
     ----------
     summaries
         Parsed summaries (see `load_summary`), in the order the rows should have.
+    units
+        The display units of lengths, land and speeds; the first summary's (``units.display``)
+        when None. A figure whose key ends ``_km`` is headed ``<key> (mi)`` in US units.
 
     Returns
     -------
@@ -152,7 +176,8 @@ def compare_summaries(summaries: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """
     if not summaries:
         raise OutputError("nothing to compare: give at least one city")
-    return pd.DataFrame([_row(s) for s in summaries])
+    chosen = units or display_units(summaries[0])
+    return pd.DataFrame([_row(s, chosen) for s in summaries])
 
 
 def _document(table: pd.DataFrame, chart: bytes | None) -> list[Block]:
@@ -203,6 +228,7 @@ def compare_cities(
     out_root: Path,
     analyze: Callable[[str], Path],
     folder: Path | None = None,
+    units: Units | None = None,
 ) -> Path:
     """
     Compare cities from their outputs, analysing those that have none yet.
@@ -218,6 +244,8 @@ def compare_cities(
         outputs under ``out_root`` and returns the city's output folder.
     folder
         Where to write the comparison; default ``out_root/compare-<slug>-<slug>...``.
+    units
+        The display units (see `compare_summaries`); the first city's when None.
 
     Returns
     -------
@@ -233,7 +261,7 @@ def compare_cities(
         if not (city_folder / "summary.json").is_file():
             city_folder = Path(analyze(name))
         summaries.append(load_summary(city_folder))
-    table = compare_summaries(summaries)
+    table = compare_summaries(summaries, units=units)
     slugs = " ".join(str(s) for s in table["slug"])
     target = Path(folder) if folder is not None else out_root / slugify(f"compare {slugs}")
     with staged_folder(target) as staging:

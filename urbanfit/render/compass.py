@@ -7,7 +7,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["compass_sides"]
+from urbanfit.render.labels import code_words
+
+__all__ = ["compass_sides", "side_words"]
 
 _POINTS = (
     "north",
@@ -59,3 +61,12 @@ def compass_sides(lines: gpd.GeoSeries, side: pd.Series) -> pd.Series:
     point = np.round(np.nan_to_num(bearing) / 45.0).astype("int64") % len(_POINTS)
     words = np.array([f"{p} side" for p in _POINTS], dtype="object")[point]
     return pd.Series(np.where(known, words, None), index=side.index, dtype="object")
+
+
+def side_words(sides: gpd.GeoDataFrame) -> pd.Series:
+    """
+    Name each curb side of a sides table (``side``, geometry) for a person: by the compass.
+
+    A side whose line gives no direction (a closed loop) keeps its left/right words.
+    """
+    return compass_sides(sides.geometry, sides["side"]).fillna(code_words("side", sides["side"]))

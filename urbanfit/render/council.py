@@ -19,7 +19,7 @@ from urbanfit.council_text import plain_number as _short
 from urbanfit.council_text import ranged_text as _ranged
 from urbanfit.models.council import VALUE_UNITS
 from urbanfit.render.document import Block, Bullets, Heading, Image, Para, Table, Untrusted
-from urbanfit.units import display_units, hectares
+from urbanfit.units import display_units, hectares, in_units
 
 __all__ = [
     "COUNCIL_CAPTIONS",
@@ -305,14 +305,15 @@ def _safety_blocks(summary: dict[str, Any], edges: pd.DataFrame | None) -> list[
             blocks.append(
                 Para(("Streets where a kei fleet helps pedestrians most (exposure x change):",))
             )
+            speeds, speed_unit = in_units(top["speed"].to_numpy(), "km/h", display_units(summary))
             street_rows = tuple(
-                (Untrusted(str(name)), f"{int(r.points):,}", f"{r.speed:.0f}", f"{r.change:+.1f} %")
-                for name, r in top.iterrows()
+                (Untrusted(str(name)), f"{int(r.points):,}", f"{speed:.0f}", f"{r.change:+.1f} %")
+                for (name, r), speed in zip(top.iterrows(), speeds, strict=True)
             )
             blocks.append(
                 Table(
-                    ("street", "crossings and bus stops", "speed (km/h)", "risk change at the "
-                     "headline scenario"),
+                    ("street", "crossings and bus stops", f"speed ({speed_unit})", "risk change "
+                     "at the headline scenario"),
                     street_rows,
                 )
             )  # fmt: skip

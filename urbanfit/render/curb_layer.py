@@ -15,7 +15,7 @@ import pandas as pd
 
 from urbanfit.models.hexes import scenario_hexes
 from urbanfit.render import layers
-from urbanfit.render.compass import compass_sides
+from urbanfit.render.compass import side_words
 from urbanfit.render.feature_text import number_text, scenario_text
 from urbanfit.render.labels import code_words
 from urbanfit.render.layers import hex_layer, street_names
@@ -29,6 +29,7 @@ from urbanfit.render.palette import (
     union_breaks,
 )
 from urbanfit.results import ParkingResult, scenario_rows
+from urbanfit.units import Units, in_units
 from urbanfit.vehicles import ScenarioSet
 
 __all__ = ["CURB_ESTIMATED_NOTE", "CurbLegends", "CurbStretches", "curb_layer", "curb_stretches"]
@@ -36,8 +37,6 @@ __all__ = ["CURB_ESTIMATED_NOTE", "CurbLegends", "CurbStretches", "curb_layer", 
 CurbLegends = list[tuple[str, dict[str, str], tuple[int, ...]]]
 """Legend blocks that follow the kei share: (title, entries, the scenario indices shown)."""
 
-_SUPPLY_UNIT = "spaces per 100 m"
-_GAIN_UNIT = "more per 100 m"
 CURB_ESTIMATED_NOTE = "dashed: estimated curb (no parking tags in OSM); solid: mapped"
 
 
@@ -58,12 +57,14 @@ def _curb_legends(
     supply_bins: tuple[tuple[float, str], ...],
     gain_bins: tuple[tuple[float, str], ...],
     scenarios: ScenarioSet,
+    rate: str,
 ) -> CurbLegends:
-    gain = bin_legend(gain_bins, _GAIN_UNIT)
+    """Give the legend blocks; ``rate`` is the bins' length (``per 100 m``, ``per 100 ft``)."""
+    gain = bin_legend(gain_bins, f"more {rate}")
     first = next(iter(gain))
     gain = {("no space gained" if k == first else k): c for k, c in gain.items()}
     legends: CurbLegends = [
-        ("Curb parking today (0 % kei)", bin_legend(supply_bins, _SUPPLY_UNIT), (0,))
+        ("Curb parking today (0 % kei)", bin_legend(supply_bins, f"spaces {rate}"), (0,))
     ]
     legends.extend(
         (f"Curb spaces gained at {s.label}", gain, (k,)) for k, s in enumerate(scenarios) if k > 0
@@ -92,12 +93,15 @@ class CurbStretches:
     """The drawn curb sides with their stretch's figures in every scenario, and the bins."""
 
     sides: gpd.GeoDataFrame
-    figures: list[tuple[np.ndarray, np.ndarray, np.ndarray]]  # spaces, per 100 m, gained/100 m
+    figures: list[tuple[np.ndarray, np.ndarray, np.ndarray]]  # spaces, per `rate`, gained/`rate`
     supply_bins: tuple[tuple[float, str], ...]
     gain_bins: tuple[tuple[float, str], ...]
+    rate: str = "per 100 m"  # the rates' and bins' length: "per 100 ft" in US units
 
 
-def curb_stretches(parking: ParkingResult, scenarios: ScenarioSet) -> CurbStretches:
+def curb_stretches(
+    parking: ParkingResult, scenarios: ScenarioSet, *, units: Units = "metric"
+) -> CurbStretches:
     """
     Return the curb as the map draws it: each side with its stretch's figures, and the bins.
 
@@ -111,12 +115,15 @@ def curb_stretches(parking: ParkingResult, scenarios: ScenarioSet) -> CurbStretc
         The parking result.
     scenarios
         The run's scenarios.
+    units
+        The display units: the rates (and so the bins, taken on them) are per 100 ft in US
+        units, per 100 m in metric.
 
     Returns
     -------
     stretches
-        Sides, per scenario (in order) the arrays (spaces, spaces per 100 m, gained per
-        100 m), aligned with the sides, and the supply and gain bins.
+        Sides, per scenario (in order) the arrays (spaces, spaces per 100 m or ft, gained per
+        100 m or ft), aligned with the sides, and the supply and gain bins.
     """
     sides, figures = _drawn_sides(parking, scenarios)
     length = sides["length_m"].to_numpy(dtype="float64")
@@ -129,10 +136,12 @@ def curb_stretches(parking: ParkingResult, scenarios: ScenarioSet) -> CurbStretc
         with np.errstate(divide="ignore", invalid="ignore"):
             per_100 = np.where(run_length > 0, spaces / run_length * 100.0, np.nan)
             gained_100 = np.where(run_length > 0, gained / run_length * 100.0, np.nan)
+        per_100, _ = in_units(per_100, "per 100 m", units)
+        gained_100, _ = in_units(gained_100, "per 100 m", units)
         out.append((spaces, per_100, gained_100))
     gains = [g for _, _, g in out[1:]]
     supply_bins, gain_bins = _curb_bins(out[0][1], np.concatenate(gains) if gains else np.array([]))
-    return CurbStretches(sides, out, supply_bins, gain_bins)
+    return CurbStretches(sides, out, supply_bins, gain_bins, in_units([], "per 100 m", units)[1])
 
 
 def curb_layer(
@@ -141,6 +150,7 @@ def curb_layer(
     streets: gpd.GeoDataFrame,
     scenarios: ScenarioSet,
     detail_limit: int | None = None,
+    units: Units = "metric",
 ) -> tuple[folium.FeatureGroup, CurbLegends]:
     """
     Curb stretches with parking: today's spaces per 100 m at 0 % kei, the gain at any other.
@@ -161,6 +171,8 @@ def curb_layer(
         The run's scenarios: the map opens on the headline's figures, the switch shows any.
     detail_limit
         The most curb sides drawn one by one; `DETAIL_LIMIT` when None.
+    units
+        The display units of the rates, the bins and the parkable length (`in_units`).
 
     Returns
     -------
@@ -176,8 +188,11 @@ def curb_layer(
             sid: today if sid == scenarios.baseline.id else rows["gained_per_100m"].to_numpy()
             for sid, rows in figures.items()
         }
-        return _curb_hexes(sides, values, scenarios=scenarios)
-    stretch = curb_stretches(parking, scenarios)
+        values = {sid: in_units(v, "per 100 m", units)[0] for sid, v in values.items()}
+        return _curb_hexes(sides, values, scenarios=scenarios, units=units)
+    stretch = curb_stretches(parking, scenarios, units=units)
+    rate = stretch.rate
+    usable, usable_unit = in_units(sides["run_usable_m"].to_numpy(), "m", units)
     run = sides["run_id"].to_numpy()
     blocks = [
         [number_text(spaces, 0), number_text(per_100, 1), number_text(gained_100, 1)]
@@ -188,12 +203,10 @@ def curb_layer(
     table = gpd.GeoDataFrame(
         {
             "name": street_names(streets, sides["edge_id"]),
-            "side": compass_sides(sides.geometry, sides["side"])
-            .fillna(code_words("side", sides["side"]))
-            .to_numpy(),
+            "side": side_words(sides).to_numpy(),
             "orientation": code_words("orientation", sides["orientation"]),
             "source": _curb_source_words(sides),
-            "run_usable_m": sides["run_usable_m"].round(0),
+            "run_usable_m": np.round(usable, 0),
             "_s": scenario_text(blocks).to_numpy(),
             "_r": run,  # the area totals count a run drawn in pieces once
             "_d": estimated.astype("int64"),  # drawn dashed, hidden by "mapped curbs only"
@@ -209,7 +222,7 @@ def curb_layer(
             "side": "Side",
             "orientation": "Parking",
             "source": "Figure from",
-            "run_usable_m": "Parkable length of this stretch (m)",
+            "run_usable_m": f"Parkable length of this stretch ({usable_unit})",
         },
         style={"weight": 4, "opacity": 0.95},
         merge_by=sides["run_id"],
@@ -220,22 +233,26 @@ def curb_layer(
         layer,
         shown={
             "spaces": ("pair", 0, "Spaces on this stretch, today → kei share shown"),
-            "per_100m": ("pair", 1, "Spaces per 100 m of this stretch, today → shown"),
+            "per_100m": ("pair", 1, f"Spaces {rate} of this stretch, today → shown"),
         },
         colour_by=[(1, supply_bins), *((2, gain_bins) for _ in scenarios[1:])],
     )
-    return layer, _curb_legends(supply_bins, gain_bins, scenarios)
+    return layer, _curb_legends(supply_bins, gain_bins, scenarios, rate)
 
 
 def _curb_hexes(
-    sides: gpd.GeoDataFrame, values: dict[str, np.ndarray], *, scenarios: ScenarioSet
+    sides: gpd.GeoDataFrame,
+    values: dict[str, np.ndarray],
+    *,
+    scenarios: ScenarioSet,
+    units: Units,
 ) -> tuple[folium.FeatureGroup, CurbLegends]:
     """
     Draw the curb of a large city by H3 hexagon: spaces per 100 m today, or gained.
 
     ``values`` holds each scenario's figure per side (aligned with ``sides``): today's spaces
-    per 100 m for the baseline, the gain per 100 m for the others; every scenario's hexagon
-    figure is carried for the switch, the map opening on the headline's.
+    per 100 m (per 100 ft in US units) for the baseline, the gain for the others; every
+    scenario's hexagon figure is carried for the switch, the map opening on the headline's.
     """
     top = scenarios.headline
     hexes, tidy = scenario_hexes(sides, values, headline=top.id, resolution=layers.HEX_RESOLUTION)
@@ -243,22 +260,24 @@ def _curb_hexes(
     supply_bins, gain_bins = _curb_bins(
         tidy.loc[base, "score"].to_numpy(), tidy.loc[~base, "score"].to_numpy()
     )
+    rate = in_units([], "per 100 m", units)[1]
     layer = hex_layer(
         hexes,
         tidy,
         scenarios,
         name="Curb parking (hexagons)",
-        km=("curb_km", "Curb with parking (km)"),
+        km=("curb_km", "Curb with parking"),
         count=("sides", "Curb sides"),
-        shown=("per_100m", "Spaces per 100 m of curb: today at 0 %, else gained"),
+        shown=("per_100m", f"Spaces {rate} of curb: today at 0 %, else gained"),
         bins=[supply_bins, *(gain_bins for _ in scenarios[1:])],
         style={"weight": 0, "fillOpacity": 0.6},
+        units=units,
     )
     note = (
         f"Drawn by hexagon: {len(sides):,} curb sides are too many to draw one by one. "
         "Every side is in layers.gpkg (layer parking_sides)."
     )
-    return summarised(layer, note), _curb_legends(supply_bins, gain_bins, scenarios)
+    return summarised(layer, note), _curb_legends(supply_bins, gain_bins, scenarios, rate)
 
 
 def _curb_source_words(sides: pd.DataFrame) -> pd.Series:

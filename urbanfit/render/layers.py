@@ -21,7 +21,7 @@ from urbanfit.results import (
     ParkingResult,
     scenario_rows,
 )
-from urbanfit.units import Units, area_m2, metres, texts
+from urbanfit.units import Units, area_m2, in_units, metres, texts
 from urbanfit.vehicles import KEI_CLASS, ScenarioSet, VehicleCatalog
 
 __all__ = [
@@ -65,17 +65,20 @@ def hex_layer(
     bins: str | list[tuple[tuple[float, str], ...]],
     style: dict[str, Any],
     show: bool = True,
+    units: Units = "metric",
 ) -> folium.FeatureGroup:
     """
     H3 hexagons (``street_km``, ``edges``) coloured by each scenario's score in ``tidy``.
 
-    ``km`` and ``count`` name the two tooltip columns and give their labels; ``shown`` names
+    ``km`` and ``count`` name the two tooltip columns and give their labels (the length's
+    label without its unit: km, or mi in US ``units``, is added); ``shown`` names
     the score the scenario switch writes, and its label; ``bins`` is its `BINS` entry.
     """
     blocks = hex_score_blocks(tidy, hexes["h3_cell"], scenarios)
+    length, unit = in_units(hexes["street_km"].to_numpy(), "km", units)
     table = gpd.GeoDataFrame(
         {
-            km[0]: hexes["street_km"].round(2),
+            km[0]: np.round(length, 2),
             count[0]: hexes["edges"],
             "_s": scenario_text(blocks).to_numpy(),
         },
@@ -85,7 +88,7 @@ def hex_layer(
     layer = geojson_layer(
         table,
         name=name,
-        fields=dict((km, count)),
+        fields={km[0]: f"{km[1]} ({unit})", count[0]: count[1]},
         style=style,
         show=show,
         carry=("_s",),
@@ -127,22 +130,27 @@ def lots_layer(
         The layer and its legend entries.
     """
     capacity = whole_text(lots["capacity"], missing="not tagged")
+    point = lots["is_point"].to_numpy(dtype=bool)
+    land, land_unit = in_units(lots["area_m2"].to_numpy() / 10_000.0, "ha", units)
     table = gpd.GeoDataFrame(
         {
             "name": lots["name"].fillna("(unnamed)"),
             "kind": lots["kind"].str.replace("_", " ", regex=False),
             "capacity_tag": capacity,
             "area": np.where(
-                lots["is_point"].to_numpy(dtype=bool),
-                "no outline (mapped as a point)",
-                texts(lots["area_m2"], units, area_m2),
+                point, "no outline (mapped as a point)", texts(lots["area_m2"], units, area_m2)
             ),
+            "_na": np.where(point, np.nan, np.round(land, 4)),
         },
         geometry=lots.geometry,
         crs=lots.crs,
     )
     fields = {"name": "Lot", "kind": "Kind", "capacity_tag": "Capacity tag in OSM"}
-    carry: tuple[str, ...] = ()
+    numbers: dict[str, tuple[str | None, str]] = {
+        "area": ("_na", f"Lot area ({land_unit})"),
+        "capacity_tag": (None, "Capacity tag in OSM"),
+    }
+    carry: tuple[str, ...] = ("_na",)
     if parking is not None:
         modelled = parking.lots.set_index("lot_id").reindex(lots["lot_id"])
         stalls = parking.lot_class_stalls("stalls").reindex(lots["lot_id"])
@@ -151,6 +159,7 @@ def lots_layer(
             column = f"stalls {class_id}"
             table[column] = whole_text(stalls[class_id], missing="unknown").to_numpy()
             fields[column] = f"Stalls, {vehicle_class.label}"
+            numbers[column] = (None, fields[column])
         source = code_words("lot_source", modelled["source"].fillna("unknown"))
         table["source"] = source.to_numpy()
         fields["source"] = "Figure from"
@@ -158,6 +167,7 @@ def lots_layer(
             column = f"model {class_id}"
             table[column] = whole_text(model[class_id], missing="not counted").to_numpy()
             fields[column] = f"Counted from the outline, {vehicle_class.label}"
+            numbers[column] = (None, fields[column])
         blocks = [
             [
                 number_text(
@@ -168,7 +178,7 @@ def lots_layer(
             for s in scenarios
         ]
         table["_s"] = scenario_text(blocks).to_numpy()
-        carry = ("_s",)
+        carry = ("_s", *carry)
     layer = geojson_layer(
         table,
         name="Parking lots",
@@ -179,9 +189,10 @@ def lots_layer(
         popup_fields=fields,
         style={"color": LOT_COLOUR, "weight": 1, "fillOpacity": 0.4},
         carry=carry,
-        categories=("kind", "source") if carry else ("kind",),
+        categories=("kind", "source") if parking is not None else ("kind",),
+        numbers=numbers,
     )
-    if carry:
+    if parking is not None:
         label = "Spaces, full-size fleet → kei share shown"
         scenario_values(layer, shown={"spaces": ("pair", 0, label)})
     return layer, {"parking lot": LOT_COLOUR}
@@ -289,41 +300,52 @@ def fit_layer(
         return None
     edges, category = edges[shown], category[shown]
     free = free.reindex(edges["edge_id"])
+    widths = {
+        "carriageway": edges["carriageway_m"],
+        "free_full": free[reference],
+        "free_kei": free[KEI_CLASS],
+    }
     table = gpd.GeoDataFrame(
         {
             "name": edges["name"].fillna("(unnamed)"),
             "category": code_words("fit_category", category),
-            "carriageway": texts(edges["carriageway_m"], units, metres),
             "width_source": code_words("width_source", edges["width_source"]),
-            "free_full": texts(free[reference], units, metres),
-            "free_kei": texts(free[KEI_CLASS], units, metres),
-        },
+        }
+        | {key: texts(width, units, metres) for key, width in widths.items()},
         geometry=edges.geometry,
         crs=edges.crs,
     )
+    fields = {
+        "name": "Street",
+        "category": "Fit",
+        "carriageway": "Carriageway",
+        "width_source": "Width from",
+        "free_full": f"Free width, {reference.replace('_', '-')} parked",
+        "free_kei": "Free width, kei parked",
+    }
+    numbers: dict[str, tuple[str | None, str]] = {}
+    for key, width in widths.items():  # the downloads' numbers, in the shown unit
+        figures, unit = in_units(width.to_numpy(), "m", units)
+        table[f"_n{key}"] = np.round(figures, 1)
+        numbers[key] = (f"_n{key}", f"{fields[key]} ({unit})")
     layer = geojson_layer(
         table,
         name="Narrow-street fit",
-        fields={
-            "name": "Street",
-            "category": "Fit",
-            "carriageway": "Carriageway",
-            "width_source": "Width from",
-            "free_full": f"Free width, {reference.replace('_', '-')} parked",
-            "free_kei": "Free width, kei parked",
-        },
+        fields=fields,
         style={"weight": 3, "opacity": 0.9},
         colours=category.map(FIT_COLOURS),
         show=False,
         merge_by=edges["osm_id"],
+        carry=tuple(n for n, _ in numbers.values() if n),
         categories=("category", "width_source"),
+        numbers=numbers,
     )
     words = CODE_WORDS["fit_category"]
     return layer, {words[k]: c for k, c in FIT_COLOURS.items() if k not in FIT_UNDRAWN}
 
 
 def index_layer(
-    index: IndexResult, *, scenarios: ScenarioSet
+    index: IndexResult, *, scenarios: ScenarioSet, units: Units = "metric"
 ) -> tuple[folium.FeatureGroup, dict[str, str]]:
     """
     H3 hexagons coloured by the length-weighted Urban Fit score of their streets.
@@ -334,6 +356,8 @@ def index_layer(
         An `IndexResult` (its ``scenario_hexes``, when computed, give every scenario).
     scenarios
         The run's scenarios; the map opens on the scored (headline) scenario.
+    units
+        The display units of the street length in a hexagon.
 
     Returns
     -------
@@ -350,11 +374,12 @@ def index_layer(
         tidy,
         scenarios,
         name=f"Urban Fit index at {label} (hexagons)",
-        km=("street_km", "Street length in this hexagon (km)"),
+        km=("street_km", "Street length in this hexagon"),
         count=("edges", "Street segments"),
         shown=("score", "Urban Fit score (0-100)"),
         bins="index_score",
         style={"weight": 1, "color": "#636363", "fillOpacity": 0.55},
         show=False,
+        units=units,
     )
     return layer, bin_legend(BINS["index_score"], "points")

@@ -7,6 +7,7 @@ from typing import Any
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from folium.plugins import Fullscreen
 from folium.utilities import JsCode
@@ -28,7 +29,7 @@ from urbanfit.render.map_years import add_year_switch
 from urbanfit.render.palette import STREET_COLOUR, STREET_WIDTHS
 from urbanfit.render.share_text import share_headlines
 from urbanfit.results import AnalysisResult
-from urbanfit.units import Units, display_units, kilometres
+from urbanfit.units import Units, display_units, in_units, kilometres
 
 __all__ = ["CLASS_COLOURS", "GLOSSARY", "STREET_GROUPS", "build_map", "escape_text"]
 
@@ -161,9 +162,12 @@ def build_map(result: AnalysisResult) -> folium.Map:
     tiles = folium.TileLayer("OpenStreetMap", control=False, cross_origin="anonymous")
     tiles.add_to(fmap)
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    speed, speed_unit = in_units(
+        streets["speed_kmh"].to_numpy(), "km/h", display_units(result.summary)
+    )
     table = streets.assign(
         name=streets["name"].fillna("(unnamed)"),
-        speed_kmh=streets["speed_kmh"].round(0),
+        speed_kmh=np.round(speed, 0),
         oneway=streets["oneway"].map({True: "yes", False: "no"}),
         highway=streets["highway"].str.replace("_", " ", regex=False),
     )
@@ -182,7 +186,7 @@ def build_map(result: AnalysisResult) -> folium.Map:
                 "name": "Street",
                 "highway": "Class",
                 "lanes": "Lanes",
-                "speed_kmh": "Speed (km/h)",
+                "speed_kmh": f"Speed ({speed_unit})",
                 "oneway": "One-way",
             },
             style={"weight": 2, "opacity": 0.9},
@@ -235,7 +239,12 @@ def build_map(result: AnalysisResult) -> folium.Map:
         return drawn[0]
 
     curb = add(
-        curb_layer(result.parking, streets=streets, scenarios=result.scenarios),
+        curb_layer(
+            result.parking,
+            streets=streets,
+            scenarios=result.scenarios,
+            units=display_units(result.summary),
+        ),
         "Curb parking",
         "no curb parking is tagged (or inferred) in the data",
     )
@@ -276,7 +285,9 @@ def build_map(result: AnalysisResult) -> folium.Map:
         "no street where the vehicle class matters",
     )
     index = add(
-        index_layer(result.index, scenarios=result.scenarios) if len(result.index.hexes) else None,
+        index_layer(result.index, scenarios=result.scenarios, units=display_units(result.summary))
+        if len(result.index.hexes)
+        else None,
         f"Urban Fit index at {top.label}",
         "no scored streets",
     )

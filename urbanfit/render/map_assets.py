@@ -43,7 +43,14 @@ _UNUSED_ASSETS = frozenset(
         "awesome_rotate_css",
     }
 )
-_PAGE_ASSETS = ("urbanfit/map.css", "urbanfit/views.js", "urbanfit/map.js")
+_PAGE_ASSETS = (
+    "urbanfit/map.css",
+    "urbanfit/features.js",
+    "urbanfit/views.js",
+    "urbanfit/find.js",
+    "urbanfit/downloads.js",
+    "urbanfit/map.js",
+)
 _CSS_URL = re.compile(r"""url\((?!['"]?(?:#|data:))['"]?([^'")]+)['"]?\)""")
 _MEDIA_TYPES = {".png": "image/png", ".svg": "image/svg+xml"}
 

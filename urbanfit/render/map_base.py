@@ -107,6 +107,7 @@ def geojson_layer(
     merge_by: pd.Series | None = None,
     carry: tuple[str, ...] = (),
     categories: tuple[str, ...] = (),
+    numbers: dict[str, tuple[str | None, str]] | None = None,
 ) -> folium.FeatureGroup:
     """
     Build one toggleable layer from a table, with tooltips (and optionally popups).
@@ -138,6 +139,11 @@ def geojson_layer(
         Shown text columns with few distinct values (classes, sources): merged as indices
         into the layer's list of them (faster), then written as text, stored once per layer
         by the encoding.
+    numbers
+        How the downloads write a shown column that holds a figure: column -> (the carried
+        column holding its number, or None for the shown text read as a number; the
+        download's header, with its unit). A tooltip keeps the shown text ("24,400 sq ft
+        (2,270 m²)"); the CSV and GeoJSON carry the number under the header.
 
     Returns
     -------
@@ -181,7 +187,7 @@ def geojson_layer(
         name=html.escape(name),
     )
     if packed["n"]:  # an empty layer gets no tooltip
-        layer.add_child(_Details(fields, popup_fields))
+        layer.add_child(_Details(fields, popup_fields, numbers or {}))
     # the style first: each feature is styled once, as it is added
     layer.add_child(_PropertyStyle(style))
     layer.add_child(_Packed(packed, lazy=not show and packed["n"] > LAZY_FEATURES))
@@ -190,7 +196,7 @@ def geojson_layer(
 
 
 class _Details(MacroElement):
-    """Tooltip (and popup) tables of the parent GeoJson layer, built as text by ``map.js``."""
+    """Tooltip (and popup) tables of the parent GeoJson layer, built as text by ``features.js``."""
 
     _template = Template(
         """
@@ -204,12 +210,14 @@ class _Details(MacroElement):
         self,
         fields: dict[str, str],
         popup_fields: dict[str, str] | None,
+        numbers: dict[str, tuple[str | None, str]],
     ) -> None:
         super().__init__()
         self._name = "Details"
         self.spec = {
             "tooltip": [[k, v] for k, v in fields.items()],
             "popup": [[k, v] for k, v in (popup_fields or {}).items()],
+            "numbers": {k: list(v) for k, v in numbers.items()},
         }
 
 
@@ -330,7 +338,7 @@ class _PropertyStyle(MacroElement):
 
 
 class _ScenarioValues(MacroElement):
-    """Register the parent GeoJson layer with the page's scenario switch (``map.js``)."""
+    """Register the parent GeoJson layer with the page's scenario switch (``features.js``)."""
 
     _template = Template(
         """

@@ -1,7 +1,8 @@
 """The map page around the layers: the legend's blocks and the page script's chrome.
 
 `legend_block` draws a layer's legend as the layer is drawn; `page_chrome` runs the page script
-(``urbanfit/map.js``), which turns the title and legend into panels and holds the page's tools.
+(``urbanfit/map.js``), which turns the title and legend into panels, holds the one control of
+layers and shares and adds the tools (``find.js``, ``downloads.js``).
 """
 
 from __future__ import annotations

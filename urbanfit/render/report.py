@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from urbanfit.render.brief import brief_blocks, limitations_blocks
+from urbanfit.render.compass import side_words
 from urbanfit.render.council import council_blocks
 from urbanfit.render.document import (
     Block,
@@ -267,6 +268,8 @@ def _parking_table_blocks(result: AnalysisResult) -> list[Block]:
     base, top = result.scenarios.baseline, result.scenarios.headline
     top_label = top.label
     sides = _with_baseline(parking.side_figures(top.id), parking.side_figures(base.id))
+    if "geometry" in sides and len(sides):  # "north side", as the map names it
+        sides = sides.assign(side=side_words(sides).to_numpy())
     lots = _with_baseline(parking.lot_figures(top.id), parking.lot_figures(base.id))
     spaces = {
         "spaces_baseline": f"spaces, {base.label}",

@@ -106,14 +106,16 @@ def street_map(result: AnalysisResult) -> Figure | None:
     ax = figure.add_subplot()
     ax.plot(*_path(streets.geometry.to_numpy()), color=STREET_COLOUR, linewidth=0.6)
     handles = [Line2D([], [], color=STREET_COLOUR, linewidth=1, label="street")]
-    stretches = curb_stretches(result.parking, result.scenarios)
+    stretches = curb_stretches(
+        result.parking, result.scenarios, units=display_units(result.summary)
+    )
     if len(stretches.sides):
         gained = np.round(stretches.figures[-1][2], 1)
         lowers = np.array([b for b, _ in stretches.gain_bins])
         pick = np.searchsorted(lowers, np.nan_to_num(gained, nan=-np.inf), side="right") - 1
         estimated = stretches.sides["source"].eq("inferred").to_numpy()
         geometry = stretches.sides.geometry.to_numpy()
-        labels = bin_legend(stretches.gain_bins, "more per 100 m")
+        labels = bin_legend(stretches.gain_bins, f"more {stretches.rate}")
         for i, (label, colour) in enumerate(labels.items()):
             for dashed in (False, True):
                 chosen = (pick == i) & (estimated == dashed)
@@ -166,7 +168,8 @@ def street_map(result: AnalysisResult) -> Figure | None:
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(
-        f"Curb spaces gained per 100 m of curb at {top.label}\nagainst today's full-size fleet",
+        f"Curb spaces gained {stretches.rate} of curb at {top.label}\n"
+        "against today's full-size fleet",
         fontsize=10,
     )
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncols=2,

@@ -1,104 +1,9 @@
 /* urbanfit map.html: title and legend as Leaflet controls, a legend of the visible layers,
-   a collapsed title and layer list on a phone, a notice when base-map tiles cannot load,
-   and a tools panel: the kei-share switch, a street search, totals for a dragged box and a
-   download of the visible layers. OSM text reaches the page only through textContent. */
-
-var urbanfitScenarioLayers = [];
-var urbanfitOnChoose = [];  // called with the chosen scenario's index after every switch
-var urbanfitChosenIndex = null;
-var urbanfitComparing = false;  // the before/after swipe is on: today's legend shows too
-var urbanfitChooseScenario = null;  // choose(k) of the share switch, for years.js
-function urbanfitChosen() { "use strict"; return urbanfitChosenIndex; }
-
-/* folium declares its layer control with `let`, out of reach of the page: note it here. Each
-   time the control redraws its list, `urbanfitArrange` (set by the tools) lays it out again. */
-var urbanfitLayerControls = [];
-var urbanfitArrange = null;
-L.Control.Layers.addInitHook(function () {
-  "use strict";
-  var control = this;
-  var update = control._update;
-  control._update = function () {
-    var out = update.apply(control, arguments);
-    if (urbanfitArrange && control._overlaysList) { urbanfitArrange(control); }
-    return out;
-  };
-  urbanfitLayerControls.push(control);
-});
-
-/* A GeoJSON layer whose features carry `_s`, their figures in every scenario (see
-   map_base.scenario_values); the switch rewrites its shown properties and colours. */
-function urbanfitScenarioLayer(geo, spec) {
-  "use strict";
-  urbanfitScenarioLayers.push({geo: geo, spec: spec});
-  geo.urbanfitRows = spec.rows;  // the tooltip and popup tables end with these
-}
-
-/* Feature properties hold OSM text HTML-escaped (it is written into the page's script); the
-   inverse, for text set with textContent and for downloads. "&amp;" last, as it was first. */
-function urbanfitPlain(value) {
-  "use strict";
-  return String(value).replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"')
-    .replace(/&#x27;/g, "'").replace(/&amp;/g, "&");
-}
-
-/* Tooltip and popup tables of a GeoJSON layer, as text: spec.tooltip and spec.popup are
-   [property, label] rows. Bound to the layer, so features added later have them too. */
-function urbanfitDetails(geo, spec) {
-  "use strict";
-  function table(rows) {
-    return function (layer) {
-      var box = document.createElement("div");
-      var grid = document.createElement("table");
-      rows.concat(geo.urbanfitRows || []).forEach(function (row) {
-        var value = layer.feature.properties[row[0]];
-        var line = grid.insertRow();
-        var head = document.createElement("th");
-        head.textContent = row[1];
-        line.appendChild(head);
-        var cell = document.createElement("td");
-        cell.textContent = value === null || value === undefined ? "" :
-          typeof value === "number" ? value.toLocaleString() : urbanfitPlain(value);
-        line.appendChild(cell);
-      });
-      box.appendChild(grid);
-      return box;
-    };
-  }
-  geo.urbanfitSpec = spec;  // the download names its columns with these labels
-  /* on a touch screen (no hover) the details open on a tap, in a popup that stays inside the
-     screen and closes on the next tap; with a mouse, a tooltip follows the pointer */
-  var touch = window.matchMedia("(hover: none)").matches ||
-    window.matchMedia("(max-width: 600px)").matches;
-  /* the popup's frame adds ~50 px to its content: the whole stays within 320 px */
-  var width = Math.min(320, window.innerWidth - 40) - 50;
-  if (touch) {
-    var rows = spec.popup.length ? spec.popup : spec.tooltip;
-    if (rows.length) {
-      geo.bindPopup(table(rows), {className: "urbanfit-details", maxWidth: width,
-        minWidth: Math.min(200, width), autoPanPadding: [10, 10]});
-    }
-    return;
-  }
-  if (spec.tooltip.length) {
-    geo.bindTooltip(table(spec.tooltip), {sticky: true, className: "urbanfit-details"});
-  }
-  if (spec.popup.length) {
-    geo.bindPopup(table(spec.popup), {className: "urbanfit-details", maxWidth: width});
-  }
-}
-
-/* A feature's figures: one array per scenario (baseline first), null where missing. */
-function urbanfitFigures(feature) {
-  "use strict";
-  if (!feature._urbanfitFigures) {
-    feature._urbanfitFigures = String(feature.properties._s || "").split(";").map(
-      function (block) {
-        return block.split(",").map(function (t) { return t === "" ? null : Number(t); });
-      });
-  }
-  return feature._urbanfitFigures;
-}
+   a collapsed title and layer list on a phone, a notice when base-map tiles cannot load (and
+   the study outline and street names drawn instead), one control for what the map shows (the
+   thematic layer, mapped curbs only, the kei share and the swipe), the view kept in the
+   page's address, and the tools panel (find.js, downloads.js). Needs features.js. OSM text
+   reaches the page only through textContent. */
 
 function urbanfitPage(map, tiles, options) {
   "use strict";
@@ -189,24 +94,14 @@ function urbanfitTools(map, options, narrow) {
     return leaves(streets).concat(leaves(localStreets));
   }
 
-  function element(tag, parent, text) {
-    var node = document.createElement(tag);
-    if (text !== undefined) { node.textContent = text; }
-    if (parent) { parent.appendChild(node); }
-    return node;
-  }
+  var element = urbanfitElement, leaves = urbanfitLeaves;
+  var layerControl = urbanfitLayerControl;
   function text(value) { return value === null || value === undefined ? "unknown" : String(value); }
   function pair(before, after) {
     return before === null && after === null ? "unknown" : text(before) + " → " + text(after);
   }
-  function leaves(layer) {
-    var out = [];
-    if (!layer) { return out; }
-    (function walk(l) { if (l.eachLayer) { l.eachLayer(walk); } else { out.push(l); } })(layer);
-    return out;
-  }
-  function layerControl() { return urbanfitLayerControls[urbanfitLayerControls.length - 1]; }
 
+  var finder = null;  // the search and area totals (find.js)
   var panel = element("details");
   panel.id = "urbanfit-tools";
   panel.className = "urbanfit-panel";
@@ -276,7 +171,7 @@ function urbanfitTools(map, options, narrow) {
       block.hidden = block.getAttribute("data-scenarios").split(" ").indexOf(String(k)) === -1;
     });
     urbanfitOnChoose.forEach(function (callback) { callback(k); });
-    if (area) { showTotals(); }
+    if (finder) { finder.refresh(); }
   }
   choose(chosen, true);  // the features carry every scenario's figures, none shown yet
   urbanfitChooseScenario = choose;
@@ -346,6 +241,7 @@ function urbanfitTools(map, options, narrow) {
      radio list (one at a time over the street base, or none), then the kei share -- */
   var thematic = (options.thematic || []).filter(Boolean);
   var noneRow = null;
+  var onlyRow = null;  // "mapped curbs only", under the layers (see below)
   function arrange(control) {
     var group = null;
     control._layerControlInputs.forEach(function (input) {
@@ -384,8 +280,11 @@ function urbanfitTools(map, options, narrow) {
       });
       control._section.appendChild(noneRow);
     }
+    if (onlyRow) { control._section.appendChild(onlyRow); }
     if (switcher) {
       control._section.appendChild(switcher);
+      var years = document.getElementById("urbanfit-years");  // the year switch (years.js)
+      if (years) { control._section.appendChild(years); }
       control._section.appendChild(compareRow);
     }
   }
@@ -410,7 +309,7 @@ function urbanfitTools(map, options, narrow) {
   /* -- mapped curbs only: estimated stretches (`_d`) leave the layer, and the totals -- */
   var estimated = [];
   if (curb && leaves(curb).some(function (l) { return l.feature && l.feature.properties._d; })) {
-    var onlyRow = element("label", panel);
+    onlyRow = element("label");  // placed in the layer control (see arrange)
     onlyRow.id = "urbanfit-mapped-only-row";
     var only = element("input", onlyRow);
     only.type = "checkbox";
@@ -429,7 +328,7 @@ function urbanfitTools(map, options, narrow) {
       estimated.forEach(function (layer) { curb.addLayer(layer); });
       estimated = [];
     }
-    if (area) { showTotals(); }
+    if (finder) { finder.refresh(); }
     compared();
     writeHash();
   }
@@ -499,356 +398,23 @@ function urbanfitTools(map, options, narrow) {
   urbanfitOnChoose.push(function () { writeHash(); });
   map.on("moveend", writeHash);
 
-  /* -- street search -- */
-  var named = null;
-  function streetIndex() {
-    if (!named) {
-      named = {};
-      streetWays().forEach(function (layer) {
-        var name = urbanfitPlain(layer.feature.properties.name || "");
-        if (!name || name === "(unnamed)") { return; }
-        (named[name] = named[name] || []).push(layer);
-      });
-    }
-    return named;
-  }
-  var highlight = null;
-  var found = null;
-  function showStreet(name) {
-    var ways = streetIndex()[name] || [];
-    if (!ways.length) { return; }
-    var bounds = L.latLngBounds([]);
-    ways.forEach(function (layer) { bounds.extend(layer.getBounds()); });
-    if (highlight) { map.removeLayer(highlight); }
-    highlight = L.featureGroup(ways.map(function (layer) {
-      return L.polyline(layer.getLatLngs(),
-        {color: "#000000", weight: 10, opacity: 0.45, interactive: false});
-    })).addTo(map);
-    map.fitBounds(bounds, {padding: [30, 30], maxZoom: 18});
-    found.textContent = "Showing " + name + " (" + ways.length +
-      (ways.length === 1 ? " mapped way)" : " mapped ways)");
-  }
-  if (streets) {
-    var search = element("div", panel);
-    search.className = "urbanfit-search";
-    var input = element("input", search);
-    input.type = "search";
-    input.id = "urbanfit-search";
-    input.placeholder = "Find a street";
-    input.setAttribute("aria-label", "Find a street by name");
-    input.autocomplete = "off";
-    var matches = element("div", search);
-    matches.id = "urbanfit-search-results";
-    found = element("div", search);
-    found.id = "urbanfit-search-status";
-    found.setAttribute("role", "status");
-    input.addEventListener("input", function () {
-      var query = input.value.trim().toLowerCase();
-      matches.replaceChildren();
-      if (!query) { return; }
-      var names = Object.keys(streetIndex()).filter(function (name) {
-        return name.toLowerCase().indexOf(query) !== -1;
-      });
-      names.sort(function (a, b) {
-        var sa = a.toLowerCase().indexOf(query) === 0 ? 0 : 1;
-        var sb = b.toLowerCase().indexOf(query) === 0 ? 0 : 1;
-        return sa - sb || a.localeCompare(b);
-      });
-      names.slice(0, 8).forEach(function (name) {
-        var button = element("button", matches, name);
-        button.type = "button";
-        button.addEventListener("click", function () {
-          matches.replaceChildren();
-          input.value = name;
-          showStreet(name);
-        });
-      });
-      if (!names.length) { element("div", matches, "No street of that name on this map"); }
-    });
-  }
-
-  /* -- totals for a dragged box -- */
-  var area = null, box = null, totals = null;
-  function centre(layer) {
-    return layer.getBounds ? layer.getBounds().getCenter() : layer.getLatLng();
-  }
-  function metres(latlngs) {
-    if (!latlngs.length) { return 0; }
-    if (!(latlngs[0] instanceof L.LatLng)) {
-      return latlngs.reduce(function (sum, part) { return sum + metres(part); }, 0);
-    }
-    var total = 0;
-    for (var i = 1; i < latlngs.length; i += 1) { total += map.distance(latlngs[i - 1], latlngs[i]); }
-    return total;
-  }
-  function inside(layer) { return area.contains(centre(layer)); }
-  function showTotals() {
-    var lines = ["Sums over the features whose centre lies in the box:"];
-    var ways = streetWays().filter(inside);
-    var km = ways.reduce(function (sum, l) { return sum + metres(l.getLatLngs()); }, 0) / 1000;
-    lines.push("Streets: " + ways.length + " mapped ways, " + km.toFixed(2) +
-      " km (measured along the map's lines)");
-    var shares = "(full-size fleet → " + labels[chosen] + ")";
-    if (curb) {
-      var runs = {}, hexagons = 0;
-      var sums = {mapped: [0, 0, 0], estimated: [0, 0, 0]};  // stretches, today, shown
-      leaves(curb).filter(inside).forEach(function (layer) {
-        var run = layer.feature.properties._r;
-        if (run === undefined || run === null) { hexagons += 1; return; }  // a metro-scale map
-        if (run in runs) { return; }  // a stretch drawn as several lines counts once
-        runs[run] = true;
-        var figures = urbanfitFigures(layer.feature);
-        var sum = sums[layer.feature.properties._d ? "estimated" : "mapped"];
-        sum[0] += 1;
-        sum[1] += (figures[0] || [])[0] || 0;
-        sum[2] += (figures[chosen] || [])[0] || 0;
-      });
-      if (hexagons) {
-        lines.push("Curb parking: drawn by hexagon on this map (too many sides to draw), so " +
-          "not summed here; every side is in layers.gpkg");
-      } else {
-        lines.push("Curb parking, mapped: " + sums.mapped[0] + " stretches, " + sums.mapped[1] +
-          " → " + sums.mapped[2] + " spaces " + shares);
-        var hidden = estimated.length ? " (hidden: mapped curbs only)" : "";
-        lines.push("Curb parking, estimated: " + sums.estimated[0] + " stretches, " +
-          sums.estimated[1] + " → " + sums.estimated[2] + " spaces" + hidden);
-      }
-    }
-    if (lots) {
-      var counted = 0, unknown = 0, lotBefore = 0, lotAfter = 0;
-      leaves(lots).filter(inside).forEach(function (layer) {
-        var figures = urbanfitFigures(layer.feature);
-        var b = (figures[0] || [])[0], a = (figures[chosen] || [])[0];
-        if (b === null || b === undefined || a === null || a === undefined) {
-          unknown += 1;
-          return;
-        }
-        counted += 1;
-        lotBefore += b;
-        lotAfter += a;
-      });
-      lines.push("Parking lots: " + counted + " lots, " + lotBefore + " → " + lotAfter +
-        " spaces " + shares + (unknown ? ", and " + unknown + " of unknown size" : ""));
-    }
-    totals.replaceChildren();
-    lines.forEach(function (line) { element("div", totals, line); });
-  }
-  var select = element("button", panel, "Select an area");
-  select.type = "button";
-  select.id = "urbanfit-select-area";
-  totals = element("div", panel);
-  totals.id = "urbanfit-area-totals";
-  totals.setAttribute("role", "status");
-  var container = map.getContainer();
-  var start = null;
-  function point(event) { return map.mouseEventToLatLng(event); }
-  function onDown(event) {
-    if (event.target.closest && event.target.closest(".leaflet-control")) { return; }
-    start = point(event);
-    if (box) { map.removeLayer(box); }
-    box = L.rectangle(L.latLngBounds(start, start),
-      {color: "#000000", weight: 2, dashArray: "6 4", fillOpacity: 0.05, interactive: false})
-      .addTo(map);
-    L.DomEvent.stop(event);
-  }
-  var last = null;
-  function onMove(event) {
-    if (start) {
-      last = point(event);
-      box.setBounds(L.latLngBounds(start, last));
-    }
-  }
-  function swallowClick(event) {
-    L.DomEvent.stop(event);
-    container.removeEventListener("click", swallowClick, true);
-  }
-  function onUp(event) {
-    if (!start) { return; }
-    /* a touch the browser takes over ends in pointercancel, at the last point it moved to */
-    var end = event.type === "pointercancel" ? (last || start) : point(event);
-    area = L.latLngBounds(start, end);
-    last = null;
-    box.setBounds(area);
-    start = null;
-    container.removeEventListener("pointerdown", onDown, true);
-    container.removeEventListener("pointermove", onMove, true);
-    container.removeEventListener("pointerup", onUp, true);
-    container.removeEventListener("pointercancel", onUp, true);
-    container.style.touchAction = "";
-    container.addEventListener("click", swallowClick, true);  // no popup from the drag's end
-    container.classList.remove("urbanfit-selecting");
-    map.dragging.enable();
-    select.textContent = "Select an area";
-    showTotals();
-  }
-  select.addEventListener("click", function () {
-    map.dragging.disable();
-    container.classList.add("urbanfit-selecting");
-    container.addEventListener("pointerdown", onDown, true);
-    container.addEventListener("pointermove", onMove, true);
-    container.addEventListener("pointerup", onUp, true);
-    container.addEventListener("pointercancel", onUp, true);
-    container.style.touchAction = "none";  // a finger draws the box instead of panning
-    select.textContent = "Drag a box on the map…";
-    totals.replaceChildren();
+  /* -- the tools panel: the street search and area totals (find.js), the downloads -- */
+  finder = urbanfitFind(map, panel, {
+    labels: labels,
+    chosen: function () { return chosen; },
+    streets: streets,
+    curb: curb,
+    lots: lots,
+    streetWays: streetWays,
+    hidden: function () { return estimated.length; },  // estimated curb hidden just now
   });
-
-  /* -- download of the visible layers -- */
-  function visibleFeatures() {
-    var control = layerControl();
-    var out = [];
-    (control ? control._layers : []).forEach(function (obj) {
-      if (!obj.overlay || !map.hasLayer(obj.layer)) { return; }
-      var name = urbanfitPlain(obj.name.replace(/<[^>]*>/g, "").trim());
-      leaves(obj.layer).forEach(function (layer) {
-        if (!layer.feature) { return; }
-        var properties = {layer: name};
-        Object.keys(layer.feature.properties).forEach(function (key) {
-          var value = layer.feature.properties[key];
-          if (key.charAt(0) === "_") { return; }
-          properties[key] = typeof value === "string" ? urbanfitPlain(value) : value;
-        });
-        out.push({
-          feature: {type: "Feature", properties: properties, geometry: layer.toGeoJSON().geometry},
-          centre: centre(layer),
-          row: humanRow(name, layer),
-        });
-      });
-    });
-    return out;
-  }
-  /* a feature as [header, value] cells: the tooltip's labels, numbers as numbers, and each
-     scenario figure as today's and the chosen share's, in columns of their own */
-  function numeric(value) {
-    if (typeof value === "string" && /^-?[0-9]+(\.[0-9]+)?$/.test(value)) { return Number(value); }
-    return typeof value === "string" ? urbanfitPlain(value) : value;
-  }
-  function humanRow(name, layer) {
-    var geo = null;
-    Object.values(layer._eventParents || {}).forEach(function (parent) {
-      if (parent instanceof L.GeoJSON) { geo = parent; }
-    });
-    var spec = (geo && geo.urbanfitSpec) || {tooltip: [], popup: []};
-    var entry = urbanfitScenarioLayers.filter(function (e) { return e.geo === geo; })[0];
-    var props = layer.feature.properties;
-    var cells = [["Layer", name]];
-    var seen = {};
-    spec.tooltip.concat(spec.popup).forEach(function (row) {
-      if (seen[row[0]]) { return; }
-      seen[row[0]] = true;
-      cells.push([row[1], numeric(props[row[0]])]);
-    });
-    if (entry) {
-      var figures = urbanfitFigures(layer.feature);
-      entry.spec.rows.forEach(function (row) {
-        var how = entry.spec.shown[row[0]];
-        if (!how) { return; }
-        var label = row[1].split(",")[0];
-        var now = (figures[chosen] || [])[how[1]];
-        if (how[0] === "pair") {
-          cells.push([label + " (today)", (figures[0] || [])[how[1]]]);
-          cells.push([label + " (" + labels[chosen] + ")", now]);
-        } else {
-          cells.push([label + " (" + labels[chosen] + ")", now]);
-        }
-      });
-    }
-    if (props._d !== undefined) { cells.push(["Estimated (no parking tags)", props._d ? 1 : 0]); }
-    return cells;
-  }
-  function save(content, type, suffix) {
-    var link = element("a", document.body);
-    link.href = URL.createObjectURL(content instanceof Blob ? content :
-      new Blob([content], {type: type}));
-    link.download = (options.file || "urbanfit") + "-" + suffix;
-    link.click();
-    setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
-  }
-  function csvCell(value) {
-    var cell = value === null || value === undefined ? "" : String(value);
-    // a spreadsheet runs a cell that starts like a formula: OSM text is not trusted
-    if (/^[=+\-@\t\r]/.test(cell) && isNaN(Number(cell))) { cell = "'" + cell; }
-    return /[",\r\n]/.test(cell) ? '"' + cell.replace(/"/g, '""') + '"' : cell;
-  }
-  var downloads = element("div", panel);
-  downloads.className = "urbanfit-downloads";
-  element("span", downloads, "Download the layers that are on, or the view: ");
-  var geojson = element("button", downloads, "GeoJSON");
-  geojson.type = "button";
-  geojson.id = "urbanfit-download-geojson";
-  geojson.addEventListener("click", function () {
-    var features = visibleFeatures().map(function (f) { return f.feature; });
-    var collection = {type: "FeatureCollection", features: features};
-    save(JSON.stringify(collection), "application/geo+json", "layers.geojson");
-  });
-  var csv = element("button", downloads, "CSV");
-  csv.type = "button";
-  csv.id = "urbanfit-download-csv";
-  csv.addEventListener("click", function () {
-    var features = visibleFeatures();
-    var columns = [];
-    features.forEach(function (f) {
-      f.row.forEach(function (cell) {
-        if (columns.indexOf(cell[0]) === -1) { columns.push(cell[0]); }
-      });
-    });
-    var header = columns.concat(["Centre latitude", "Centre longitude"]);
-    var rows = [header.map(csvCell).join(",")];
-    features.forEach(function (f) {
-      var values = {};
-      f.row.forEach(function (cell) { values[cell[0]] = cell[1]; });
-      var cells = columns.map(function (key) { return csvCell(values[key]); });
-      rows.push(cells.concat([f.centre.lat.toFixed(5), f.centre.lng.toFixed(5)]).join(","));
-    });
-    save(rows.join("\r\n") + "\r\n", "text/csv", "layers.csv");
-  });
-
-  /* -- an image of the current view: the layers, the title and share, the legend -- */
-  function snapshotTexts() {
-    function shown(selector) {
-      return Array.prototype.filter.call(document.querySelectorAll(selector), function (e) {
-        return !e.closest("[hidden]");
-      });
-    }
-    var summary = document.querySelector("#urbanfit-title > summary");
-    var lines = shown("#urbanfit-title [data-scenarios] > div").map(function (e) {
-      return e.textContent;
-    });
-    var on = thematic.filter(function (layer) { return map.hasLayer(layer); });
-    if (on.length) { lines.unshift("Map: " + thematicName(on[0])); }
-    if (swipe.isOn()) {
-      lines.push("Left of the line: today (" + labels[0] + "); right of it: " +
-        labels[chosen] + ".");
-    }
-    var legend = shown("#urbanfit-legend .urbanfit-legend-block").map(function (block) {
-      var title = block.querySelector("b");
-      var entries = Array.prototype.map.call(block.querySelectorAll(".urbanfit-swatch"),
-        function (sample) {
-          var style = getComputedStyle(sample);
-          var dashed = style.borderTopStyle === "dashed";
-          var fill = !dashed && parseFloat(style.height) >= 10;
-          return {label: sample.parentNode.textContent.trim(), dashed: dashed, fill: fill,
-            colour: dashed || fill ? style.borderTopColor : style.backgroundColor};
-        });
-      return {title: title ? title.textContent : "", entries: entries};
-    });
-    var source = document.querySelector("#urbanfit-title .urbanfit-source");
-    return {
-      title: summary ? summary.textContent : "urbanfit",
-      lines: lines,
-      legend: legend,
-      source: source ? source.textContent : "© OpenStreetMap contributors",
-      divider: swipe.at(),
-    };
-  }
-  var image = element("button", downloads, "Image (PNG)");
-  image.type = "button";
-  image.id = "urbanfit-export-png";
-  image.title = "Save the current view as a PNG image";
-  image.addEventListener("click", function () {
-    urbanfitSnapshot(map, snapshotTexts(), function (blob) {
-      if (blob) { save(blob, "image/png", "map.png"); }
-    });
+  urbanfitDownloads(map, panel, {
+    labels: labels,
+    chosen: function () { return chosen; },
+    thematic: thematic,
+    thematicName: thematicName,
+    swipe: swipe,
+    file: options.file,
   });
 
   var control = L.control({position: "topleft"});

@@ -154,6 +154,7 @@ function urbanfitSnapshot(map, texts, done) {
       var shown = (layer.getAttribute("data-urbanfit-clip") || "").split(" ").map(Number);
       place(ctx, layer, shown.length === 2 ? shown : null);
     });
+    orientation(ctx);
     panels(ctx);
     return canvas;
   }
@@ -170,6 +171,35 @@ function urbanfitSnapshot(map, texts, done) {
       ctx.globalAlpha = Number(getComputedStyle(element).opacity);
     }
     ctx.drawImage(element, rect.left - box.left, rect.top - box.top, rect.width, rect.height);
+    ctx.restore();
+  }
+  /* what the page draws when the tiles fail (urbanfitOrientation): the study area's dashed
+     outline (a rectangle, so its box) and the street names, where they sit on the screen */
+  function orientation(ctx) {
+    container.querySelectorAll(".urbanfit-study-area").forEach(function (outline) {
+      var rect = outline.getBoundingClientRect();
+      var style = getComputedStyle(outline);
+      ctx.save();
+      ctx.strokeStyle = style.stroke || "#222222";
+      ctx.lineWidth = parseFloat(style.strokeWidth) || 1.5;
+      ctx.setLineDash([8, 6]);
+      ctx.strokeRect(rect.left - box.left, rect.top - box.top, rect.width, rect.height);
+      ctx.restore();
+    });
+    ctx.save();
+    ctx.font = "11px sans-serif";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    container.querySelectorAll(".leaflet-tooltip.urbanfit-street-label").forEach(function (tip) {
+      var rect = tip.getBoundingClientRect();
+      if (!rect.width) { return; }
+      var x = rect.left - box.left + rect.width / 2, y = rect.top - box.top + rect.height / 2;
+      var width = ctx.measureText(tip.textContent).width + 6;
+      ctx.fillStyle = "rgba(255, 255, 255, 0.75)";
+      ctx.fillRect(x - width / 2, y - 8, width, 16);
+      ctx.fillStyle = "#222222";
+      ctx.fillText(tip.textContent, x, y);
+    });
     ctx.restore();
   }
   function wrap(ctx, text, width) {

@@ -28,8 +28,13 @@ window.addEventListener("load", function () {
     select.appendChild(option);
   });
   box.appendChild(select);
+  /* under the kei share, in the one control of layers and shares (map.js), else the tools */
   var shares = document.getElementById("urbanfit-scenarios");
-  tools.insertBefore(box, shares ? shares.nextSibling : null);
+  if (shares && shares.parentNode) {
+    shares.parentNode.insertBefore(box, shares.nextSibling);
+  } else {
+    tools.appendChild(box);
+  }
 
   var lines = document.createElement("div");
   lines.id = "urbanfit-year-lines";
