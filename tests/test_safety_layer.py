@@ -80,10 +80,9 @@ def test_the_layer_shows_the_risks_of_tefft_and_iihs_at_each_street_speed(drawn,
     assert float(main[1].split(",")[3]) > 50
     assert list(legends[2][1]) == [
         "no change (below 0.1 fewer)",
-        "0.1 – 2 fewer",
-        "2 – 2.5 fewer",
-        "2.5 – 3.3 fewer",
-        "3.3 fewer or more",
+        "0.1 – 2.1 fewer",
+        "2.1 – 4.2 fewer",
+        "4.2 fewer or more",
     ]
     assert [heading for heading, _, _ in legends] == [
         "Safety: today's fleet (0 % kei)",
@@ -92,25 +91,26 @@ def test_the_layer_shows_the_risks_of_tefft_and_iihs_at_each_street_speed(drawn,
     ]
 
 
-def test_the_bins_are_taken_from_every_share_so_each_shows_a_pattern(drawn) -> None:
+def test_one_bin_table_for_every_share_splits_each_shares_streets(drawn) -> None:
     result, runs, _ = drawn
     bins = safety_figures(result, runs).bins
-    # fewer per 100 struck at 50 % and 100 %: 1.473, 2.119, 2.946, 4.239; the quartiles of
-    # the four (linear): 1.473 + 0.75 x 0.646 = 1.958 -> 2.0, 2.533 -> 2.5, 3.269 -> 3.3
+    # fewer per 100 struck, shown to one decimal: 50 % 1.5 and 2.1, 100 % 2.9 and 4.2; each
+    # share's break is its smallest figure above its median (1.8, 3.55): 2.1 and 4.2. Three
+    # lower bounds (0.1, 2.1, 4.2) spread over the four teals: the 1st, 3rd and 4th
+    # (round(0, 1.5, 3) with numpy's half to even)
     assert bins == (
         (-np.inf, NO_CHANGE),
         (0.1, SAFETY_COLOURS[0]),
-        (2.0, SAFETY_COLOURS[1]),
-        (2.5, SAFETY_COLOURS[2]),
-        (3.3, SAFETY_COLOURS[3]),
+        (2.1, SAFETY_COLOURS[2]),
+        (4.2, SAFETY_COLOURS[3]),
     )
 
     def colour(value: float) -> str:
         return [c for lower, c in bins if value >= lower][-1]
 
-    # 50 %: 1.5 and 2.1 fewer, two colours; 100 %: 2.9 and 4.2, two others
-    assert [colour(1.473), colour(2.119)] == list(SAFETY_COLOURS[:2])
-    assert [colour(2.946), colour(4.239)] == list(SAFETY_COLOURS[2:])
+    # 50 %: 1.5 and 2.1 fewer, two colours; 100 %: 2.9 and 4.2, two colours
+    assert [colour(1.5), colour(2.1)] == [SAFETY_COLOURS[0], SAFETY_COLOURS[2]]
+    assert [colour(2.9), colour(4.2)] == [SAFETY_COLOURS[2], SAFETY_COLOURS[3]]
 
 
 def test_no_layer_when_the_figures_are_withheld(drawn) -> None:

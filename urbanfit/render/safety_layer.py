@@ -95,10 +95,33 @@ def safety_figures(safety: SafetyResult, scenarios: ScenarioSet) -> SafetyFigure
         fewer.append(100.0 * (base - new))
         ratio = safety.summary["scenarios"][scenario.id].get("kei_driver_risk_ratio")
         kei.append(None if ratio is None else 100.0 * (ratio - 1.0))
-    pooled = np.concatenate(fewer[1:]) if len(fewer) > 1 else np.array([])
-    breaks = union_breaks(pooled[pooled >= _START], len(SAFETY_COLOURS) - 1)
+    breaks = _share_breaks(fewer[1:], len(SAFETY_COLOURS) - 1)
     bins = ((-np.inf, NO_CHANGE), *sequential_bins(breaks, SAFETY_COLOURS, start=_START))
     return SafetyFigures(risk, fewer, lower, kei, bins)
+
+
+def _share_breaks(values: list[np.ndarray], count: int) -> tuple[float, ...]:
+    """
+    One bin table for every share, with a break inside each share's own figures.
+
+    A street's figure grows with the share (the mix is linear in it), so quantiles of the
+    pooled figures mostly fall between shares, leaving each share in one colour. Here each
+    share gives one break: its smallest shown figure (one decimal) above its median, so its
+    slower and faster streets fall on either side. A share whose streets all show one figure
+    gives none; more breaks than ``count``: the union's quantiles (`union_breaks`).
+    """
+    breaks: set[float] = set()
+    for share in values:
+        shown = np.round(share[np.isfinite(share) & (share >= _START)], 1)
+        if not shown.size:
+            continue
+        above = shown[shown > np.median(shown)]
+        if above.size:
+            breaks.add(float(above.min()))
+    if len(breaks) > count:
+        pooled = np.concatenate(values) if values else np.array([])
+        return union_breaks(pooled[pooled >= _START], count)
+    return tuple(sorted(breaks))
 
 
 def _legends(bins: tuple[tuple[float, str], ...], scenarios: ScenarioSet) -> SafetyLegends:
