@@ -10,7 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from urbanfit.models.safety import SafetyResult
+from urbanfit.models.safety import MPH, SafetyResult
 from urbanfit.render import layers
 from urbanfit.render.feature_text import number_text, scenario_text
 from urbanfit.render.map_base import geojson_layer, scenario_values
@@ -124,6 +124,13 @@ def _share_breaks(values: list[np.ndarray], count: int) -> tuple[float, ...]:
     return tuple(sorted(breaks))
 
 
+def _speed_text(speed_kmh: pd.Series) -> pd.Series:
+    """Speeds as ``"20 mph (32 km/h)"``: Tefft's curve is read in mph."""
+    mph = number_text(speed_kmh.to_numpy(dtype="float64") / MPH, 0)
+    kmh = number_text(speed_kmh.to_numpy(dtype="float64"), 0)
+    return mph + " mph (" + kmh + " km/h)"
+
+
 def _legends(bins: tuple[tuple[float, str], ...], scenarios: ScenarioSet) -> SafetyLegends:
     entries = bin_legend(bins, _UNIT)
     first = next(iter(entries))
@@ -191,7 +198,7 @@ def safety_layer(
     table = gpd.GeoDataFrame(
         {
             "name": names.fillna("(unnamed)").to_numpy(),
-            "speed": edges["speed_kmh"].round(0).to_numpy(),
+            "speed": _speed_text(edges["speed_kmh"]).to_numpy(),
             "exposure": exposure,
             "_s": scenario_text(blocks).to_numpy(),
             "_w": np.where(exposure > 0, _WIDTH_EXPOSED, _WIDTH_OTHER),
@@ -205,13 +212,14 @@ def safety_layer(
         name="Safety: pedestrian risk per crash",
         fields={
             "name": "Street",
-            "speed": "Speed used (km/h)",
+            "speed": "Impact speed used (the street's speed)",
             "exposure": "Crossings and bus stops nearby",
         },
         style=style,
         show=False,
         merge_by=pd.Series(streets["osm_id"].to_numpy(), index=table.index),
         carry=("_s", "_w"),
+        categories=("speed",),
     )
     scenario_values(
         layer,
