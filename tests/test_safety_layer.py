@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import folium
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -10,11 +13,14 @@ from builders import layer_rows
 
 from urbanfit.models.safety import MPH, kei_occupant_risk, occupant_risk, safety_model
 from urbanfit.parameters.council import SafetyParams
+from urbanfit.pipeline import analyze
+from urbanfit.render.explore import explore_map
 from urbanfit.render.palette import NO_CHANGE, SAFETY_COLOURS
 from urbanfit.render.safety_layer import safety_figures, safety_layer
 from urbanfit.vehicles import scenarios
 
 PARAMS = SafetyParams()
+TOWN = Path(__file__).parent / "data" / "town.osm"
 
 
 @pytest.fixture
@@ -127,3 +133,14 @@ def test_no_layer_when_the_figures_are_withheld(drawn) -> None:
         edge_risk=result.edge_risk.iloc[:, :0],
     )
     assert safety_layer(withheld, streets=streets, scenarios=runs) is None
+
+
+def test_the_map_opens_on_the_safety_layer() -> None:
+    town = analyze("town", osm_file=TOWN, name="Test town", run_congestion=False)
+    fmap = explore_map(town, "safety")
+    shown = [
+        str(child.layer_name)
+        for child in fmap._children.values()
+        if isinstance(child, folium.FeatureGroup) and child.show
+    ]
+    assert shown == ["Streets by class", "Safety: pedestrian risk per crash"]
