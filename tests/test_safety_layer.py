@@ -14,6 +14,7 @@ from builders import layer_rows
 from urbanfit.models.safety import MPH, kei_occupant_risk, occupant_risk, safety_model
 from urbanfit.parameters.council import SafetyParams
 from urbanfit.pipeline import analyze
+from urbanfit.render import layers
 from urbanfit.render.explore import explore_map
 from urbanfit.render.palette import NO_CHANGE, SAFETY_COLOURS
 from urbanfit.render.safety_layer import safety_figures, safety_layer
@@ -144,3 +145,18 @@ def test_the_map_opens_on_the_safety_layer() -> None:
         if isinstance(child, folium.FeatureGroup) and child.show
     ]
     assert shown == ["Streets by class", "Safety: pedestrian risk per crash"]
+
+
+def test_a_large_city_gets_hexagons_of_the_street_length_mean(drawn, monkeypatch) -> None:
+    result, runs, streets = drawn
+    monkeypatch.setattr(layers, "DETAIL_LIMIT", 1)  # two edges: over the limit
+    layer, legends = safety_layer(result, streets=streets, scenarios=runs)
+    rows = layer_rows(layer)
+    # the two 100 m streets (50 m apart) fall in two H3 cells, one each: a cell's figure,
+    # its streets' length-weighted mean, is its street's (0, 50 % and 100 % kei)
+    assert sorted((row["street_km"], row["edges"], row["_s"]) for row in rows) == [
+        (0.1, 1, "0;1.5;2.9"),
+        (0.1, 1, "0;2.1;4.2"),
+    ]
+    assert "too many to draw one by one" in layer.urbanfit_note
+    assert len(legends) == 3

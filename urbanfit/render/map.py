@@ -26,7 +26,7 @@ from urbanfit.render.map_base import escape_text, feature_count, geojson_layer, 
 from urbanfit.render.map_page import legend_block, legend_note, page_chrome
 from urbanfit.render.map_years import add_year_switch
 from urbanfit.render.palette import STREET_COLOUR, STREET_WIDTHS
-from urbanfit.render.safety_layer import SAFETY_NOTE, safety_layer
+from urbanfit.render.safety_layer import safety_layer, safety_note
 from urbanfit.render.share_text import share_headlines
 from urbanfit.results import AnalysisResult
 from urbanfit.units import Units, display_units, kilometres
@@ -284,10 +284,10 @@ def build_map(result: AnalysisResult) -> folium.Map:
     safety = add(
         safety_layer(result.council.get("safety"), streets=streets, scenarios=result.scenarios),
         "Safety",
-        "the safety figures are withheld or the city is too large to draw street by street",
+        "the safety figures are withheld (see the report)",
     )
     if safety is not None:
-        legends.append(legend_block("Safety, read as", {}, layer=safety, note=SAFETY_NOTE))
+        legends.append(legend_block("Safety, read as", {}, layer=safety, note=safety_note(safety)))
     if missing:
         legends.append(legend_note("Not on this map", missing))
     Fullscreen().add_to(fmap)

@@ -10,10 +10,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from urbanfit.models.hexes import scenario_hexes
 from urbanfit.models.safety import MPH, SafetyResult
 from urbanfit.render import layers
 from urbanfit.render.feature_text import number_text, scenario_text
-from urbanfit.render.map_base import geojson_layer, scenario_values
+from urbanfit.render.map_base import geojson_layer, scenario_values, summarised
 from urbanfit.render.palette import (
     NO_CHANGE,
     SAFETY_COLOURS,
@@ -23,14 +24,14 @@ from urbanfit.render.palette import (
 )
 from urbanfit.vehicles import ScenarioSet
 
-__all__ = ["SAFETY_NOTE", "SafetyFigures", "safety_figures", "safety_layer"]
+__all__ = ["SafetyFigures", "safety_figures", "safety_layer", "safety_note"]
 
-SAFETY_NOTE = (
+_NOTE = (
     "Relative risks per crash, not crash counts: of 100 pedestrians struck at the street's "
     "speed, how many fewer would die with the kei share's front ends than with today's. How "
-    "often crashes happen is not modelled. Thick lines: crossings or bus stops mapped nearby."
+    "often crashes happen is not modelled."
 )
-"""The legend's note under the safety layer's blocks."""
+_NOTE_LINES = " Thick lines: crossings or bus stops mapped nearby."
 
 _UNIT = "fewer"
 _START = 0.1  # fewer deaths per 100 struck under this (one decimal shown): "no change"
@@ -124,6 +125,43 @@ def _share_breaks(values: list[np.ndarray], count: int) -> tuple[float, ...]:
     return tuple(sorted(breaks))
 
 
+def safety_note(layer: folium.FeatureGroup) -> str:
+    """Return the legend's note under the safety layer: how to read it (and its widths)."""
+    return _NOTE if getattr(layer, "urbanfit_note", None) else _NOTE + _NOTE_LINES
+
+
+def _safety_hexes(
+    safety: SafetyResult,
+    figures: SafetyFigures,
+    *,
+    streets: gpd.GeoDataFrame,
+    scenarios: ScenarioSet,
+) -> tuple[folium.FeatureGroup, SafetyLegends]:
+    """Draw a large city's safety figures by H3 hexagon: the street-length mean per cell."""
+    edges = safety.edges.assign(length_m=streets["length_m"].to_numpy())
+    values = dict(zip(scenarios.ids, figures.fewer, strict=True))
+    hexes, tidy = scenario_hexes(
+        edges, values, headline=scenarios.headline.id, resolution=layers.HEX_RESOLUTION
+    )
+    layer = layers.hex_layer(
+        hexes,
+        tidy,
+        scenarios,
+        name="Safety: pedestrian risk per crash (hexagons)",
+        km=("street_km", "Street length in this hexagon (km)"),
+        count=("edges", "Street segments"),
+        shown=("ped_fewer", "Fewer killed per 100 struck (street-length mean)"),
+        bins=[figures.bins] * len(scenarios),
+        style={"weight": 0, "fillOpacity": 0.6},
+        show=False,
+    )
+    note = (
+        f"Drawn by hexagon: {len(edges):,} street edges are too many to draw one by one; the "
+        "report lists the streets."
+    )
+    return summarised(layer, note), _legends(figures.bins, scenarios)
+
+
 def _speed_text(speed_kmh: pd.Series) -> pd.Series:
     """Speeds as ``"20 mph (32 km/h)"``: Tefft's curve is read in mph."""
     mph = number_text(speed_kmh.to_numpy(dtype="float64") / MPH, 0)
@@ -170,14 +208,17 @@ def safety_layer(
     -------
     drawn
         The layer (off until ticked) and its legend blocks, one per kei share; None when the
-        figures are withheld or the city has more edges than `layers.DETAIL_LIMIT`.
+        figures are withheld. Above `layers.DETAIL_LIMIT` edges, H3 hexagons (each the
+        street-length mean of its streets' figures).
     """
     if safety is None or scenarios.baseline.id not in safety.edge_risk.columns:
         return None
     edges = safety.edges
-    if not len(edges) or len(edges) > layers.DETAIL_LIMIT:
+    if not len(edges):
         return None
     figures = safety_figures(safety, scenarios)
+    if len(edges) > layers.DETAIL_LIMIT:
+        return _safety_hexes(safety, figures, streets=streets, scenarios=scenarios)
     blocks = [
         [
             number_text(risk, 1),
