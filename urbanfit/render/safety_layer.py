@@ -157,7 +157,7 @@ def _safety_hexes(
     )
     note = (
         f"Drawn by hexagon: {len(edges):,} street edges are too many to draw one by one; the "
-        "report lists the streets."
+        "report names the 10 streets with crossings or bus stops where it helps most."
     )
     return summarised(layer, note), _legends(figures.bins, scenarios)
 
