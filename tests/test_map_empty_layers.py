@@ -58,7 +58,16 @@ def test_the_town_draws_every_layer(town: AnalysisResult) -> None:
         "Parking lots",
         "Congestion: V/C change at 100 % kei",
         "Urban Fit index at 100 % kei (hexagons)",
+        "Safety: pedestrian risk per crash",
     ]
+
+
+def test_withheld_safety_figures_leave_the_safety_layer_out(town: AnalysisResult) -> None:
+    safety = town.council["safety"]
+    withheld = dataclasses.replace(safety, edge_risk=safety.edge_risk.iloc[:, :0])
+    page = _html(dataclasses.replace(town, council={**town.council, "safety": withheld}))
+    assert "Safety: pedestrian risk per crash" not in _layers(page)
+    assert "the safety figures are withheld (see the report)" in page
 
 
 def test_no_curb_parking_leaves_the_curb_layer_out(town: AnalysisResult) -> None:

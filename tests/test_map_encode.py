@@ -106,6 +106,7 @@ def town_layers() -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
         "Curb parking",
         "Parking lots",
         "Urban Fit index at 100 % kei (hexagons)",
+        "Safety: pedestrian risk per crash",
     ]
     layers = page_layers(page)
     assert len(layers) == len(names)
@@ -115,9 +116,10 @@ def town_layers() -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
 def test_the_town_map_holds_a_checkable_count_per_layer(town_layers) -> None:
     # 3 street ways (5 edges merged per way), 6 curb sides with parking (both sides of the
     # two Main Street edges, the right side of the two Cross Street edges), the Market Lot
-    # and the underground lot node, and the town's one H3 cell
+    # and the underground lot node, the town's one H3 cell, and the 3 ways again for safety
+    # (each way one speed: its edges show the same figures)
     counts = {name: len(properties) for name, (properties, _) in town_layers.items()}
-    assert list(counts.values()) == [3, 6, 2, 1]
+    assert list(counts.values()) == [3, 6, 2, 1, 3]
 
 
 def test_the_town_streets_decode_to_their_osm_nodes(town_layers) -> None:

@@ -18,6 +18,7 @@ from urbanfit.render.palette import (
     CURB_GAIN_COLOURS,
     CURB_SUPPLY_COLOURS,
     NO_CHANGE,
+    SAFETY_COLOURS,
     bins_in_use,
     palette_plan,
     sequential_bins,
@@ -56,7 +57,13 @@ def test_every_class_has_3_to_1_contrast_on_the_background(layer: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "ramp", [CURB_SUPPLY_COLOURS, CURB_GAIN_COLOURS, tuple(palette_plan()["index"].values())]
+    "ramp",
+    [
+        CURB_SUPPLY_COLOURS,
+        CURB_GAIN_COLOURS,
+        SAFETY_COLOURS,
+        tuple(palette_plan()["index"].values()),
+    ],
 )
 def test_sequential_bins_darken_monotonically(ramp: tuple[str, ...]) -> None:
     lightness = [_lab(_linear(colour))[0] for colour in ramp]
@@ -72,7 +79,9 @@ def test_no_colour_has_two_meanings_across_layers() -> None:
             meanings.setdefault(colour.upper(), set()).add(f"{layer}: {name}")
     shared = {c: m for c, m in meanings.items() if len(m) > 1}
     # the one shared colour is "no change", and it means no change wherever it is used
-    assert shared == {NO_CHANGE: {"curb gain: no gain", "congestion: V/C from -0.01"}}
+    assert shared == {
+        NO_CHANGE: {"curb gain: no gain", "congestion: V/C from -0.01", "safety: no change"}
+    }
     entries = [(layer, c) for layer, classes in plan.items() for c in set(classes.values())]
     for (layer_a, a), (layer_b, b) in itertools.combinations(entries, 2):
         if layer_a == layer_b or a == b:

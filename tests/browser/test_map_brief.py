@@ -175,7 +175,7 @@ def test_estimated_curb_is_dashed_and_the_mapped_only_switch_hides_it(desktop: M
 
 def test_one_thematic_layer_at_a_time_and_no_colour_means_two_things(desktop: MapPage) -> None:
     seen: dict[str, str] = {}
-    for name in ("Congestion", "Narrow-street fit", "Urban Fit index", "Curb parking"):
+    for name in ("Congestion", "Narrow-street fit", "Urban Fit index", "Safety", "Curb parking"):
         _tick(desktop, name)
         desktop.page.wait_for_timeout(50)  # the other thematic layer leaves after the click
         drawn = desktop.page.evaluate(JS_COLOURS)

@@ -42,6 +42,7 @@ HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 CURB = "Curb parking"
 CONGESTION = "Congestion: V/C change at 100 % kei"
 HEXES = "Urban Fit index at 100 % kei (hexagons)"
+SAFETY = "Safety: pedestrian risk per crash"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TILE_HOSTS = ("tile.openstreetmap.org",)
 PHONE = {"width": 390, "height": 844}
@@ -290,7 +291,14 @@ def test_with_no_network_every_layer_draws_on_a_plain_background_and_a_notice_sh
     assert background == "rgb(242, 239, 233)"
     # the three layers that are on draw all their features: 3 street ways, 6 curb runs, 2 lots
     drawn = {name: state["drawn"] for name, state in map_page.overlays().items()}
-    assert drawn == {"Streets by class": 3, CURB: 6, "Parking lots": 2, CONGESTION: 0, HEXES: 0}
+    assert drawn == {
+        "Streets by class": 3,
+        CURB: 6,
+        "Parking lots": 2,
+        CONGESTION: 0,
+        HEXES: 0,
+        SAFETY: 0,
+    }
     assert map_page.feature_at("name", "Back Lane")["alpha"] > 0
     assert map_page.feature_at("name", "Market Lot")["alpha"] > 0
     map_page.assert_clean()
@@ -310,9 +318,10 @@ def test_each_layer_holds_the_towns_features(map_page: MapPage) -> None:
         # the core the assignment keeps once the one-way spurs are pruned, drawn as one line
         # per direction. Hexes: the town's one H3 cell. No fit layer: every town street is
         # passed by full-size vehicles (two-abreast on two-way Main Street, single file on the
-        # one-way streets), so no street qualifies.
+        # one-way streets), so no street qualifies. Safety: the 3 ways again (one speed each).
         CONGESTION: {"ticked": False, "onMap": False, "features": 2, "drawn": 0},
         HEXES: {"ticked": False, "onMap": False, "features": 1, "drawn": 0},
+        SAFETY: {"ticked": False, "onMap": False, "features": 3, "drawn": 0},
     }
     assert map_page.drawn() == {"canvasPaths": 3 + 6 + 2, "markers": 0}
     map_page.assert_clean()

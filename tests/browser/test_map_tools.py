@@ -127,6 +127,7 @@ def test_switching_renames_the_scenario_layers_and_their_legend(map_page: MapPag
         CURB_50,
         CONGESTION_50,
         HEXES_50,
+        "Safety: pedestrian risk per crash",
     ]
     assert map_page.page.evaluate(JS_LEGEND) == [
         "Streets (width by class)",

@@ -96,6 +96,7 @@ def test_the_layer_and_the_share_are_chosen_in_one_control(map_page: MapPage) ->
         [CURB, "radio", "urbanfit-layer", True],
         [CONGESTION, "radio", "urbanfit-layer", False],
         ["Urban Fit index at 100 % kei (hexagons)", "radio", "urbanfit-layer", False],
+        ["Safety: pedestrian risk per crash", "radio", "urbanfit-layer", False],
         ["None (streets only)", "radio", "urbanfit-layer", False],
     ]
     # one radio list: congestion replaces the curb, "none" leaves the streets and lots alone

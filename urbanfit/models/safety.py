@@ -262,11 +262,15 @@ class SafetyResult:
         One row per scenario (column ``scenario``): the city figures and their ranges.
     summary
         City figures, and per scenario under ``summary["scenarios"][id]``.
+    edge_risk
+        Probability of death of a struck pedestrian per crash on each edge (rows aligned with
+        ``edges``), one column per scenario id (Tefft's main curve); no column when withheld.
     """
 
     edges: gpd.GeoDataFrame
     scenarios: pd.DataFrame
     summary: dict[str, Any]
+    edge_risk: pd.DataFrame
 
 
 def _weighted_change(new: np.ndarray, base: np.ndarray, weight: np.ndarray) -> float | None:
@@ -328,8 +332,7 @@ def safety_model(
                 )
                 old = mix_pedestrian_risk(speed, base_mix, catalog, params=params, curve=curve)
                 by_curve.append((_weighted_change(new, old, exposure), new, old))
-            if scenario is scenarios.headline or scenario is scenarios.baseline:
-                per_edge[scenario.id] = by_curve[0][1]
+            per_edge[scenario.id] = by_curve[0][1]
             changes = [c for c, _, _ in by_curve if c is not None]
             row["pedestrian_risk_change_pct"] = by_curve[0][0]
             row["pedestrian_risk_change_low_pct"] = min(changes) if changes else None
@@ -396,7 +399,8 @@ def safety_model(
         ),
         "scenarios": {sid: {k: _plain(v) for k, v in row.items()} for sid, row in rows.items()},
     }
-    return SafetyResult(edges=edges, scenarios=table, summary=summary)
+    edge_risk = pd.DataFrame(per_edge, index=edges.index)
+    return SafetyResult(edges=edges, scenarios=table, summary=summary, edge_risk=edge_risk)
 
 
 def _exposure_note(exposure: np.ndarray, length: np.ndarray, params: SafetyParams) -> str | None:

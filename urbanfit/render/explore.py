@@ -26,6 +26,7 @@ MAP_LAYERS: dict[str, str] = {
     "congestion": "Congestion",
     "fit": "Narrow-street fit",
     "index": "Urban Fit index",
+    "safety": "Safety",
 }
 """Layer key of `explore_map` -> the start of the layer's name on the map (`render.layers`)."""
 
@@ -44,7 +45,7 @@ def explore_map(result: AnalysisResult, layer: str | None = None) -> folium.Map:
         The analysis result.
     layer
         None for the map as ``map.html`` opens; else one of `MAP_LAYERS` (``"curb"``,
-        ``"lots"``, ``"congestion"``, ``"fit"``, ``"index"``, ``"streets"``).
+        ``"lots"``, ``"congestion"``, ``"fit"``, ``"index"``, ``"safety"``, ``"streets"``).
 
     Returns
     -------

@@ -27,6 +27,7 @@ from urbanfit.render.map_base import escape_text, feature_count, geojson_layer, 
 from urbanfit.render.map_page import legend_block, legend_note, page_chrome
 from urbanfit.render.map_years import add_year_switch
 from urbanfit.render.palette import STREET_COLOUR, STREET_WIDTHS
+from urbanfit.render.safety_layer import safety_layer, safety_note
 from urbanfit.render.share_text import share_headlines
 from urbanfit.results import AnalysisResult
 from urbanfit.units import Units, display_units, in_units, kilometres
@@ -291,6 +292,13 @@ def build_map(result: AnalysisResult) -> folium.Map:
         f"Urban Fit index at {top.label}",
         "no scored streets",
     )
+    safety = add(
+        safety_layer(result.council.get("safety"), streets=streets, scenarios=result.scenarios),
+        "Safety",
+        "the safety figures are withheld (see the report)",
+    )
+    if safety is not None:
+        legends.append(legend_block("Safety, read as", {}, layer=safety, note=safety_note(safety)))
     if missing:
         legends.append(legend_note("Not on this map", missing))
     Fullscreen().add_to(fmap)
@@ -311,7 +319,7 @@ def build_map(result: AnalysisResult) -> folium.Map:
         local_streets=local if split else None,
         curb=curb,
         lots=lots,
-        thematic=[g for g in (curb, congestion, fit, index) if g is not None],
+        thematic=[g for g in (curb, congestion, fit, index, safety) if g is not None],
         file=result.slug,
     ).add_to(fmap)  # before the layer control: the tools panel goes above it
     # on the left under the tools: the right holds the title and the legend

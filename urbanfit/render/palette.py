@@ -7,7 +7,7 @@ tests/test_map_colours.py):
 - one thematic layer shows at a time, each with hues of its own: curb supply (0 % kei) in
   browns, curb gain in green to indigo, V/C change in purple (less) and red (more), the
   narrow-street fit in green, olive, periwinkle and near-black, the Urban Fit index in
-  magentas; parking lots in a dark taupe;
+  magentas, the pedestrian risk per crash lowered in teals; parking lots in a dark taupe;
 - "no change" is the one dark grey, shared by the layers where it means the same thing;
 - every colour has a contrast of at least 3:1 against the page's plain background (WCAG 2.1,
   success criterion 1.4.11, non-text contrast), so no light step is used: sequential bins run
@@ -31,6 +31,7 @@ __all__ = [
     "FIT_COLOURS",
     "LOT_COLOUR",
     "NO_CHANGE",
+    "SAFETY_COLOURS",
     "STREET_COLOUR",
     "STREET_WIDTHS",
     "bin_legend",
@@ -56,6 +57,9 @@ STREET_WIDTHS = {
 CURB_SUPPLY_COLOURS = ("#B8590B", "#8F3F0A", "#642A08", "#381603")
 # Curb gain at a kei share (spaces gained per 100 m), lightest first: green to indigo.
 CURB_GAIN_COLOURS = ("#1E9A3A", "#1F6E8C", "#2B4C8C", "#2D1E6B")
+# Pedestrian death risk per crash lowered at a kei share (%), least first: teals, mid to dark
+# (CIEDE2000 at least 15 from every other colour of the plan).
+SAFETY_COLOURS = ("#12877E", "#0B6A63", "#074D48", "#03302D")
 
 # Fixed bins (lower bounds) and colours of the layers whose breaks do not depend on the city.
 BINS: dict[str, tuple[tuple[float, str], ...]] = {
@@ -95,8 +99,8 @@ def palette_plan() -> dict[str, dict[str, str]]:
     Returns
     -------
     plan
-        ``streets``, ``curb supply``, ``curb gain``, ``congestion``, ``fit``, ``index`` and
-        ``lots``; a colour listed under two layers means the same thing in both (only
+        ``streets``, ``curb supply``, ``curb gain``, ``congestion``, ``fit``, ``index``,
+        ``safety`` and ``lots``; a colour listed under two layers means the same thing in both (only
         `NO_CHANGE` is).
     """
     return {
@@ -109,6 +113,10 @@ def palette_plan() -> dict[str, dict[str, str]]:
         "congestion": {f"V/C from {lower:g}": c for lower, c in BINS["vc_change"]},
         "fit": {k: c for k, c in FIT_COLOURS.items() if k not in FIT_UNDRAWN},
         "index": {f"score from {lower:g}": c for lower, c in BINS["index_score"]},
+        "safety": {
+            "no change": NO_CHANGE,
+            **{f"lower {i + 1}": c for i, c in enumerate(SAFETY_COLOURS)},
+        },
         "lots": {"parking lot": LOT_COLOUR},
     }
 
