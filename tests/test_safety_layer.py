@@ -73,8 +73,8 @@ def test_the_layer_shows_the_risks_of_tefft_and_iihs_at_each_street_speed(drawn,
         100 * result.edges["pedestrian_risk_headline"].to_numpy()
     )
     assert (rows["Main Street"]["speed"], rows["Fast Road"]["speed"]) == (
-        "30 mph (48 km/h)",  # 30 x 1.609344 = 48.3
-        "41 mph (65 km/h)",  # 40.6 x 1.609344 = 65.3
+        "48 km/h (30 mph)",  # 30 x 1.609344 = 48.3
+        "65 km/h (41 mph)",  # 40.6 x 1.609344 = 65.3
     )
     # the street with the crossing is drawn thick, the other thin
     assert (rows["Main Street"]["_w"], rows["Fast Road"]["_w"]) == (5.0, 2.5)

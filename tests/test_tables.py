@@ -56,8 +56,10 @@ def _contract() -> dict[str, list[tuple[str, str, str]]]:
 def test_docs_tables_md_lists_exactly_the_contract_in_code() -> None:
     documented = _documented()
     assert documented == _contract()
-    # the parser read the page: 19 named street columns + the parking keys + geometry
-    assert len(documented["streets"]) == 19 + len(urbanfit.osmkeys.PARKING_KEYS) + 1
+    # the parser read the page: 19 named street columns + the parking keys + the bus-lane
+    # keys + geometry
+    keys = len(urbanfit.osmkeys.PARKING_KEYS) + len(urbanfit.osmkeys.BUS_LANE_KEYS)
+    assert len(documented["streets"]) == 19 + keys + 1
     assert documented["lots"][-1] == ("geometry", "Polygon / MultiPolygon / Point", "required")
 
 

@@ -96,8 +96,9 @@ def test_widths_in_feet_reach_the_fit_model_through_the_cli(tmp_path: Path) -> N
     assert summary["data_quality"]["width_sources"]["inventory"] == 2
     assert summary["fit"]["width_inventory_km"] == pytest.approx(2 * 0.111275, abs=1e-3)
     # measured widths count as known in the fit headline and in the index's coverage: Main
-    # Street's 0.22 km from the layer plus Cross Street's 0.22 km tagged width=3 m -> 0.4 km
-    assert any("tagged or measured (0.4 km)" in line for line in summary["headlines"])
+    # Street's 0.223 km (2 x 111.275 m) from the layer plus Cross Street's 0.221 km tagged
+    # width=3 m -> 0.444 km, written to three significant figures
+    assert any("tagged or measured (0.444 km)" in line for line in summary["headlines"])
     assert summary["index"]["coverage_width_tagged_share"] > 0
     # the layer in the provenance: its one line read, the two edges it measures matched
     (given,) = summary["provenance"]["inputs"]

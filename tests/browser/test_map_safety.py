@@ -68,6 +68,9 @@ def _hover(opened: MapPage, name: str) -> tuple[str, dict[str, Any]]:
     # Leaflet's canvas renderer ignores mouse moves within 32 ms of the last one it handled
     opened.page.wait_for_timeout(100)
     opened.page.mouse.move(street["x"], street["y"], steps=4)
+    # and once more after that window, in case a busy machine delivered the last step inside it
+    opened.page.wait_for_timeout(100)
+    opened.page.mouse.move(street["x"] + 0.5, street["y"])
     tooltip.wait_for(state="visible")
     return street["colour"], tooltip.evaluate(JS_ROWS)
 

@@ -293,7 +293,12 @@ def build_map(result: AnalysisResult) -> folium.Map:
         "no scored streets",
     )
     safety = add(
-        safety_layer(result.council.get("safety"), streets=streets, scenarios=result.scenarios),
+        safety_layer(
+            result.council.get("safety"),
+            streets=streets,
+            scenarios=result.scenarios,
+            units=display_units(result.summary),
+        ),
         "Safety",
         "the safety figures are withheld (see the report)",
     )

@@ -22,6 +22,7 @@ from urbanfit.render.palette import (
     sequential_bins,
     union_breaks,
 )
+from urbanfit.units import Units
 from urbanfit.vehicles import ScenarioSet
 
 __all__ = ["SafetyFigures", "safety_figures", "safety_layer", "safety_note"]
@@ -162,11 +163,12 @@ def _safety_hexes(
     return summarised(layer, note), _legends(figures.bins, scenarios)
 
 
-def _speed_text(speed_kmh: pd.Series) -> pd.Series:
-    """Speeds as ``"20 mph (32 km/h)"``: Tefft's curve is read in mph."""
-    mph = number_text(speed_kmh.to_numpy(dtype="float64") / MPH, 0)
-    kmh = number_text(speed_kmh.to_numpy(dtype="float64"), 0)
-    return mph + " mph (" + kmh + " km/h)"
+def _speed_text(speed_kmh: pd.Series, units: Units) -> pd.Series:
+    """Speeds as ``"20 mph"`` in US units, ``"32 km/h (20 mph)"`` in metric (Tefft reads mph)."""
+    mph = number_text(speed_kmh.to_numpy(dtype="float64") / MPH, 0) + " mph"
+    if units == "us":
+        return mph
+    return number_text(speed_kmh.to_numpy(dtype="float64"), 0) + " km/h (" + mph + ")"
 
 
 def _legends(bins: tuple[tuple[float, str], ...], scenarios: ScenarioSet) -> SafetyLegends:
@@ -183,7 +185,11 @@ def _legends(bins: tuple[tuple[float, str], ...], scenarios: ScenarioSet) -> Saf
 
 
 def safety_layer(
-    safety: SafetyResult | None, *, streets: gpd.GeoDataFrame, scenarios: ScenarioSet
+    safety: SafetyResult | None,
+    *,
+    streets: gpd.GeoDataFrame,
+    scenarios: ScenarioSet,
+    units: Units = "metric",
 ) -> tuple[folium.FeatureGroup, SafetyLegends] | None:
     """
     Streets coloured by how much lower a struck pedestrian's death risk per crash is.
@@ -203,6 +209,8 @@ def safety_layer(
         show the same figures are drawn as one line.
     scenarios
         The run's scenarios: the map opens on the headline's figures, the switch shows any.
+    units
+        Display units: speeds in mph (``us``) or km/h with mph beside (``metric``).
 
     Returns
     -------
@@ -239,7 +247,7 @@ def safety_layer(
     table = gpd.GeoDataFrame(
         {
             "name": names.fillna("(unnamed)").to_numpy(),
-            "speed": _speed_text(edges["speed_kmh"]).to_numpy(),
+            "speed": _speed_text(edges["speed_kmh"], units).to_numpy(),
             "exposure": exposure,
             "_s": scenario_text(blocks).to_numpy(),
             "_w": np.where(exposure > 0, _WIDTH_EXPOSED, _WIDTH_OTHER),
