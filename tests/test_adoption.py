@@ -215,6 +215,12 @@ def test_analyze_with_an_adoption_path_writes_timeline_table_chart_and_report(
     row = timeline[timeline["year"] == 2040].iloc[0]
     assert lead.startswith(f"By 2040, on the fast path ({100 * row['fleet_kei_share']:.1f} % of")
     assert " worth $" in lead
+    # spaces are counted whole: the timeline's figure rounded, not 44.7 spaces
+    spaces = f"{row['curb_spaces_gained']:,.0f} ("
+    assert (
+        f"kei; {100 * row['fleet_kei_share_fast_turnover']:.1f} % with fast turnover): {spaces}"
+        in lead
+    )
     assert lead not in summary["headlines"][1:]
     for heading in ("# Kei cars in town: council brief", "## Executive summary"):
         after = report.split(heading, 1)[1].split("\n\n")

@@ -33,10 +33,12 @@ def finite(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def plain_number(value: float | None, *, money: bool = False) -> str:
-    """Write a figure in plain words: 1,234; 12 thousand; $4.50 million."""
+def plain_number(value: float | None, *, money: bool = False, whole: bool = False) -> str:
+    """Write a figure in plain words: 1,234; 12 thousand; $4.50 million (``whole``: a count)."""
     if value is None:
         return "n/a"
+    if whole and abs(value) < 1e4:
+        return f"{value:,.0f}"
     size = abs(value)
     sign = "-" if value < 0 else ""
     unit = "$" if money else ""
@@ -51,17 +53,19 @@ def plain_number(value: float | None, *, money: bool = False) -> str:
     return f"{sign}{unit}{size:.3g}" if size else f"{unit}0"
 
 
-def ranged_text(row: dict[str, Any], key: str, *, money: bool = False, suffix: str = "") -> str:
-    """Write ``row[key]`` with its ``_low`` / ``_high`` range in plain words."""
+def ranged_text(
+    row: dict[str, Any], key: str, *, money: bool = False, whole: bool = False, suffix: str = ""
+) -> str:
+    """Write ``row[key]`` with its ``_low`` / ``_high`` range in plain words (``whole``: counts)."""
     central, low, high = (finite(row.get(k)) for k in (key, f"{key}_low", f"{key}_high"))
     if central is None:
         return "n/a"
     if low is None or high is None:
-        return plain_number(central, money=money) + suffix
+        return plain_number(central, money=money, whole=whole) + suffix
     text = range_text(
-        plain_number(central, money=money),
-        plain_number(low, money=money),
-        plain_number(high, money=money),
+        plain_number(central, money=money, whole=whole),
+        plain_number(low, money=money, whole=whole),
+        plain_number(high, money=money, whole=whole),
         negative=low < 0,
     )
     return text + suffix
@@ -138,7 +142,7 @@ def timeline_sentence(adoption: dict[str, Any], row: dict[str, Any], *, units: U
         f"By {row['year']:.0f}, on the {adoption.get('path_id')} path "
         f"({100 * row['fleet_kei_share']:.1f} % of the fleet kei; "
         f"{100 * row['fleet_kei_share_fast_turnover']:.1f} % with fast turnover): "
-        f"{ranged_text(row, 'curb_spaces_gained')} more curb spaces, worth "
+        f"{ranged_text(row, 'curb_spaces_gained', whole=True)} more curb spaces, worth "
         f"{ranged_text(row, 'curb_structured_usd', money=True)} as structured spaces not built"
     ]
     if finite(row.get("land_freed_ha")):

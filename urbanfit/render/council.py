@@ -218,7 +218,7 @@ def _adoption_blocks(summary: dict[str, Any], figures: dict[str, bytes]) -> list
                 f"{100 * row['sales_kei_share']:.1f}",
                 f"{100 * row['fleet_kei_share']:.1f} "
                 f"({100 * row['fleet_kei_share_fast_turnover']:.1f})",
-                _ranged(row, "curb_spaces_gained"),
+                _ranged(row, "curb_spaces_gained", whole=True),
                 _land(row, units),
                 _ranged(row, "delay_saved_veh_h"),
                 _ranged(row, "curb_structured_usd", money=True),
