@@ -19,6 +19,7 @@ City: (62 x 100 + 56.5 x 300 + 0 x 100) / 500 = (6200 + 16950) / 500 = 46.3.
 
 from __future__ import annotations
 
+import dataclasses
 from types import MappingProxyType
 
 import geopandas as gpd
@@ -288,14 +289,7 @@ def test_unknown_parts_leave_the_denominator_and_unscored_edges_the_means() -> N
     edges = fit.edges.assign(
         width_missing=[False, False, True], width_source=["tag", "estimated_geometry", None]
     )
-    fit = FitResult(
-        edges=edges,
-        edge_classes=fit.edge_classes,
-        streets=fit.streets,
-        widths=fit.widths,
-        summary={},
-        kei_shares=fit.kei_shares,
-    )
+    fit = dataclasses.replace(fit, edges=edges)  # _city's fit has an empty summary
     result = urban_fit_index(
         streets, parking_sides=sides, congestion_links=links, fit=fit, scenario_id="kei100"
     )
@@ -365,14 +359,7 @@ def test_a_class_default_width_leaves_fit_unknown_in_the_index() -> None:
     edges = fit.edges.assign(
         width_unknown=[False, True, False], width_source=["tag", "estimated_class", "tag"]
     )
-    fit = FitResult(
-        edges=edges,
-        edge_classes=fit.edge_classes,
-        streets=fit.streets,
-        widths=fit.widths,
-        summary={},
-        kei_shares=fit.kei_shares,
-    )
+    fit = dataclasses.replace(fit, edges=edges)  # _city's fit has an empty summary
     result = urban_fit_index(
         streets, parking_sides=sides, congestion_links=links, fit=fit, scenario_id="kei100"
     )
