@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -16,6 +17,7 @@ from urbanfit.parameters.council import SafetyParams
 from urbanfit.pipeline import analyze
 from urbanfit.render import layers
 from urbanfit.render.explore import explore_map
+from urbanfit.render.map_assets import descendants
 from urbanfit.render.palette import NO_CHANGE, SAFETY_COLOURS
 from urbanfit.render.safety_layer import safety_figures, safety_layer
 from urbanfit.vehicles import scenarios
@@ -160,3 +162,14 @@ def test_a_large_city_gets_hexagons_of_the_street_length_mean(drawn, monkeypatch
     ]
     assert "too many to draw one by one" in layer.urbanfit_note
     assert len(legends) == 3
+    # the length's unit is named once, and follows the run's units (0.1 km = 0.0621 mi)
+    assert _tooltip(layer)["street_km"] == "Street length in this hexagon (km)"
+    us, _ = safety_layer(result, streets=streets, scenarios=runs, units="us")
+    assert sorted(row["street_km"] for row in layer_rows(us)) == [0.06, 0.06]
+    assert _tooltip(us)["street_km"] == "Street length in this hexagon (mi)"
+
+
+def _tooltip(layer: Any) -> dict[str, str]:
+    """The tooltip's column -> label of a layer built by geojson_layer."""
+    (spec,) = [c.spec for c in descendants(layer) if "tooltip" in getattr(c, "spec", {})]
+    return dict(spec["tooltip"])

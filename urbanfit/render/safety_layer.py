@@ -137,6 +137,7 @@ def _safety_hexes(
     *,
     streets: gpd.GeoDataFrame,
     scenarios: ScenarioSet,
+    units: Units,
 ) -> tuple[folium.FeatureGroup, SafetyLegends]:
     """Draw a large city's safety figures by H3 hexagon: the street-length mean per cell."""
     edges = safety.edges.assign(length_m=streets["length_m"].to_numpy())
@@ -149,12 +150,13 @@ def _safety_hexes(
         tidy,
         scenarios,
         name="Safety: pedestrian risk per crash (hexagons)",
-        km=("street_km", "Street length in this hexagon (km)"),
+        km=("street_km", "Street length in this hexagon"),  # hex_layer adds km or mi
         count=("edges", "Street segments"),
         shown=("ped_fewer", "Fewer killed per 100 struck (street-length mean)"),
         bins=[figures.bins] * len(scenarios),
         style={"weight": 0, "fillOpacity": 0.6},
         show=False,
+        units=units,
     )
     note = (
         f"Drawn by hexagon: {len(edges):,} street edges are too many to draw one by one; the "
@@ -226,7 +228,7 @@ def safety_layer(
         return None
     figures = safety_figures(safety, scenarios)
     if len(edges) > layers.DETAIL_LIMIT:
-        return _safety_hexes(safety, figures, streets=streets, scenarios=scenarios)
+        return _safety_hexes(safety, figures, streets=streets, scenarios=scenarios, units=units)
     blocks = [
         [
             number_text(risk, 1),
