@@ -206,19 +206,24 @@ def _panel_boxes(opened: MapPage) -> dict[str, dict[str, float]]:
     return boxes
 
 
-def test_on_a_phone_the_panels_start_folded_and_leave_two_thirds_of_the_map(
-    phone: MapPage,
-) -> None:
-    boxes = _panel_boxes(phone)
+def _assert_no_overlap(boxes: dict[str, dict[str, float]]) -> None:
+    """No two panels' boxes share any area (touching edges are allowed)."""
     names = list(boxes)
     for i, a in enumerate(names):
         for b in names[i + 1 :]:
             x = min(boxes[a]["x"] + boxes[a]["width"], boxes[b]["x"] + boxes[b]["width"])
             y = min(boxes[a]["y"] + boxes[a]["height"], boxes[b]["y"] + boxes[b]["height"])
-            overlap = (x - max(boxes[a]["x"], boxes[b]["x"])) > 0 and (
-                y - max(boxes[a]["y"], boxes[b]["y"])
-            ) > 0
+            overlap = x > max(boxes[a]["x"], boxes[b]["x"]) and y > max(
+                boxes[a]["y"], boxes[b]["y"]
+            )
             assert not overlap, f"{a} overlaps {b}"
+
+
+def test_on_a_phone_the_panels_start_folded_and_leave_two_thirds_of_the_map(
+    phone: MapPage,
+) -> None:
+    boxes = _panel_boxes(phone)
+    _assert_no_overlap(boxes)
     covered = sum(box["width"] * box["height"] for box in boxes.values())
     assert covered <= 390 * 844 / 3
     # an opened panel scrolls rather than cover more than a third of the screen's height
@@ -341,16 +346,7 @@ def test_a_downtown_map_on_a_phone_shows_every_share_in_bins_and_leaves_the_map_
 ) -> None:
     opened_pages = _open(chromium, downtown_map, PHONE)
     phone_map = next(opened_pages)
-    boxes = _panel_boxes(phone_map)
-    names = list(boxes)
-    for i, a in enumerate(names):
-        for b in names[i + 1 :]:
-            x = min(boxes[a]["x"] + boxes[a]["width"], boxes[b]["x"] + boxes[b]["width"])
-            y = min(boxes[a]["y"] + boxes[a]["height"], boxes[b]["y"] + boxes[b]["height"])
-            overlap = x > max(boxes[a]["x"], boxes[b]["x"]) and y > max(
-                boxes[a]["y"], boxes[b]["y"]
-            )
-            assert not overlap, f"{a} overlaps {b}"
+    _assert_no_overlap(_panel_boxes(phone_map))
     # the share is chosen in the layer list, which opens from its icon (on pointing at it)
     toggle = phone_map.page.locator(".leaflet-control-layers-toggle").bounding_box()
     assert toggle is not None
