@@ -7,8 +7,13 @@ import json
 import numpy as np
 import pytest
 
+from urbanfit.errors import ModelError
 from urbanfit.models.congestion import congestion_model, solve_equilibrium
-from urbanfit.models.congestion.calibration import solve_scale, travel_time_index
+from urbanfit.models.congestion.calibration import (
+    predicted_scale,
+    solve_scale,
+    travel_time_index,
+)
 from urbanfit.models.congestion.synthetic import grid_city
 from urbanfit.parameters.traffic import CalibrationParams, TrafficParams
 from urbanfit.render.figures import kei_curve_chart
@@ -100,6 +105,11 @@ def test_synthetic_baseline_meets_its_tti_target_and_the_curve_has_three_levels(
     base = summary["baseline_demand"]
     assert base["target_tti"] == 1.15
     assert abs(base["tti_reached"] - 1.15) <= 0.02
+    # the search starts where fixed free-flow routes would reach the target: routes spread
+    # out at the equilibrium, so that multiplier is too low (here 1.19 for TTI 1.12), never 1
+    (first, first_tti), *_ = base["search_runs"]
+    assert first < base["demand_scale"]
+    assert 1.0 < first_tti < 1.15
     assert result.scenarios.loc["kei000", "tti"] == pytest.approx(base["tti_reached"])
     curve = result.curve
     assert curve is not None
@@ -169,3 +179,18 @@ def test_a_delay_change_equal_at_every_level_is_called_the_curves_not_the_citys(
     varied = delay_line(levels(-35.4, -30.9, -19.0))  # San Bernardino: route choice
     assert "the same percentage" not in varied
     assert "the same percentage" not in delay_line(levels(-36.55))  # one level proves nothing
+
+
+def test_fixed_route_multiplier_solved_by_hand() -> None:
+    # Two links of equal vehicle-km at multiplier 1, V/C 2 and 0, BPR 0.15 / 4:
+    # TTI(m) = (1 + 0.15 (2 m)^4 + 1) / 2 = 1.15 -> (2 m)^4 = 2 -> m = 2^(1/4) / 2 = 0.594604
+    def bpr(vc: np.ndarray) -> np.ndarray:
+        return 1.0 + 0.15 * vc**4
+
+    m = predicted_scale([1000.0, 500.0], [100.0, 200.0], [2.0, 0.0], bpr, 1.15)
+    assert m == pytest.approx(2**0.25 / 2, rel=1e-5)
+    # one link carries every trip: fixed routes are the equilibrium, so the prediction is
+    # the search's answer above, (4/3)^(1/4) / 0.8 = 1.343213
+    assert predicted_scale([1000.0], [800.0], [0.8], bpr, 1.2) == pytest.approx(1.343213, rel=1e-5)
+    with pytest.raises(ModelError, match="no trip"):
+        predicted_scale([1000.0], [0.0], [0.0], bpr, 1.2)

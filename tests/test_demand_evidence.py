@@ -144,9 +144,11 @@ def test_the_assigned_demand_is_what_the_assignment_received(monkeypatch) -> Non
     result = congestion_model(streets, buildings, catalog, runs, params=ONE_LEVEL)
     summary = result.summary
     assigned = summary["demand_assigned_veh_per_h"]
-    # the calibration's runs, then one per scenario at the multiplier found
+    # the free-flow load of the unscaled demand that starts the search, the search's runs,
+    # then one per scenario at the multiplier found
+    assert received[0] == pytest.approx(summary["demand_synthetic_veh_per_h"], rel=1e-9)
     assert received[-2:] == pytest.approx([assigned, assigned], rel=1e-9)
-    assert len(received) == len(summary["baseline_demand"]["search_runs"]) + 2
+    assert len(received) == 1 + len(summary["baseline_demand"]["search_runs"]) + 2
     assert summary["demand_scale"] == pytest.approx(
         assigned / summary["demand_synthetic_veh_per_h"], rel=1e-12
     )

@@ -146,7 +146,8 @@ def congestion_model(
         scale = scaling.scale
         levels = [("counts", math.nan, f"scaled to {len(counts)} traffic counts")]
     elif od is None:
-        search = run.calibrate(baseline, levels[0][1], start=1.0)
+        target = levels[0][1]
+        search = run.calibrate(baseline, target, start=run.first_guess(baseline, target))
         scale = search.scale
     tasks = len(levels) - 1 + len(levels) * len(scenarios)
     run.progress = None  # from here on runs may be elsewhere: progress counts finished tasks

@@ -24,7 +24,12 @@ from urbanfit.models.congestion.assignment import (
     Progress,
     solve_equilibrium,
 )
-from urbanfit.models.congestion.calibration import ScaleSearch, solve_scale, travel_time_index
+from urbanfit.models.congestion.calibration import (
+    ScaleSearch,
+    predicted_scale,
+    solve_scale,
+    travel_time_index,
+)
 from urbanfit.models.congestion.capacity import (
     fleet_jam_density_veh_per_km,
     fleet_pce,
@@ -33,7 +38,7 @@ from urbanfit.models.congestion.capacity import (
 from urbanfit.models.congestion.demand import Demand
 from urbanfit.models.congestion.metrics import scenario_figures
 from urbanfit.models.congestion.network import Network
-from urbanfit.models.congestion.vdf import first_slope, vdf_parameters
+from urbanfit.models.congestion.vdf import first_slope, link_factor, vdf_parameters
 from urbanfit.parameters.traffic import AssignmentParams, TrafficParams
 from urbanfit.vehicles import Scenario, VehicleCatalog
 
@@ -232,6 +237,7 @@ class Runner:
         label: str,
         done: int,
         mode: str | None = None,
+        max_iter: int | None = None,
     ) -> Equilibrium:
         """Assign ``scenario`` at demand ``scale``, warm-started from the last run's flows."""
         mean_pce = fleet_pce(scenario.shares, self.catalog, self.params.capacity)
@@ -254,7 +260,7 @@ class Runner:
             params=assignment,
             connector_time_min=self.params.demand.connector_time_min,
             rel_gap=rel_gap,
-            max_iter=assignment.large_network_max_iter if self.large else None,
+            max_iter=max_iter or (assignment.large_network_max_iter if self.large else None),
             require_gap=False,  # a near miss is judged below
             warm_start=warm,
             scale=scale,
@@ -290,6 +296,26 @@ class Runner:
             label=label,
             done=2,
             mode="fleet",
+        )
+
+    def first_guess(self, baseline: Scenario, target: float) -> float:
+        """
+        Give the demand multiplier the search starts from: fixed free-flow routes at ``target``.
+
+        One all-or-nothing load of the baseline at multiplier 1 (free-flow routes, fleet
+        class mode), then `predicted_scale`; the load is the next run's warm start.
+        """
+        eq = self.assign(
+            baseline, 1.0, rel_gap=1.0, label="free-flow routes: ", done=2, mode="fleet", max_iter=1
+        )
+        links = self.network.links
+        name, alpha, beta = vdf_parameters(self.params.assignment)
+        return predicted_scale(
+            links["length_m"],
+            eq.class_flows.sum(axis=1),
+            eq.pce_flow / links["capacity_pcu_h"].to_numpy(),
+            lambda vc: link_factor(name, vc, alpha, beta),
+            target,
         )
 
     def calibrate(self, baseline: Scenario, target: float, *, start: float) -> ScaleSearch:
