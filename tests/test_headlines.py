@@ -160,12 +160,14 @@ def test_the_per_car_constants_are_said_once_before_the_citys_figures() -> None:
     assert "in a lot" not in no_lots
 
 
-def test_a_delay_change_from_one_congested_level_says_it_has_no_range() -> None:
+def test_a_delay_change_from_one_congested_level_says_its_range_leaves_demand_out() -> None:
     summary = {"congestion": _congestion(1197.4, 839.2)}
     curve = summary["congestion"]["kei_curve"]  # type: ignore[index]
     curve["levels"] = {"target": {"uncongested": False}}
     one = _line(summary, "Peak-hour delay")
-    assert one.endswith("(-29.9 %; one congested demand level assigned, so no range)")
+    assert one.endswith(
+        "(-29.9 %; one congested demand level assigned, so the range leaves demand out)"
+    )
     # low uncongested, target and high congested: two levels give the range, no note
     curve["levels"] = {
         "low": {"uncongested": True},

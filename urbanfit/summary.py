@@ -333,10 +333,11 @@ def headlines(summary: dict[str, Any], scenarios: ScenarioSet) -> list[str]:
             levels = (congestion.get("kei_curve") or {}).get("levels") or {}
             congested = sum(not level.get("uncongested") for level in levels.values())
             single = levels and congested < 2
+            one_level = "; one congested demand level assigned, so the range leaves demand out"
             line = (
                 f"Peak-hour delay at {top.label}: {_sig(delay)} veh-h vs {_sig(base_delay)} "
                 f"with a full-size fleet ({ranged('delay_veh_h_change_pct', change, 1)} %"
-                f"{'; one congested demand level assigned, so no range' if single else ''})"
+                f"{one_level if single else ''})"
             )
             if _level_invariant(congestion, top.id):
                 line += (
