@@ -57,6 +57,11 @@ def travel_time_index(
     return float(np.sum(vkm * ratio) / total) if total > 0 else 1.0
 
 
+def _check_target(target: float) -> None:
+    if not target > 1.0:
+        raise ModelError(f"target TTI must exceed 1, got {target:g}")
+
+
 def predicted_scale(
     length_m: npt.ArrayLike,
     veh_flow: npt.ArrayLike,
@@ -95,8 +100,7 @@ def predicted_scale(
     ModelError
         When no trip loads a link of positive capacity use, or the target is not above 1.
     """
-    if not target > 1.0:
-        raise ModelError(f"target TTI must exceed 1, got {target:g}")
+    _check_target(target)
     weight = np.asarray(veh_flow, dtype=float) * np.asarray(length_m, dtype=float)
     x = np.asarray(vc, dtype=float)
     used = weight > 0
@@ -107,8 +111,9 @@ def predicted_scale(
     def excess(log_m: float) -> float:
         return float(np.dot(weight, factor(math.exp(log_m) * x))) - target
 
-    low, high = -math.log(float(x.max())) - 30.0, math.log(1.0 / float(x.max()))
-    while excess(high) < 0.0:  # double until the busiest fixed-route link passes the target
+    high = -math.log(float(x.max()))  # the busiest link at capacity
+    low = high - 30.0
+    while excess(high) < 0.0:  # double the multiplier until the TTI passes the target
         low, high = high, high + math.log(2.0)
     return math.exp(brentq(excess, low, high, xtol=1e-6))
 
@@ -184,8 +189,7 @@ def solve_scale(
     search
         The multiplier, its TTI and every run.
     """
-    if not target > 1.0:
-        raise ModelError(f"target TTI must exceed 1, got {target:g}")
+    _check_target(target)
     goal = math.log(target - 1.0)
     runs: list[tuple[float, float]] = []
     points: list[tuple[float, float]] = []
